@@ -1,0 +1,377 @@
+"""Plant documents as versioned JSON: load with exact errors, save atomically, round trip exactly."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from viewer.io.atomic import atomic_write_text
+from viewer.io.errors import PlantFileError, Problem
+from viewer.io.jsonfmt import SchemaCheck, check_finite, describe, dumps_pretty, load_schema, read_json
+from viewer.model import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    Area,
+    Cell,
+    ColumnGrid,
+    Enterprise,
+    Equipment,
+    EquipmentLibrary,
+    EquipmentType,
+    Footprint,
+    Limits,
+    Line,
+    Parameter,
+    PlantDocument,
+    Pose,
+    Signal,
+    SignalKind,
+    Site,
+)
+
+_POSE_KEYS = ("x", "y", "z", "yaw", "pitch", "roll")
+_LIMIT_KEYS = ("lolo", "lo", "hi", "hihi")
+
+
+@cache
+def plant_schema_check() -> SchemaCheck:
+    return SchemaCheck(load_schema("plant.schema.json"))
+
+
+@cache
+def type_manifest_schema_check() -> SchemaCheck:
+    """Manifest of one library type: the document's type entry plus its own name and header."""
+    plant = load_schema("plant.schema.json")
+    entry = plant["$defs"]["equipmentType"]
+    schema = {
+        "$defs": plant["$defs"],
+        "type": "object",
+        "required": ["format", "version", "name", *entry["required"]],
+        "additionalProperties": False,
+        "properties": {
+            "format": {"const": "mothertwin-equipment-type"},
+            "version": {"const": 1},
+            "name": {"type": "string", "pattern": "^[a-z0-9_-]+$"},
+            **entry["properties"],
+        },
+    }
+    return SchemaCheck(schema)
+
+
+# ---------------------------------------------------------------- dict -> model
+
+
+def pose_from(data: dict[str, Any] | None) -> Pose:
+    data = data or {}
+    return Pose(*(float(data.get(k, 0.0)) for k in _POSE_KEYS))
+
+
+def parameters_from(items: list[dict[str, Any]] | None) -> list[Parameter]:
+    return [Parameter(p["name"], p["value"], p.get("unit", "")) for p in items or []]
+
+
+def signals_from(items: list[dict[str, Any]] | None) -> list[Signal]:
+    signals = []
+    for s in items or []:
+        limits = s.get("limits", {})
+        signals.append(
+            Signal(
+                name=s["name"],
+                unit=s.get("unit", ""),
+                kind=SignalKind(s.get("kind", "analog")),
+                limits=Limits(*(None if limits.get(k) is None else float(limits[k]) for k in _LIMIT_KEYS)),
+                states=list(s.get("states", [])),
+            )
+        )
+    return signals
+
+
+def equipment_type_from(name: str, data: dict[str, Any], base_dir: Path | None) -> EquipmentType:
+    fp = data["footprint"]
+    return EquipmentType(
+        name=name,
+        title=data["title"],
+        category=data["category"],
+        footprint=Footprint(float(fp["width"]), float(fp["depth"]), float(fp["height"])),
+        mesh=data.get("mesh", ""),
+        color=tuple(data.get("color", (170, 170, 170))),
+        parameters=parameters_from(data.get("parameters")),
+        signals=signals_from(data.get("signals")),
+        base_dir=base_dir,
+    )
+
+
+def _equipment_from(d: dict[str, Any]) -> Equipment:
+    return Equipment(
+        id=d["id"],
+        name=d["name"],
+        type=d["type"],
+        pose=pose_from(d.get("pose")),
+        scale=tuple(float(v) for v in d.get("scale", (1.0, 1.0, 1.0))),
+        parameters=parameters_from(d.get("parameters")),
+        signals=signals_from(d.get("signals")),
+        mother_id=d.get("mother_id"),
+    )
+
+
+def _site_from(d: dict[str, Any]) -> Site:
+    grid = d.get("column_grid", {})
+    default_grid = ColumnGrid()
+    return Site(
+        id=d["id"],
+        name=d["name"],
+        country=d.get("country", ""),
+        latitude=float(d.get("latitude", 0.0)),
+        longitude=float(d.get("longitude", 0.0)),
+        timezone=d.get("timezone", "UTC"),
+        footprint=[(float(x), float(y)) for x, y in d.get("footprint", [])],
+        column_grid=ColumnGrid(
+            origin=tuple(float(v) for v in grid.get("origin", default_grid.origin)),
+            spacing=tuple(float(v) for v in grid.get("spacing", default_grid.spacing)),
+            count=tuple(int(v) for v in grid.get("count", default_grid.count)),
+            size=float(grid.get("size", default_grid.size)),
+            height=float(grid.get("height", default_grid.height)),
+        ),
+        areas=[
+            Area(
+                a["id"],
+                a["name"],
+                pose_from(a.get("pose")),
+                [
+                    Line(
+                        li["id"],
+                        li["name"],
+                        pose_from(li.get("pose")),
+                        [
+                            Cell(
+                                c["id"],
+                                c["name"],
+                                pose_from(c.get("pose")),
+                                [_equipment_from(e) for e in c.get("equipment", [])],
+                            )
+                            for c in li.get("cells", [])
+                        ],
+                    )
+                    for li in a.get("lines", [])
+                ],
+            )
+            for a in d.get("areas", [])
+        ],
+    )
+
+
+# ---------------------------------------------------------------- model -> dict
+
+
+def pose_to(pose: Pose) -> dict[str, float]:
+    return {k: getattr(pose, k) for k in _POSE_KEYS if getattr(pose, k)}
+
+
+def parameters_to(parameters: list[Parameter]) -> list[dict[str, Any]]:
+    return [{"name": p.name, "value": p.value, "unit": p.unit} for p in parameters]
+
+
+def signals_to(signals: list[Signal]) -> list[dict[str, Any]]:
+    out = []
+    for s in signals:
+        item: dict[str, Any] = {"name": s.name, "unit": s.unit, "kind": str(s.kind)}
+        limits = {k: getattr(s.limits, k) for k in _LIMIT_KEYS if getattr(s.limits, k) is not None}
+        if limits:
+            item["limits"] = limits
+        if s.states:
+            item["states"] = list(s.states)
+        out.append(item)
+    return out
+
+
+def equipment_type_to(t: EquipmentType) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": t.title, "category": t.category}
+    if t.mesh:
+        out["mesh"] = t.mesh
+    out["color"] = list(t.color)
+    out["footprint"] = {"width": t.footprint.width, "depth": t.footprint.depth, "height": t.footprint.height}
+    if t.parameters:
+        out["parameters"] = parameters_to(t.parameters)
+    if t.signals:
+        out["signals"] = signals_to(t.signals)
+    return out
+
+
+def _with_pose(out: dict[str, Any], pose: Pose) -> dict[str, Any]:
+    if not pose.is_identity():
+        out["pose"] = pose_to(pose)
+    return out
+
+
+def _equipment_to(e: Equipment) -> dict[str, Any]:
+    out = _with_pose({"id": e.id, "name": e.name, "type": e.type}, e.pose)
+    if tuple(e.scale) != (1.0, 1.0, 1.0):
+        out["scale"] = list(e.scale)
+    if e.parameters:
+        out["parameters"] = parameters_to(e.parameters)
+    if e.signals:
+        out["signals"] = signals_to(e.signals)
+    if e.mother_id is not None:
+        out["mother_id"] = e.mother_id
+    return out
+
+
+def _site_to(s: Site) -> dict[str, Any]:
+    g = s.column_grid
+    return {
+        "id": s.id,
+        "name": s.name,
+        "country": s.country,
+        "latitude": s.latitude,
+        "longitude": s.longitude,
+        "timezone": s.timezone,
+        "footprint": [list(p) for p in s.footprint],
+        "column_grid": {
+            "origin": list(g.origin),
+            "spacing": list(g.spacing),
+            "count": list(g.count),
+            "size": g.size,
+            "height": g.height,
+        },
+        "areas": [
+            _with_pose({"id": a.id, "name": a.name}, a.pose)
+            | {
+                "lines": [
+                    _with_pose({"id": li.id, "name": li.name}, li.pose)
+                    | {
+                        "cells": [
+                            _with_pose({"id": c.id, "name": c.name}, c.pose)
+                            | {"equipment": [_equipment_to(e) for e in c.equipment]}
+                            for c in li.cells
+                        ]
+                    }
+                    for li in a.lines
+                ]
+            }
+            for a in s.areas
+        ],
+    }
+
+
+def document_to_dict(document: PlantDocument) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "enterprise": {"id": document.enterprise.id, "name": document.enterprise.name},
+    }
+    if document.types:
+        out["types"] = {name: equipment_type_to(t) for name, t in sorted(document.types.items())}
+    out["sites"] = [_site_to(s) for s in document.sites]
+    return out
+
+
+def dumps_document(document: PlantDocument) -> str:
+    return dumps_pretty(document_to_dict(document)) + "\n"
+
+
+def save_document(document: PlantDocument, path: Path) -> None:
+    """Write atomically: a crash mid-save leaves the previous file intact."""
+    atomic_write_text(Path(path), dumps_document(document))
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _check_header(data: Any, file: str) -> None:
+    if not isinstance(data, dict):
+        raise PlantFileError.single(file, "$", f"expected an object, got {describe(data)}")
+    if data.get("format") != FORMAT_NAME:
+        raise PlantFileError.single(
+            file,
+            "$.format",
+            f"expected {FORMAT_NAME!r}, got {describe(data.get('format'))}: is this a MotherTwin plant document?",
+        )
+    version = data.get("version")
+    if version != FORMAT_VERSION:
+        raise PlantFileError.single(
+            file,
+            "$.version",
+            f"unsupported version {describe(version)}; this MotherTwin reads version {FORMAT_VERSION} "
+            "(was the file written by a newer MotherTwin?)",
+        )
+
+
+def _semantic_problems(data: dict[str, Any], library: EquipmentLibrary, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    first_use: dict[str, str] = {}
+
+    def check_id(item: dict[str, Any], path: str) -> None:
+        ident = item["id"]
+        if ident in first_use:
+            problems.append(Problem(file, f"{path}.id", f"duplicate id {ident!r} (first used at {first_use[ident]})"))
+        else:
+            first_use[ident] = f"{path}.id"
+
+    known_types = set(library.types) | set(data.get("types", {}))
+    for si, site in enumerate(data["sites"]):
+        sp = f"$.sites[{si}]"
+        check_id(site, sp)
+        if site.get("footprint") and len(site["footprint"]) < 3:
+            problems.append(Problem(file, f"{sp}.footprint", "expected a polygon of at least 3 points"))
+        for ai, area in enumerate(site.get("areas", [])):
+            ap = f"{sp}.areas[{ai}]"
+            check_id(area, ap)
+            for li, line in enumerate(area.get("lines", [])):
+                lp = f"{ap}.lines[{li}]"
+                check_id(line, lp)
+                for ci, cell in enumerate(line.get("cells", [])):
+                    cp = f"{lp}.cells[{ci}]"
+                    check_id(cell, cp)
+                    for ei, eq in enumerate(cell.get("equipment", [])):
+                        ep = f"{cp}.equipment[{ei}]"
+                        check_id(eq, ep)
+                        if eq["type"] not in known_types:
+                            problems.append(Problem(file, f"{ep}.type", _unknown_type_message(eq["type"], known_types)))
+                        for gi, sig in enumerate(eq.get("signals", [])):
+                            problems += _limit_order_problems(sig.get("limits", {}), f"{ep}.signals[{gi}]", file)
+    return problems
+
+
+def _unknown_type_message(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=3)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown equipment type {name!r}: not in the document's types nor the equipment library{hint}"
+
+
+def _limit_order_problems(limits: dict[str, float], path: str, file: str) -> list[Problem]:
+    present = [(k, limits[k]) for k in _LIMIT_KEYS if k in limits]
+    for (ka, va), (kb, vb) in itertools.pairwise(present):
+        if va > vb:
+            return [Problem(file, f"{path}.limits", f"expected {ka} <= {kb}, got {ka}={va} and {kb}={vb}")]
+    return []
+
+
+# ---------------------------------------------------------------- load
+
+
+def document_from_data(data: Any, text: str, file: str, library: EquipmentLibrary, base_dir: Path) -> PlantDocument:
+    _check_header(data, file)
+    problems = plant_schema_check().problems(data, file)
+    if problems:
+        raise PlantFileError(problems)
+    problems = check_finite(data, text, file) + _semantic_problems(data, library, file)
+    if problems:
+        raise PlantFileError(problems)
+    return PlantDocument(
+        enterprise=Enterprise(data["enterprise"]["id"], data["enterprise"]["name"]),
+        sites=[_site_from(s) for s in data["sites"]],
+        types={name: equipment_type_from(name, t, base_dir) for name, t in data.get("types", {}).items()},
+    )
+
+
+def load_document(path: Path, library: EquipmentLibrary | None = None) -> PlantDocument:
+    """Read and check a plant document. Raises PlantFileError listing every problem found."""
+    from viewer.io.library_io import builtin_library
+
+    path = Path(path)
+    data, text = read_json(path)
+    lib = builtin_library() if library is None else library
+    return document_from_data(data, text, str(path), lib, path.parent.resolve())

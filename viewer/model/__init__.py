@@ -1,0 +1,39 @@
+"""The plant model: plain data with no Qt and no VTK."""
+
+from viewer.model.library import EquipmentLibrary, EquipmentType, Footprint
+from viewer.model.plant import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    Area,
+    Cell,
+    ColumnGrid,
+    Enterprise,
+    Equipment,
+    EquipmentPath,
+    Line,
+    PlantDocument,
+    Site,
+)
+from viewer.model.values import Limits, Parameter, Pose, Signal, SignalKind
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "Area",
+    "Cell",
+    "ColumnGrid",
+    "Enterprise",
+    "Equipment",
+    "EquipmentLibrary",
+    "EquipmentPath",
+    "EquipmentType",
+    "Footprint",
+    "Limits",
+    "Line",
+    "Parameter",
+    "PlantDocument",
+    "Pose",
+    "Signal",
+    "SignalKind",
+    "Site",
+]

@@ -1,0 +1,126 @@
+"""The plant document: ISA-95 hierarchy Enterprise > Site > Area > Line > Cell > Equipment.
+
+Plain dataclasses, no Qt and no VTK, so that loading, validating, cloning and diffing run anywhere.
+Poses are relative to the parent level; `viewer.model.geometry` composes them into world transforms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from viewer.model.library import EquipmentType
+from viewer.model.values import Parameter, Pose, Signal
+
+FORMAT_NAME = "mothertwin-plant"
+FORMAT_VERSION = 1
+
+
+@dataclass(slots=True)
+class Equipment:
+    id: str
+    name: str
+    type: str
+    pose: Pose = field(default_factory=Pose)
+    scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    parameters: list[Parameter] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    mother_id: str | None = None
+
+
+@dataclass(slots=True)
+class Cell:
+    """A station: a group of equipment doing one process step."""
+
+    id: str
+    name: str
+    pose: Pose = field(default_factory=Pose)
+    equipment: list[Equipment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Line:
+    id: str
+    name: str
+    pose: Pose = field(default_factory=Pose)
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Area:
+    id: str
+    name: str
+    pose: Pose = field(default_factory=Pose)
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ColumnGrid:
+    """Building columns on a regular grid, in site coordinates."""
+
+    origin: tuple[float, float] = (0.0, 0.0)
+    spacing: tuple[float, float] = (12.0, 12.0)
+    count: tuple[int, int] = (0, 0)
+    size: float = 0.6
+    height: float = 8.0
+
+    def positions(self) -> list[tuple[float, float]]:
+        ox, oy = self.origin
+        sx, sy = self.spacing
+        return [(ox + i * sx, oy + j * sy) for i in range(self.count[0]) for j in range(self.count[1])]
+
+
+@dataclass(slots=True)
+class Site:
+    id: str
+    name: str
+    country: str = ""
+    latitude: float = 0.0
+    longitude: float = 0.0
+    timezone: str = "UTC"
+    footprint: list[tuple[float, float]] = field(default_factory=list)
+    column_grid: ColumnGrid = field(default_factory=ColumnGrid)
+    areas: list[Area] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Enterprise:
+    id: str
+    name: str
+
+
+@dataclass(slots=True)
+class EquipmentPath:
+    """Where an equipment sits in the hierarchy; handy for labels, filters and diffs."""
+
+    site: Site
+    area: Area
+    line: Line
+    cell: Cell
+    equipment: Equipment
+
+
+@dataclass(slots=True)
+class PlantDocument:
+    enterprise: Enterprise
+    sites: list[Site] = field(default_factory=list)
+    types: dict[str, EquipmentType] = field(default_factory=dict)
+
+    def iter_equipment(self) -> Iterator[EquipmentPath]:
+        for site in self.sites:
+            for area in site.areas:
+                for line in area.lines:
+                    for cell in line.cells:
+                        for equipment in cell.equipment:
+                            yield EquipmentPath(site, area, line, cell, equipment)
+
+    def site_by_name(self, name: str) -> Site:
+        """Find a site by name or id."""
+        for site in self.sites:
+            if name in (site.name, site.id):
+                return site
+        known = ", ".join(s.name for s in self.sites) or "none"
+        raise KeyError(f"no site named {name!r}; sites in this document: {known}")
+
+    def equipment_count(self) -> int:
+        return sum(1 for _ in self.iter_equipment())

@@ -1,0 +1,256 @@
+"""All equipment of a site as one batched mesh: one VTK actor, whatever the plant size.
+
+Every triangle carries the index of its equipment (for picking) and its colour; recolouring or hiding
+equipment writes arrays, never touches actors. A box per equipment is kept as the level of detail
+drawn while the camera moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+import trimesh
+from vtkmodules.vtkCommonDataModel import vtkDataSetAttributes
+
+from viewer.io.meshes import MeshData, MeshLoadError, load_mesh
+from viewer.model import EquipmentLibrary, EquipmentPath, EquipmentType, PlantDocument, Site
+from viewer.model.geometry import equipment_world_matrices
+
+EQUIPMENT_INDEX = "equipment_index"
+COLORS = "rgb"
+HIDDEN = int(vtkDataSetAttributes.HIDDENCELL)
+GHOSTS = vtkDataSetAttributes.GhostArrayName()
+
+MeshLoader = Callable[[Path], MeshData]
+
+
+def footprint_box(equipment_type: EquipmentType) -> MeshData:
+    """The stand-in drawn when a type's mesh is missing or unreadable: its footprint as a box."""
+    fp = equipment_type.footprint
+    box = trimesh.creation.box(extents=(fp.width, fp.depth, fp.height))
+    vertices = np.asarray(box.vertices) + np.array([0.0, 0.0, fp.height / 2])
+    faces = np.asarray(box.faces, dtype=np.int64)
+    colors = np.tile(np.asarray(equipment_type.color, dtype=np.uint8), (len(faces), 1))
+    return MeshData(vertices, faces, colors)
+
+
+@dataclass
+class TypeMeshes:
+    """Meshes per type, loaded once; failures become footprint boxes and a warning naming the file."""
+
+    library: EquipmentLibrary
+    loader: MeshLoader = load_mesh
+    warnings: list[str] = field(default_factory=list)
+    _meshes: dict[str, MeshData] = field(default_factory=dict)
+
+    def get(self, type_name: str) -> MeshData:
+        if type_name not in self._meshes:
+            equipment_type = self.library[type_name]
+            path = equipment_type.mesh_path()
+            if path is None:
+                mesh = footprint_box(equipment_type)
+            else:
+                try:
+                    mesh = self.loader(path)
+                except MeshLoadError as exc:
+                    fp = equipment_type.footprint
+                    self.warnings.append(
+                        f"{exc}; equipment of type {type_name!r} drawn as their "
+                        f"{fp.width:g} x {fp.depth:g} x {fp.height:g} m footprint box"
+                    )
+                    mesh = footprint_box(equipment_type)
+            self._meshes[type_name] = mesh
+        return self._meshes[type_name]
+
+
+def _instances(mesh: MeshData, matrices: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces of `len(matrices)` copies of a mesh, in one numpy pass."""
+    linear = matrices[:, :3, :3] * scales[:, None, :]
+    points = np.einsum("kij,nj->kni", linear, mesh.vertices) + matrices[:, None, :3, 3]
+    offsets = (np.arange(len(matrices)) * len(mesh.vertices))[:, None, None]
+    faces = mesh.faces[None, :, :] + offsets
+    return points.reshape(-1, 3), faces.reshape(-1, 3)
+
+
+# Light for the level-of-detail boxes, baked into their colours: drawing them unlit is much cheaper
+# with software OpenGL, and a fixed world light reads well while the camera moves.
+LIGHT_DIRECTION = np.array([-0.35, -0.55, 0.76]) / np.linalg.norm([-0.35, -0.55, 0.76])
+
+
+def _unit_box() -> tuple[MeshData, np.ndarray]:
+    """A 1 m box standing on the floor, 4 corners per face so each face has its own shade, no bottom face
+    (never seen in a plant view): 20 points, 10 triangles. Returns the mesh and the point normals."""
+    faces_by_normal = {
+        (1, 0, 0): [(0.5, -0.5, 0), (0.5, 0.5, 0), (0.5, 0.5, 1), (0.5, -0.5, 1)],
+        (-1, 0, 0): [(-0.5, 0.5, 0), (-0.5, -0.5, 0), (-0.5, -0.5, 1), (-0.5, 0.5, 1)],
+        (0, 1, 0): [(0.5, 0.5, 0), (-0.5, 0.5, 0), (-0.5, 0.5, 1), (0.5, 0.5, 1)],
+        (0, -1, 0): [(-0.5, -0.5, 0), (0.5, -0.5, 0), (0.5, -0.5, 1), (-0.5, -0.5, 1)],
+        (0, 0, 1): [(-0.5, -0.5, 1), (0.5, -0.5, 1), (0.5, 0.5, 1), (-0.5, 0.5, 1)],
+    }
+    vertices, faces, normals = [], [], []
+    for normal, corners in faces_by_normal.items():
+        base = len(vertices)
+        vertices += corners
+        normals += [normal] * 4
+        faces += [(base, base + 1, base + 2), (base, base + 2, base + 3)]
+    mesh = MeshData(np.array(vertices, float), np.array(faces, np.int64), np.zeros((len(faces), 3), np.uint8))
+    return mesh, np.array(normals, float)
+
+
+def baked_shade(normals: np.ndarray) -> np.ndarray:
+    """Brightness per point for a fixed world light: ambient plus diffuse."""
+    return 0.62 + 0.38 * np.clip(normals @ LIGHT_DIRECTION, 0.0, 1.0)
+
+
+def shaded_boxes(matrices: np.ndarray, sizes: np.ndarray) -> tuple[pv.PolyData, np.ndarray]:
+    """Boxes (standing on their origin) as one unlit mesh; returns it and the baked shade per point."""
+    box, normals = _unit_box()
+    points, faces = _instances(box, matrices, sizes)
+    world_normals = np.einsum("kij,nj->kni", matrices[:, :3, :3], normals).reshape(-1, 3)
+    mesh = pv.PolyData.from_regular_faces(points.astype(np.float32), faces)
+    return mesh, baked_shade(world_normals)
+
+
+def _polydata(points: np.ndarray, faces: np.ndarray, owner: np.ndarray, colors: np.ndarray | None) -> pv.PolyData:
+    mesh = pv.PolyData.from_regular_faces(points.astype(np.float32), faces)
+    mesh.cell_data[EQUIPMENT_INDEX] = owner.astype(np.int32)
+    if colors is not None:
+        mesh.cell_data[COLORS] = colors
+    mesh.cell_data[GHOSTS] = np.zeros(len(faces), dtype=np.uint8)
+    return mesh
+
+
+@dataclass
+class EquipmentBatch:
+    """The batched geometry of one site, and the per-equipment state written into its arrays."""
+
+    paths: list[EquipmentPath]
+    detail: pv.PolyData
+    proxy: pv.PolyData  # colours per point: every box has its own 8 corners, and point colours draw faster
+    proxy_point_owner: np.ndarray
+    proxy_shade: np.ndarray  # baked light per proxy point
+    base_colors: np.ndarray  # per triangle of `detail`, from the meshes' materials
+    proxy_base_colors: np.ndarray  # per equipment, the type colour
+    bounds: np.ndarray  # (n, 2, 3) world axis-aligned box per equipment
+    warnings: list[str]
+    override: np.ndarray = field(init=False)  # (n, 3) uint8 colour per equipment
+    has_override: np.ndarray = field(init=False)  # (n,) bool
+    visible: np.ndarray = field(init=False)  # (n,) bool
+
+    def __post_init__(self) -> None:
+        count = len(self.paths)
+        self.override = np.zeros((count, 3), dtype=np.uint8)
+        self.has_override = np.zeros(count, dtype=bool)
+        self.visible = np.ones(count, dtype=bool)
+        self._index = {p.equipment.id: i for i, p in enumerate(self.paths)}
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def index_of(self, equipment_id: str) -> int:
+        return self._index[equipment_id]
+
+    def indices(self, equipment_ids: list[str]) -> np.ndarray:
+        return np.fromiter((self._index[i] for i in equipment_ids), dtype=np.int64, count=len(equipment_ids))
+
+    def set_colors(self, indices: np.ndarray, rgb: np.ndarray | tuple[int, int, int]) -> None:
+        """Colour equipment (one colour, or one per index); the mesh's own colours elsewhere."""
+        self.override[indices] = rgb
+        self.has_override[indices] = True
+        self._apply_colors()
+
+    def clear_colors(self, indices: np.ndarray | None = None) -> None:
+        if indices is None:
+            self.has_override[:] = False
+        else:
+            self.has_override[indices] = False
+        self._apply_colors()
+
+    def set_visible(self, visible: np.ndarray) -> None:
+        """Per-equipment visibility through VTK's hidden-cell ghost flag: no geometry is rebuilt."""
+        self.visible = np.asarray(visible, dtype=bool).copy()
+        for mesh in (self.detail, self.proxy):
+            owner = mesh.cell_data[EQUIPMENT_INDEX]
+            ghosts = np.where(self.visible[owner], 0, HIDDEN).astype(np.uint8)
+            mesh.cell_data[GHOSTS] = ghosts
+            mesh.Modified()
+
+    def _apply_colors(self) -> None:
+        owner = self.detail.cell_data[EQUIPMENT_INDEX]
+        self.detail.cell_data[COLORS] = np.where(
+            self.has_override[owner][:, None], self.override[owner], self.base_colors
+        )
+        self.detail.Modified()
+        self.proxy.point_data[COLORS] = self.proxy_colors()
+        self.proxy.Modified()
+
+    def proxy_colors(self) -> np.ndarray:
+        owner = self.proxy_point_owner
+        colors = np.where(self.has_override[owner][:, None], self.override[owner], self.proxy_base_colors[owner])
+        return (colors * self.proxy_shade[:, None]).astype(np.uint8)
+
+    def visible_bounds(self) -> np.ndarray | None:
+        """(2, 3) box around the visible equipment, or None."""
+        if not self.visible.any():
+            return None
+        shown = self.bounds[self.visible]
+        return np.stack([shown[:, 0].min(axis=0), shown[:, 1].max(axis=0)])
+
+
+def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, meshes: TypeMeshes) -> EquipmentBatch:
+    """Batch all equipment of `site`: per type, transform its mesh for every instance at once."""
+    paths = [p for p in document.iter_equipment() if p.site is site]
+    matrices = equipment_world_matrices(document, site)
+    scales = np.array([p.equipment.scale for p in paths], dtype=float).reshape(-1, 3)
+    type_of = np.array([p.equipment.type for p in paths], dtype=object)
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    bounds = np.zeros((len(paths), 2, 3))
+    type_colors = np.zeros((len(paths), 3), dtype=np.uint8)
+    vertex_offset = 0
+    box_matrices = np.zeros((len(paths), 4, 4))
+    box_sizes = np.zeros((len(paths), 3))
+    for type_name in sorted(set(type_of)):
+        members = np.flatnonzero(type_of == type_name)
+        mesh = meshes.get(type_name)
+        equipment_type = library[type_name]
+        points, faces = _instances(mesh, matrices[members], scales[members])
+        owner = np.repeat(members, len(mesh.faces))
+        colors = np.tile(mesh.face_colors, (len(members), 1))
+        pieces.append((points, faces + vertex_offset, owner, colors))
+        vertex_offset += len(points)
+        # Level of detail: the mesh's own bounding box per instance.
+        lo, hi = mesh.bounds
+        box_sizes[members] = scales[members] * np.maximum(hi - lo, 1e-3)
+        box_matrices[members] = matrices[members]
+        box_origin = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]]) * scales[members]
+        box_matrices[members, :3, 3] += np.einsum("kij,kj->ki", matrices[members][:, :3, :3], box_origin)
+        type_colors[members] = equipment_type.color
+    proxy, shade = shaded_boxes(box_matrices, box_sizes)
+    corners = np.asarray(proxy.points).reshape(len(paths), -1, 3)
+    if len(paths):
+        bounds[:, 0] = corners.min(axis=1)
+        bounds[:, 1] = corners.max(axis=1)
+    per_box = len(corners[0]) if len(paths) else 0
+    proxy.cell_data[EQUIPMENT_INDEX] = np.repeat(
+        np.arange(len(paths), dtype=np.int32), proxy.n_cells // max(1, len(paths))
+    )
+    proxy.cell_data[GHOSTS] = np.zeros(proxy.n_cells, dtype=np.uint8)
+    point_owner = np.repeat(np.arange(len(paths)), per_box)
+    if pieces:
+        base_colors = np.concatenate([p[3] for p in pieces])
+        detail = _polydata(
+            np.concatenate([p[0] for p in pieces]),
+            np.concatenate([p[1] for p in pieces]),
+            np.concatenate([p[2] for p in pieces]),
+            base_colors,
+        )
+    else:
+        base_colors = np.zeros((0, 3), np.uint8)
+        detail = _polydata(np.zeros((0, 3)), np.zeros((0, 3), np.int64), np.zeros(0), base_colors)
+    batch = EquipmentBatch(paths, detail, proxy, point_owner, shade, base_colors, type_colors, bounds, meshes.warnings)
+    proxy.point_data[COLORS] = batch.proxy_colors()
+    return batch

@@ -1,0 +1,81 @@
+"""Render a plant document to a picture with no screen (EGL/OSMesa off-screen rendering)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+
+from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
+from viewer.scene.plant_view import PlantView
+
+
+@dataclass
+class RenderRequest:
+    size: tuple[int, int] = (1600, 900)
+    view: str = "iso"
+    site: str | None = None
+    line: str | None = None
+    labels: bool = True
+    transparent: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def choose_site(document: PlantDocument, name: str | None) -> Site:
+    """The named site, else the first site that has equipment, else the first site."""
+    if name is not None:
+        return document.site_by_name(name)
+    if not document.sites:
+        raise ValueError("the document has no sites to draw")
+    for site in document.sites:
+        if any(cell.equipment for area in site.areas for line in area.lines for cell in line.cells):
+            return site
+    return document.sites[0]
+
+
+def find_line(site: Site, name: str) -> Line:
+    lines = [line for area in site.areas for line in area.lines]
+    for line in lines:
+        if name in (line.name, line.id):
+            return line
+    known = ", ".join(line.name for line in lines) or "none"
+    raise KeyError(f"no line named {name!r} at site {site.name!r}; lines there: {known}")
+
+
+def offscreen_plotter(size: tuple[int, int]) -> pv.Plotter:
+    # No multi-sampling: deterministic pixels, and faster on software OpenGL.
+    theme = pv.themes.DocumentTheme()
+    theme.multi_samples = 0
+    return pv.Plotter(off_screen=True, window_size=size, lighting="light_kit", theme=theme)
+
+
+def render_image(document: PlantDocument, library: EquipmentLibrary, request: RenderRequest) -> np.ndarray:
+    """The picture as an (h, w, 3 or 4) uint8 array; warnings go to request.warnings."""
+    site = choose_site(document, request.site)
+    line = find_line(site, request.line) if request.line else None
+    plotter = offscreen_plotter(request.size)
+    try:
+        view = PlantView(plotter)
+        view.show_site(document, library, site, labels=request.labels)
+        if line is not None:
+            view.focus_line(line)
+        view.set_view(request.view)
+        request.warnings.extend(view.warnings)
+        image = plotter.screenshot(transparent_background=request.transparent, return_img=True)
+    finally:
+        plotter.close()
+    return image
+
+
+def save_png(image: np.ndarray, path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from viewer.io.atomic import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    atomic_write_bytes(Path(path), buffer.getvalue())
