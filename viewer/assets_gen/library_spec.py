@@ -129,12 +129,12 @@ def slitter(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int
     b.box((w, d, 0.2), (0, 0, 0), DARK)
     b.box((1.3, d * 0.8, 1.6), (-w / 2 + 0.65, 0, 0.2), BODY)
     b.cylinder(0.45, d * 0.55, (-w / 2 + 0.65, 0, 1.3), ROLL, axis="y")
-    b.box((1.0, d * 0.9, h - 0.2), (-0.4, 0, 0.2), accent)  # knife section
+    b.box((1.0, d * 0.9, h - 0.7), (-0.4, 0, 0.2), accent)  # knife section
     b.box((2.0, d * 0.9, 1.1), (w / 2 - 1.0, 0, 0.2), BODY)
     for i in range(4):  # rewind spindles with narrow coils
         b.cylinder(0.22, d * 0.7, (w / 2 - 1.7 + i * 0.45, 0, 1.55), ROLL, axis="y", sections=12)
     b.control_panel((-w / 2 + 1.6, -d / 2 + 0.1, 0.0))
-    b.tower_light((-0.4, d / 2 - 0.25, h))
+    b.tower_light((-0.4, d / 2 - 0.25, h - 0.5))
 
 
 def press_machine(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int, int]) -> None:
@@ -206,7 +206,7 @@ def agv(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int, in
 
 def robot_6axis(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int, int]) -> None:
     """An articulated arm on a pedestal, in a pose that reads as a robot from any angle."""
-    b.box((w * 0.7, d * 0.7, 0.5), (0, 0, 0), FRAME)  # pedestal
+    b.box((0.7, min(d, 0.7), 0.5), (0, 0, 0), FRAME)  # pedestal; the footprint covers the arm's reach
     b.cylinder(0.22, 0.18, (0, 0, 0.5), accent, sections=16)  # base
     b.cylinder(0.17, 0.3, (0, 0, 0.68), accent, sections=16)  # turret
     b.cylinder(0.12, 0.3, (0, 0, 0.93), DARK, axis="y", sections=12)  # shoulder joint
@@ -220,7 +220,7 @@ def robot_6axis(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int,
 def safety_fence(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int, int]) -> None:
     for sx in (-1, 1):
         b.box((0.06, 0.06, h), (sx * (w / 2 - 0.03), 0, 0), accent)
-        b.box((0.3, 0.2, 0.02), (sx * (w / 2 - 0.03), 0, 0), FRAME)
+        b.box((0.12, d, 0.02), (sx * (w / 2 - 0.06), 0, 0), FRAME)  # feet
     b.box((w - 0.12, 0.02, h - 0.25), (0, 0, 0.15), (150, 150, 150))  # mesh panel
     b.box((w - 0.12, 0.04, 0.04), (0, 0, h - 0.1), accent)
 
@@ -265,9 +265,10 @@ def cabinet(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int
 
 
 def workbench(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int, int]) -> None:
-    b.legs(w, d, h - 0.05)
-    b.box((w, d, 0.05), (0, 0, h - 0.05), (190, 160, 120))
-    b.box((w * 0.9, 0.05, 0.6), (0, d / 2 - 0.05, h), accent)  # tool wall
+    top = 0.9
+    b.legs(w, d, top - 0.05)
+    b.box((w, d, 0.05), (0, 0, top - 0.05), (190, 160, 120))
+    b.box((w * 0.9, 0.05, h - top), (0, d / 2 - 0.05, top), accent)  # tool wall
 
 
 def pallet(b: MeshBuilder, w: float, d: float, h: float, accent: tuple[int, int, int]) -> None:
@@ -651,7 +652,7 @@ LIBRARY: list[TypeSpec] = [
         "robot_6axis",
         "6-axis industrial robot",
         "robotics",
-        (1.0, 1.0, 1.8),
+        (1.7, 1.0, 1.8),
         ROBOT_ORANGE,
         robot_6axis,
         [_p("payload", 10, "kg"), _p("reach", 1.1, "m"), _p("tcp_speed", 1.0, "m/s")],
@@ -691,7 +692,7 @@ LIBRARY: list[TypeSpec] = [
         "workbench",
         "Operator workbench",
         "utility",
-        (2.0, 0.9, 1.5),
+        (2.0, 0.9, 1.6),
         UTILITY_GREY,
         workbench,
         [],

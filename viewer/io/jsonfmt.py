@@ -146,11 +146,17 @@ def non_finite_numbers(data: Any, path: str = "$") -> Iterator[tuple[str, float]
             yield from non_finite_numbers(value, f"{path}[{index}]")
 
 
+def _json_constant(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
 def check_finite(data: Any, text: str, file: str) -> list[Problem]:
     if "NaN" not in text and "Infinity" not in text:
         return []
     return [
-        Problem(file, where, f"expected a finite number, got {value!r}") for where, value in non_finite_numbers(data)
+        Problem(file, where, f"expected a finite number, got {_json_constant(value)}") for where, value in non_finite_numbers(data)
     ]
 
 

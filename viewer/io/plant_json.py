@@ -283,6 +283,8 @@ def save_document(document: PlantDocument, path: Path) -> None:
 def _check_header(data: Any, file: str) -> None:
     if not isinstance(data, dict):
         raise PlantFileError.single(file, "$", f"expected an object, got {describe(data)}")
+    if "format" not in data:
+        raise PlantFileError.single(file, "$", "missing key 'format': is this a MotherTwin plant document?")
     if data.get("format") != FORMAT_NAME:
         raise PlantFileError.single(
             file,
@@ -294,7 +296,7 @@ def _check_header(data: Any, file: str) -> None:
         raise PlantFileError.single(
             file,
             "$.version",
-            f"unsupported version {describe(version)}; this MotherTwin reads version {FORMAT_VERSION} "
+            f"unsupported version {version!r}; this MotherTwin reads version {FORMAT_VERSION} "
             "(was the file written by a newer MotherTwin?)",
         )
 

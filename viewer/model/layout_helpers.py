@@ -19,7 +19,7 @@ def new_equipment(
         id=ident,
         name=name,
         type=type_name,
-        pose=Pose(x=round(x, 3), y=round(y, 3), yaw=yaw),
+        pose=Pose(x=float(round(x, 3)), y=float(round(y, 3)), yaw=float(yaw)),
         parameters=equipment_type.default_parameters(),
         signals=equipment_type.default_signals(),
     )

@@ -200,6 +200,15 @@ class EquipmentBatch:
         shown = self.bounds[self.visible]
         return np.stack([shown[:, 0].min(axis=0), shown[:, 1].max(axis=0)])
 
+    def copy_state_from(self, other: EquipmentBatch) -> None:
+        """Take over another batch's colours and visibility (same site, same equipment order)."""
+        if len(other) != len(self):
+            raise ValueError(f"batches differ: {len(other)} equipment, expected {len(self)}")
+        self.override[:] = other.override
+        self.has_override[:] = other.has_override
+        self._apply_colors()
+        self.set_visible(other.visible)
+
 
 def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, meshes: TypeMeshes) -> EquipmentBatch:
     """Batch all equipment of `site`: per type, transform its mesh for every instance at once."""

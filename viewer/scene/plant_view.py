@@ -6,13 +6,16 @@ the engineer sees on screen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyvista as pv
+from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
 
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
-from viewer.scene.batch import COLORS, EquipmentBatch, TypeMeshes, build_batch
+from viewer.scene.batch import COLORS, EQUIPMENT_INDEX, EquipmentBatch, TypeMeshes, build_batch
 from viewer.scene.building import (
     FLOOR_COLOR,
     GRID_COLOR,
@@ -23,6 +26,7 @@ from viewer.scene.building import (
     site_footprint,
     wall_mesh,
 )
+from viewer.scene.view_state import CameraState
 
 VIEWS = ("iso", "top", "front")
 BACKGROUND_TOP = (236, 240, 245)
@@ -63,6 +67,11 @@ class PlantView:
         self.warnings: list[str] = []
         self._label_actors: list[pv.Actor] = []
         self._interacting = False
+        # Desktop window state: what is highlighted, in which batch, and the picking locator.
+        self._highlighted = np.zeros(0, np.int64)
+        self._highlight_batch: EquipmentBatch | None = None
+        self._locator: vtkStaticCellLocator | None = None
+        self._locator_batch: EquipmentBatch | None = None
 
     # ------------------------------------------------------------ building the scene
 
@@ -215,3 +224,159 @@ class PlantView:
         )
         camera.zoom(1.1 if view == "top" else 1.6)
         self.plotter.reset_camera_clipping_range()
+
+    # ------------------------------------------------------------ interactive use (desktop window)
+    # Added for the desktop window; the off-screen renderer does not need them.
+
+    def has_equipment(self) -> bool:
+        # show_site keeps the previous actors' attributes when a site is empty, so check the batch.
+        return self.batch is not None and len(self.batch) > 0 and self.detail_actor is not None
+
+    def highlight(self, indices: Sequence[int]) -> None:
+        """Selection highlight: a colour written into the batch arrays plus one outline actor for all boxes."""
+        if self.batch is None:
+            return
+        indices = np.asarray(indices, dtype=np.int64)
+        previous = self._highlighted if self._highlight_batch is self.batch else np.zeros(0, np.int64)
+        if len(previous):
+            self.batch.clear_colors(previous)
+        if len(indices):
+            self.batch.set_colors(indices, HIGHLIGHT_COLOR)
+        self._highlighted, self._highlight_batch = indices, self.batch
+        self.plotter.remove_actor("selection-outline", render=False)
+        if len(indices) and self.has_equipment():
+            self.plotter.add_mesh(
+                selection_outline(self.batch.bounds[indices]),
+                color=OUTLINE_COLOR,
+                line_width=2,
+                name="selection-outline",
+                pickable=False,
+                lighting=False,
+                render=False,
+            )
+
+    def pick(self, display_x: float, display_y: float) -> int | None:
+        """Index of the visible equipment under a display point (VTK pixels, origin bottom left), or None.
+
+        A ray through a cell locator, not vtkCellPicker: the picker would also hit equipment hidden through
+        the ghost array, and here every hit along the ray is checked against the visibility mask.
+        """
+        if not self.has_equipment():
+            return None
+        locator = self._locator
+        if locator is None or self._locator_batch is not self.batch:
+            locator = vtkStaticCellLocator()
+            locator.SetDataSet(self.batch.detail)
+            locator.BuildLocator()
+            self._locator, self._locator_batch = locator, self.batch
+        renderer = self.plotter.renderer
+        ends = []
+        for depth in (0.0, 1.0):
+            renderer.SetDisplayPoint(display_x, display_y, depth)
+            renderer.DisplayToWorld()
+            x, y, z, w = renderer.GetWorldPoint()
+            ends.append(np.array([x, y, z]) / (w or 1.0))
+        points, cell_ids = vtkPoints(), vtkIdList()
+        locator.IntersectWithLine(ends[0], ends[1], 1e-6, points, cell_ids)
+        if cell_ids.GetNumberOfIds() == 0:
+            return None
+        hits = np.array([points.GetPoint(k) for k in range(points.GetNumberOfPoints())])
+        cells = np.array([cell_ids.GetId(k) for k in range(cell_ids.GetNumberOfIds())])
+        owners = np.asarray(self.batch.detail.cell_data[EQUIPMENT_INDEX])[cells]
+        shown = self.batch.visible[owners]
+        if not shown.any():
+            return None
+        distance = np.linalg.norm(hits[shown] - ends[0], axis=1)
+        return int(owners[shown][np.argmin(distance)])
+
+    def display_position(self, point: Sequence[float]) -> tuple[float, float]:
+        """Display coordinates (VTK pixels, origin bottom left) of a world point."""
+        renderer = self.plotter.renderer
+        renderer.SetWorldPoint(float(point[0]), float(point[1]), float(point[2]), 1.0)
+        renderer.WorldToDisplay()
+        x, y, _ = renderer.GetDisplayPoint()
+        return x, y
+
+    def fit_bounds(self, bounds: np.ndarray, margin: float = 1.3) -> None:
+        """Frame a (2, 3) box, keeping the direction the camera looks from."""
+        lo, hi = np.asarray(bounds[0], float), np.asarray(bounds[1], float)
+        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * margin, 0.5)
+        lo, hi = centre - half, centre + half
+        self.plotter.reset_camera(bounds=(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2]))
+        self.plotter.reset_camera_clipping_range()
+
+    def fit_equipment(self, indices: Sequence[int]) -> None:
+        if self.batch is None or not len(indices):
+            return
+        boxes = self.batch.bounds[np.asarray(indices, dtype=np.int64)]
+        self.fit_bounds(np.stack([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)]))
+
+    def camera_state(self) -> CameraState:
+        camera = self.plotter.camera
+        return CameraState(
+            position=tuple(camera.position),
+            focal_point=tuple(camera.focal_point),
+            up=tuple(camera.up),
+            parallel=bool(camera.parallel_projection),
+            parallel_scale=float(camera.parallel_scale),
+            view_angle=float(camera.view_angle),
+        )
+
+    def apply_camera(self, state: CameraState) -> None:
+        camera = self.plotter.camera
+        camera.position = state.position
+        camera.focal_point = state.focal_point
+        camera.up = state.up
+        camera.parallel_projection = state.parallel
+        camera.parallel_scale = state.parallel_scale
+        camera.view_angle = state.view_angle
+        self.plotter.reset_camera_clipping_range()
+
+    def set_xray(self, on: bool) -> None:
+        """See-through equipment, so the selection outline shows through whatever stands in front of it."""
+        for actor in (self.detail_actor, self.proxy_actor):
+            if actor is not None:
+                actor.prop.opacity = XRAY_OPACITY if on else 1.0
+
+    def snapshot(
+        self,
+        document: PlantDocument,
+        library: EquipmentLibrary,
+        size: tuple[int, int],
+        transparent: bool = False,
+        meshes: TypeMeshes | None = None,
+    ) -> np.ndarray:
+        """This view (camera, visibility, colours, X-ray) rendered off-screen at any size, as (h, w, 3|4) uint8."""
+        from viewer.scene.render import offscreen_plotter
+
+        if self.site is None:
+            raise ValueError("nothing shown to take a picture of")
+        plotter = offscreen_plotter(size)
+        try:
+            copy = PlantView(plotter)
+            copy.show_site(document, library, self.site, meshes=meshes, labels=bool(self._label_actors))
+            if copy.batch is not None and self.batch is not None and len(copy.batch) == len(self.batch):
+                copy.batch.copy_state_from(self.batch)
+                copy.highlight(self._highlighted if self._highlight_batch is self.batch else [])
+            copy.set_xray(bool(self.detail_actor is not None and self.detail_actor.prop.opacity < 1.0))
+            copy.apply_camera(self.camera_state())
+            return plotter.screenshot(transparent_background=transparent, return_img=True)
+        finally:
+            plotter.close()
+
+
+HIGHLIGHT_COLOR = (255, 0, 200)  # magenta: no equipment type uses it, so a selection never blends in
+OUTLINE_COLOR = (255, 230, 0)
+XRAY_OPACITY = 0.25
+
+
+def selection_outline(boxes: np.ndarray) -> pv.PolyData:
+    """The 12 edges of every (2, 3) box as one line mesh: one actor however many are selected."""
+    corners = np.array([[i, j, k] for k in (0, 1) for j in (0, 1) for i in (0, 1)])  # 8 corners, 0/1 per axis
+    edges = [(0, 1), (2, 3), (4, 5), (6, 7), (0, 2), (1, 3), (4, 6), (5, 7), (0, 4), (1, 5), (2, 6), (3, 7)]
+    lo, hi = boxes[:, 0][:, None, :], boxes[:, 1][:, None, :]
+    points = np.where(corners[None, :, :] == 0, lo, hi).reshape(-1, 3)
+    offsets = (np.arange(len(boxes)) * 8)[:, None, None]
+    lines = (np.array(edges)[None] + offsets).reshape(-1, 2)
+    cells = np.hstack([np.full((len(lines), 1), 2), lines]).ravel()
+    return pv.PolyData(points.astype(np.float32), lines=cells)

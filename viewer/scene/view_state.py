@@ -1,0 +1,227 @@
+"""What the engineer is looking at: selection, visibility, active site, camera, X-ray, saved viewpoints.
+
+A small object with change events and no Qt or VTK, so that saved viewpoints, review notes and remote
+"follow me" sessions can all reuse it: it round-trips through JSON. Widgets and the 3D view only listen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from psygnal import Signal
+
+from viewer.model import EquipmentPath
+
+VIEW_STATE_FORMAT = "mothertwin-view-state"
+VIEW_STATE_VERSION = 1
+
+Vec3 = tuple[float, float, float]
+
+
+def _vec3(values: Iterable[float]) -> Vec3:
+    x, y, z = (float(v) for v in values)
+    return (x, y, z)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraState:
+    position: Vec3
+    focal_point: Vec3
+    up: Vec3 = (0.0, 0.0, 1.0)
+    parallel: bool = False
+    parallel_scale: float = 1.0
+    view_angle: float = 30.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "position": list(self.position),
+            "focal_point": list(self.focal_point),
+            "up": list(self.up),
+            "parallel": self.parallel,
+            "parallel_scale": self.parallel_scale,
+            "view_angle": self.view_angle,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CameraState:
+        return cls(
+            position=_vec3(data["position"]),
+            focal_point=_vec3(data["focal_point"]),
+            up=_vec3(data.get("up", (0.0, 0.0, 1.0))),
+            parallel=bool(data.get("parallel", False)),
+            parallel_scale=float(data.get("parallel_scale", 1.0)),
+            view_angle=float(data.get("view_angle", 30.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Viewpoint:
+    """A named camera position, e.g. "coater close-up" for a review meeting."""
+
+    name: str
+    camera: CameraState
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "camera": self.camera.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Viewpoint:
+        return cls(str(data["name"]), CameraState.from_dict(data["camera"]))
+
+
+def path_ids(path: EquipmentPath) -> tuple[str, str, str, str, str]:
+    """Ids of an equipment and of every group above it, site first."""
+    return (path.site.id, path.area.id, path.line.id, path.cell.id, path.equipment.id)
+
+
+class ViewState:
+    """Selection and visibility hold ids (stable across saves and clones), never indices or objects."""
+
+    selection_changed = Signal(tuple)
+    visibility_changed = Signal()
+    active_site_changed = Signal(object)
+    camera_changed = Signal(object)
+    xray_changed = Signal(bool)
+    viewpoints_changed = Signal()
+
+    def __init__(self) -> None:
+        self.selection: tuple[str, ...] = ()
+        self.hidden: frozenset[str] = frozenset()
+        self.isolated: str | None = None
+        self.active_site: str | None = None
+        self.camera: CameraState | None = None
+        self.xray: bool = False
+        self.viewpoints: list[Viewpoint] = []
+
+    # ------------------------------------------------------------ selection
+
+    def select(self, ids: Sequence[str]) -> None:
+        # dict.fromkeys keeps the order and drops repeats: the first id is the one the inspector details.
+        selection = tuple(dict.fromkeys(ids))
+        if selection != self.selection:
+            self.selection = selection
+            self.selection_changed.emit(selection)
+
+    def add_to_selection(self, ids: Sequence[str]) -> None:
+        self.select([*self.selection, *ids])
+
+    def toggle_selected(self, equipment_id: str) -> None:
+        if equipment_id in self.selection:
+            self.select([i for i in self.selection if i != equipment_id])
+        else:
+            self.add_to_selection([equipment_id])
+
+    def clear_selection(self) -> None:
+        self.select(())
+
+    # ------------------------------------------------------------ visibility
+
+    def hide(self, ids: Iterable[str]) -> None:
+        self._set_visibility(self.hidden | set(ids), self.isolated)
+
+    def show(self, ids: Iterable[str]) -> None:
+        self._set_visibility(self.hidden - set(ids), self.isolated)
+
+    def isolate(self, group_id: str | None) -> None:
+        """Show only one area, line, cell or equipment (None: no isolation)."""
+        self._set_visibility(self.hidden, group_id)
+
+    def show_all(self) -> None:
+        self._set_visibility(frozenset(), None)
+
+    def _set_visibility(self, hidden: Iterable[str], isolated: str | None) -> None:
+        hidden = frozenset(hidden)
+        if hidden != self.hidden or isolated != self.isolated:
+            self.hidden, self.isolated = hidden, isolated
+            self.visibility_changed.emit()
+
+    def is_visible(self, path: EquipmentPath) -> bool:
+        ids = path_ids(path)
+        if self.hidden.intersection(ids):
+            return False
+        return self.isolated is None or self.isolated in ids
+
+    def visible_mask(self, paths: Sequence[EquipmentPath]) -> np.ndarray:
+        return np.fromiter((self.is_visible(p) for p in paths), dtype=bool, count=len(paths))
+
+    # ------------------------------------------------------------ site, camera, X-ray, viewpoints
+
+    def set_active_site(self, site_id: str | None) -> None:
+        if site_id != self.active_site:
+            self.active_site = site_id
+            self.active_site_changed.emit(site_id)
+
+    def set_camera(self, camera: CameraState | None) -> None:
+        if camera != self.camera:
+            self.camera = camera
+            self.camera_changed.emit(camera)
+
+    def set_xray(self, on: bool) -> None:
+        if on != self.xray:
+            self.xray = on
+            self.xray_changed.emit(on)
+
+    def add_viewpoint(self, viewpoint: Viewpoint) -> None:
+        self.viewpoints = [v for v in self.viewpoints if v.name != viewpoint.name] + [viewpoint]
+        self.viewpoints_changed.emit()
+
+    def remove_viewpoint(self, name: str) -> None:
+        self.viewpoints = [v for v in self.viewpoints if v.name != name]
+        self.viewpoints_changed.emit()
+
+    def viewpoint(self, name: str) -> Viewpoint:
+        for viewpoint in self.viewpoints:
+            if viewpoint.name == name:
+                return viewpoint
+        raise KeyError(f"no viewpoint named {name!r}")
+
+    def reset(self) -> None:
+        """A new document: nothing selected, everything shown. Viewpoints stay (they are the user's)."""
+        self.clear_selection()
+        self.show_all()
+        self.set_active_site(None)
+        self.set_camera(None)
+
+    # ------------------------------------------------------------ JSON
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": VIEW_STATE_FORMAT,
+            "version": VIEW_STATE_VERSION,
+            "active_site": self.active_site,
+            "selection": list(self.selection),
+            "hidden": sorted(self.hidden),
+            "isolated": self.isolated,
+            "xray": self.xray,
+            "camera": self.camera.to_dict() if self.camera else None,
+            "viewpoints": [v.to_dict() for v in self.viewpoints],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def update_from_dict(self, data: dict[str, Any]) -> None:
+        """Apply a saved state; every part that changes emits its own event."""
+        if data.get("format") != VIEW_STATE_FORMAT or data.get("version") != VIEW_STATE_VERSION:
+            raise ValueError(
+                f"not a view state: expected format {VIEW_STATE_FORMAT!r} version {VIEW_STATE_VERSION}, "
+                f"got {data.get('format')!r} version {data.get('version')!r}"
+            )
+        self.set_active_site(data.get("active_site"))
+        self._set_visibility(data.get("hidden", ()), data.get("isolated"))
+        self.select(data.get("selection", ()))
+        self.set_xray(bool(data.get("xray", False)))
+        camera = data.get("camera")
+        self.set_camera(CameraState.from_dict(camera) if camera else None)
+        self.viewpoints = [Viewpoint.from_dict(v) for v in data.get("viewpoints", [])]
+        self.viewpoints_changed.emit()
+
+    @classmethod
+    def from_json(cls, text: str) -> ViewState:
+        state = cls()
+        state.update_from_dict(json.loads(text))
+        return state

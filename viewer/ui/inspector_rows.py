@@ -1,0 +1,117 @@
+"""What the inspector shows for a selection, as plain rows; the dock only lays them out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from viewer.model import EquipmentLibrary, EquipmentPath, Limits, PlantDocument, Signal, SignalKind
+
+UNIT_SYMBOLS = {"degC": "°C", "deg": "°", "um": "µm", "m3": "m³", "m2": "m²", "mg/cm2": "mg/cm²"}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    label: str
+    value: str
+    tooltip: str = ""
+
+
+@dataclass(slots=True)
+class Section:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+def unit_text(unit: str) -> str:
+    return UNIT_SYMBOLS.get(unit, unit)
+
+
+def with_unit(value: object, unit: str) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} {unit_text(unit)}".rstrip()
+
+
+def limits_text(limits: Limits, unit: str) -> str:
+    names = ("lolo", "lo", "hi", "hihi")
+    shown = [f"{name} {getattr(limits, name):g}" for name in names if getattr(limits, name) is not None]
+    return f"{', '.join(shown)} {unit_text(unit)}".rstrip() if shown else "no limits"
+
+
+def signal_text(signal: Signal) -> str:
+    if signal.kind == SignalKind.STATE:
+        return "state: " + (" / ".join(signal.states) or "no states listed")
+    if signal.kind == SignalKind.COUNTER:
+        return f"counter {unit_text(signal.unit)}".rstrip()
+    return limits_text(signal.limits, signal.unit)
+
+
+def _find(document: PlantDocument, equipment_id: str) -> EquipmentPath | None:
+    return next((p for p in document.iter_equipment() if p.equipment.id == equipment_id), None)
+
+
+def equipment_sections(path: EquipmentPath, library: EquipmentLibrary, document: PlantDocument) -> list[Section]:
+    equipment = path.equipment
+    equipment_type = library.types.get(equipment.type)
+    type_text = f"{equipment_type.title} ({equipment.type})" if equipment_type else f"{equipment.type} (not in library)"
+    where = " › ".join(g.name for g in (path.site, path.area, path.line, path.cell))
+    general = Section(
+        "Equipment",
+        [
+            Row("Name", equipment.name),
+            Row("Id", equipment.id),
+            Row("Type", type_text, equipment_type.category if equipment_type else ""),
+            Row("Location", where),
+        ],
+    )
+    pose = equipment.pose
+    pose_section = Section(
+        "Pose (relative to cell)",
+        [
+            Row("Position", f"x {pose.x:g}, y {pose.y:g}, z {pose.z:g} m"),
+            Row("Rotation", f"yaw {pose.yaw:g}°, pitch {pose.pitch:g}°, roll {pose.roll:g}°"),
+        ],
+    )
+    if equipment.scale != (1.0, 1.0, 1.0):
+        pose_section.rows.append(Row("Scale", " × ".join(f"{s:g}" for s in equipment.scale)))
+    parameters = Section(
+        f"Parameters ({len(equipment.parameters)})",
+        [Row(p.name, with_unit(p.value, p.unit)) for p in equipment.parameters] or [Row("-", "none")],
+    )
+    signals = Section(
+        f"Signals ({len(equipment.signals)})",
+        [Row(s.name, signal_text(s), f"{s.kind.value}, unit {s.unit or '-'}") for s in equipment.signals]
+        or [Row("-", "none")],
+    )
+    return [general, pose_section, parameters, signals, mother_section(equipment.mother_id, document)]
+
+
+def mother_section(mother_id: str | None, document: PlantDocument) -> Section:
+    if mother_id is None:
+        return Section("Mother link", [Row("Mother", "none: not cloned from a mother line")])
+    mother = _find(document, mother_id)
+    if mother is None:
+        return Section("Mother link", [Row("Mother", f"{mother_id} (not in this document)")])
+    return Section(
+        "Mother link",
+        [
+            Row("Mother", f"{mother.equipment.name} ({mother_id})"),
+            Row("Mother site", f"{mother.site.name} › {mother.line.name} › {mother.cell.name}"),
+        ],
+    )
+
+
+def selection_sections(
+    paths: Sequence[EquipmentPath], library: EquipmentLibrary, document: PlantDocument
+) -> list[Section]:
+    """One equipment in full; several as a count by type."""
+    if not paths:
+        return []
+    if len(paths) == 1:
+        return equipment_sections(paths[0], library, document)
+    by_type = Counter(p.equipment.type for p in paths)
+    return [
+        Section("Selection", [Row("Equipment", str(len(paths)))]),
+        Section("By type", [Row(name, str(count)) for name, count in sorted(by_type.items())]),
+    ]
