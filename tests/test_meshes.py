@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -163,7 +162,7 @@ def test_every_library_type_mesh_loads_and_fits_its_footprint(library):
         mesh = meshes.get(name)
         fp = library[name].footprint
         assert meshes.warnings == [], meshes.warnings
-        lo, hi = mesh.bounds
+        lo, _hi = mesh.bounds
         assert lo[2] == pytest.approx(0.0, abs=0.06), name  # stands on the floor
         np.testing.assert_array_less(mesh.extents, np.array([fp.width, fp.depth, fp.height]) * 1.05 + 0.05, name)
         assert mesh.extents[0] > 0.6 * fp.width and mesh.extents[2] > 0.6 * fp.height, name

@@ -95,7 +95,9 @@ def test_truncated_json(demo_path, write_json):
 
 def test_syntax_error_names_line_and_column(write_json):
     path = write_json('{\n  "format": "mothertwin-plant",\n  "version": 1,,\n}')
-    assert problems_of(path) == [f"{path}: line 3, column 16: invalid JSON: Expecting property name enclosed in double quotes"]
+    assert problems_of(path) == [
+        f"{path}: line 3, column 16: invalid JSON: Expecting property name enclosed in double quotes"
+    ]
 
 
 def test_wrong_types_are_all_listed(minimal_data, write_json):

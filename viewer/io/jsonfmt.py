@@ -156,7 +156,8 @@ def check_finite(data: Any, text: str, file: str) -> list[Problem]:
     if "NaN" not in text and "Infinity" not in text:
         return []
     return [
-        Problem(file, where, f"expected a finite number, got {_json_constant(value)}") for where, value in non_finite_numbers(data)
+        Problem(file, where, f"expected a finite number, got {_json_constant(value)}")
+        for where, value in non_finite_numbers(data)
     ]
 
 

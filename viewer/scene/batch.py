@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 import trimesh
-from vtkmodules.vtkCommonDataModel import vtkDataSetAttributes
 
 from viewer.io.meshes import MeshData, MeshLoadError, load_mesh
 from viewer.model import EquipmentLibrary, EquipmentPath, EquipmentType, PlantDocument, Site
@@ -22,8 +21,6 @@ from viewer.model.geometry import equipment_world_matrices
 
 EQUIPMENT_INDEX = "equipment_index"
 COLORS = "rgb"
-HIDDEN = int(vtkDataSetAttributes.HIDDENCELL)
-GHOSTS = vtkDataSetAttributes.GhostArrayName()
 
 MeshLoader = Callable[[Path], MeshData]
 
@@ -120,7 +117,6 @@ def _polydata(points: np.ndarray, faces: np.ndarray, owner: np.ndarray, colors: 
     mesh.cell_data[EQUIPMENT_INDEX] = owner.astype(np.int32)
     if colors is not None:
         mesh.cell_data[COLORS] = colors
-    mesh.cell_data[GHOSTS] = np.zeros(len(faces), dtype=np.uint8)
     return mesh
 
 
@@ -147,12 +143,19 @@ class EquipmentBatch:
         self.has_override = np.zeros(count, dtype=bool)
         self.visible = np.ones(count, dtype=bool)
         self._index = {p.equipment.id: i for i, p in enumerate(self.paths)}
+        # Full topology, kept so that hidden equipment can come back: the meshes show a subset of it.
+        self._all_faces = {id(m): m.regular_faces.copy() for m in (self.detail, self.proxy)}
+        self._all_owner = {id(m): np.asarray(m.cell_data[EQUIPMENT_INDEX]).copy() for m in (self.detail, self.proxy)}
+        self._detail_shown = np.ones(self.detail.n_cells, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.paths)
 
     def index_of(self, equipment_id: str) -> int:
         return self._index[equipment_id]
+
+    def has_id(self, equipment_id: str) -> bool:
+        return equipment_id in self._index
 
     def indices(self, equipment_ids: list[str]) -> np.ndarray:
         return np.fromiter((self._index[i] for i in equipment_ids), dtype=np.int64, count=len(equipment_ids))
@@ -171,19 +174,24 @@ class EquipmentBatch:
         self._apply_colors()
 
     def set_visible(self, visible: np.ndarray) -> None:
-        """Per-equipment visibility through VTK's hidden-cell ghost flag: no geometry is rebuilt."""
+        """Per-equipment visibility: the meshes keep only the visible triangles (one numpy pass each).
+
+        VTK's hidden-cell ghost flag would avoid this, but the OpenGL poly-data mapper does not honour it.
+        """
         self.visible = np.asarray(visible, dtype=bool).copy()
         for mesh in (self.detail, self.proxy):
-            owner = mesh.cell_data[EQUIPMENT_INDEX]
-            ghosts = np.where(self.visible[owner], 0, HIDDEN).astype(np.uint8)
-            mesh.cell_data[GHOSTS] = ghosts
-            mesh.Modified()
+            owner = self._all_owner[id(mesh)]
+            shown = self.visible[owner]
+            mesh.regular_faces = self._all_faces[id(mesh)][shown]
+            mesh.cell_data[EQUIPMENT_INDEX] = owner[shown].astype(np.int32)
+            if mesh is self.detail:
+                self._detail_shown = shown
+        self._apply_colors()
 
     def _apply_colors(self) -> None:
-        owner = self.detail.cell_data[EQUIPMENT_INDEX]
-        self.detail.cell_data[COLORS] = np.where(
-            self.has_override[owner][:, None], self.override[owner], self.base_colors
-        )
+        owner = self._all_owner[id(self.detail)][self._detail_shown]
+        base = self.base_colors[self._detail_shown]
+        self.detail.cell_data[COLORS] = np.where(self.has_override[owner][:, None], self.override[owner], base)
         self.detail.Modified()
         self.proxy.point_data[COLORS] = self.proxy_colors()
         self.proxy.Modified()
@@ -247,7 +255,6 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
     proxy.cell_data[EQUIPMENT_INDEX] = np.repeat(
         np.arange(len(paths), dtype=np.int32), proxy.n_cells // max(1, len(paths))
     )
-    proxy.cell_data[GHOSTS] = np.zeros(proxy.n_cells, dtype=np.uint8)
     point_owner = np.repeat(np.arange(len(paths)), per_box)
     if pieces:
         base_colors = np.concatenate([p[3] for p in pieces])

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
+from vtkmodules.vtkCommonCore import vtkDoubleArray, vtkIdList, vtkPoints, vtkStringArray
+from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
+from vtkmodules.vtkRenderingCore import vtkActor2D
+from vtkmodules.vtkRenderingLabel import vtkLabelPlacementMapper, vtkPointSetToLabelHierarchy
 
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.scene.batch import COLORS, EQUIPMENT_INDEX, EquipmentBatch, TypeMeshes, build_batch
@@ -32,7 +34,6 @@ VIEWS = ("iso", "top", "front")
 BACKGROUND_TOP = (236, 240, 245)
 BACKGROUND_BOTTOM = (178, 190, 204)
 COLUMN_COLOR = (196, 192, 184)
-LINE_LABEL_COLOR = (20, 40, 80)
 CELL_LABEL_COLOR = (40, 48, 56)
 
 
@@ -40,12 +41,49 @@ CELL_LABEL_COLOR = (40, 48, 56)
 class LabelSpec:
     position: tuple[float, float, float]
     text: str
+    priority: float = 1.0
 
 
-def _group_bounds(batch: EquipmentBatch, key: str) -> dict[str, tuple[str, np.ndarray]]:
-    """Name and (2, 3) box per line or cell id, over the equipment in it."""
+def label_actor(specs: list[LabelSpec], color: tuple[int, int, int], font_size: int) -> vtkActor2D:
+    """Labels placed by VTK without overlap, higher priority first (pyvista's helper has no priorities)."""
+    points = vtkPoints()
+    texts = vtkStringArray()
+    texts.SetName("text")
+    priorities = vtkDoubleArray()
+    priorities.SetName("priority")
+    for spec in specs:
+        points.InsertNextPoint(*spec.position)
+        texts.InsertNextValue(spec.text)
+        priorities.InsertNextValue(spec.priority)
+    polydata = vtkPolyData()
+    polydata.SetPoints(points)
+    polydata.GetPointData().AddArray(texts)
+    polydata.GetPointData().AddArray(priorities)
+    hierarchy = vtkPointSetToLabelHierarchy()
+    hierarchy.SetInputData(polydata)
+    hierarchy.SetLabelArrayName("text")
+    hierarchy.SetPriorityArrayName("priority")
+    text = hierarchy.GetTextProperty()
+    text.SetFontSize(font_size)
+    text.SetColor(*(c / 255 for c in color))
+    mapper = vtkLabelPlacementMapper()
+    mapper.SetInputConnection(hierarchy.GetOutputPort())
+    mapper.SetShapeToRoundedRect()
+    mapper.SetStyleToFilled()
+    mapper.SetBackgroundColor(1.0, 1.0, 1.0)
+    mapper.SetBackgroundOpacity(0.8)
+    mapper.SetMargin(3)
+    actor = vtkActor2D()
+    actor.SetMapper(mapper)
+    return actor
+
+
+def _group_bounds(batch: EquipmentBatch, key: str, shown: np.ndarray) -> dict[str, tuple[str, np.ndarray]]:
+    """Name and (2, 3) box per line or cell id, over the shown equipment in it."""
     groups: dict[str, tuple[str, list[int]]] = {}
     for index, path in enumerate(batch.paths):
+        if not shown[index]:
+            continue
         group = path.line if key == "line" else path.cell
         groups.setdefault(group.id, (group.name, []))[1].append(index)
     out = {}
@@ -66,6 +104,7 @@ class PlantView:
         self.proxy_actor: pv.Actor | None = None
         self.warnings: list[str] = []
         self._label_actors: list[pv.Actor] = []
+        self._outline: np.ndarray | None = None
         self._interacting = False
         # Desktop window state: what is highlighted, in which batch, and the picking locator.
         self._highlighted = np.zeros(0, np.int64)
@@ -120,6 +159,7 @@ class PlantView:
     def _add_building(self, site: Site) -> None:
         bounds = self.batch.visible_bounds() if self.batch is not None else None
         outline = site_footprint(site, bounds)
+        self._outline = outline
         # Unlit: a flat floor looks the same, and lighting a full-screen polygon is costly in software GL.
         self.plotter.add_mesh(floor_mesh(outline), color=FLOOR_COLOR, name="floor", pickable=False, lighting=False)
         grid = floor_grid(outline, site.column_grid.spacing[0] if site.column_grid.count[0] else 10.0)
@@ -140,42 +180,22 @@ class PlantView:
             )
 
     def _add_labels(self) -> None:
-        lines = _group_bounds(self.batch, "line")
-        cells = _group_bounds(self.batch, "cell")
-        self._add_label_set(
-            "line-labels",
-            [LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name) for name, b in lines.values()],
-            size=18,
-            color=LINE_LABEL_COLOR,
-            bold=True,
-        )
-        self._add_label_set(
-            "cell-labels",
-            [LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name) for name, b in cells.values()],
-            size=12,
-            color=CELL_LABEL_COLOR,
-            bold=False,
-        )
-
-    def _add_label_set(self, name: str, specs: list[LabelSpec], size: int, color: tuple, bold: bool) -> None:
-        if not specs:
-            return
-        actor = self.plotter.add_point_labels(
-            np.array([s.position for s in specs]),
-            [s.text for s in specs],
-            name=name,
-            font_size=size,
-            text_color=color,
-            bold=bold,
-            shape="rounded_rect",
-            shape_color="white",
-            shape_opacity=0.75,
-            show_points=False,
-            always_visible=True,
-            margin=3,
-            pickable=False,
-        )
-        self._label_actors.append(actor)
+        """Line and cell names in one placement pass, so they never overlap each other: when space runs out,
+        line names win (higher priority) and cell names give way. Only visible equipment is labelled."""
+        for actor in self._label_actors:
+            self.plotter.remove_actor(actor)
+        self._label_actors = []
+        shown = self.batch.visible
+        lines = _group_bounds(self.batch, "line", shown)
+        cells = _group_bounds(self.batch, "cell", shown)
+        specs = [
+            LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0) for name, b in lines.values()
+        ]
+        specs += [LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()]
+        if specs:
+            actor = label_actor(specs, CELL_LABEL_COLOR, font_size=13)
+            self.plotter.add_actor(actor, name="labels", pickable=False, reset_camera=False)
+            self._label_actors.append(actor)
 
     # ------------------------------------------------------------ view state
 
@@ -185,6 +205,8 @@ class PlantView:
             return
         visible = np.array([p.line is line for p in self.batch.paths], dtype=bool)
         self.batch.set_visible(visible)
+        if self._label_actors:
+            self._add_labels()
 
     def set_interacting(self, interacting: bool) -> None:
         """Level of detail: boxes while the camera moves, full meshes when it stops."""
@@ -197,12 +219,23 @@ class PlantView:
         for actor in self._label_actors:
             actor.visibility = not interacting
 
+    def frame_bounds(self) -> np.ndarray:
+        """(2, 3) box the views frame: the visible equipment, plus the building when nothing is hidden."""
+        bounds = self.batch.visible_bounds() if self.batch is not None else None
+        if self._outline is not None and (bounds is None or self.batch.visible.all()):
+            lo, hi = self._outline.min(axis=0), self._outline.max(axis=0)
+            building = np.array([[lo[0], lo[1], 0.0], [hi[0], hi[1], 1.0]])
+            bounds = (
+                building
+                if bounds is None
+                else np.stack([np.minimum(bounds[0], building[0]), np.maximum(bounds[1], building[1])])
+            )
+        return bounds if bounds is not None else np.array([[0.0, 0.0, 0.0], [60.0, 40.0, 5.0]])
+
     def set_view(self, view: str) -> None:
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-        bounds = self.batch.visible_bounds() if self.batch is not None else None
-        if bounds is None:
-            bounds = np.array([[0.0, 0.0, 0.0], [60.0, 40.0, 5.0]])
+        bounds = self.frame_bounds()
         centre = (bounds[0] + bounds[1]) / 2
         size = float(np.linalg.norm(bounds[1] - bounds[0]))
         camera = self.plotter.camera
@@ -222,7 +255,13 @@ class PlantView:
         self.plotter.reset_camera(
             bounds=(bounds[0][0], bounds[1][0], bounds[0][1], bounds[1][1], bounds[0][2], bounds[1][2])
         )
-        camera.zoom(1.1 if view == "top" else 1.6)
+        if view == "top":
+            # Fill the window with the plan, whatever its aspect ratio (reset_camera fits a sphere).
+            width, height = self.plotter.window_size
+            extent = bounds[1] - bounds[0]
+            camera.parallel_scale = max(extent[1] / 2, extent[0] / 2 * height / width) * 1.08
+        else:
+            camera.zoom(1.9)
         self.plotter.reset_camera_clipping_range()
 
     # ------------------------------------------------------------ interactive use (desktop window)
@@ -305,6 +344,22 @@ class PlantView:
         self.plotter.reset_camera(bounds=(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2]))
         self.plotter.reset_camera_clipping_range()
 
+    def zoom_to_fit(self, bounds: np.ndarray | None = None, fill: float = 0.92) -> None:
+        """Zoom (keeping the direction) so the box fills `fill` of the window, whatever its aspect ratio:
+        set_view's fixed zoom suits a wide picture but crops a narrow viewport between docks."""
+        if bounds is None:
+            bounds = self.frame_bounds()
+        width, height = self.plotter.window_size
+        corners = np.array([[bounds[i][0], bounds[j][1], bounds[k][2]] for i in (0, 1) for j in (0, 1) for k in (0, 1)])
+        for _ in range(3):  # perspective: the projected size is not linear in the zoom, so settle in a few steps
+            shown = np.array([self.display_position(c) for c in corners])
+            extent = shown.max(axis=0) - shown.min(axis=0)
+            used = max(extent[0] / max(width, 1), extent[1] / max(height, 1))
+            if used <= 0 or abs(used - fill) < 0.01:
+                break
+            self.plotter.camera.zoom(fill / used)
+            self.plotter.reset_camera_clipping_range()
+
     def fit_equipment(self, indices: Sequence[int]) -> None:
         if self.batch is None or not len(indices):
             return
@@ -360,14 +415,44 @@ class PlantView:
                 copy.highlight(self._highlighted if self._highlight_batch is self.batch else [])
             copy.set_xray(bool(self.detail_actor is not None and self.detail_actor.prop.opacity < 1.0))
             copy.apply_camera(self.camera_state())
-            return plotter.screenshot(transparent_background=transparent, return_img=True)
+            if not transparent:
+                return plotter.screenshot(return_img=True)
+            return _transparent_screenshot(plotter)
         finally:
             plotter.close()
+
+    def show_building_only(self, site: Site) -> None:
+        """A site with no equipment yet (a new child plant): its building, and no equipment actors."""
+        self.plotter.clear_actors()
+        self._label_actors = []
+        self._interacting = False
+        self.site, self.batch = site, None
+        self.detail_actor = self.proxy_actor = None
+        self.warnings = []
+        self.plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+        self._add_building(site)
 
 
 HIGHLIGHT_COLOR = (255, 0, 200)  # magenta: no equipment type uses it, so a selection never blends in
 OUTLINE_COLOR = (255, 230, 0)
 XRAY_OPACITY = 0.25
+
+
+def _transparent_screenshot(plotter: pv.Plotter) -> np.ndarray:
+    """RGBA from two renders over black and over white: what differs is background showing through.
+
+    Works whatever the OpenGL context offers; an alpha channel read back from the frame buffer is not
+    available on every off-screen context (it came back opaque with Mesa here)."""
+    plotter.renderer.GradientBackgroundOff()
+    images = []
+    for colour in ("black", "white"):
+        plotter.set_background(colour)
+        images.append(plotter.screenshot(return_img=True)[:, :, :3].astype(np.int32))
+    over_black, over_white = images
+    alpha = 255 - np.clip((over_white - over_black).max(axis=2), 0, 255)
+    safe = np.maximum(alpha, 1)[:, :, None]
+    rgb = np.clip(over_black * 255 // safe, 0, 255)
+    return np.dstack([rgb, alpha]).astype(np.uint8)
 
 
 def selection_outline(boxes: np.ndarray) -> pv.PolyData:

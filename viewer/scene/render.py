@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyvista as pv
+from PIL import Image
 
+from viewer.io.atomic import atomic_write_bytes
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.scene.plant_view import PlantView
 
@@ -62,6 +65,8 @@ def render_image(document: PlantDocument, library: EquipmentLibrary, request: Re
         if line is not None:
             view.focus_line(line)
         view.set_view(request.view)
+        if request.transparent:
+            plotter.set_background("white")  # a gradient is drawn as geometry and would stay opaque
         request.warnings.extend(view.warnings)
         image = plotter.screenshot(transparent_background=request.transparent, return_img=True)
     finally:
@@ -70,11 +75,8 @@ def render_image(document: PlantDocument, library: EquipmentLibrary, request: Re
 
 
 def save_png(image: np.ndarray, path: Path) -> None:
-    import io
 
-    from PIL import Image
 
-    from viewer.io.atomic import atomic_write_bytes
 
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")

@@ -140,10 +140,13 @@ class ViewState:
             self.visibility_changed.emit()
 
     def is_visible(self, path: EquipmentPath) -> bool:
-        ids = path_ids(path)
+        return not self.hides(path_ids(path))
+
+    def hides(self, ids: Sequence[str]) -> bool:
+        """Whether a node is hidden, given the ids from its site down to itself."""
         if self.hidden.intersection(ids):
-            return False
-        return self.isolated is None or self.isolated in ids
+            return True
+        return self.isolated is not None and self.isolated not in ids
 
     def visible_mask(self, paths: Sequence[EquipmentPath]) -> np.ndarray:
         return np.fromiter((self.is_visible(p) for p in paths), dtype=bool, count=len(paths))

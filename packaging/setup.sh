@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One command to set everything up on a fresh Debian/Ubuntu machine, then either open the demo or run the tests:
+#   packaging/setup.sh demo     system packages, .venv, install, open the demo plant
+#   packaging/setup.sh test     the same set-up, then the whole test suite (under Xvfb when there is no screen)
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+action="${1:-demo}"
+shift || true
+
+bash packaging/install-system-deps.sh
+
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+
+case "$action" in
+    demo)
+        if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+            echo "no screen found: drawing the demo to demo.png instead of opening the window"
+            exec .venv/bin/mothertwin render assets/demo/battery-plant.mtplant.json -o demo.png "$@"
+        fi
+        exec .venv/bin/mothertwin "$@"
+        ;;
+    test)
+        # A virtual screen for the window tests; 3D renders go off-screen through EGL either way.
+        exec xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m pytest "$@"
+        ;;
+    *)
+        echo "usage: packaging/setup.sh demo|test [arguments]" >&2
+        exit 2
+        ;;
+esac
