@@ -73,17 +73,27 @@ def parameters_from(items: list[dict[str, Any]] | None) -> list[Parameter]:
     return [Parameter(p["name"], p["value"], p.get("unit", "")) for p in items or []]
 
 
+_KINDS = {kind.value: kind for kind in SignalKind}  # a dict lookup is much cheaper than SignalKind(value)
+
+
+def _limit(limits: dict[str, Any], key: str) -> float | None:
+    value = limits.get(key)
+    return None if value is None else float(value)
+
+
 def signals_from(items: list[dict[str, Any]] | None) -> list[Signal]:
     signals = []
-    for s in items or []:
-        limits = s.get("limits", {})
+    for s in items or ():
+        limits = s.get("limits")
         signals.append(
             Signal(
-                name=s["name"],
-                unit=s.get("unit", ""),
-                kind=SignalKind(s.get("kind", "analog")),
-                limits=Limits(*(None if limits.get(k) is None else float(limits[k]) for k in _LIMIT_KEYS)),
-                states=list(s.get("states", [])),
+                s["name"],
+                s.get("unit", ""),
+                _KINDS[s.get("kind", "analog")],
+                Limits(_limit(limits, "lolo"), _limit(limits, "lo"), _limit(limits, "hi"), _limit(limits, "hihi"))
+                if limits
+                else Limits(),
+                list(s.get("states", ())),
             )
         )
     return signals
