@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 import json
 from pathlib import Path
 
@@ -83,3 +84,15 @@ def write_json(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def fail_on_vtk_errors(request):
+    """VTK reports errors on its output window and carries on; a test that caused one fails (pyvista's way)."""
+    if "pyvista" not in sys.modules:
+        yield
+        return
+    import pyvista as pv
+
+    with pv.VtkErrorCatcher(raise_errors=True):
+        yield
