@@ -44,7 +44,7 @@ def test_demo_plant_follows_the_cell_process_flow(demo_path):
     flow = ["Mixing", "Coating", "Pressing", "Slitting", "Notching", "Stacking", "Tab welding", "Pouch packaging",
             "Electrolyte filling", "Formation", "Aging", "EOL test"]  # fmt: skip
     assert [n for n in names if n in flow] == flow
-    assert len(mother.column_grid.positions()) == 19 * 9
+    assert len(mother.column_grid.positions()) == 18 * 8
     # Equipment carry their type's parameters, copied (Copy Exactly compares instances).
     coater = next(p.equipment for p in document.iter_equipment() if p.equipment.type == "coater")
     assert {p.name for p in coater.parameters} >= {"coating_speed", "oven_temperature"}
@@ -89,7 +89,7 @@ def test_info_counts_and_extent(demo_path, capsys):
     out = capsys.readouterr().out
     assert "site Ochang mother plant (OC, KR, Asia/Seoul): 5 areas, 5 lines, 20 cells, 155 equipment" in out
     assert "site Holland child plant (HM, US, America/Detroit): 0 areas, 0 lines, 0 cells, 0 equipment" in out
-    assert "building 216.0 x 96.0 m, 171 columns" in out
+    assert "building 216.0 x 96.0 m, 144 columns" in out
     assert re.search(r"^  conveyor\s+23$", out, re.MULTILINE)
     assert re.search(r"equipment origins span x 6\.0\.\.19\d\.\d m", out)
 

@@ -16,8 +16,11 @@ import numpy as np
 import pyvista as pv
 
 from viewer.io import builtin_library, load_document, save_document
+from viewer.model import edit
+from viewer.model.checks import LayoutChecker
 from viewer.model.geometry import equipment_world_matrices
 from viewer.model.synthetic import generate_plant
+from viewer.model.undo import UndoStack
 from viewer.scene.batch import TypeMeshes
 from viewer.scene.plant_view import PlantView
 from viewer.scene.render import choose_site, offscreen_plotter
@@ -90,6 +93,7 @@ def run_benchmark(
     figures["orbit_one_box"] = _orbit(floor_plotter, frames)
     floor_plotter.close()
 
+    figures.update(_layout_checks(document, library, site))
     if naive:
         figures.update(_naive(document, site, meshes, size, frames))
 
@@ -105,6 +109,14 @@ def run_benchmark(
     ratio = figures["orbit_lod"] / figures["orbit_one_box"]
     _line("orbit frame / floor", f"{ratio:.2f}x", _verdict(ratio <= 3.0, "target <= 3x"))
     _line("recolour every equipment (arrays)", f"{figures['recolour_all'] * 1000:.1f} ms")
+    _line("layout check, whole site", f"{figures['check_full'] * 1000:.0f} ms")
+    recheck = figures["check_move"]
+    _line(
+        "layout re-check after a move (median)",
+        f"{recheck * 1000:.1f} ms",
+        _verdict(recheck <= 0.2, "target <= 200 ms"),
+    )
+    _line("re-check speed-up vs checking everything", f"{figures['check_full'] / recheck:.0f}x")
     if naive:
         _line("naive build (one actor per equipment)", f"{figures['naive_build']:.2f} s")
         _line("naive orbit frame (median)", f"{figures['naive_orbit'] * 1000:.0f} ms")
@@ -112,6 +124,24 @@ def run_benchmark(
         _line("build speed-up vs naive", f"{build_ratio:.1f}x", _verdict(build_ratio >= 10.0, "target >= 10x"))
         _line("orbit frame speed-up vs naive", f"{figures['naive_orbit'] / figures['orbit_lod']:.1f}x")
     return figures
+
+
+def _layout_checks(document, library, site) -> dict[str, float]:  # noqa: ANN001
+    """Clearance/overlap checks: all at once, then incrementally after single moves (the editing case)."""
+    start = time.perf_counter()
+    checker = LayoutChecker(document, library, site)
+    full = time.perf_counter() - start
+    stack = UndoStack(document)
+    ids = [p.equipment.id for p in checker.paths]
+    rng = np.random.default_rng(2)
+    times = []
+    for equipment_id in rng.choice(ids, size=min(25, len(ids)), replace=False):
+        stack.push(edit.move_by(document, [str(equipment_id)], 0.5, -0.25))
+        start = time.perf_counter()
+        checker.update([str(equipment_id)])
+        times.append(time.perf_counter() - start)
+    stack.go_to(0)
+    return {"check_full": full, "check_move": statistics.median(times)}
 
 
 def _verdict(ok: bool, target: str) -> str:

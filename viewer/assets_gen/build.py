@@ -36,6 +36,7 @@ def build_library(folder: Path) -> list[str]:
             color=spec.color,
             parameters=spec.parameters,
             signals=spec.signals,
+            clearance=spec.clearance,
         )
         atomic_write_text(folder / f"{spec.name}{MANIFEST_SUFFIX}", type_manifest_text(equipment_type))
         report.append(f"{spec.name:20s} {builder.triangle_count():6d} triangles")

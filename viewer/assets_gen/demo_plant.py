@@ -35,11 +35,11 @@ class _CellFiller:
 
     def fence(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """A rectangular guard of 2 m panels (opening left on the -Y side for the operator)."""
-        for x in range(round(x0 + 1), round(x1), 2):
-            self.add("safety_fence", "FEN", x, y1)
-        for y in range(round(y0 + 1), round(y1), 2):
-            self.add("safety_fence", "FEN", x0, y, yaw=90.0)
-            self.add("safety_fence", "FEN", x1, y, yaw=90.0)
+        for i in range(round((x1 - x0) / 2)):
+            self.add("safety_fence", "FEN", x0 + 1 + 2 * i, y1)
+        for i in range(round((y1 - y0) / 2)):
+            self.add("safety_fence", "FEN", x0, y0 + 1 + 2 * i, yaw=90.0)
+            self.add("safety_fence", "FEN", x1, y0 + 1 + 2 * i, yaw=90.0)
 
 
 def _cell(line: Line, ident: str, name: str, x: float, y: float) -> Cell:
@@ -80,25 +80,25 @@ def _assembly_area(lib: EquipmentLibrary) -> Area:
     area = Area("OC-A-ASM", "Cell assembly (dry room)", Pose(x=96.0, y=0.0), [line])
     f = _CellFiller(lib, _cell(line, "OC-ASM1-NOT", "Notching", 2.0, 0.0))
     f.add("notching_press", "NOT", 4.0, 12.0, name="Cathode notching")
-    f.add("notching_press", "NOT", 4.0, 32.0, name="Anode notching")
+    f.add("notching_press", "NOT", 4.0, 34.0, name="Anode notching")
     f.add("robot_6axis", "ROB", 4.0, 17.0)
-    f.add("robot_6axis", "ROB", 4.0, 27.0)
+    f.add("robot_6axis", "ROB", 4.0, 28.5)
     f = _CellFiller(lib, _cell(line, "OC-ASM1-STK", "Stacking", 12.0, 0.0))
-    for i, y in enumerate((8.0, 15.0, 29.0, 36.0)):
+    for i, y in enumerate((9.0, 14.5, 32.5, 38.0)):
         f.add("stacker", "STK", 4.0, y)
         f.add("robot_6axis", "ROB", 8.0, y + (1.5 if i % 2 else -1.5))
     f = _CellFiller(lib, _cell(line, "OC-ASM1-WLD", "Tab welding", 26.0, 0.0))
-    for y in (13.0, 31.0):
+    for y in (13.0, 34.0):
         f.add("tab_welder", "WLD", 3.0, y)
         f.add("robot_6axis", "ROB", 6.5, y)
-        f.fence(1.0, y - 3.0, 9.0, y + 3.0)
+        f.fence(0.5, y - 3.0, 8.5, y + 3.0)
     f = _CellFiller(lib, _cell(line, "OC-ASM1-PKG", "Pouch packaging", 38.0, 0.0))
     f.add("cell_assembly", "PKG", 4.0, 13.0)
-    f.add("cell_assembly", "PKG", 4.0, 31.0)
+    f.add("cell_assembly", "PKG", 4.0, 34.0)
     f = _CellFiller(lib, _cell(line, "OC-ASM1-FIL", "Electrolyte filling", 48.0, 0.0))
     f.add("electrolyte_filler", "FIL", 4.0, 13.0)
-    f.add("electrolyte_filler", "FIL", 4.0, 31.0)
-    f.add("solvent_tank", "TNK", 9.5, 22.0, name="Electrolyte tank")
+    f.add("electrolyte_filler", "FIL", 4.0, 34.0)
+    f.add("solvent_tank", "TNK", 9.5, 26.0, name="Electrolyte tank")
     f = _CellFiller(lib, _cell(line, "OC-ASM1-CNV", "Transfer conveyors", 0.0, 0.0))
     f.row("conveyor", "CNV", 10.0, 22.0, 16, 3.0)
     f.add("dry_room_ahu", "AHU", 62.0, 4.0)
@@ -110,7 +110,7 @@ def _formation_area(lib: EquipmentLibrary) -> Area:
     line = Line("OC-FOR1", "Formation line 1")
     area = Area("OC-A-FOR", "Formation and aging", Pose(x=0.0, y=52.0), [line])
     f = _CellFiller(lib, _cell(line, "OC-FOR1-FRM", "Formation", 4.0, 0.0))
-    for y in (6.0, 12.0, 26.0, 32.0):
+    for y in (6.0, 12.0, 28.0, 34.0):
         f.row("formation_rack", "FRM", 6.0, y, 4, 8.0)
     f.add("lifter", "LFT", 38.0, 19.0)
     f = _CellFiller(lib, _cell(line, "OC-FOR1-DGS", "Degassing", 46.0, 0.0))
@@ -118,7 +118,7 @@ def _formation_area(lib: EquipmentLibrary) -> Area:
     f.add("degassing_press", "DGS", 4.0, 26.0)
     f.row("conveyor", "CNV", 2.5, 19.0, 3, 3.0)
     f = _CellFiller(lib, _cell(line, "OC-FOR1-AGE", "Aging", 58.0, 0.0))
-    for y in (6.0, 14.0, 26.0, 34.0):
+    for y in (6.0, 16.0, 28.0, 36.0):
         f.row("aging_rack", "AGE", 6.0, y, 3, 10.0)
     return area
 
@@ -128,17 +128,17 @@ def _test_area(lib: EquipmentLibrary) -> Area:
     area = Area("OC-A-EOL", "Test and shipping", Pose(x=96.0, y=52.0), [line])
     f = _CellFiller(lib, _cell(line, "OC-EOL1-GRD", "Grading", 2.0, 0.0))
     f.add("grader", "GRD", 4.0, 12.0)
-    f.add("grader", "GRD", 4.0, 26.0)
+    f.add("grader", "GRD", 4.0, 30.0)
     f = _CellFiller(lib, _cell(line, "OC-EOL1-TST", "EOL test", 12.0, 0.0))
     f.add("eol_tester", "TST", 4.0, 12.0)
-    f.add("eol_tester", "TST", 4.0, 26.0)
+    f.add("eol_tester", "TST", 4.0, 30.0)
     f.add("xray_inspector", "XRY", 10.0, 12.0)
-    f.add("vision_inspection", "VIS", 10.0, 26.0)
+    f.add("vision_inspection", "VIS", 10.0, 30.0)
     f.add("labeler", "LBL", 15.0, 19.0)
     f.row("conveyor", "CNV", 0.0, 19.0, 4, 3.0)
     f = _CellFiller(lib, _cell(line, "OC-EOL1-SHP", "Packing and shipping", 34.0, 0.0))
     f.row("pallet", "PAL", 2.0, 8.0, 4, 1.6)
-    f.add("module_assembly", "MOD", 5.0, 26.0)
+    f.add("module_assembly", "MOD", 5.0, 30.0)
     f.add("workbench", "WBN", 12.0, 8.0)
     return area
 
@@ -170,7 +170,7 @@ def build_demo_plant(library: EquipmentLibrary) -> PlantDocument:
         longitude=127.4330,
         timezone="Asia/Seoul",
         footprint=list(BUILDING),
-        column_grid=ColumnGrid(origin=(0.0, 0.0), spacing=(12.0, 12.0), count=(19, 9), size=0.6, height=10.0),
+        column_grid=ColumnGrid(origin=(6.0, 6.0), spacing=(12.0, 12.0), count=(18, 8), size=0.6, height=10.0),
         areas=[
             _electrode_area(library),
             _assembly_area(library),

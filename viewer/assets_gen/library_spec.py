@@ -56,6 +56,7 @@ class TypeSpec:
     build: Callable[[MeshBuilder, float, float, float, tuple[int, int, int]], None]
     parameters: list[Parameter] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
+    clearance: float | None = None  # None: the site's default walkway
 
     @property
     def footprint_model(self) -> Footprint:
@@ -315,6 +316,26 @@ _MM = "mm"
 def _p(name: str, value: float | int | str, unit: str = "") -> Parameter:
     return Parameter(name, value, unit)
 
+
+# Types that stand close to others by design (racks back to back, fences round robots, conveyors feeding
+# machines): their own free zone; everything else keeps the site's default walkway.
+CLEARANCE_ZONES = {
+    "conveyor": 0.0,
+    "safety_fence": 0.0,
+    "building_column": 0.0,
+    "agv": 0.0,
+    "pallet": 0.3,
+    "robot_6axis": 0.0,
+    "storage_rack": 0.0,
+    "aging_rack": 0.0,
+    "buffer_store": 0.0,
+    "forklift": 0.0,
+    "control_cabinet": 0.0,
+    "workbench": 0.5,
+    "solvent_tank": 0.5,
+    "formation_rack": 0.0,
+    "lifter": 0.5,
+}
 
 LIBRARY: list[TypeSpec] = [
     TypeSpec(
@@ -759,3 +780,6 @@ LIBRARY: list[TypeSpec] = [
         [analog("winding_temperature", "degC", -10, 0, 95, 110)],
     ),
 ]
+
+for _spec in LIBRARY:
+    _spec.clearance = CLEARANCE_ZONES.get(_spec.name)

@@ -110,6 +110,7 @@ def equipment_type_from(name: str, data: dict[str, Any], base_dir: Path | None) 
         color=tuple(data.get("color", (170, 170, 170))),
         parameters=parameters_from(data.get("parameters")),
         signals=signals_from(data.get("signals")),
+        clearance=None if data.get("clearance") is None else float(data["clearance"]),
         base_dir=base_dir,
     )
 
@@ -203,6 +204,8 @@ def equipment_type_to(t: EquipmentType) -> dict[str, Any]:
         out["mesh"] = t.mesh
     out["color"] = list(t.color)
     out["footprint"] = {"width": t.footprint.width, "depth": t.footprint.depth, "height": t.footprint.height}
+    if t.clearance is not None:
+        out["clearance"] = t.clearance
     if t.parameters:
         out["parameters"] = parameters_to(t.parameters)
     if t.signals:

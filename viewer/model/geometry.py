@@ -62,3 +62,18 @@ def equipment_world_matrices(document: PlantDocument, site: Site | None = None) 
 
 def transform_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
     return points @ matrix[:3, :3].T + matrix[:3, 3]
+
+
+def cell_world_matrices(document: PlantDocument, site: Site | None = None) -> dict[str, np.ndarray]:
+    """World transform of every cell (by cell id): area, line and cell poses composed."""
+    out = {}
+    for s in document.sites:
+        if site is not None and s is not site:
+            continue
+        for area in s.areas:
+            area_matrix = pose_matrix(area.pose)
+            for line in area.lines:
+                line_matrix = area_matrix @ pose_matrix(line.pose)
+                for cell in line.cells:
+                    out[cell.id] = line_matrix @ pose_matrix(cell.pose)
+    return out

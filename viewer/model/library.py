@@ -28,6 +28,8 @@ class EquipmentType:
     color: tuple[int, int, int] = (170, 170, 170)
     parameters: list[Parameter] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
+    # Free zone around the footprint in metres that other equipment must keep out of (None: the site default).
+    clearance: float | None = None
     # Folder that `mesh` is relative to; set by whoever loaded the type, never saved.
     base_dir: Path | None = None
 
