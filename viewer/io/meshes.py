@@ -22,7 +22,8 @@ from viewer.paths import cache_dir
 
 log = logging.getLogger(__name__)
 
-MESH_SUFFIXES = (".glb", ".gltf", ".stl", ".obj", ".ply", ".dae", ".3mf")
+MESH_SUFFIXES = (".glb", ".gltf", ".stl", ".obj", ".ply", ".dae", ".3mf", ".step", ".stp")
+CAD_SUFFIXES = (".step", ".stp")  # B-rep, tessellated by OpenCASCADE through cascadio
 _CACHE_FORMAT = 2  # bump when the conversion below changes
 
 # glTF is Y up with +Z towards the viewer; we are Z up. (x, y, z) -> (x, -z, y).
@@ -118,11 +119,18 @@ def _flatten(loaded: trimesh.Scene | trimesh.Trimesh) -> MeshData:
 def _convert(data: bytes, suffix: str, units: float | None) -> MeshData:
     """Parse bytes with trimesh and bring the result to metres, Z up."""
     file_type = suffix.lstrip(".")
+    if suffix in CAD_SUFFIXES:
+        import cascadio  # imported here: OpenCASCADE is big and only STEP needs it
+
+        # cascadio writes metres and keeps the CAD file's Z up (no glTF Y-up turn to undo).
+        data, file_type = cascadio.load(data, file_type="step"), "glb"
     loaded = trimesh.load(io.BytesIO(data), file_type=file_type, process=False)
     mesh = _flatten(loaded)
     scale, rotation = 1.0, None
     if suffix in (".glb", ".gltf"):
         rotation = Y_UP_TO_Z_UP
+    elif suffix in CAD_SUFFIXES:
+        rotation = None
     elif suffix == ".dae":
         scale, up = collada_unit_and_up(data[:8192])
         if up == "Y_UP":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from viewer.model.geometry import pose_matrix
-from viewer.model.library import EquipmentLibrary
+from viewer.model.library import EquipmentLibrary, EquipmentType
 from viewer.model.plant import Cell, Equipment, EquipmentPath, PlantDocument
 from viewer.model.undo import Command
 from viewer.model.values import Parameter, ParameterValue, Pose
@@ -276,6 +276,28 @@ class MoveToCell(Command):
             equipment.pose = replace(pose)
             find_cell(document, cell_id).equipment.insert(position, equipment)
         return set(self.ids)
+
+    @property
+    def structural(self) -> bool:
+        return True
+
+
+@dataclass
+class AddEquipmentType(Command):
+    """A new type in the document's own library (an imported mesh), available to place from then on."""
+
+    equipment_type: EquipmentType
+    text: str = "Import equipment type"
+
+    def redo(self, document: PlantDocument) -> set[str]:
+        if self.equipment_type.name in document.types:
+            raise EditError(f"the document already has a type named {self.equipment_type.name!r}")
+        document.types[self.equipment_type.name] = copy.deepcopy(self.equipment_type)
+        return set()
+
+    def undo(self, document: PlantDocument) -> set[str]:
+        document.types.pop(self.equipment_type.name, None)
+        return set()
 
     @property
     def structural(self) -> bool:
