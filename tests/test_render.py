@@ -164,3 +164,20 @@ def test_cli_render_bad_size(demo_path, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["render", str(demo_path), "-o", str(tmp_path / "x.png"), "--size", "big"])
     assert "expected WIDTHxHEIGHT such as 1600x900, got 'big'" in capsys.readouterr().err
+
+
+def test_empty_child_site_renders_its_building(demo_path, tmp_path):
+    out = tmp_path / "child.png"
+    assert main(["render", str(demo_path), "-o", str(out), "--size", "320x200", "--site", "Holland child plant"]) == 0
+    image = np.asarray(Image.open(out))
+    floor = np.all(np.abs(image.astype(int) - [214, 216, 212]) < 6, axis=-1)
+    assert floor.mean() > 0.2  # the empty building floor fills the view
+
+
+def test_hiding_everything_draws_only_the_building(marker_scene):
+    plotter, view = marker_scene
+    view.batch.set_visible(np.zeros(len(view.batch), dtype=bool))
+    image = shot(plotter)
+    assert hue(image[pixel_of(plotter, (10, 6, 1))]) == "grey"
+    view.batch.set_visible(np.ones(len(view.batch), dtype=bool))
+    assert hue(shot(plotter)[pixel_of(plotter, (10, 6, 1))]) == "red"

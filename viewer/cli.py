@@ -129,13 +129,10 @@ def cmd_build_assets(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    print(
-        "The MotherTwin desktop window is not part of this release yet.\n"
-        "Meanwhile, draw the demo plant to a picture:\n"
-        "  mothertwin render assets/demo/battery-plant.mtplant.json -o demo.png\n"
-        "and see `mothertwin --help` for validate, info, generate and bench."
-    )
-    return EXIT_OK
+    """The desktop window, on the demo plant or on FILE."""
+    from viewer.ui.app import run_app
+
+    return run_app(args.file)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -114,6 +114,8 @@ def shaded_boxes(matrices: np.ndarray, sizes: np.ndarray) -> tuple[pv.PolyData, 
 
 def _polydata(points: np.ndarray, faces: np.ndarray, owner: np.ndarray, colors: np.ndarray | None) -> pv.PolyData:
     mesh = pv.PolyData.from_regular_faces(points.astype(np.float32), faces)
+    if len(faces) == 0:
+        return mesh  # pyvista refuses empty arrays; an empty site has nothing to colour or pick
     mesh.cell_data[EQUIPMENT_INDEX] = owner.astype(np.int32)
     if colors is not None:
         mesh.cell_data[COLORS] = colors
@@ -145,7 +147,10 @@ class EquipmentBatch:
         self._index = {p.equipment.id: i for i, p in enumerate(self.paths)}
         # Full topology, kept so that hidden equipment can come back: the meshes show a subset of it.
         self._all_faces = {id(m): m.regular_faces.copy() for m in (self.detail, self.proxy)}
-        self._all_owner = {id(m): np.asarray(m.cell_data[EQUIPMENT_INDEX]).copy() for m in (self.detail, self.proxy)}
+        self._all_owner = {
+            id(m): np.asarray(m.cell_data[EQUIPMENT_INDEX]).copy() if m.n_cells else np.zeros(0, np.int32)
+            for m in (self.detail, self.proxy)
+        }
         self._detail_shown = np.ones(self.detail.n_cells, dtype=bool)
 
     def __len__(self) -> int:
@@ -179,16 +184,26 @@ class EquipmentBatch:
         VTK's hidden-cell ghost flag would avoid this, but the OpenGL poly-data mapper does not honour it.
         """
         self.visible = np.asarray(visible, dtype=bool).copy()
+        if not self.paths:
+            return
         for mesh in (self.detail, self.proxy):
             owner = self._all_owner[id(mesh)]
             shown = self.visible[owner]
-            mesh.regular_faces = self._all_faces[id(mesh)][shown]
+            faces = self._all_faces[id(mesh)][shown]
+            if not len(faces):
+                # pyvista refuses empty arrays: keep one zero-area triangle, which draws and picks nothing.
+                shown = np.zeros(len(owner), dtype=bool)
+                shown[0] = True
+                faces = np.zeros((1, 3), dtype=np.int64)
+            mesh.regular_faces = faces
             mesh.cell_data[EQUIPMENT_INDEX] = owner[shown].astype(np.int32)
             if mesh is self.detail:
                 self._detail_shown = shown
         self._apply_colors()
 
     def _apply_colors(self) -> None:
+        if not self.paths:
+            return
         owner = self._all_owner[id(self.detail)][self._detail_shown]
         base = self.base_colors[self._detail_shown]
         self.detail.cell_data[COLORS] = np.where(self.has_override[owner][:, None], self.override[owner], base)
@@ -200,6 +215,37 @@ class EquipmentBatch:
         owner = self.proxy_point_owner
         colors = np.where(self.has_override[owner][:, None], self.override[owner], self.proxy_base_colors[owner])
         return (colors * self.proxy_shade[:, None]).astype(np.uint8)
+
+    def move(self, indices: np.ndarray, matrices: np.ndarray) -> None:
+        """New world transforms for some equipment (a drag): rewrite only their points, no rebuild."""
+        indices = np.asarray(indices, dtype=np.int64)
+        points = self.detail.points
+        proxy_points = self.proxy.points
+        per_box = len(proxy_points) // max(1, len(self.paths))
+        box_matrices = np.zeros((len(indices), 4, 4))
+        box_sizes = np.zeros((len(indices), 3))
+        for k, (i, matrix) in enumerate(zip(indices, matrices, strict=True)):
+            mesh = self._type_meshes[self.paths[i].equipment.type]
+            linear = matrix[:3, :3] * self._scales[i]
+            start = self._vertex_start[i]
+            points[start : start + len(mesh.vertices)] = mesh.vertices @ linear.T + matrix[:3, 3]
+            lo, hi = mesh.bounds
+            box_sizes[k] = self._scales[i] * np.maximum(hi - lo, 1e-3)
+            box_matrices[k] = matrix
+            origin = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]]) * self._scales[i]
+            box_matrices[k, :3, 3] += matrix[:3, :3] @ origin
+        boxes, shade = shaded_boxes(box_matrices, box_sizes)
+        corners = np.asarray(boxes.points).reshape(len(indices), per_box, 3)
+        for k, i in enumerate(indices):
+            proxy_points[i * per_box : (i + 1) * per_box] = corners[k]
+            self.proxy_shade[i * per_box : (i + 1) * per_box] = shade[k * per_box : (k + 1) * per_box]
+            self.bounds[i, 0] = corners[k].min(axis=0)
+            self.bounds[i, 1] = corners[k].max(axis=0)
+        self.detail.points = points
+        self.proxy.points = proxy_points
+        self.detail.Modified()
+        self.proxy.Modified()
+        self._apply_colors()
 
     def visible_bounds(self) -> np.ndarray | None:
         """(2, 3) box around the visible equipment, or None."""
@@ -230,6 +276,8 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
     vertex_offset = 0
     box_matrices = np.zeros((len(paths), 4, 4))
     box_sizes = np.zeros((len(paths), 3))
+    vertex_start = np.zeros(len(paths), dtype=np.int64)
+    type_meshes: dict[str, MeshData] = {}
     for type_name in sorted(set(type_of)):
         members = np.flatnonzero(type_of == type_name)
         mesh = meshes.get(type_name)
@@ -238,6 +286,8 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
         owner = np.repeat(members, len(mesh.faces))
         colors = np.tile(mesh.face_colors, (len(members), 1))
         pieces.append((points, faces + vertex_offset, owner, colors))
+        vertex_start[members] = vertex_offset + np.arange(len(members)) * len(mesh.vertices)
+        type_meshes[type_name] = mesh
         vertex_offset += len(points)
         # Level of detail: the mesh's own bounding box per instance.
         lo, hi = mesh.bounds
@@ -247,14 +297,13 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
         box_matrices[members, :3, 3] += np.einsum("kij,kj->ki", matrices[members][:, :3, :3], box_origin)
         type_colors[members] = equipment_type.color
     proxy, shade = shaded_boxes(box_matrices, box_sizes)
-    corners = np.asarray(proxy.points).reshape(len(paths), -1, 3)
+    per_box = proxy.n_points // len(paths) if len(paths) else 0
     if len(paths):
+        corners = np.asarray(proxy.points).reshape(len(paths), per_box, 3)
         bounds[:, 0] = corners.min(axis=1)
         bounds[:, 1] = corners.max(axis=1)
-    per_box = len(corners[0]) if len(paths) else 0
-    proxy.cell_data[EQUIPMENT_INDEX] = np.repeat(
-        np.arange(len(paths), dtype=np.int32), proxy.n_cells // max(1, len(paths))
-    )
+    if len(paths):
+        proxy.cell_data[EQUIPMENT_INDEX] = np.repeat(np.arange(len(paths), dtype=np.int32), proxy.n_cells // len(paths))
     point_owner = np.repeat(np.arange(len(paths)), per_box)
     if pieces:
         base_colors = np.concatenate([p[3] for p in pieces])
@@ -268,5 +317,9 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
         base_colors = np.zeros((0, 3), np.uint8)
         detail = _polydata(np.zeros((0, 3)), np.zeros((0, 3), np.int64), np.zeros(0), base_colors)
     batch = EquipmentBatch(paths, detail, proxy, point_owner, shade, base_colors, type_colors, bounds, meshes.warnings)
-    proxy.point_data[COLORS] = batch.proxy_colors()
+    if len(paths):
+        proxy.point_data[COLORS] = batch.proxy_colors()
+    batch._vertex_start = vertex_start
+    batch._type_meshes = type_meshes
+    batch._scales = scales
     return batch

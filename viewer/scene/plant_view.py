@@ -447,6 +447,7 @@ def _transparent_screenshot(plotter: pv.Plotter) -> np.ndarray:
     images = []
     for colour in ("black", "white"):
         plotter.set_background(colour)
+        plotter.render()  # screenshot() reads the last frame; it does not draw a new one
         images.append(plotter.screenshot(return_img=True)[:, :, :3].astype(np.int32))
     over_black, over_white = images
     alpha = 255 - np.clip((over_white - over_black).max(axis=2), 0, 255)

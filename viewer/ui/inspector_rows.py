@@ -55,14 +55,17 @@ def equipment_sections(path: EquipmentPath, library: EquipmentLibrary, document:
     equipment = path.equipment
     equipment_type = library.types.get(equipment.type)
     type_text = f"{equipment_type.title} ({equipment.type})" if equipment_type else f"{equipment.type} (not in library)"
-    where = " › ".join(g.name for g in (path.site, path.area, path.line, path.cell))
     general = Section(
         "Equipment",
         [
             Row("Name", equipment.name),
             Row("Id", equipment.id),
             Row("Type", type_text, equipment_type.category if equipment_type else ""),
-            Row("Location", where),
+            # One row per level: a single "site › area › line › cell" row is too long for a dock.
+            *(
+                Row(level, f"{group.name} ({group.id})")
+                for level, group in (("Site", path.site), ("Area", path.area), ("Line", path.line), ("Cell", path.cell))
+            ),
         ],
     )
     pose = equipment.pose

@@ -1,0 +1,67 @@
+"""The inspector dock: lays out the rows `inspector_rows` computes for the selection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from viewer.ui.inspector_rows import Section
+
+PLACEHOLDER = "Select equipment in the 3D view or in the plant tree."
+
+
+class InspectorDock(QDockWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Inspector", parent)
+        self.setObjectName("inspector-dock")
+        self.title = QLabel(PLACEHOLDER)
+        self.title.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Property", "Value"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tree)
+        self.setWidget(body)
+        self.set_sections("", [])
+
+    def set_sections(self, heading: str, sections: Sequence[Section]) -> None:
+        self.tree.clear()
+        if not sections:
+            self.title.setText(PLACEHOLDER)
+            self.title.setStyleSheet("color: palette(mid);")
+            self.tree.hide()
+            return
+        self.title.setText(heading)
+        self.title.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        self.tree.show()
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        for section in sections:
+            header = QTreeWidgetItem([section.title, ""])
+            header.setFont(0, bold)
+            header.setFirstColumnSpanned(True)
+            self.tree.addTopLevelItem(header)
+            header.setFirstColumnSpanned(True)
+            for row in section.rows:
+                item = QTreeWidgetItem(["    " + row.label, row.value])
+                item.setToolTip(1, f"{row.value}\n{row.tooltip}".strip())
+                item.setToolTip(0, row.label)
+                self.tree.addTopLevelItem(item)
+
+    def text(self) -> str:
+        """Everything shown, one row a line: what a test or a copy to the clipboard reads."""
+        lines = [self.title.text()]
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            lines.append(f"{item.text(0).strip()}\t{item.text(1)}".rstrip())
+        return "\n".join(lines)

@@ -1,0 +1,492 @@
+"""The main window: 3D view in the centre, plant tree, inspector, messages and viewpoints around it.
+
+This module lays out widgets and connects them. What is selected, hidden or looked at lives in the ViewState;
+the open file in the DocumentSession; the 3D view is driven by the SceneController.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStyle,
+    QToolBar,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+from pyvistaqt import QtInteractor
+
+from viewer.io import Problem
+from viewer.model import EquipmentLibrary, PlantDocument
+from viewer.scene.render import choose_site, save_png
+from viewer.scene.view_state import Viewpoint, ViewState
+from viewer.ui.export_dialog import ExportImageDialog, ExportRequest
+from viewer.ui.inspector import InspectorDock
+from viewer.ui.inspector_rows import selection_sections
+from viewer.ui.messages_dock import MessagesDock
+from viewer.ui.plant_tree import PlantTreeDock
+from viewer.ui.scene_controller import SceneController
+from viewer.ui.session import DocumentSession, Message, Severity, push_recent
+from viewer.ui.viewpoints_dock import ViewpointsDock
+from viewer.ui.viewport_input import ViewportInput
+
+ORGANIZATION = "MotherTwin"
+APPLICATION = "MotherTwin"
+FILE_FILTER = "Plant documents (*.mtplant.json *.json);;All files (*)"
+MAX_PROBLEMS_IN_DIALOG = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        library: EquipmentLibrary | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+        self.state = ViewState()
+        self.session = DocumentSession(library)
+        self.last_error_box: QMessageBox | None = None
+        self._site_of: dict[str, str] = {}  # equipment id -> site id of the open document
+        self.setWindowTitle(APPLICATION)
+        self.setDockNestingEnabled(True)
+
+        self.plotter = QtInteractor(self, auto_update=False)
+        self.plotter.enable_terrain_style(mouse_wheel_zooms=True, shift_pans=True)  # Z stays up: a plant has a floor
+        self.plotter.add_axes()
+        frame = QFrame()
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plotter)
+        self.setCentralWidget(frame)
+        self.scene = SceneController(self.plotter, self.state, self)
+        self.input = ViewportInput(self.plotter)
+
+        self.tree_dock = PlantTreeDock(self)
+        self.inspector = InspectorDock(self)
+        self.messages = MessagesDock(self)
+        self.viewpoints = ViewpointsDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.tree_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.viewpoints)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.messages)
+        self.tabifyDockWidget(self.inspector, self.viewpoints)
+        self.inspector.raise_()
+
+        self.site_combo = QComboBox()
+        self.site_combo.setMinimumContentsLength(24)
+        self.site_combo.setToolTip("Site shown in the 3D view")
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._connect()
+
+        self.resize(1600, 960)
+        self.resizeDocks([self.tree_dock, self.inspector], [360, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.messages], [120], Qt.Orientation.Vertical)
+        self._restore_window()
+        self._update_actions()
+
+    # ------------------------------------------------------------ building
+
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(
+            f"{tip or text.replace('&', '').rstrip('…')}" + (f" ({action.shortcut().toString()})" if shortcut else "")
+        )
+        action.setStatusTip(tip or text.replace("&", ""))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        icon = self.style().standardIcon
+        self.open_action = self._action(
+            "&Open…", self.choose_and_open, QKeySequence.StandardKey.Open, "Open a plant document"
+        )
+        self.open_action.setIcon(icon(QStyle.StandardPixmap.SP_DialogOpenButton))
+        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save, "Save the plant document")
+        self.save_action.setIcon(icon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.save_as_action = self._action("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        self.export_action = self._action(
+            "&Export Image…", self.choose_and_export, "Ctrl+E", "Save the 3D view as a PNG"
+        )
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.fit_action = self._action(
+            "&Fit Selection", self.scene.fit_selection, "F", "Frame the selection, or the plant"
+        )
+        self.home_action = self._action(
+            "&Reset View", lambda: self.scene.set_view("iso"), "Home", "Whole plant, isometric"
+        )
+        self.home_action.setIcon(icon(QStyle.StandardPixmap.SP_DirHomeIcon))
+        self.view_actions = {
+            name: self._action(
+                f"&{name.title()}", lambda _=False, n=name: self.scene.set_view(n), key, f"{name.title()} view"
+            )
+            for name, key in (("iso", "1"), ("top", "2"), ("front", "3"))
+        }
+        self.xray_action = self._action("&X-Ray", lambda on: self.state.set_xray(on), "X", "See through equipment")
+        self.xray_action.setCheckable(True)
+        self.axes_action = self._action("Orientation &Axes", self._set_axes, None, "Show the X/Y/Z axes")
+        self.axes_action.setCheckable(True)
+        self.axes_action.setChecked(True)
+        self.show_all_action = self._action("Show &All Equipment", self.state.show_all, "Ctrl+Shift+H")
+        self.clear_selection_action = self._action("Clear Selection", self.state.clear_selection, "Esc")
+
+    def _build_menus_and_toolbar(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addActions([self.fit_action, self.home_action])
+        view_menu.addSeparator()
+        view_menu.addActions(list(self.view_actions.values()))
+        view_menu.addSeparator()
+        view_menu.addActions([self.xray_action, self.axes_action, self.show_all_action, self.clear_selection_action])
+        view_menu.addSeparator()
+        for dock in (self.tree_dock, self.inspector, self.messages, self.viewpoints):
+            view_menu.addAction(dock.toggleViewAction())
+
+        self.toolbar = QToolBar("Main toolbar", self)
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(self.toolbar)
+        self.toolbar.addActions([self.open_action, self.save_action])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([self.fit_action, self.home_action, *self.view_actions.values()])
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.xray_action)
+        self.site_separator = self.toolbar.addSeparator()
+        self.site_label_action = self.toolbar.addWidget(QLabel(" Site: "))
+        self.site_combo_action = self.toolbar.addWidget(self.site_combo)
+        view_menu.addAction(self.toolbar.toggleViewAction())
+
+    def _connect(self) -> None:
+        self.session.document_changed.connect(self._on_document)
+        self.session.messages_reported.connect(self._report)
+        self.session.open_failed.connect(self._show_open_error)
+        self.state.active_site_changed.connect(self._on_active_site)
+        self.state.selection_changed.connect(self._on_selection)
+        self.state.visibility_changed.connect(self._on_visibility)
+        self.state.viewpoints_changed.connect(self._on_viewpoints)
+        self.state.xray_changed.connect(lambda on: self.xray_action.setChecked(on))
+        self.tree_dock.selection_requested.connect(self.select_ids)
+        self.tree_dock.focus_requested.connect(self.focus_ids)
+        self.tree_dock.hide_requested.connect(self.state.hide)
+        self.tree_dock.show_requested.connect(self.state.show)
+        self.tree_dock.isolate_requested.connect(self.state.isolate)
+        self.tree_dock.show_all_requested.connect(self.state.show_all)
+        self.viewpoints.save_requested.connect(self._save_viewpoint)
+        self.viewpoints.go_requested.connect(lambda name: self.state.set_camera(self.state.viewpoint(name).camera))
+        self.viewpoints.delete_requested.connect(self.state.remove_viewpoint)
+        self.input.clicked.connect(self._on_click)
+        self.input.double_clicked.connect(self._on_double_click)
+        self.input.hovered.connect(self._on_hover)
+        self.input.hover_ended.connect(QToolTip.hideText)
+        self.site_combo.activated.connect(lambda i: self.state.set_active_site(self.site_combo.itemData(i)))
+
+    # ------------------------------------------------------------ files
+
+    def open_file(self, path: Path) -> bool:
+        """Open a plant document; on failure the open one stays and the problems are shown."""
+        return self.session.open(Path(path))
+
+    def choose_and_open(self) -> None:
+        start = str(self.session.path.parent) if self.session.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open plant document", start, FILE_FILTER)
+        if path:
+            self.open_file(Path(path))
+
+    def save(self) -> bool:
+        if self.session.document is None:
+            return False
+        if self.session.path is None:
+            return self.save_as()
+        return self._save_to(self.session.path)
+
+    def save_as(self) -> bool:
+        if self.session.document is None:
+            return False
+        start = str(self.session.path) if self.session.path else "plant.mtplant.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Save plant document as", start, FILE_FILTER)
+        return self._save_to(Path(path)) if path else False
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            saved = self.session.save(path)
+        except (OSError, ValueError) as exc:
+            self._report([Message(Severity.ERROR, f"not saved: {exc}", str(path))])
+            QMessageBox.warning(self, "Save failed", f"The plant document was not saved to\n{path}\n\n{exc}")
+            return False
+        self._remember_recent(saved)
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {saved}", 5000)
+        return True
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):  # an INI file gives back a single entry as a string
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _remember_recent(self, path: Path) -> None:
+        self.settings.setValue("recent_files", push_recent(self.recent_files(), str(Path(path).resolve())))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}", lambda p=path: self.open_file(Path(p)))
+            action.setToolTip(path)
+            action.setStatusTip(path)
+        if not recent:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear List", lambda: self.settings.setValue("recent_files", []))
+
+    def choose_and_export(self) -> None:
+        if self.scene.view.site is None:
+            return
+        stem = self.session.path.name.split(".")[0] if self.session.path else "plant"
+        start = (self.session.path.parent if self.session.path else Path.home()) / f"{stem}-view.png"
+        dialog = ExportImageDialog(start, (1920, 1080), self)
+        if dialog.exec():
+            self.export_image(dialog.request())
+
+    def export_image(self, request: ExportRequest) -> bool:
+        try:
+            image = self.scene.snapshot(request.size, request.transparent)
+            save_png(image, request.path)
+        except (OSError, ValueError) as exc:
+            self._report([Message(Severity.ERROR, f"image not exported: {exc}", str(request.path))])
+            return False
+        self._report(
+            [Message(Severity.INFO, f"exported {request.size[0]} × {request.size[1]} image", str(request.path))]
+        )
+        self.statusBar().showMessage(f"Exported {request.path}", 5000)
+        return True
+
+    # ------------------------------------------------------------ reacting to the session and the view state
+
+    def _on_document(self, document: PlantDocument) -> None:
+        self.state.reset()
+        self.tree_dock.set_document(document, self.session.library)
+        self._site_of = {p.equipment.id: p.site.id for p in document.iter_equipment()}
+        self.site_combo.clear()
+        for site in document.sites:
+            count = sum(len(c.equipment) for a in site.areas for li in a.lines for c in li.cells)
+            self.site_combo.addItem(f"{site.name} ({count} equipment)", site.id)
+        several = len(document.sites) > 1
+        for action in (self.site_separator, self.site_label_action, self.site_combo_action):
+            action.setVisible(several)
+        self._load_viewpoints()
+        if document.sites:
+            self.state.set_active_site(choose_site(document, None).id)
+        if self.session.path is not None:
+            self._remember_recent(self.session.path)
+        self._update_title()
+        self._update_actions()
+        self._report(
+            [
+                Message(
+                    Severity.INFO,
+                    f"opened: {document.equipment_count()} equipment, {len(document.sites)} sites",
+                    str(self.session.path or ""),
+                )
+            ]
+        )
+
+    def _on_active_site(self, site_id: str | None) -> None:
+        document = self.session.document
+        site = next((s for s in document.sites if s.id == site_id), None) if document else None
+        self.state.set_camera(None)  # a camera from another site frames nothing useful
+        self.state.select([i for i in self.state.selection if self._site_of.get(i) == site_id])
+        if document is None or self.session.library is None or self.session.meshes is None:
+            return
+        self.scene.show_site(document, self.session.library, site, self.session.meshes)
+        self._report(self.session.take_mesh_warnings())
+        index = self.site_combo.findData(site_id)
+        if index >= 0:
+            self.site_combo.setCurrentIndex(index)
+        self._update_status()
+
+    def _on_selection(self, ids: tuple[str, ...]) -> None:
+        self.tree_dock.show_selection(ids)
+        paths = [p for p in (self.scene.path_of(i) for i in ids) if p is not None]
+        heading = paths[0].equipment.name if len(paths) == 1 else f"{len(paths)} equipment selected"
+        if self.session.document is not None and self.session.library is not None:
+            self.inspector.set_sections(heading, selection_sections(paths, self.session.library, self.session.document))
+        self._update_status()
+
+    def _on_visibility(self) -> None:
+        self.tree_dock.show_visibility(self.state.hides)
+        self._update_status()
+
+    def _on_viewpoints(self) -> None:
+        self.viewpoints.set_viewpoints(self.state.viewpoints)
+        key = self._viewpoints_key()
+        if key:
+            self.settings.setValue(key, json.dumps([v.to_dict() for v in self.state.viewpoints]))
+
+    def _report(self, messages: list[Message]) -> None:
+        self.messages.add_messages(messages)
+        if any(m.severity != Severity.INFO for m in messages):
+            self.messages.show()
+            self.messages.raise_()
+
+    def _show_open_error(self, path: str, problems: list[Problem]) -> None:
+        kept = f"The plant that was open ({self.session.path.name}) stays open." if self.session.path else ""
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Cannot open plant file", f"{path} could not be opened ({count}).", parent=self
+        )
+        shown = [f"• {p.where}: {p.message}" for p in problems[:MAX_PROBLEMS_IN_DIALOG]]
+        if len(problems) > MAX_PROBLEMS_IN_DIALOG:
+            shown.append(f"… and {len(problems) - MAX_PROBLEMS_IN_DIALOG} more (see the Messages panel)")
+        box.setInformativeText("\n".join([*shown, "", kept]).strip())
+        box.setDetailedText("\n".join(str(p) for p in problems))
+        box.open()  # not exec(): the window stays responsive, and tests can read the box
+        self.last_error_box = box
+
+    # ------------------------------------------------------------ selection and the 3D view
+
+    def select_ids(self, ids: list[str]) -> None:
+        """Select equipment by id; selecting equipment of another site switches to that site."""
+        if ids and self._site_of.get(ids[0]) not in (None, self.state.active_site):
+            self.state.set_active_site(self._site_of[ids[0]])
+        self.state.select([i for i in ids if self._site_of.get(i) == self.state.active_site])
+
+    def focus_ids(self, ids: list[str]) -> None:
+        self.select_ids(ids)
+        self.scene.fit_ids(ids)
+
+    def _picked(self, pos: QPointF) -> str | None:
+        x, y = self.scene.display_point(pos, self.plotter.height(), self.plotter.devicePixelRatioF())
+        return self.scene.pick_id(x, y)
+
+    def _on_click(self, pos: QPointF, additive: bool) -> None:
+        picked = self._picked(pos)
+        if picked is None:
+            if not additive:
+                self.state.clear_selection()
+        elif additive:
+            self.state.toggle_selected(picked)
+        else:
+            self.state.select([picked])
+
+    def _on_double_click(self, pos: QPointF) -> None:
+        picked = self._picked(pos)
+        if picked is not None:
+            self.focus_ids([picked])
+
+    def _on_hover(self, pos: QPointF) -> None:
+        picked = self._picked(pos)
+        path = self.scene.path_of(picked) if picked else None
+        if path is None:
+            QToolTip.hideText()
+            return
+        library = self.session.library
+        title = (
+            library[path.equipment.type].title if library and path.equipment.type in library else path.equipment.type
+        )
+        QToolTip.showText(
+            self.plotter.mapToGlobal(pos.toPoint()),
+            f"<b>{path.equipment.name}</b><br>{title}<br><span style='color:gray'>{path.equipment.id}</span>",
+            self.plotter,
+        )
+
+    def _set_axes(self, on: bool) -> None:
+        if on:
+            self.plotter.show_axes()
+        else:
+            self.plotter.hide_axes()
+        self.scene.request_render()
+
+    def _save_viewpoint(self, name: str) -> None:
+        self.state.add_viewpoint(Viewpoint(name, self.scene.view.camera_state()))
+
+    def _viewpoints_key(self) -> str | None:
+        if self.session.path is None:
+            return None
+        digest = hashlib.sha1(str(self.session.path.resolve()).encode(), usedforsecurity=False).hexdigest()[:16]
+        return f"viewpoints/{digest}"
+
+    def _load_viewpoints(self) -> None:
+        key = self._viewpoints_key()
+        raw = self.settings.value(key, "") if key else ""
+        try:
+            self.state.viewpoints = [Viewpoint.from_dict(v) for v in json.loads(raw)] if raw else []
+        except (ValueError, KeyError, TypeError):
+            self.state.viewpoints = []  # a damaged entry costs the viewpoints, not the session
+        self.viewpoints.set_viewpoints(self.state.viewpoints)
+
+    # ------------------------------------------------------------ window chrome
+
+    def _update_title(self) -> None:
+        path = self.session.path
+        self.setWindowTitle(f"{path.name} — {APPLICATION}" if path else APPLICATION)
+        self.setWindowFilePath(str(path) if path else "")
+
+    def _update_actions(self) -> None:
+        has_document = self.session.document is not None
+        for action in (
+            self.save_action,
+            self.save_as_action,
+            self.export_action,
+            self.fit_action,
+            self.home_action,
+            *self.view_actions.values(),
+            self.xray_action,
+        ):
+            action.setEnabled(has_document)
+
+    def _update_status(self) -> None:
+        batch, site = self.scene.view.batch, self.scene.view.site.name if self.scene.view.site else ""
+        if batch is None:
+            self.status_label.setText(f"{site}  ·  no equipment yet  " if site else "No plant open  ")
+            return
+        shown = int(batch.visible.sum())
+        parts = [site, f"{len(batch)} equipment" if shown == len(batch) else f"{shown} of {len(batch)} equipment shown"]
+        if self.state.selection:
+            parts.append(f"{len(self.state.selection)} selected")
+        self.status_label.setText("  ·  ".join(parts) + "  ")
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        self.plotter.close()  # releases the OpenGL context while the window still exists
+        super().closeEvent(event)

@@ -1,0 +1,109 @@
+"""The open plant document and its file: opening, saving and recent files. No widgets.
+
+Opening a bad file reports every problem and leaves the open document untouched, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from psygnal import Signal
+
+from viewer.io import PlantFileError, Problem, builtin_library, load_document, save_document
+from viewer.model import EquipmentLibrary, PlantDocument
+from viewer.scene.batch import TypeMeshes
+
+RECENT_LIMIT = 8
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One line of the messages dock: what happened, in which file, and where in it."""
+
+    severity: Severity
+    text: str
+    file: str = ""
+    where: str = ""
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> Message:
+        return cls(Severity.ERROR, problem.message, problem.file, problem.where)
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.file, self.where, self.text) if part)
+
+
+def push_recent(recent: list[str], path: str, limit: int = RECENT_LIMIT) -> list[str]:
+    """Most recent first, no repeats, at most `limit` entries."""
+    return [path, *(p for p in recent if p != path)][:limit]
+
+
+class DocumentSession:
+    document_changed = Signal(object)  # the new PlantDocument
+    messages_reported = Signal(list)  # list[Message]
+    open_failed = Signal(str, list)  # path, list[Problem]
+
+    def __init__(self, base_library: EquipmentLibrary | None = None) -> None:
+        self._base_library = base_library
+        self.document: PlantDocument | None = None
+        self.path: Path | None = None
+        self.library: EquipmentLibrary | None = None
+        self.meshes: TypeMeshes | None = None
+        self._warnings_reported = 0
+
+    @property
+    def base_library(self) -> EquipmentLibrary:
+        if self._base_library is None:
+            self._base_library = builtin_library()
+        return self._base_library
+
+    def open(self, path: Path) -> bool:
+        """Load a plant file. On failure the current document stays and `open_failed` lists the problems."""
+        path = Path(path)
+        try:
+            document = load_document(path, self.base_library)
+        except PlantFileError as exc:
+            self.open_failed.emit(str(path), list(exc.problems))
+            self.messages_reported.emit([Message.from_problem(p) for p in exc.problems])
+            return False
+        except OSError as exc:  # a folder, no permission, a vanished network drive
+            problem = Problem(str(path), "file", exc.strerror or str(exc))
+            self.open_failed.emit(str(path), [problem])
+            self.messages_reported.emit([Message.from_problem(problem)])
+            return False
+        self.set_document(document, path)
+        return True
+
+    def set_document(self, document: PlantDocument, path: Path | None) -> None:
+        self.document, self.path = document, path
+        self.library = self.base_library.merged(document.types)
+        self.meshes = TypeMeshes(self.library)
+        self._warnings_reported = 0
+        self.document_changed.emit(document)
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the document (atomically); returns where. Raises OSError or ValueError."""
+        if self.document is None:
+            raise ValueError("no document is open")
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("the document has no file yet: choose where to save it")
+        save_document(self.document, target)
+        self.path = target
+        return target
+
+    def take_mesh_warnings(self) -> list[Message]:
+        """Mesh problems found while drawing (each names its file), reported once."""
+        if self.meshes is None:
+            return []
+        fresh = self.meshes.warnings[self._warnings_reported :]
+        self._warnings_reported = len(self.meshes.warnings)
+        return [Message(Severity.WARNING, text) for text in fresh]
