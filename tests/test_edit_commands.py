@@ -188,3 +188,31 @@ def test_random_edit_sequences_undo_and_redo_exactly(demo_document, library, dat
     stack.go_to(len(stack.texts()))
     assert document == done
     assert dumps_document(document) == done_text
+
+
+def test_viewpoints_live_in_the_document_and_are_undoable(demo_path, tmp_path):
+    from viewer.io import save_document
+    from viewer.model import CameraState, Viewpoint
+
+    document = load_document(demo_path)
+    stack = UndoStack(document)
+    coater = Viewpoint("Coater close-up", CameraState((10.0, -20.0, 15.0), (20.0, 12.0, 1.5)), site="OC")
+    stack.push(edit.AddViewpoint(coater))
+    stack.push(
+        edit.AddViewpoint(
+            Viewpoint(
+                "Overview", CameraState((0.0, 0.0, 200.0), (108.0, 48.0, 0.0), parallel=True, parallel_scale=60.0)
+            )
+        )
+    )
+    path = tmp_path / "with-views.mtplant.json"
+    save_document(document, path)
+    again = load_document(path)
+    assert again.viewpoints == document.viewpoints
+    assert again.viewpoints[0].camera.focal_point == (20.0, 12.0, 1.5)
+    assert '"name": "Coater close-up"' in path.read_text()
+    stack.push(edit.RemoveViewpoint("Coater close-up"))
+    assert [v.name for v in document.viewpoints] == ["Overview"]
+    stack.go_to(0)
+    assert document.viewpoints == []
+    assert dumps_document(document) == demo_path.read_text()

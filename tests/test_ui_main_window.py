@@ -284,7 +284,7 @@ def test_hover_shows_name_and_type(window, qtbot):
 
     pos = widget_pos(window, display_of(window, top_centre(window, CATHODE_COATER)))
     window.input.hovered.emit(pos.toPointF())
-    assert QToolTip.isVisible()
+    qtbot.waitUntil(QToolTip.isVisible, timeout=3000)  # shown on the next event-loop turns, later under load
     assert "Cathode coater" in QToolTip.text() and "Slot-die coater" in QToolTip.text()
     window.input.hovered.emit(widget_pos(window, (5, window.plotter.height() - 5)).toPointF())
     qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)  # hideText() hides on the next turns

@@ -30,6 +30,7 @@ from viewer.model import (
     Signal,
     SignalKind,
     Site,
+    Viewpoint,
 )
 
 _POSE_KEYS = ("x", "y", "z", "yaw", "pitch", "roll")
@@ -278,6 +279,8 @@ def document_to_dict(document: PlantDocument) -> dict[str, Any]:
     if document.types:
         out["types"] = {name: equipment_type_to(t) for name, t in sorted(document.types.items())}
     out["sites"] = [_site_to(s) for s in document.sites]
+    if document.viewpoints:
+        out["viewpoints"] = [v.to_dict() for v in document.viewpoints]
     return out
 
 
@@ -379,6 +382,7 @@ def document_from_data(data: Any, text: str, file: str, library: EquipmentLibrar
         enterprise=Enterprise(data["enterprise"]["id"], data["enterprise"]["name"]),
         sites=[_site_from(s) for s in data["sites"]],
         types={name: equipment_type_from(name, t, base_dir) for name, t in data.get("types", {}).items()},
+        viewpoints=[Viewpoint.from_dict(v) for v in data.get("viewpoints", [])],
     )
 
 

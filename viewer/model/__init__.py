@@ -15,11 +15,13 @@ from viewer.model.plant import (
     Site,
 )
 from viewer.model.values import Limits, Parameter, Pose, Signal, SignalKind
+from viewer.model.views import CameraState, Viewpoint
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "Area",
+    "CameraState",
     "Cell",
     "ColumnGrid",
     "Enterprise",
@@ -36,4 +38,5 @@ __all__ = [
     "Signal",
     "SignalKind",
     "Site",
+    "Viewpoint",
 ]

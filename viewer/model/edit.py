@@ -18,6 +18,7 @@ from viewer.model.library import EquipmentLibrary, EquipmentType
 from viewer.model.plant import Cell, Equipment, EquipmentPath, PlantDocument
 from viewer.model.undo import Command
 from viewer.model.values import Parameter, ParameterValue, Pose
+from viewer.model.views import Viewpoint
 
 
 class EditError(ValueError):
@@ -302,6 +303,54 @@ class AddEquipmentType(Command):
     @property
     def structural(self) -> bool:
         return True
+
+
+@dataclass
+class AddViewpoint(Command):
+    """Save a named camera position in the document (replacing one of the same name)."""
+
+    viewpoint: Viewpoint
+    text: str = "Save viewpoint"
+    replaced: tuple[int, Viewpoint] | None = None
+
+    def redo(self, document: PlantDocument) -> set[str]:
+        names = [v.name for v in document.viewpoints]
+        if self.viewpoint.name in names:
+            index = names.index(self.viewpoint.name)
+            self.replaced = (index, document.viewpoints[index])
+            document.viewpoints[index] = self.viewpoint
+        else:
+            self.replaced = None
+            document.viewpoints.append(self.viewpoint)
+        return set()
+
+    def undo(self, document: PlantDocument) -> set[str]:
+        if self.replaced is None:
+            document.viewpoints.pop()
+        else:
+            index, old = self.replaced
+            document.viewpoints[index] = old
+        return set()
+
+
+@dataclass
+class RemoveViewpoint(Command):
+    name: str
+    text: str = "Delete viewpoint"
+    removed: tuple[int, Viewpoint] | None = None
+
+    def redo(self, document: PlantDocument) -> set[str]:
+        names = [v.name for v in document.viewpoints]
+        if self.name not in names:
+            raise EditError(f"no viewpoint named {self.name!r}")
+        index = names.index(self.name)
+        self.removed = (index, document.viewpoints.pop(index))
+        return set()
+
+    def undo(self, document: PlantDocument) -> set[str]:
+        if self.removed is not None:
+            document.viewpoints.insert(*self.removed)
+        return set()
 
 
 # ---------------------------------------------------------------- commands from intents

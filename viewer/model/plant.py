@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from viewer.model.library import EquipmentType
 from viewer.model.values import Parameter, Pose, Signal
+from viewer.model.views import Viewpoint
 
 FORMAT_NAME = "mothertwin-plant"
 FORMAT_VERSION = 1
@@ -105,6 +106,7 @@ class PlantDocument:
     enterprise: Enterprise
     sites: list[Site] = field(default_factory=list)
     types: dict[str, EquipmentType] = field(default_factory=dict)
+    viewpoints: list[Viewpoint] = field(default_factory=list)
 
     def iter_equipment(self) -> Iterator[EquipmentPath]:
         for site in self.sites:

@@ -8,69 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from psygnal import Signal
 
 from viewer.model import EquipmentPath
+from viewer.model.views import CameraState, Viewpoint
 
 VIEW_STATE_FORMAT = "mothertwin-view-state"
 VIEW_STATE_VERSION = 1
-
-Vec3 = tuple[float, float, float]
-
-
-def _vec3(values: Iterable[float]) -> Vec3:
-    x, y, z = (float(v) for v in values)
-    return (x, y, z)
-
-
-@dataclass(frozen=True, slots=True)
-class CameraState:
-    position: Vec3
-    focal_point: Vec3
-    up: Vec3 = (0.0, 0.0, 1.0)
-    parallel: bool = False
-    parallel_scale: float = 1.0
-    view_angle: float = 30.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "position": list(self.position),
-            "focal_point": list(self.focal_point),
-            "up": list(self.up),
-            "parallel": self.parallel,
-            "parallel_scale": self.parallel_scale,
-            "view_angle": self.view_angle,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CameraState:
-        return cls(
-            position=_vec3(data["position"]),
-            focal_point=_vec3(data["focal_point"]),
-            up=_vec3(data.get("up", (0.0, 0.0, 1.0))),
-            parallel=bool(data.get("parallel", False)),
-            parallel_scale=float(data.get("parallel_scale", 1.0)),
-            view_angle=float(data.get("view_angle", 30.0)),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Viewpoint:
-    """A named camera position, e.g. "coater close-up" for a review meeting."""
-
-    name: str
-    camera: CameraState
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "camera": self.camera.to_dict()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Viewpoint:
-        return cls(str(data["name"]), CameraState.from_dict(data["camera"]))
 
 
 def path_ids(path: EquipmentPath) -> tuple[str, str, str, str, str]:
