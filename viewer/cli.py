@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer.io import PlantFileError, builtin_library, load_document, save_document
 from viewer.model import PlantDocument
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from viewer.scene.render import RenderRequest
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -40,15 +47,86 @@ def cmd_render(args: argparse.Namespace) -> int:
         labels=not args.no_labels,
         transparent=args.transparent,
     )
+    if (args.recording is None) != (args.at is None):
+        print("mothertwin render: --recording and --at go together", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        image = render_image(document, builtin_library(), request)
-    except KeyError as exc:
+        if args.recording is not None:
+            image, note = _render_recorded_state(document, request, args.recording, args.at)
+            print(note)
+        else:
+            image = render_image(document, builtin_library(), request)
+    except (KeyError, ValueError) as exc:
         print(f"mothertwin render: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     for warning in request.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     save_png(image, args.output)
     print(f"wrote {args.output} ({args.size[0]}x{args.size[1]}, {args.view} view)")
+    return EXIT_OK
+
+
+def _render_recorded_state(
+    document: PlantDocument, request: RenderRequest, recording: Path, at_text: str
+) -> tuple[np.ndarray, str]:
+    """Like render_image, with equipment coloured by their recorded state at a time (one array write)."""
+    from viewer.scene.plant_view import PlantView
+    from viewer.scene.render import choose_site, find_line, offscreen_plotter
+    from viewer.sensors import Bindings, Recording, equipment_colors, parse_time
+    from viewer.sensors.recording import state_store_at
+
+    at = parse_time(at_text)
+    site = choose_site(document, request.site)
+    line = find_line(site, request.line) if request.line else None
+    plotter = offscreen_plotter(request.size)
+    try:
+        view = PlantView(plotter)
+        view.show_site(document, builtin_library(), site, labels=request.labels)
+        with Recording(recording) as rec:
+            store = state_store_at(rec, at)
+        bindings = Bindings.build(view.batch.paths)
+        colors = equipment_colors(bindings, store, now=at)
+        if len(colors.indices):
+            view.batch.set_colors(colors.indices, colors.rgb)
+        report = bindings.report(store.tags())
+        note = (
+            f"sensor state at {at_text}: {len(colors.indices)} equipment coloured, {len(colors.alarms)} alarms; "
+            + report.lines()[0]
+        )
+        if line is not None:
+            view.focus_line(line)
+        view.set_view(request.view)
+        if request.transparent:
+            plotter.set_background("white")
+        request.warnings.extend(view.warnings)
+        return plotter.screenshot(transparent_background=request.transparent, return_img=True), note
+    finally:
+        plotter.close()
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import os
+
+    from viewer.sensors import Bindings
+    from viewer.sensors.simulator import Simulator, publish_simulation
+
+    document = _load(args.file)
+    paths = [p for p in document.iter_equipment() if args.site is None or args.site in (p.site.id, p.site.name)]
+    bindings = Bindings.build(paths, default_template=args.tag_template)
+    simulator = Simulator(bindings, seed=args.seed, start=time.time())
+    password = os.environ.get(args.password_env) if args.password_env else None
+    print(f"simulating {len(bindings.tags())} tags of {len(paths)} equipment at {args.rate:g} Hz to {args.mqtt}")
+    try:
+        sent = publish_simulation(
+            simulator, args.mqtt, rate=args.rate, duration=args.duration, batch=args.batch, topic=args.topic,
+            username=args.username or "", password=password,
+        )
+    except (ConnectionError, OSError, ValueError) as exc:
+        print(f"mothertwin simulate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_OK
+    print(f"sent {sent} messages")
     return EXIT_OK
 
 
@@ -150,7 +228,23 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--line", help="show only this line (name or id)")
     render.add_argument("--no-labels", action="store_true", help="leave out line and cell labels")
     render.add_argument("--transparent", action="store_true", help="transparent background")
+    render.add_argument("--recording", type=Path, help="colour equipment by their state in this recording")
+    render.add_argument("--at", help="time in the recording: ISO 8601 (UTC unless an offset is given) or epoch s")
     render.set_defaults(func=cmd_render)
+
+    simulate = sub.add_parser("simulate", help="publish simulated sensor values of a plant to an MQTT broker")
+    simulate.add_argument("file", type=Path)
+    simulate.add_argument("--mqtt", required=True, help="broker address, mqtt://HOST:PORT or mqtts://HOST:PORT")
+    simulate.add_argument("--rate", type=float, default=1.0, help="updates per second (default 1)")
+    simulate.add_argument("--duration", type=float, help="seconds to run (default: until interrupted)")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--site", help="only this site (name or id)")
+    simulate.add_argument("--batch", type=int, default=100, help="values per message (default 100)")
+    simulate.add_argument("--topic", default="mothertwin/sim")
+    simulate.add_argument("--tag-template", default="{site}/{line}/{cell}/{equipment}/{signal}")
+    simulate.add_argument("--username")
+    simulate.add_argument("--password-env", help="environment variable that holds the broker password")
+    simulate.set_defaults(func=cmd_simulate)
 
     validate = sub.add_parser("validate", help="check a plant document; exit 1 listing every problem")
     validate.add_argument("file", type=Path)

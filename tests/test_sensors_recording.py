@@ -1,0 +1,231 @@
+"""Recordings through DuckDB: layouts and formats, seeking, replay of the real SKAB pump rig, render at a time."""
+
+from __future__ import annotations
+
+import copy
+import csv
+
+import duckdb
+import numpy as np
+import pytest
+from mothertwin_builtin_sources.replay import RecordingSource
+from PIL import Image
+
+from viewer.cli import main
+from viewer.io import load_document
+from viewer.model import Limits, Signal
+from viewer.sensors import AlarmLevel, Bindings, Recording, RecordingError, SampleBuffer, equipment_colors, parse_time
+from viewer.sensors.recording import make_synthetic_recording
+
+T0 = 1_735_689_600.0  # 2025-01-01T00:00:00Z
+
+
+def write_long_csv(path, rows):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["time", "tag", "value"])
+        writer.writerows(rows)
+    return path
+
+
+def test_long_csv_state_at_uses_the_latest_value_in_the_window(tmp_path):
+    path = write_long_csv(
+        tmp_path / "rec.csv",
+        [
+            (T0 + 0, "a", 1.0),
+            (T0 + 5, "a", 2.0),
+            (T0 + 20, "a", 3.0),
+            (T0 + 2, "b", 10.0),
+            (T0 + 50, "b", 11.0),
+        ],
+    )
+    with Recording(path) as rec:
+        assert rec.info.layout == "long"
+        assert rec.tags() == ["a", "b"]
+        assert rec.time_range() == (T0, T0 + 50)
+        state = rec.state_at(T0 + 10)
+        assert {t: (s.time, s.value) for t, s in state.items()} == {"a": (T0 + 5, 2.0), "b": (T0 + 2, 10.0)}
+        # b's last value is 48 s before: outside a 30 s window, within an unbounded one.
+        assert set(rec.state_at(T0 + 50 - 0.5, window=30)) == {"a"}
+        assert rec.state_at(T0 + 49.5, window=None)["b"].value == 10.0
+        assert rec.state_at(T0 + 50, tags=["b"])["b"].value == 11.0
+        assert [s.value for s in rec.samples(T0, T0 + 20)] == [10.0, 2.0, 3.0]
+        times, values = rec.series("a", T0, T0 + 30, bucket=10)
+        assert list(times) == [T0, T0 + 20] and list(values) == [1.5, 3.0]
+
+
+def test_wide_parquet_with_timestamps_and_string_states(tmp_path):
+    path = tmp_path / "wide.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT TIMESTAMP '2025-01-01 00:00:00' + INTERVAL (i) SECOND AS timestamp, "
+        f"CASE WHEN i < 30 THEN 'running' ELSE 'fault' END AS \"press/state\", 80.0 + i AS \"press/temp\" "
+        f"FROM range(60) r(i)) TO '{path}' (FORMAT parquet)"
+    )
+    con.close()
+    with Recording(path) as rec:
+        assert rec.info.layout == "wide" and rec.info.time_is_timestamp
+        assert rec.tags() == ["press/state", "press/temp"]
+        state = rec.state_at(parse_time("2025-01-01T00:00:45Z"))
+        assert state["press/state"].value == "fault"
+        assert state["press/temp"].value == 125.0  # strings kept, numbers read back as numbers
+        assert state["press/temp"].time == T0 + 45
+
+
+def test_bad_recordings_are_clear_errors(tmp_path):
+    with pytest.raises(RecordingError, match="not found"):
+        Recording(tmp_path / "none.parquet")
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(RecordingError, match="unknown recording format"):
+        Recording(tmp_path / "x.json")
+    (tmp_path / "names.csv").write_text("name,tag,value\nx,a,1\n")
+    with pytest.raises(RecordingError, match="time column 'name'"):
+        Recording(tmp_path / "names.csv")
+    with pytest.raises(ValueError, match="ISO 8601"):
+        parse_time("yesterday")
+    assert parse_time("2025-01-01T09:00:00+09:00") == T0
+
+
+def test_synthetic_recording_is_sorted_with_row_groups(tmp_path):
+    path = tmp_path / "syn.parquet"
+    rows = make_synthetic_recording(path, tags=50, seconds=400, row_group_size=5_000)
+    assert rows == 20_000
+    meta = duckdb.sql(f"SELECT count(DISTINCT row_group_id), max(row_group_num_rows) FROM parquet_metadata('{path}')")
+    ((groups, largest),) = meta.fetchall()
+    assert groups >= 3 and 5_000 <= largest < 5_000 + 2048  # DuckDB rounds up to whole 2048-row vectors
+    with Recording(path) as rec:
+        assert rec.row_count() == 20_000
+        times = np.array([s.time for s in rec.samples(T0 - 1, T0 + 400)])
+        assert (np.diff(times) >= 0).all()
+        state = rec.state_at(T0 + 200.5)
+        assert len(state) == 50 and all(s.time == T0 + 200 for s in state.values())
+
+
+# ------------------------------------------------------------ real data: the SKAB pump test rig
+
+
+SKAB_SIGNALS = {"Temperature": "pump_temperature", "Thermocouple": "fluid_temperature", "Current": "motor_current"}
+
+
+def skab_equipment(demo_path, library, rec: Recording, reference_end: float):
+    """A demo chiller with pump signals whose limits are learned from the rig's normal run before `reference_end`."""
+    document = load_document(demo_path, library)
+    path = next(p for p in document.iter_equipment() if p.equipment.type == "chiller")
+    start, _ = rec.time_range()
+    signals = []
+    for column, name in SKAB_SIGNALS.items():
+        _, values = rec.series(column, start, reference_end)
+        lo, hi = np.percentile(values, [0.5, 99.5])
+        span = hi - lo
+        signals.append(
+            Signal(name, limits=Limits(lo - 0.5 * span, lo - 0.25 * span, hi + 0.25 * span, hi + 0.5 * span))
+        )
+    path = copy.copy(path)
+    path.equipment = copy.deepcopy(path.equipment)
+    path.equipment.signals = signals
+    overrides = {(path.equipment.id, name): column for column, name in SKAB_SIGNALS.items()}
+    return Bindings.build([path], overrides=overrides)
+
+
+def test_skab_replay_raises_alarms_at_the_labelled_anomaly(shared_data, demo_path, library):
+    recording = Recording(shared_data / "timeseries-skab" / "data" / "valve1" / "0.csv")
+    assert recording.info.layout == "wide"  # ;-separated, detected by DuckDB
+    start, end = recording.time_range()
+    labels_t, labels = recording.series("anomaly", start, end)
+    anomaly_start = labels_t[np.argmax(labels > 0.5)]
+    bindings = skab_equipment(demo_path, library, recording, anomaly_start - 1)
+    store = SampleBuffer(stale_after=5.0)
+    source = RecordingSource(store, recording)
+    source.seek(start)
+    first_alarm = None
+    alarm_seconds_before = 0
+    severe_seen = False
+    while source.cursor < end:
+        source.advance(5.0)
+        colors = equipment_colors(bindings, store)
+        assert not colors.stale.any()  # 1 Hz data, 5 s staleness: always fresh while replaying
+        if colors.alarms:
+            if source.cursor < anomaly_start:
+                alarm_seconds_before += 5
+            elif first_alarm is None:
+                first_alarm = source.cursor
+            severe_seen |= any(a.level >= AlarmLevel.HI for a in colors.alarms)
+    assert alarm_seconds_before == 0
+    assert first_alarm is not None
+    assert first_alarm - anomaly_start < 180.0  # within three minutes of the labelled anomaly
+    assert severe_seen
+    assert source.counters.values == recording.row_count()
+    # Seeking back re-reads the state: no "late" samples left over from the end.
+    source.seek(start + 60)
+    assert store.latest("Temperature").time == start + 60
+    assert equipment_colors(bindings, store).alarms == []
+    recording.close()
+
+
+def test_replay_goes_stale_in_a_gap(tmp_path):
+    path = write_long_csv(tmp_path / "gap.csv", [(T0 + t, "a", 1.0) for t in (0, 1, 2, 30, 31)])
+    store = SampleBuffer(stale_after=5.0)
+    source = RecordingSource(store, path)
+    source.seek(T0 + 2)
+    assert not store.is_stale("a")
+    source.advance(10.0)
+    assert store.is_stale("a")  # judged in recording time, not wall clock
+    source.advance(20.0)
+    assert not store.is_stale("a")
+
+
+def test_replay_thread_plays_and_stops(tmp_path):
+    path = write_long_csv(tmp_path / "play.csv", [(T0 + t, "a", float(t)) for t in range(100)])
+    store = SampleBuffer(stale_after=5.0)
+    source = RecordingSource(store, path, speed=200.0)
+    source.seek(T0)
+    source.start()
+    try:
+        import time
+
+        deadline = time.monotonic() + 5
+        while store.latest("a").value < 99.0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        source.stop()
+    assert store.latest("a").value == 99.0
+    assert str(source.status) == "stopped"
+
+
+# ------------------------------------------------------------ headless render at a time
+
+
+def test_render_colours_equipment_by_recorded_state(demo_path, library, tmp_path, capsys):
+    document = load_document(demo_path, library)
+    site = document.sites[0]
+    rows = []
+    for path in document.iter_equipment():
+        if path.site is not site or not any(sig.name == "state" for sig in path.equipment.signals):
+            continue
+        tag = f"{site.id}/{path.line.id}/{path.cell.id}/{path.equipment.id}/state"
+        state = "fault" if path.line.id == "OC-ELE1" else "running"
+        rows += [(T0, tag, "running"), (T0 + 60, tag, state)]
+    recording = write_long_csv(tmp_path / "states.csv", rows)
+    plain, coloured = tmp_path / "plain.png", tmp_path / "state.png"
+    args = [str(demo_path), "--size", "640x360", "--no-labels"]
+    assert main(["render", *args, "-o", str(plain)]) == 0
+    assert (
+        main(["render", *args, "-o", str(coloured), "--recording", str(recording), "--at", "2025-01-01T00:01:05Z"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "equipment coloured" in out and "0 unknown" in out
+
+    def share(image_path, test):
+        rgb = np.asarray(Image.open(image_path).convert("RGB")).astype(int)
+        return test(rgb[..., 0], rgb[..., 1], rgb[..., 2]).mean()
+
+    def red(r, g, b):
+        return (r > 120) & (g < 0.45 * r) & (b < 0.45 * r)
+
+    def green(r, g, b):
+        return (g > 90) & (r < 0.6 * g) & (b < 0.8 * g)
+
+    assert share(coloured, red) > share(plain, red) + 0.002
+    assert share(coloured, green) > share(plain, green) + 0.01
+    # --at alone is a usage error.
+    assert main(["render", *args, "-o", str(coloured), "--at", "0"]) == 2

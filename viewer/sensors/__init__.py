@@ -1,0 +1,51 @@
+"""Live and replayed sensor state: samples, the state store, sources, bindings and visual rules.
+
+This is the public API that plugins (and the built-in sources in `plugins/`) are written against. No Qt,
+no VTK: everything here runs headless.
+"""
+
+from viewer.sensors.bindings import DEFAULT_TEMPLATE, BindingReport, Bindings, SignalBinding, TemplateError
+from viewer.sensors.config import BrokerAddress, SensorSettings, SettingsError, SourceSettings, parse_mqtt_url
+from viewer.sensors.payloads import PayloadError, decode_json, encode_json_batches
+from viewer.sensors.plugins import Contribution, PluginError, PluginManifest, PluginRegistry
+from viewer.sensors.recording import Recording, RecordingError, parse_time
+from viewer.sensors.rules import Alarm, AlarmLevel, EquipmentColors, alarm_level, equipment_colors
+from viewer.sensors.samples import Quality, Sample, SampleBuffer, TagState, Value
+from viewer.sensors.source import Backoff, Source, SourceCounters, SourceStatus
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "Alarm",
+    "AlarmLevel",
+    "Backoff",
+    "BindingReport",
+    "Bindings",
+    "BrokerAddress",
+    "Contribution",
+    "EquipmentColors",
+    "PayloadError",
+    "PluginError",
+    "PluginManifest",
+    "PluginRegistry",
+    "Quality",
+    "Recording",
+    "RecordingError",
+    "Sample",
+    "SampleBuffer",
+    "SensorSettings",
+    "SettingsError",
+    "SignalBinding",
+    "Source",
+    "SourceCounters",
+    "SourceSettings",
+    "SourceStatus",
+    "TagState",
+    "TemplateError",
+    "Value",
+    "alarm_level",
+    "decode_json",
+    "encode_json_batches",
+    "equipment_colors",
+    "parse_mqtt_url",
+    "parse_time",
+]

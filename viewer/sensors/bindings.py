@@ -1,0 +1,136 @@
+"""Bindings of tags to equipment signals: a tag template per site expanded over a plant document.
+
+`{site}/{line}/{cell}/{equipment}/{signal}` (ids) is the default; `{site_name}`, `{area}`, `{line_name}` etc.
+are available too. Single signals can be bound to any tag by an explicit override (a recorded column,
+an OPC UA node id).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from viewer.model import EquipmentPath, PlantDocument, Signal
+
+DEFAULT_TEMPLATE = "{site}/{line}/{cell}/{equipment}/{signal}"
+FIELDS = frozenset(
+    {
+        "site",
+        "area",
+        "line",
+        "cell",
+        "equipment",
+        "signal",
+        "site_name",
+        "area_name",
+        "line_name",
+        "cell_name",
+        "equipment_name",
+        "type",
+    }
+)
+
+
+class TemplateError(ValueError):
+    pass
+
+
+def check_template(template: str) -> None:
+    """Reject unknown fields up front, with the list of the known ones."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise TemplateError(f"tag template {template!r}: {exc}") from None
+    unknown = names - FIELDS
+    if unknown:
+        raise TemplateError(
+            f"tag template {template!r}: unknown field(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(FIELDS))}"
+        )
+    if "signal" not in names:
+        raise TemplateError(f"tag template {template!r} has no {{signal}}: every signal would get the same tag")
+
+
+def expand(template: str, path: EquipmentPath, signal: Signal) -> str:
+    return template.format(
+        site=path.site.id,
+        area=path.area.id,
+        line=path.line.id,
+        cell=path.cell.id,
+        equipment=path.equipment.id,
+        signal=signal.name,
+        site_name=path.site.name,
+        area_name=path.area.name,
+        line_name=path.line.name,
+        cell_name=path.cell.name,
+        equipment_name=path.equipment.name,
+        type=path.equipment.type,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SignalBinding:
+    tag: str
+    equipment_index: int  # position in the bound equipment list (the scene batch order for one site)
+    equipment_id: str
+    signal: Signal
+
+
+@dataclass(slots=True)
+class BindingReport:
+    bound: list[str]  # tags of signals that have data
+    unbound: list[str]  # tags of signals with no data (yet)
+    unknown: list[str]  # tags with data that no signal is bound to
+
+    def lines(self) -> list[str]:
+        return [f"{len(self.bound)} bound, {len(self.unbound)} unbound, {len(self.unknown)} unknown tags"] + [
+            f"  unknown tag {t}" for t in self.unknown[:20]
+        ]
+
+
+@dataclass
+class Bindings:
+    """Tag <-> signal map over a list of equipment (in scene order)."""
+
+    paths: list[EquipmentPath]
+    by_tag: dict[str, list[SignalBinding]] = field(default_factory=dict)
+    by_equipment: list[list[SignalBinding]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        paths: Iterable[EquipmentPath],
+        templates: dict[str, str] | None = None,
+        default_template: str = DEFAULT_TEMPLATE,
+        overrides: dict[tuple[str, str], str] | None = None,
+    ) -> Bindings:
+        """Bind every signal of every equipment; `templates` per site id, `overrides` per (equipment id, signal)."""
+        templates = templates or {}
+        overrides = overrides or {}
+        for template in [default_template, *templates.values()]:
+            check_template(template)
+        bindings = cls(list(paths))
+        for index, path in enumerate(bindings.paths):
+            template = templates.get(path.site.id, default_template)
+            own: list[SignalBinding] = []
+            for signal in path.equipment.signals:
+                tag = overrides.get((path.equipment.id, signal.name)) or expand(template, path, signal)
+                binding = SignalBinding(tag, index, path.equipment.id, signal)
+                own.append(binding)
+                bindings.by_tag.setdefault(tag, []).append(binding)
+            bindings.by_equipment.append(own)
+        return bindings
+
+    @classmethod
+    def for_site(cls, document: PlantDocument, site_id: str, **kwargs: object) -> Bindings:
+        paths = [p for p in document.iter_equipment() if p.site.id == site_id]
+        return cls.build(paths, **kwargs)  # type: ignore[arg-type]
+
+    def tags(self) -> list[str]:
+        return sorted(self.by_tag)
+
+    def report(self, known_tags: Iterable[str]) -> BindingReport:
+        known = set(known_tags)
+        mine = set(self.by_tag)
+        return BindingReport(sorted(mine & known), sorted(mine - known), sorted(known - mine))
