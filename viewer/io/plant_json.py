@@ -16,7 +16,10 @@ from viewer.model import (
     FORMAT_VERSION,
     Area,
     Cell,
+    CloneRecord,
     ColumnGrid,
+    Deviation,
+    DeviationStatus,
     Enterprise,
     Equipment,
     EquipmentLibrary,
@@ -129,6 +132,44 @@ def _equipment_from(d: dict[str, Any]) -> Equipment:
     )
 
 
+def _clone_record_from(d: dict[str, Any] | None) -> CloneRecord | None:
+    if d is None:
+        return None
+    return CloneRecord(
+        d["mother_site"],
+        d["mother_line"],
+        d["mother_revision"],
+        d["cloned_at"],
+        tuple(float(v) for v in d.get("origin", (0.0, 0.0))),
+        float(d.get("rotate", 0.0)),
+        bool(d.get("mirror", False)),
+    )
+
+
+def _clone_record_to(r: CloneRecord) -> dict[str, Any]:
+    return {
+        "mother_site": r.mother_site,
+        "mother_line": r.mother_line,
+        "mother_revision": r.mother_revision,
+        "cloned_at": r.cloned_at,
+        "origin": list(r.origin),
+        "rotate": r.rotate,
+        "mirror": r.mirror,
+    }
+
+
+_DEVIATION_KEYS = ("id", "equipment_id", "field", "mother_value", "child_value", "reason", "requested_by",
+                   "approved_by", "date")  # fmt: skip
+
+
+def _deviation_from(d: dict[str, Any]) -> Deviation:
+    return Deviation(*(d.get(k, "") for k in _DEVIATION_KEYS), status=DeviationStatus(d["status"]))
+
+
+def _deviation_to(v: Deviation) -> dict[str, Any]:
+    return {k: getattr(v, k) for k in _DEVIATION_KEYS} | {"status": str(v.status)}
+
+
 def _site_from(d: dict[str, Any]) -> Site:
     grid = d.get("column_grid", {})
     default_grid = ColumnGrid()
@@ -140,6 +181,7 @@ def _site_from(d: dict[str, Any]) -> Site:
         longitude=float(d.get("longitude", 0.0)),
         timezone=d.get("timezone", "UTC"),
         footprint=[(float(x), float(y)) for x, y in d.get("footprint", [])],
+        tag_template=d.get("tag_template", ""),
         column_grid=ColumnGrid(
             origin=tuple(float(v) for v in grid.get("origin", default_grid.origin)),
             spacing=tuple(float(v) for v in grid.get("spacing", default_grid.spacing)),
@@ -157,7 +199,8 @@ def _site_from(d: dict[str, Any]) -> Site:
                         li["id"],
                         li["name"],
                         pose_from(li.get("pose")),
-                        [
+                        clone_record=_clone_record_from(li.get("clone_record")),
+                        cells=[
                             Cell(
                                 c["id"],
                                 c["name"],
@@ -243,6 +286,7 @@ def _site_to(s: Site) -> dict[str, Any]:
         "longitude": s.longitude,
         "timezone": s.timezone,
         "footprint": [list(p) for p in s.footprint],
+        **({"tag_template": s.tag_template} if s.tag_template else {}),
         "column_grid": {
             "origin": list(g.origin),
             "spacing": list(g.spacing),
@@ -255,6 +299,7 @@ def _site_to(s: Site) -> dict[str, Any]:
             | {
                 "lines": [
                     _with_pose({"id": li.id, "name": li.name}, li.pose)
+                    | ({"clone_record": _clone_record_to(li.clone_record)} if li.clone_record else {})
                     | {
                         "cells": [
                             _with_pose({"id": c.id, "name": c.name}, c.pose)
@@ -281,6 +326,8 @@ def document_to_dict(document: PlantDocument) -> dict[str, Any]:
     out["sites"] = [_site_to(s) for s in document.sites]
     if document.viewpoints:
         out["viewpoints"] = [v.to_dict() for v in document.viewpoints]
+    if document.deviations:
+        out["deviations"] = [_deviation_to(v) for v in document.deviations]
     return out
 
 
@@ -383,6 +430,7 @@ def document_from_data(data: Any, text: str, file: str, library: EquipmentLibrar
         sites=[_site_from(s) for s in data["sites"]],
         types={name: equipment_type_from(name, t, base_dir) for name, t in data.get("types", {}).items()},
         viewpoints=[Viewpoint.from_dict(v) for v in data.get("viewpoints", [])],
+        deviations=[_deviation_from(v) for v in data.get("deviations", [])],
     )
 
 

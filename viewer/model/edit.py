@@ -353,6 +353,15 @@ class RemoveViewpoint(Command):
         return set()
 
 
+def new_equipment_for(
+    library: EquipmentLibrary, type_name: str, ident: str, x: float = 0.0, y: float = 0.0
+) -> Equipment:
+    """A new equipment of a library type, named after the type, with its default parameters and signals."""
+    from viewer.model.layout_helpers import new_equipment
+
+    return new_equipment(library, type_name, ident, library[type_name].title, x, y)
+
+
 # ---------------------------------------------------------------- commands from intents
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from viewer.model.library import EquipmentType
 from viewer.model.values import Parameter, Pose, Signal
@@ -40,11 +41,25 @@ class Cell:
 
 
 @dataclass(slots=True)
+class CloneRecord:
+    """Where a child line came from: the mother line, the mother document's revision, how it was placed."""
+
+    mother_site: str
+    mother_line: str
+    mother_revision: str  # sha256 of the mother document's saved text
+    cloned_at: str  # ISO 8601 UTC
+    origin: tuple[float, float] = (0.0, 0.0)
+    rotate: float = 0.0
+    mirror: bool = False
+
+
+@dataclass(slots=True)
 class Line:
     id: str
     name: str
     pose: Pose = field(default_factory=Pose)
     cells: list[Cell] = field(default_factory=list)
+    clone_record: CloneRecord | None = None
 
 
 @dataclass(slots=True)
@@ -82,6 +97,34 @@ class Site:
     footprint: list[tuple[float, float]] = field(default_factory=list)
     column_grid: ColumnGrid = field(default_factory=ColumnGrid)
     areas: list[Area] = field(default_factory=list)
+    # How this site's tags are named, e.g. "{site}/{line}/{cell}/{equipment}/{signal}"; empty: the default.
+    tag_template: str = ""
+
+
+class DeviationStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(slots=True)
+class Deviation:
+    """An intentional, recorded difference of a child equipment from its mother (Copy Exactly change control).
+
+    `field` names what differs: "pose", "type", "parameters.NAME", "signals.NAME" or "equipment" (added or
+    removed). Values are kept as text, as they were shown to the approvers.
+    """
+
+    id: str
+    equipment_id: str  # the child's equipment (or the mother's, for a removed one)
+    field: str
+    mother_value: str
+    child_value: str
+    reason: str
+    requested_by: str
+    approved_by: str = ""
+    date: str = ""  # ISO 8601
+    status: DeviationStatus = DeviationStatus.PROPOSED
 
 
 @dataclass(slots=True)
@@ -107,6 +150,7 @@ class PlantDocument:
     sites: list[Site] = field(default_factory=list)
     types: dict[str, EquipmentType] = field(default_factory=dict)
     viewpoints: list[Viewpoint] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
 
     def iter_equipment(self) -> Iterator[EquipmentPath]:
         for site in self.sites:

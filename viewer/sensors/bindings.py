@@ -111,8 +111,12 @@ class Bindings:
         for template in [default_template, *templates.values()]:
             check_template(template)
         bindings = cls(list(paths))
+        for site in {id(p.site): p.site for p in bindings.paths}.values():
+            if site.tag_template:
+                check_template(site.tag_template)
         for index, path in enumerate(bindings.paths):
-            template = templates.get(path.site.id, default_template)
+            # An explicit template wins, then the site's own (kept in the document, so clones re-bind), then the default.
+            template = templates.get(path.site.id) or path.site.tag_template or default_template
             own: list[SignalBinding] = []
             for signal in path.equipment.signals:
                 tag = overrides.get((path.equipment.id, signal.name)) or expand(template, path, signal)

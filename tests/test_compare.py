@@ -1,0 +1,169 @@
+"""Clone a mother line to a child site and find every difference, with deviations kept apart from drift."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+
+from viewer.compare import CloneError, Kind, Level, Tolerances, clone_line, diff_lines, document_revision, find_line
+from viewer.io import load_document, save_document
+from viewer.model import Deviation, DeviationStatus, edit
+from viewer.model.undo import UndoStack
+
+CHILD = "Holland child plant"
+
+
+@pytest.fixture
+def cloned(demo_path):
+    """The demo with Assembly line 1 cloned to the child site, placed elsewhere and turned."""
+    document = load_document(demo_path)
+    child_line = clone_line(document, "Assembly line 1", document, CHILD, origin=(30.0, 70.0), rotate=90.0,
+                            now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # fmt: skip
+    _, _, mother_line = find_line(document, "OC-ASM1")
+    return document, mother_line, child_line
+
+
+def child_equipment(child_line, mother_id):
+    return next(e for c in child_line.cells for e in c.equipment if e.mother_id == mother_id)
+
+
+def test_clone_copies_everything_with_new_ids_and_links(cloned, demo_path):
+    document, mother_line, child_line = cloned
+    mothers = [e for c in mother_line.cells for e in c.equipment]
+    children = [e for c in child_line.cells for e in c.equipment]
+    assert len(children) == len(mothers) == 59
+    assert child_line.id == "HM-ASM1"
+    assert children[0].id == "HM-ASM1-NOT-01" and children[0].mother_id == "OC-ASM1-NOT-01"
+    for mother, child in zip(mothers, children, strict=True):
+        assert (child.parameters, child.signals, child.type, child.pose) == (
+            mother.parameters, mother.signals, mother.type, mother.pose)  # fmt: skip
+    record = child_line.clone_record
+    assert (record.mother_site, record.mother_line, record.cloned_at) == ("OC", "OC-ASM1", "2026-11-25T09:00:00+00:00")
+    assert record.mother_revision == document_revision(load_document(demo_path))
+    area = document.site_by_name(CHILD).areas[0]
+    assert area.name == "Cell assembly (dry room)" and area.lines == [child_line]
+
+
+def test_clone_then_diff_finds_nothing_even_placed_and_turned(cloned):
+    document, mother_line, child_line = cloned
+    result = diff_lines(mother_line, child_line, document)
+    assert result.differences == []
+    assert (result.matched_by_link, result.level, result.conformance) == (59, Level.SYSTEM_SYNERGY, 100.0)
+
+
+def test_mirrored_clone_reports_no_moves(demo_path):
+    document = load_document(demo_path)
+    child_line = clone_line(document, "OC-ELE1", document, CHILD, origin=(0, 90), mirror=True)
+    _, _, mother_line = find_line(document, "OC-ELE1")
+    assert diff_lines(mother_line, child_line, document).differences == []
+
+
+def test_clone_survives_save_and_reload(cloned, tmp_path):
+    document, mother_line, child_line = cloned
+    path = tmp_path / "with-child.mtplant.json"
+    save_document(document, path)
+    again = load_document(path)
+    _, _, reloaded_child = find_line(again, "HM-ASM1")
+    assert reloaded_child.clone_record == child_line.clone_record
+    assert diff_lines(mother_line, reloaded_child, again).differences == []
+
+
+def test_each_kind_of_change_found_once_with_its_numbers(cloned, library):
+    document, mother_line, child_line = cloned
+    stack = UndoStack(document)
+    stacker = child_equipment(child_line, "OC-ASM1-STK-01")
+    stack.push(edit.move_by(document, [stacker.id], 0.0, 1.5))  # world y = line x after the 90 degree turn
+    stack.push(edit.rotate_by(document, [child_equipment(child_line, "OC-ASM1-WLD-01").id], 15.0))
+    sealer = child_equipment(child_line, "OC-ASM1-PKG-01")
+    stack.push(edit.SetParameter((sealer.id,), "seal_temperature", 195))
+    filler = child_equipment(child_line, "OC-ASM1-FIL-01")
+    filler.signals[1].limits.hi = 59.2  # fill_mass hi limit
+    notcher = child_equipment(child_line, "OC-ASM1-NOT-02")
+    notcher.type = "tab_welder"
+    stack.push(edit.DeleteEquipment((child_equipment(child_line, "OC-ASM1-CNV-16").id,)))
+    stack.push(edit.AddEquipment(child_line.cells[0].id, [edit.new_equipment_for(library, "labeler", "HM-NEW-01")]))
+    result = diff_lines(mother_line, child_line, document)
+    by_kind = {}
+    for d in result.differences:
+        by_kind.setdefault(d.kind, []).append(d)
+    assert {k: len(v) for k, v in by_kind.items()} == {
+        Kind.MOVED: 2, Kind.PARAMETER_CHANGED: 1, Kind.SIGNAL_CHANGED: 1, Kind.TYPE_CHANGED: 1,
+        Kind.REMOVED: 1, Kind.ADDED: 1,
+    }  # fmt: skip
+    moved = {d.mother_id: d for d in by_kind[Kind.MOVED]}
+    assert moved["OC-ASM1-STK-01"].amount == pytest.approx(1.5)
+    assert moved["OC-ASM1-WLD-01"].amount == pytest.approx(15.0)
+    (parameter,) = by_kind[Kind.PARAMETER_CHANGED]
+    assert (parameter.field, parameter.mother_value, parameter.child_value, parameter.amount) == (
+        "parameters.seal_temperature", "190 degC", "195 degC", 5.0)  # fmt: skip
+    (signal,) = by_kind[Kind.SIGNAL_CHANGED]
+    assert signal.field == "signals.fill_mass" and "hi=59.2" in signal.child_value and "hi=59" in signal.mother_value
+    (type_change,) = by_kind[Kind.TYPE_CHANGED]
+    assert (type_change.mother_value, type_change.child_value) == ("notching_press", "tab_welder")
+    assert by_kind[Kind.REMOVED][0].mother_id == "OC-ASM1-CNV-16"
+    assert by_kind[Kind.ADDED][0].child_id == "HM-NEW-01"
+    assert result.level == Level.MAKE_IT_WORK
+    assert result.conformance == pytest.approx(100 * (60 - 7) / 60)
+
+
+def test_tolerances_are_respected(cloned):
+    document, mother_line, child_line = cloned
+    stack = UndoStack(document)
+    stack.push(edit.move_by(document, [child_equipment(child_line, "OC-ASM1-STK-01").id], 0.0, 0.04))
+    stack.push(edit.SetParameter((child_equipment(child_line, "OC-ASM1-PKG-01").id,), "seal_temperature", 191))
+    assert [d.kind for d in diff_lines(mother_line, child_line, document).differences] == [Kind.PARAMETER_CHANGED]
+    loose = Tolerances(parameters={"seal_temperature": 2.0})
+    assert diff_lines(mother_line, child_line, document, loose).differences == []
+    strict = Tolerances(position=0.01)
+    assert {d.kind for d in diff_lines(mother_line, child_line, document, strict).differences} == {
+        Kind.MOVED, Kind.PARAMETER_CHANGED}  # fmt: skip
+
+
+def test_approved_deviation_covers_a_difference_proposed_does_not(cloned):
+    document, mother_line, child_line = cloned
+    sealer = child_equipment(child_line, "OC-ASM1-PKG-01")
+    UndoStack(document).push(edit.SetParameter((sealer.id,), "seal_temperature", 195))
+    deviation = Deviation("DEV-001", sealer.id, "parameters.seal_temperature", "190 degC", "195 degC",
+                          "US pouch film supplier needs 5 K more", "J. Park", "", "2026-11-20",
+                          DeviationStatus.PROPOSED)  # fmt: skip
+    document.deviations.append(deviation)
+    result = diff_lines(mother_line, child_line, document)
+    assert [d.is_drift for d in result.differences] == [True]
+    deviation.status = DeviationStatus.APPROVED
+    deviation.approved_by = "Mother line process owner"
+    result = diff_lines(mother_line, child_line, document)
+    assert [d.deviation for d in result.differences] == ["DEV-001"]
+    assert result.drift == []
+    assert (result.level, result.conformance) == (Level.COPY_EXACTLY, 100.0)
+
+
+def test_independently_built_sites_are_matched_by_cell_type_and_position(cloned):
+    document, mother_line, child_line = cloned
+    independent = copy.deepcopy(child_line)
+    for cell in independent.cells:
+        for n, e in enumerate(cell.equipment):
+            e.mother_id = None
+            e.id = f"US-{cell.name[:3]}-{n}"
+    # The US team built the stacking cell 0.3 m further along, and shuffled its list order.
+    stacking = next(c for c in independent.cells if c.name == "Stacking")
+    stacking.pose.x += 0.3
+    stacking.equipment.reverse()
+    result = diff_lines(mother_line, independent, document)
+    assert (result.matched_by_link, result.matched_by_position, result.added, result.removed) == (0, 59, [], [])
+    moved = [d for d in result.differences if d.kind == Kind.MOVED]
+    assert sorted(d.mother_id for d in moved) == sorted(e.mother_id for e in next(
+        c for c in child_line.cells if c.name == "Stacking").equipment)  # fmt: skip
+    assert all(d.amount == pytest.approx(0.3) for d in moved)
+    assert len(result.differences) == len(moved)
+
+
+def test_clone_errors_are_clear(demo_path):
+    document = load_document(demo_path)
+    with pytest.raises(CloneError, match="no line named 'Line 7'; lines in the document: Electrode line 1, "):
+        clone_line(document, "Line 7", document, CHILD)
+    with pytest.raises(CloneError, match="no site named 'Mars'"):
+        clone_line(document, "Assembly line 1", document, "Mars")
+    with pytest.raises(CloneError, match="the line is already at 'Ochang mother plant'"):
+        clone_line(document, "Assembly line 1", document, "Ochang mother plant")
