@@ -167,3 +167,86 @@ def test_clone_errors_are_clear(demo_path):
         clone_line(document, "Assembly line 1", document, "Mars")
     with pytest.raises(CloneError, match="the line is already at 'Ochang mother plant'"):
         clone_line(document, "Assembly line 1", document, "Ochang mother plant")
+
+
+def test_cli_clone_then_diff_writes_reports_with_the_numbers_they_claim(demo_path, tmp_path, capsys, library):
+    import base64
+    import csv
+    import json
+    import re
+
+    from viewer.cli import main
+
+    child_file = tmp_path / "child.mtplant.json"
+    assert main(["clone", str(demo_path), "--line", "Assembly line 1", "--to-site", CHILD, "--origin", "20,60",
+                 "-o", str(child_file)]) == 0  # fmt: skip
+    assert "Assembly line 1 cloned to Holland child plant as HM-ASM1 (59 equipment)" in capsys.readouterr().out
+    document = load_document(child_file)
+    _, _, child_line = find_line(document, "HM-ASM1")
+    stack = UndoStack(document)
+    stack.push(edit.move_by(document, [child_equipment(child_line, "OC-ASM1-STK-01").id], 1.5, 0.0))
+    sealer = child_equipment(child_line, "OC-ASM1-PKG-01")
+    stack.push(edit.SetParameter((sealer.id,), "seal_temperature", 195))
+    deviation = Deviation("DEV-001", sealer.id, "parameters.seal_temperature", "190 degC", "195 degC", "Local film",
+                          "J. Park", "K. Lee", "2026-11-20", DeviationStatus.APPROVED)  # fmt: skip
+    document.deviations.append(deviation)
+    save_document(document, child_file)
+    report, as_json, as_csv = tmp_path / "r.html", tmp_path / "r.json", tmp_path / "r.csv"
+    args = [
+        "diff",
+        str(child_file),
+        str(child_file),
+        "--report",
+        str(report),
+        "--json",
+        str(as_json),
+        "--csv",
+        str(as_csv),
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "differences: 2 (1 approved deviations, 1 drift)" in out
+    assert "conformance 98.3 %; Copy Exactly level 1 - Make it work" in out
+    data = json.loads(as_json.read_text())
+    assert data["summary"]["drift"] == 1 and data["summary"]["approved"] == 1
+    assert data["summary"]["conformance_percent"] == pytest.approx(98.31, abs=0.01)
+    assert data["deviations"][0]["covers_a_difference"] is True
+    rows = list(csv.DictReader(as_csv.open()))
+    assert [(r["kind"], r["status"]) for r in rows] == [("moved", "drift"), ("parameter changed", "approved deviation")]
+    page = report.read_text()
+    assert re.search(r'id="level">3 - Copy exactly|id="level">1 - Make it work', page)
+    assert '<b id="conformance">98.3 %</b>' in page and '<b id="drift">1</b>' in page
+    assert page.count("<tr class='drift'>") == 1 and page.count("<tr class='ok'>") == 1
+    assert "Local film" in page and "DEV-001" in page
+    pictures = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+    assert len(pictures) == 2 and all(base64.b64decode(p)[:4] == b"\x89PNG" for p in pictures)
+    assert "http" not in page.replace("http://www.w3.org", "")  # self-contained: nothing fetched
+
+
+def test_process_outputs_match_and_differ(cloned):
+    import numpy as np
+
+    from viewer.compare.outputs import compare_outputs
+
+    document, mother_line, child_line = cloned
+    result = diff_lines(mother_line, child_line, document)
+    rng = np.random.default_rng(1)
+    sealer_child = child_equipment(child_line, "OC-ASM1-PKG-01").id
+
+    def mother_series(equipment_id, signal):
+        return rng.normal(190.0, 2.0, 600) if signal == "seal_temperature" else np.zeros(0)
+
+    def child_series(equipment_id, signal, shift=0.0):
+        if signal != "seal_temperature":
+            return np.zeros(0)
+        return rng.normal(190.0 + (shift if equipment_id == sealer_child else 0.0), 2.0, 600)
+
+    same = compare_outputs(result, mother_series, child_series)
+    assert len(same) == 2 and not any(c.significant for c in same)
+    assert result.outputs_match is True
+    assert same[0].mother.cpk == pytest.approx((198 - 190) / (3 * 2), abs=0.15)  # hi 198, sigma 2
+    shifted = compare_outputs(result, mother_series, lambda e, s: child_series(e, s, shift=3.0))
+    flagged = [c for c in shifted if c.significant]
+    assert [c.child_id for c in flagged] == [sealer_child]
+    assert flagged[0].welch_p < 1e-6 and flagged[0].effect == pytest.approx(1.5, abs=0.3)
+    assert result.outputs_match is False

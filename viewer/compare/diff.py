@@ -225,11 +225,15 @@ def _signal_text(signal: Signal | None) -> str:
 
 
 def _pair_differences(
-    mother: Equipment, child: Equipment, mother_pose: tuple, child_pose: tuple, tolerances: Tolerances
+    mother: Equipment,
+    child: Equipment,
+    mother_pose: tuple,
+    child_pose: tuple,
+    move: tuple[float, float],
+    tolerances: Tolerances,
 ) -> list[Difference]:
     out = []
-    moved = float(np.linalg.norm(child_pose[0] - mother_pose[0]))
-    turned = max(_angle_delta(child_pose[i], mother_pose[i]) for i in (1, 2, 3))
+    moved, turned = move
     if moved > tolerances.position or turned > tolerances.rotation:
         m, c = mother_pose, child_pose
         out.append(
@@ -314,8 +318,20 @@ def diff_lines(
     removed = [e for cell in mother_line.cells for e in cell.equipment if e.id not in matched_m]
     added = [e for cell in child_line.cells for e in cell.equipment if e.id not in matched_c]
     differences: list[Difference] = []
-    for m, c in pairs:
-        differences += _pair_differences(m, c, mother_poses[m.id], child_poses[c.id], tolerances)
+    # Distances and turns of all pairs at once; the per-pair loop then only compares parameters and signals.
+    if pairs:
+        a = [mother_poses[m.id] for m, _ in pairs]
+        b = [child_poses[c.id] for _, c in pairs]
+        moved = np.linalg.norm(np.array([p[0] for p in b]) - np.array([p[0] for p in a]), axis=1)
+        angles_a = np.array([p[1:] for p in a])
+        angles_b = np.array([p[1:] for p in b])
+        turned = np.abs((angles_b - angles_a + 180.0) % 360.0 - 180.0).max(axis=1)
+    for k, (m, c) in enumerate(pairs):
+        move = (float(moved[k]), float(turned[k]))
+        same = m.parameters == c.parameters and m.signals == c.signals and m.type == c.type
+        if same and move[0] <= tolerances.position and move[1] <= tolerances.rotation:
+            continue  # identical: the common case, skipped without building text
+        differences += _pair_differences(m, c, mother_poses[m.id], child_poses[c.id], move, tolerances)
     differences += [
         Difference(Kind.REMOVED, e.id, None, "equipment", f"{e.name} ({e.type})", "(none)") for e in removed
     ]

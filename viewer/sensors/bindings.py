@@ -115,7 +115,7 @@ class Bindings:
             if site.tag_template:
                 check_template(site.tag_template)
         for index, path in enumerate(bindings.paths):
-            # An explicit template wins, then the site's own (kept in the document, so clones re-bind), then the default.
+            # An explicit template wins, then the site's own (in the document, so clones re-bind), then the default.
             template = templates.get(path.site.id) or path.site.tag_template or default_template
             own: list[SignalBinding] = []
             for signal in path.equipment.signals:
