@@ -250,3 +250,45 @@ def test_process_outputs_match_and_differ(cloned):
     assert [c.child_id for c in flagged] == [sealer_child]
     assert flagged[0].welch_p < 1e-6 and flagged[0].effect == pytest.approx(1.5, abs=0.3)
     assert result.outputs_match is False
+
+
+def test_deviation_register_asks_records_decides_and_exports(cloned, library):
+    import csv
+    import io
+
+    from viewer.model.deviations import (
+        AddDeviation,
+        DecideDeviation,
+        deviations_csv,
+        fields_needing_deviation,
+        next_deviation_id,
+    )
+
+    document, mother_line, child_line = cloned
+    stack = UndoStack(document)
+    sealer = child_equipment(child_line, "OC-ASM1-PKG-01")
+    change = edit.SetParameter((sealer.id,), "seal_temperature", 195)
+    assert fields_needing_deviation(document, change) == [(sealer.id, "parameters.seal_temperature")]
+    mother_sealer = "OC-ASM1-PKG-01"
+    assert fields_needing_deviation(document, edit.SetParameter((mother_sealer,), "seal_temperature", 195)) == []
+    move = edit.move_by(document, [sealer.id], 1.0, 0.0)
+    assert fields_needing_deviation(document, move) == [(sealer.id, "pose")]
+    add = edit.AddEquipment(child_line.cells[0].id, [edit.new_equipment_for(library, "labeler", "HM-X-1")])
+    assert fields_needing_deviation(document, add) == [("HM-X-1", "equipment")]
+    stack.push(change)
+    deviation = Deviation(next_deviation_id(document), sealer.id, "parameters.seal_temperature", "190 degC",
+                          "195 degC", "Local pouch film", "J. Park")  # fmt: skip
+    assert deviation.id == "DEV-001" and deviation.status == DeviationStatus.PROPOSED
+    stack.push(AddDeviation(deviation))
+    assert diff_lines(mother_line, child_line, document).drift != []
+    stack.push(DecideDeviation("DEV-001", DeviationStatus.APPROVED, "K. Lee", "2026-11-25"))
+    assert diff_lines(mother_line, child_line, document).drift == []
+    rows = list(csv.DictReader(io.StringIO(deviations_csv(document))))
+    expected = {"id": "DEV-001", "equipment_id": sealer.id, "field": "parameters.seal_temperature",
+                "mother_value": "190 degC", "child_value": "195 degC", "reason": "Local pouch film",
+                "requested_by": "J. Park", "approved_by": "K. Lee", "date": "2026-11-25",
+                "status": "approved"}  # fmt: skip
+    assert rows == [expected]
+    stack.undo()
+    assert document.deviations[0].status == DeviationStatus.PROPOSED
+    assert next_deviation_id(document) == "DEV-002"
