@@ -118,8 +118,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     print(f"simulating {len(bindings.tags())} tags of {len(paths)} equipment at {args.rate:g} Hz to {args.mqtt}")
     try:
         sent = publish_simulation(
-            simulator, args.mqtt, rate=args.rate, duration=args.duration, batch=args.batch, topic=args.topic,
-            username=args.username or "", password=password,
+            simulator,
+            args.mqtt,
+            rate=args.rate,
+            duration=args.duration,
+            batch=args.batch,
+            topic=args.topic,
+            username=args.username or "",
+            password=password,
         )
     except (ConnectionError, OSError, ValueError) as exc:
         print(f"mothertwin simulate: {exc}", file=sys.stderr)
@@ -192,10 +198,137 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from viewer.bench import run_benchmark
+    from viewer.bench import run_benchmark, run_compare_benchmark
 
     run_benchmark(equipment=args.equipment, size=args.size, naive=not args.no_naive, frames=args.frames)
+    run_compare_benchmark(equipment=args.equipment)
     return EXIT_OK
+
+
+def _point(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in metres such as 20,60, got {text!r}") from None
+    return x, y
+
+
+def cmd_clone(args: argparse.Namespace) -> int:
+    from viewer.compare import CloneError, clone_line
+
+    document = _load(args.file)
+    try:
+        line = clone_line(document, args.line, document, args.to_site, args.origin, args.rotate, args.mirror)
+    except CloneError as exc:
+        print(f"mothertwin clone: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    save_document(document, args.output)
+    count = sum(len(c.equipment) for c in line.cells)
+    print(f"wrote {args.output}: {line.name} cloned to {args.to_site} as {line.id} ({count} equipment)")
+    return EXIT_OK
+
+
+def _split_line(spec: str) -> tuple[Path, str | None]:
+    """FILE or FILE:LINE (a drive letter such as C: is part of the file)."""
+    head, sep, tail = spec.rpartition(":")
+    if sep and head and Path(head).suffix and not Path(spec).exists():
+        return Path(head), tail
+    return Path(spec), None
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from viewer.compare import CloneError, Tolerances, diff_lines, find_line
+    from viewer.compare.report import difference_colors, write_csv, write_html, write_json
+
+    mother_path, mother_line_name = _split_line(args.mother)
+    child_path, child_line_name = _split_line(args.child)
+    mother = _load(mother_path)
+    child = mother if child_path.resolve() == mother_path.resolve() else _load(child_path)
+    try:
+        child_line, mother_line = _resolve_pair(mother, child, mother_line_name, child_line_name, find_line)
+    except CloneError as exc:
+        print(f"mothertwin diff: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    tolerances = Tolerances()
+    if args.tolerances:
+        from viewer.io.jsonfmt import read_json
+
+        data, _ = read_json(args.tolerances)
+        tolerances = Tolerances(
+            position=float(data.get("position", tolerances.position)),
+            rotation=float(data.get("rotation", tolerances.rotation)),
+            parameters={str(k): float(v) for k, v in data.get("parameters", {}).items()},
+        )
+    result = diff_lines(mother_line, child_line, child, tolerances)
+    outputs = []
+    if args.mother_recording and args.child_recording:
+        outputs = _compare_recorded_outputs(args, mother, child, result)
+    for line in result.summary():
+        print(line)
+    if outputs:
+        differing = sum(o.significant for o in outputs)
+        print(f"process outputs: {len(outputs)} signals compared, {differing} differ significantly")
+    if args.report:
+        from viewer.scene.render import render_line_picture
+
+        library = builtin_library()
+        mother_colors, child_colors = difference_colors(result)
+        pictures = [
+            render_line_picture(doc, library.merged(doc.types), line, colors)
+            for doc, line, colors in ((mother, mother_line, mother_colors), (child, child_line, child_colors))
+        ]
+        title = f"Conformance of {child_line.name} ({child_line.id}) to its mother line"
+        write_html(args.report, result, outputs, child, pictures[0], pictures[1], title)
+        print(f"wrote {args.report}")
+    if args.json:
+        write_json(args.json, result, outputs, child)
+        print(f"wrote {args.json}")
+    if args.csv:
+        write_csv(args.csv, result)
+        print(f"wrote {args.csv}")
+    return EXIT_OK
+
+
+def _resolve_pair(mother, child, mother_name, child_name, find_line):  # noqa: ANN001
+    """Which two lines to compare: named, or found through the child's clone record."""
+    from viewer.compare import CloneError
+
+    if child_name is None:
+        cloned = [li for s in child.sites for a in s.areas for li in a.lines if li.clone_record is not None]
+        if mother_name is not None:
+            _, _, wanted = find_line(mother, mother_name)
+            cloned = [li for li in cloned if li.clone_record.mother_line == wanted.id]
+        if len(cloned) != 1:
+            raise CloneError(f"found {len(cloned)} cloned lines in the child document: name one as FILE:LINE")
+        child_line = cloned[0]
+    else:
+        _, _, child_line = find_line(child, child_name)
+    if mother_name is None:
+        if child_line.clone_record is None:
+            raise CloneError(f"{child_line.name} was not cloned: name the mother line as FILE:LINE")
+        mother_name = child_line.clone_record.mother_line
+    _, _, mother_line = find_line(mother, mother_name)
+    return child_line, mother_line
+
+
+def _compare_recorded_outputs(args: argparse.Namespace, mother, child, result):  # noqa: ANN001
+    from viewer.compare.outputs import compare_outputs, recording_loader
+    from viewer.sensors.bindings import Bindings
+    from viewer.sensors.recording import Recording, parse_time
+
+    start, end = (parse_time(t) for t in args.period.split("/"))
+    mother_recording, child_recording = Recording(args.mother_recording), Recording(args.child_recording)
+    try:
+        mother_paths = [p for p in mother.iter_equipment() if p.line is result.mother_line]
+        child_paths = [p for p in child.iter_equipment() if p.line is result.child_line]
+        return compare_outputs(
+            result,
+            recording_loader(mother_recording, Bindings.build(mother_paths), start, end),
+            recording_loader(child_recording, Bindings.build(child_paths), start, end),
+        )
+    finally:
+        mother_recording.close()
+        child_recording.close()
 
 
 def cmd_build_assets(args: argparse.Namespace) -> int:
@@ -266,6 +399,30 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=int, default=20, help="frames per orbit measurement")
     bench.add_argument("--no-naive", action="store_true", help="skip the slow one-actor-per-equipment baseline")
     bench.set_defaults(func=cmd_bench)
+
+    clone = sub.add_parser("clone", help="clone a mother line to a child site (new ids, mother links)")
+    clone.add_argument("file", type=Path)
+    clone.add_argument("--line", required=True, help="mother line name or id")
+    clone.add_argument("--to-site", required=True, help="child site name or id")
+    clone.add_argument("--origin", type=_point, default=(0.0, 0.0), help="X,Y of the line at the child site (m)")
+    clone.add_argument("--rotate", type=float, default=0.0, help="turn of the line at the child site (degrees)")
+    clone.add_argument("--mirror", action="store_true", help="a mirror-image copy of the line")
+    clone.add_argument("-o", "--output", type=Path, required=True)
+    clone.set_defaults(func=cmd_clone)
+
+    diff = sub.add_parser("diff", help="compare a child line with its mother; report, JSON, CSV")
+    diff.add_argument("mother", help="MOTHER.json or MOTHER.json:LINE")
+    diff.add_argument("child", help="CHILD.json or CHILD.json:LINE (the line cloned from the mother by default)")
+    diff.add_argument("--report", type=Path, help="self-contained HTML report")
+    diff.add_argument("--json", type=Path, help="differences and summary as JSON")
+    diff.add_argument("--csv", type=Path, help="differences as CSV")
+    diff.add_argument(
+        "--tolerances", type=Path, help='JSON: {"position": m, "rotation": deg, "parameters": {name: abs}}'
+    )
+    diff.add_argument("--mother-recording", type=Path, help="recording of the mother line (process outputs)")
+    diff.add_argument("--child-recording", type=Path, help="recording of the child line (process outputs)")
+    diff.add_argument("--period", default="1970-01-01T00:00:00Z/2100-01-01T00:00:00Z", help="START/END (ISO 8601)")
+    diff.set_defaults(func=cmd_diff)
 
     assets = sub.add_parser("build-assets", help="regenerate the equipment library and the demo plant")
     assets.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "assets")
