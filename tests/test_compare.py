@@ -292,3 +292,20 @@ def test_deviation_register_asks_records_decides_and_exports(cloned, library):
     stack.undo()
     assert document.deviations[0].status == DeviationStatus.PROPOSED
     assert next_deviation_id(document) == "DEV-002"
+
+
+def test_clone_as_an_undoable_edit(demo_path):
+    from viewer.compare.clone import CloneLineCommand
+
+    document = load_document(demo_path)
+    stack = UndoStack(document)
+    stack.push(CloneLineCommand("Electrode line 1", CHILD, (10.0, 20.0), 0.0))
+    assert document.equipment_count() == 155 + 20
+    assert stack.texts() == ["Clone line"]
+    done = copy.deepcopy(document)
+    stack.undo()
+    assert document == load_document(demo_path)
+    stack.redo()
+    assert document == done
+    _, _, line = find_line(document, "HM-ELE1")
+    assert line.pose.x == 10.0 and line.clone_record.mother_line == "OC-ELE1"

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from viewer.io.plant_json import dumps_document
 from viewer.model import Area, CloneRecord, Line, PlantDocument, Pose, Site
 from viewer.model.edit import all_ids
+from viewer.model.undo import Command
 
 
 class CloneError(ValueError):
@@ -119,3 +120,45 @@ def clone_line(
     for name, equipment_type in mother.types.items():
         child.types.setdefault(name, copy.deepcopy(equipment_type))
     return line
+
+
+@dataclass
+class CloneLineCommand(Command):
+    """Clone as one undoable edit of the (one) document that holds both sites."""
+
+    line_name: str
+    child_site_name: str
+    origin: tuple[float, float] = (0.0, 0.0)
+    rotate: float = 0.0
+    mirror: bool = False
+    text: str = "Clone line"
+    snapshot: list | None = None  # the child site's areas before the clone
+    types_before: dict | None = None
+    line_id: str = ""
+    now: datetime | None = None  # fixed at the first redo, so a redo rebuilds exactly the same line
+
+    def redo(self, document: PlantDocument) -> set[str]:
+        self.now = self.now or datetime.now(UTC)
+        site = document.site_by_name(self.child_site_name)
+        self.snapshot = list(site.areas)
+        areas_before = {id(a): list(a.lines) for a in site.areas}
+        self.types_before = dict(document.types)
+        line = clone_line(document, self.line_name, document, self.child_site_name, self.origin, self.rotate,
+                          self.mirror, self.now)  # fmt: skip
+        self._areas_before = areas_before
+        self.line_id = line.id
+        return {e.id for cell in line.cells for e in cell.equipment}
+
+    def undo(self, document: PlantDocument) -> set[str]:
+        site = document.site_by_name(self.child_site_name)
+        removed = {e.id for a in site.areas for li in a.lines if li.id == self.line_id for c in li.cells
+                   for e in c.equipment}  # fmt: skip
+        site.areas[:] = self.snapshot or []
+        for area in site.areas:
+            area.lines[:] = self._areas_before.get(id(area), area.lines)
+        document.types = dict(self.types_before or {})
+        return removed
+
+    @property
+    def structural(self) -> bool:
+        return True
