@@ -1,0 +1,109 @@
+"""The compare window: side by side with cameras in step, overlay with the ghosted mother, the differences
+table and the deviation register, on a real window under Xvfb."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from viewer.compare import clone_line, find_line
+from viewer.compare.report import DRIFT
+from viewer.io import builtin_library, load_document
+from viewer.model import edit
+from viewer.model.undo import UndoStack
+from viewer.ui.compare_window import CompareWindow
+
+
+@pytest.fixture
+def compare(qtbot, demo_path):
+    document = load_document(demo_path)
+    child_line = clone_line(document, "Assembly line 1", document, "Holland child plant", origin=(20, 60), rotate=90)
+    _, _, mother_line = find_line(document, "OC-ASM1")
+    stack = UndoStack(document)
+
+    def child(mother_id):
+        return next(e for c in child_line.cells for e in c.equipment if e.mother_id == mother_id).id
+
+    stack.push(edit.move_by(document, [child("OC-ASM1-STK-01")], 0.0, 1.5))
+    stack.push(edit.SetParameter((child("OC-ASM1-PKG-01"),), "seal_temperature", 195))
+    stack.push(edit.DeleteEquipment((child("OC-ASM1-CNV-16"),)))
+    library = builtin_library()
+    stack.push(
+        edit.AddEquipment(child_line.cells[0].id, [edit.new_equipment_for(library, "labeler", "HM-LBL-1", 8, 20)])
+    )
+    window = CompareWindow(document, mother_line, document, child_line, undo=stack)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window, stack
+    window.close()
+
+
+def test_differences_are_listed_and_filtered(compare):
+    window, _ = compare
+    assert [r.kind for r in window.rows] == ["moved", "parameter changed", "removed", "added"]
+    assert window.table.rowCount() == 4
+    window.kind_filter.setCurrentText("moved")
+    assert window.table.rowCount() == 1 and window.table.item(0, 1).text() == "OC-ASM1-STK-01"
+    assert "conformance 93.3 %" in window.summary.text() and "4 differences: 4 drift" in window.summary.text()
+
+
+def test_drift_is_coloured_in_both_views(compare):
+    window, _ = compare
+    mother, child = window.mother_view.batch, window.child_view.batch
+    assert tuple(mother.override[mother.index_of("OC-ASM1-STK-01")]) == DRIFT
+    stacker = next(i for i, p in enumerate(child.paths) if p.equipment.mother_id == "OC-ASM1-STK-01")
+    assert tuple(child.override[stacker]) == DRIFT
+
+
+def test_selecting_a_row_focuses_the_pair_with_cameras_in_step(compare, qtbot):
+    window, _ = compare
+    window.select_row(0)
+    child_index = next(
+        i for i, p in enumerate(window.child_view.batch.paths) if p.equipment.mother_id == "OC-ASM1-STK-01"
+    )
+    assert list(window.child_view._highlighted) == [child_index]
+    mother_camera = window.mother_view.camera_state()
+    expected = window.controller.child_camera(mother_camera)
+    actual = window.child_view.camera_state()
+    np.testing.assert_allclose(actual.focal_point, expected.focal_point, atol=1e-6)
+    np.testing.assert_allclose(actual.position, expected.position, atol=1e-6)
+    # Both look at the stacker: its centre projects near the middle of each view.
+    for view, ident in ((window.mother_view, "OC-ASM1-STK-01"), (window.child_view, None)):
+        index = view.batch.index_of(ident) if ident else child_index
+        centre = view.batch.bounds[index].mean(axis=0)
+        x, y = view.display_position(centre)
+        width, height = view.plotter.window_size
+        assert abs(x - width / 2) < width * 0.3 and abs(y - height / 2) < height * 0.3
+
+
+def test_overlay_shows_the_mother_as_a_ghost(compare):
+    window, _ = compare
+    window.mode.setCurrentIndex(1)
+    assert window.stack.currentIndex() == 1
+    ghost = window.overlay_plotter.actors["mother-ghost"]
+    assert ghost.prop.opacity == pytest.approx(0.3)
+    # The ghost is the mother line moved into the child's line frame: it covers the child line's floor area.
+    ghost_bounds = np.array(ghost.mapper.dataset.bounds).reshape(3, 2).T
+    np.testing.assert_allclose(ghost_bounds[:, :2], window.overlay_view.batch.visible_bounds()[:, :2], atol=2.0)
+
+
+def test_deviation_proposed_approved_and_exported(compare, tmp_path):
+    window, stack = compare
+    window.select_row(1)  # the parameter change
+    deviation = window.propose_deviation(reason="Local pouch film", requested_by="J. Park")
+    assert deviation.id == "DEV-001" and deviation.field == "parameters.seal_temperature"
+    assert window.deviations.rowCount() == 1 and window.deviations.item(0, 9).text() == "proposed"
+    assert window.rows[1].status == "drift"
+    window.deviations.selectRow(0)
+    window.decide(window.controller.child.deviations[0].status.APPROVED, decided_by="K. Lee")
+    assert window.deviations.item(0, 9).text() == "approved" and window.deviations.item(0, 7).text() == "K. Lee"
+    assert window.rows[1].status == "approved DEV-001"
+    assert "3 drift, 1 approved" in window.summary.text()
+    assert stack.texts()[-2:] == ["Record deviation", "Decide deviation"]
+    out = tmp_path / "deviations.csv"
+    window.export_deviations(out)
+    assert out.read_text().splitlines()[1].startswith("DEV-001,")
+    report = tmp_path / "report.html"
+    window.write_report(report)
+    assert '<b id="approved">1</b>' in report.read_text()

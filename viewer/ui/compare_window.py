@@ -1,0 +1,345 @@
+"""The compare window: mother and child side by side (cameras in step) or overlaid, the differences table,
+the deviation register, and the conformance report. Logic lives in CompareController and viewer.compare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from pyvistaqt import QtInteractor
+
+from viewer.compare.report import ADDED, CHANGED_APPROVED, DRIFT, REMOVED, UNCHANGED, write_html
+from viewer.io import builtin_library
+from viewer.io.atomic import atomic_write_text
+from viewer.model import Deviation, DeviationStatus, Line, PlantDocument, Site
+from viewer.model.deviations import AddDeviation, DecideDeviation, deviations_csv, next_deviation_id
+from viewer.model.geometry import equipment_world_matrices
+from viewer.model.undo import Command, UndoStack
+from viewer.scene.batch import COLORS, TypeMeshes
+from viewer.scene.ghost import GHOST_OPACITY, ghost_mesh
+from viewer.scene.plant_view import PlantView
+from viewer.scene.render import render_line_picture
+from viewer.ui.compare_controller import STATUS_FILTERS, CompareController
+
+ROW_COLUMNS = ("Kind", "Mother", "Child", "Field", "Mother value", "Child value", "Status")
+DEVIATION_COLUMNS = ("Id", "Equipment", "Field", "Mother value", "Child value", "Reason", "Requested by",
+                     "Approved by", "Date", "Status")  # fmt: skip
+
+
+def _site_of(document: PlantDocument, line: Line) -> Site:
+    return next(s for s in document.sites if any(li is line for a in s.areas for li in a.lines))
+
+
+class CompareWindow(QMainWindow):
+    """Opened from Tools > Compare with mother line, or after cloning a line."""
+
+    def __init__(
+        self,
+        mother: PlantDocument,
+        mother_line: Line,
+        child: PlantDocument,
+        child_line: Line,
+        undo: UndoStack | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Compare {child_line.name} ({child_line.id}) with its mother {mother_line.id}")
+        self.resize(1500, 900)
+        self.controller = CompareController(mother, mother_line, child, child_line)
+        self.undo = undo
+        self.library = builtin_library()
+        self._syncing = False
+        self._build_views()
+        self._build_table()
+        self._build_deviations()
+        self._build_toolbar()
+        self.refresh()
+        for view in (self.mother_view, self.child_view, self.overlay_view):
+            view.set_view("iso", frame=view.batch.visible_bounds() if view.batch else None)
+        self._sync_from(self.mother_view)
+
+    # ------------------------------------------------------------ layout
+
+    def _plant_view(self, document: PlantDocument, line: Line) -> tuple[QtInteractor, PlantView]:
+        plotter = QtInteractor(self, auto_update=False)
+        plotter.enable_terrain_style(mouse_wheel_zooms=True, shift_pans=False)
+        view = PlantView(plotter)
+        library = self.library.merged(document.types)
+        view.show_site(document, library, _site_of(document, line), meshes=TypeMeshes(library), labels=True)
+        view.focus_line(line)
+        return plotter, view
+
+    def _build_views(self) -> None:
+        c = self.controller
+        self.mother_plotter, self.mother_view = self._plant_view(c.mother, c.mother_line)
+        self.child_plotter, self.child_view = self._plant_view(c.child, c.child_line)
+        self.overlay_plotter, self.overlay_view = self._plant_view(c.child, c.child_line)
+        self._add_ghost()
+        for plotter in (self.mother_plotter, self.child_plotter):
+            plotter.iren.add_observer("InteractionEvent", self._on_camera_moved)
+            plotter.iren.add_observer("EndInteractionEvent", self._on_camera_moved)
+        side = QSplitter(Qt.Orientation.Horizontal)
+        for title, plotter in ((f"Mother: {c.mother_line.name}", self.mother_plotter),
+                               (f"Child: {c.child_line.name}", self.child_plotter)):  # fmt: skip
+            box = QWidget()
+            layout = QVBoxLayout(box)
+            layout.setContentsMargins(2, 2, 2, 2)
+            layout.addWidget(QLabel(f"<b>{title}</b>"))
+            layout.addWidget(plotter.interactor)
+            side.addWidget(box)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(side)
+        self.stack.addWidget(self.overlay_plotter.interactor)
+        self.setCentralWidget(self.stack)
+
+    def _add_ghost(self) -> None:
+        """The mother line, see-through, placed in the child's line frame: what should be there."""
+        c = self.controller
+        mother_site = _site_of(c.mother, c.mother_line)
+        paths = [p for p in c.mother.iter_equipment() if p.site is mother_site]
+        matrices = equipment_world_matrices(c.mother, mother_site)
+        keep = [i for i, p in enumerate(paths) if p.line is c.mother_line]
+        mother_colors, _ = c.colors()
+        library = self.library.merged(c.mother.types)
+        removed = {k: v for k, v in mother_colors.items() if v == REMOVED}
+        meshes = TypeMeshes(library)
+        ghost = ghost_mesh([paths[i] for i in keep], c.ghost_matrices(matrices[keep]), meshes, removed, (170, 176, 186))
+        if ghost.n_cells:
+            self.overlay_plotter.add_mesh(ghost, scalars=COLORS, rgb=True, opacity=GHOST_OPACITY, name="mother-ghost",
+                                          pickable=False, show_scalar_bar=False)  # fmt: skip
+
+    def _build_table(self) -> None:
+        self.table = QTableWidget(0, len(ROW_COLUMNS))
+        self.table.setHorizontalHeaderLabels(ROW_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._on_row_selected)
+        dock = QDockWidget("Differences", self)
+        dock.setObjectName("differences-dock")
+        dock.setWidget(self.table)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+
+    def _build_deviations(self) -> None:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        self.deviations = QTableWidget(0, len(DEVIATION_COLUMNS))
+        self.deviations.setHorizontalHeaderLabels(DEVIATION_COLUMNS)
+        self.deviations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.deviations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.deviations)
+        buttons = QHBoxLayout()
+        for text, slot in (("Propose for selected difference...", self.propose_deviation),
+                           ("Approve", lambda: self.decide(DeviationStatus.APPROVED)),
+                           ("Reject", lambda: self.decide(DeviationStatus.REJECTED)),
+                           ("Export CSV...", self.export_deviations)):  # fmt: skip
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        dock = QDockWidget("Deviation register", self)
+        dock.setObjectName("deviations-dock")
+        dock.setWidget(box)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.tabifyDockWidget(self.findChild(QDockWidget, "differences-dock"), dock)
+        self.findChild(QDockWidget, "differences-dock").raise_()
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Compare")
+        bar.setObjectName("compare-toolbar")
+        self.addToolBar(bar)
+        self.mode = QComboBox()
+        self.mode.addItems(["Side by side", "Overlay (child over ghosted mother)"])
+        self.mode.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        bar.addWidget(self.mode)
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItems(self.controller.kinds())
+        self.kind_filter.currentIndexChanged.connect(self._fill_table)
+        bar.addWidget(self.kind_filter)
+        self.status_filter = QComboBox()
+        self.status_filter.addItems(STATUS_FILTERS)
+        self.status_filter.currentIndexChanged.connect(self._fill_table)
+        bar.addWidget(self.status_filter)
+        report = QAction("Write report...", self)
+        report.triggered.connect(self.write_report)
+        bar.addAction(report)
+        self.summary = QLabel()
+        self.statusBar().addPermanentWidget(self.summary)
+        legend = " ".join(
+            f"<span style='background:rgb{rgb}'>&nbsp;&nbsp;&nbsp;</span> {text}"
+            for rgb, text in ((ADDED, "added"), (REMOVED, "removed"), (CHANGED_APPROVED, "approved"),
+                              (DRIFT, "drift"), (UNCHANGED, "as the mother"))
+        )  # fmt: skip
+        self.statusBar().addWidget(QLabel(legend))
+
+    # ------------------------------------------------------------ content
+
+    def refresh(self) -> None:
+        """Colour both lines by the current diff and fill the tables."""
+        mother_colors, child_colors = self.controller.colors()
+        for view, colors in ((self.mother_view, mother_colors), (self.child_view, child_colors),
+                             (self.overlay_view, child_colors)):  # fmt: skip
+            ids = [i for i in colors if view.batch.has_id(i)]
+            if ids:
+                view.batch.set_colors(view.batch.indices(ids), np.array([colors[i] for i in ids], dtype=np.uint8))
+            view.plotter.render()
+        if hasattr(self, "summary"):
+            self.summary.setText(self.controller.summary())
+        self._fill_table()
+        self._fill_deviations()
+
+    def _fill_table(self) -> None:
+        kind = self.kind_filter.currentText() if hasattr(self, "kind_filter") else self.controller.kinds()[0]
+        status = self.status_filter.currentText() if hasattr(self, "status_filter") else STATUS_FILTERS[0]
+        self.rows = self.controller.rows(kind, status)
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            values = (row.kind, row.mother_id, row.child_id, row.field, row.mother_value, row.child_value, row.status)
+            for col, value in enumerate(values):
+                self.table.setItem(r, col, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+
+    def _fill_deviations(self) -> None:
+        items = self.controller.child.deviations
+        self.deviations.setRowCount(len(items))
+        for r, d in enumerate(items):
+            values = (d.id, d.equipment_id, d.field, d.mother_value, d.child_value, d.reason, d.requested_by,
+                      d.approved_by, d.date, str(d.status))  # fmt: skip
+            for col, value in enumerate(values):
+                self.deviations.setItem(r, col, QTableWidgetItem(value))
+
+    # ------------------------------------------------------------ selection and cameras
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def _on_row_selected(self) -> None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        if not rows:
+            return
+        row = self.rows[min(rows)]
+        for view, ident in ((self.mother_view, row.mother_id), (self.child_view, row.child_id),
+                            (self.overlay_view, row.child_id)):  # fmt: skip
+            if ident and view.batch.has_id(ident):
+                index = view.batch.index_of(ident)
+                view.highlight([index])
+                view.fit_bounds(view.batch.bounds[index], margin=4.0)  # the machine and its neighbours
+            else:
+                view.highlight([])
+        # The side without the equipment (added or removed) follows the other one's camera.
+        if not row.mother_id:
+            self._sync_from(self.child_view)
+        else:
+            self._sync_from(self.mother_view)
+        for view in (self.mother_view, self.child_view, self.overlay_view):
+            view.plotter.render()
+
+    def _on_camera_moved(self, caller: object, _event: str) -> None:
+        source = self.mother_view if caller is self.mother_plotter.iren.interactor else self.child_view
+        self._sync_from(source)
+
+    def _sync_from(self, source: PlantView) -> None:
+        """Keep the other side looking at the same machines, each in its own line frame."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            if source is self.mother_view:
+                self.child_view.apply_camera(self.controller.child_camera(self.mother_view.camera_state()))
+                self.child_plotter.render()
+            else:
+                self.mother_view.apply_camera(self.controller.mother_camera(self.child_view.camera_state()))
+                self.mother_plotter.render()
+        finally:
+            self._syncing = False
+
+    # ------------------------------------------------------------ deviations
+
+    def _push(self, command: Command) -> None:
+        if self.undo is not None:
+            self.undo.push(command)
+        else:
+            command.redo(self.controller.child)
+        self.controller.refresh()
+        self.refresh()
+
+    def propose_deviation(self, reason: str | None = None, requested_by: str | None = None) -> Deviation | None:
+        """Record a proposed deviation for the selected difference (asks for reason and requester)."""
+        rows = {i.row() for i in self.table.selectedItems()}
+        if not rows:
+            QMessageBox.information(self, "Deviation", "Select a difference first.")
+            return None
+        row = self.rows[min(rows)]
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, "Propose deviation", f"Why does {row.field} differ?")
+            if not ok or not reason:
+                return None
+        if requested_by is None:
+            requested_by, ok = QInputDialog.getText(self, "Propose deviation", "Requested by:")
+            if not ok:
+                return None
+        deviation = Deviation(next_deviation_id(self.controller.child), row.child_id or row.mother_id, row.field,
+                              row.mother_value, row.child_value, reason, requested_by)  # fmt: skip
+        self._push(AddDeviation(deviation))
+        return deviation
+
+    def decide(self, status: DeviationStatus, decided_by: str | None = None) -> None:
+        rows = {i.row() for i in self.deviations.selectedItems()}
+        if not rows:
+            QMessageBox.information(self, "Deviation", "Select a deviation in the register first.")
+            return
+        deviation = self.controller.child.deviations[min(rows)]
+        if decided_by is None:
+            decided_by, ok = QInputDialog.getText(self, f"{status.value.capitalize()} {deviation.id}", "Decided by:")
+            if not ok or not decided_by:
+                return
+        self._push(DecideDeviation(deviation.id, status, decided_by))
+
+    def export_deviations(self, path: Path | None = None) -> None:
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export deviations", "deviations.csv", "CSV (*.csv)")
+            if not name:
+                return
+            path = Path(name)
+        atomic_write_text(path, deviations_csv(self.controller.child))
+
+    def write_report(self, path: Path | None = None) -> None:
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Conformance report", "conformance.html", "HTML (*.html)")
+            if not name:
+                return
+            path = Path(name)
+        c = self.controller
+        mother_colors, child_colors = c.colors()
+        pictures = [
+            render_line_picture(doc, self.library.merged(doc.types), line, colors)
+            for doc, line, colors in ((c.mother, c.mother_line, mother_colors), (c.child, c.child_line, child_colors))
+        ]
+        write_html(path, c.result, [], c.child, pictures[0], pictures[1],
+                   f"Conformance of {c.child_line.name} ({c.child_line.id}) to its mother line")  # fmt: skip
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        for plotter in (self.mother_plotter, self.child_plotter, self.overlay_plotter):
+            plotter.close()
+        super().closeEvent(event)
