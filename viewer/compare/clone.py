@@ -10,6 +10,7 @@ import copy
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from viewer.io.plant_json import dumps_document
 from viewer.model import Area, CloneRecord, Line, PlantDocument, Pose, Site
@@ -126,6 +127,8 @@ def clone_line(
 class CloneLineCommand(Command):
     """Clone as one undoable edit of the (one) document that holds both sites."""
 
+    structural: ClassVar[bool] = True
+
     line_name: str
     child_site_name: str
     origin: tuple[float, float] = (0.0, 0.0)
@@ -158,7 +161,3 @@ class CloneLineCommand(Command):
             area.lines[:] = self._areas_before.get(id(area), area.lines)
         document.types = dict(self.types_before or {})
         return removed
-
-    @property
-    def structural(self) -> bool:
-        return True

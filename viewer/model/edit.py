@@ -10,6 +10,7 @@ import copy
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import numpy as np
 
@@ -141,6 +142,7 @@ class SetPoses(Command):
 class AddEquipment(Command):
     """Add equipment to a cell (new, duplicated or array-copied)."""
 
+    structural: ClassVar[bool] = True
     cell_id: str
     items: list[Equipment]
     text: str = "Add equipment"
@@ -160,13 +162,10 @@ class AddEquipment(Command):
         cell.equipment[:] = [e for e in cell.equipment if e.id not in ids]
         return ids
 
-    @property
-    def structural(self) -> bool:
-        return True
-
 
 @dataclass
 class DeleteEquipment(Command):
+    structural: ClassVar[bool] = True
     ids: tuple[str, ...]
     text: str = "Delete"
     removed: list[tuple[str, int, Equipment]] = field(default_factory=list)
@@ -186,10 +185,6 @@ class DeleteEquipment(Command):
         for cell_id, position, equipment in sorted(self.removed, key=lambda r: (r[0], r[1])):
             find_cell(document, cell_id).equipment.insert(position, equipment)
         return set(self.ids)
-
-    @property
-    def structural(self) -> bool:
-        return True
 
 
 @dataclass
@@ -246,6 +241,7 @@ class SetParameter(Command):
 class MoveToCell(Command):
     """Re-parent equipment to another cell, keeping where they stand on the floor."""
 
+    structural: ClassVar[bool] = True
     ids: tuple[str, ...]
     cell_id: str
     text: str = "Move to cell"
@@ -278,15 +274,12 @@ class MoveToCell(Command):
             find_cell(document, cell_id).equipment.insert(position, equipment)
         return set(self.ids)
 
-    @property
-    def structural(self) -> bool:
-        return True
-
 
 @dataclass
 class AddEquipmentType(Command):
     """A new type in the document's own library (an imported mesh), available to place from then on."""
 
+    structural: ClassVar[bool] = True
     equipment_type: EquipmentType
     text: str = "Import equipment type"
 
@@ -299,10 +292,6 @@ class AddEquipmentType(Command):
     def undo(self, document: PlantDocument) -> set[str]:
         document.types.pop(self.equipment_type.name, None)
         return set()
-
-    @property
-    def structural(self) -> bool:
-        return True
 
 
 @dataclass
@@ -370,13 +359,22 @@ def _parent_rotation(document: PlantDocument, path: EquipmentPath) -> np.ndarray
 
 
 def move_by(document: PlantDocument, ids: Sequence[str], dx: float, dy: float, dz: float = 0.0,
-            group_key: object | None = None) -> SetPoses:  # fmt: skip
-    """Translate in world coordinates (metres)."""
+            group_key: object | None = None, origin: Sequence[Pose] | None = None) -> SetPoses:  # fmt: skip
+    """Translate in world coordinates (metres), from the current poses or from `origin` (the poses when a
+    drag started: each mouse move then gives the whole displacement, and no rounding error piles up)."""
     poses = []
-    for path in locate(document, ids):
+    paths = locate(document, ids)
+    starts = list(origin) if origin is not None else [p.equipment.pose for p in paths]
+    for path, pose in zip(paths, starts, strict=True):
         local = _parent_rotation(document, path).T @ np.array([dx, dy, dz])
-        pose = path.equipment.pose
-        poses.append(replace(pose, x=pose.x + float(local[0]), y=pose.y + float(local[1]), z=pose.z + float(local[2])))
+        poses.append(
+            replace(
+                pose,
+                x=round(pose.x + float(local[0]), 9) + 0.0,
+                y=round(pose.y + float(local[1]), 9) + 0.0,
+                z=round(pose.z + float(local[2]), 9) + 0.0,
+            )
+        )
     return SetPoses(tuple(ids), poses, "Move", group_key=group_key)
 
 

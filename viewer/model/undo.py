@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from psygnal import Signal
 
@@ -36,10 +37,8 @@ class Command:
         """Absorb a later command of the same key; return False to keep them apart."""
         return False
 
-    @property
-    def structural(self) -> bool:
-        """True when equipment are added, removed or re-parented (the scene rebuilds, not just moves)."""
-        return False
+    # True when equipment are added, removed or re-parented (the scene rebuilds, not just moves).
+    structural: ClassVar[bool] = False
 
 
 @dataclass
@@ -88,6 +87,11 @@ class UndoStack:
     def index(self) -> int:
         return self._index
 
+    @property
+    def clean_index(self) -> int | None:
+        """How many commands were applied when the document was saved (None: that state is gone)."""
+        return self._clean_index
+
     def texts(self) -> list[str]:
         return [c.text for c in self._commands]
 
@@ -109,6 +113,12 @@ class UndoStack:
     def set_clean(self) -> None:
         """Mark the current state as saved."""
         self._clean_index = self._index
+        self.history_changed.emit()
+
+    def set_unsaved(self) -> None:
+        """No state of this history is the saved one (a document recovered after a crash, or kept while its
+        file changed on disk): the window shows it modified until it is saved."""
+        self._clean_index = None
         self.history_changed.emit()
 
     # ------------------------------------------------------------ doing
