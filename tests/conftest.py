@@ -87,6 +87,15 @@ def write_json(tmp_path: Path):
 
 
 @pytest.fixture(autouse=True)
+def no_dialogs_left_open(monkeypatch, tmp_path_factory):
+    """Recovery files of a test go to its own folder, and an unsaved-changes question at a test's end is
+    answered "discard" instead of waiting for a click (a test that checks the question sets its own answer)."""
+    monkeypatch.setenv("MOTHERTWIN_RECOVERY", str(tmp_path_factory.mktemp("recovery")))
+    monkeypatch.setenv("MOTHERTWIN_UNSAVED_ANSWER", "discard")
+    monkeypatch.setenv("MOTHERTWIN_RECOVERY_ANSWER", "discard")
+
+
+@pytest.fixture(autouse=True)
 def fail_on_vtk_errors(request):
     """VTK reports errors on its output window and carries on; a test that caused one fails (pyvista's way)."""
     if "pyvista" not in sys.modules:

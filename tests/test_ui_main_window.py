@@ -260,11 +260,13 @@ def test_site_switch_and_selection_from_other_site(window):
     assert len(window.scene.view.batch) == 155
 
 
-def test_geometry_and_viewpoints_restored_from_settings(qtbot, tmp_path, window):
+def test_geometry_restored_from_settings_and_viewpoints_from_the_document(qtbot, tmp_path, window):
     window.resize(1234, 876)
     window.state.select([CATHODE_COATER])
     window.fit_action.trigger()
     window._save_viewpoint("coater")
+    saved = tmp_path / "reviewed.mtplant.json"
+    assert window._save_to(saved)
     window.close()
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
@@ -273,9 +275,11 @@ def test_geometry_and_viewpoints_restored_from_settings(qtbot, tmp_path, window)
     again.show()
     qtbot.waitExposed(again)
     assert (again.width(), again.height()) == (1234, 876)
-    assert again.open_file(demo_plant_path())
-    assert [v.name for v in again.state.viewpoints] == ["coater"]
+    assert again.open_file(saved)  # viewpoints travel with the plant file, not with the settings
+    assert [v.name for v in again.session.document.viewpoints] == ["coater"]
     assert again.viewpoints.list.item(0).text() == "coater"
+    assert again.open_file(demo_plant_path())
+    assert again.viewpoints.list.count() == 0
     again.close()
 
 

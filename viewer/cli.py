@@ -200,6 +200,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from viewer.bench import run_benchmark, run_compare_benchmark
 
+    if args.ui:  # the desktop window: needs a display (xvfb-run will do)
+        from viewer.bench import run_ui_benchmark
+
+        run_ui_benchmark(equipment=args.equipment)
+        return EXIT_OK
     run_benchmark(equipment=args.equipment, size=args.size, naive=not args.no_naive, frames=args.frames)
     run_compare_benchmark(equipment=args.equipment)
     return EXIT_OK
@@ -343,7 +348,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     """The desktop window, on the demo plant or on FILE."""
     from viewer.ui.app import run_app
 
-    return run_app(args.file)
+    return run_app(args.file, getattr(args, "screenshot", None))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -398,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--size", type=_size, default=(1280, 800))
     bench.add_argument("--frames", type=int, default=20, help="frames per orbit measurement")
     bench.add_argument("--no-naive", action="store_true", help="skip the slow one-actor-per-equipment baseline")
+    bench.add_argument("--ui", action="store_true", help="open a real window: latency while loading, picking")
     bench.set_defaults(func=cmd_bench)
 
     clone = sub.add_parser("clone", help="clone a mother line to a child site (new ids, mother links)")
@@ -429,7 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     assets.set_defaults(func=cmd_build_assets)
 
     open_ = sub.add_parser("open", help="open a plant document in the desktop window")
-    open_.add_argument("file", type=Path, nargs="?")
+    open_.add_argument("file", type=Path, nargs="?", help="plant document (default: the demo)")
+    open_.add_argument("--screenshot", type=Path, help="save the window as PNG once the plant is drawn, then exit")
     open_.set_defaults(func=cmd_open)
     return parser
 

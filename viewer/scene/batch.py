@@ -171,6 +171,73 @@ class EquipmentBatch:
         self.has_override[indices] = True
         self._apply_colors()
 
+    def update_colors(self, indices: np.ndarray, rgb: np.ndarray, cleared: np.ndarray | None = None) -> int:
+        """Like set_colors (plus clear_colors for `cleared`), writing only the triangles of equipment whose
+        colour really changes: a live feed recolours a few equipment per update, and rewriting a million
+        triangle colours every time costs ~50 ms. Returns how many equipment changed."""
+        indices = np.asarray(indices, dtype=np.int64)
+        rgb = np.broadcast_to(np.asarray(rgb, dtype=np.uint8), (len(indices), 3))
+        targets = []
+        if cleared is not None and len(cleared):
+            cleared = np.asarray(cleared, dtype=np.int64)
+            cleared = cleared[self.has_override[cleared]]
+            self.has_override[cleared] = False
+            targets.append(cleared)
+        changed = ~self.has_override[indices] | np.any(self.override[indices] != rgb, axis=1)
+        targets.append(indices[changed])
+        self.override[indices[changed]] = rgb[changed]
+        self.has_override[indices[changed]] = True
+        targets_all = np.unique(np.concatenate(targets))
+        if len(targets_all):
+            self._write_colors(targets_all)
+        return len(targets_all)
+
+    def _write_colors(self, targets: np.ndarray) -> None:
+        """Effective colours of some equipment into both meshes; everything when that is most of them."""
+        runs = self._detail_runs()
+        if runs is None or len(targets) * 4 > len(self.paths) or COLORS not in self.detail.cell_data:
+            self._apply_colors()
+            return
+        starts, ends, shown_owner, shown_base = runs
+        lengths = ends[targets] - starts[targets]
+        cells = np.repeat(starts[targets] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        own = shown_owner[cells]
+        colors = self.detail.cell_data[COLORS]
+        base = shown_base[cells]
+        colors[cells] = np.where(self.has_override[own][:, None], self.override[own], base)
+        self.detail.GetCellData().GetArray(COLORS).Modified()
+        self.detail.Modified()
+        per_box = len(self.proxy_point_owner) // max(1, len(self.paths))
+        points = (targets[:, None] * per_box + np.arange(per_box)[None, :]).ravel()
+        owner = self.proxy_point_owner[points]
+        base = np.where(self.has_override[owner][:, None], self.override[owner], self.proxy_base_colors[owner])
+        proxy_colors = self.proxy.point_data[COLORS]
+        proxy_colors[points] = (base * self.proxy_shade[points][:, None]).astype(np.uint8)
+        self.proxy.GetPointData().GetArray(COLORS).Modified()
+        self.proxy.Modified()
+
+    def _detail_runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """(start, end) of each equipment's triangles among the shown ones, with the owner and base colour of
+        the shown triangles: every equipment's triangles are one contiguous run (instances are laid out one
+        after another). None if that ever stops being so. Cached until the visibility changes."""
+        key = (id(self._detail_shown), self.detail.n_cells)
+        cached = self.__dict__.get("_runs_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        owner = self._all_owner[id(self.detail)][self._detail_shown]
+        runs = None
+        if len(owner) == self.detail.n_cells and len(owner):
+            first = np.concatenate([[0], np.flatnonzero(np.diff(owner)) + 1])
+            last = np.concatenate([first[1:], [len(owner)]])
+            who = owner[first]
+            if len(np.unique(who)) == len(who):
+                starts = np.zeros(len(self.paths), np.int64)
+                ends = np.zeros(len(self.paths), np.int64)
+                starts[who], ends[who] = first, last
+                runs = (starts, ends, owner, self.base_colors[self._detail_shown])
+        self.__dict__["_runs_cache"] = (key, runs)
+        return runs
+
     def clear_colors(self, indices: np.ndarray | None = None) -> None:
         if indices is None:
             self.has_override[:] = False
@@ -246,6 +313,12 @@ class EquipmentBatch:
         self.detail.Modified()
         self.proxy.Modified()
         self._apply_colors()
+
+    def mesh_of(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """World vertices (m, 3) and triangles (k, 3, indices into those vertices) of one equipment."""
+        mesh = self._type_meshes[self.paths[index].equipment.type]
+        start = self._vertex_start[index]
+        return np.asarray(self.detail.points[start : start + len(mesh.vertices)]), mesh.faces
 
     def visible_bounds(self) -> np.ndarray | None:
         """(2, 3) box around the visible equipment, or None."""

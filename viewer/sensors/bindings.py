@@ -11,7 +11,8 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from viewer.model import EquipmentPath, PlantDocument, Signal
+from viewer.model import EquipmentPath, PlantDocument, Signal, Site
+from viewer.model.undo import Command
 
 DEFAULT_TEMPLATE = "{site}/{line}/{cell}/{equipment}/{signal}"
 FIELDS = frozenset(
@@ -138,3 +139,86 @@ class Bindings:
         known = set(known_tags)
         mine = set(self.by_tag)
         return BindingReport(sorted(mine & known), sorted(mine - known), sorted(known - mine))
+
+
+# Tag shapes seen in plants, tried by `suggest_template`; a common prefix in front of them is found too.
+CANDIDATE_TEMPLATES = (
+    DEFAULT_TEMPLATE,
+    "{site}/{area}/{line}/{cell}/{equipment}/{signal}",
+    "{line}/{cell}/{equipment}/{signal}",
+    "{site}/{line}/{equipment}/{signal}",
+    "{line}/{equipment}/{signal}",
+    "{site}/{equipment}/{signal}",
+    "{equipment}/{signal}",
+    "{equipment}.{signal}",
+    "{site_name}/{line_name}/{cell_name}/{equipment_name}/{signal}",
+    "{equipment_name}/{signal}",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSuggestion:
+    template: str
+    matched: int  # seen tags the template binds
+    seen: int
+
+
+def suggest_template(paths: Iterable[EquipmentPath], seen_tags: Iterable[str]) -> TemplateSuggestion | None:
+    """The tag template that binds the most of the tags a source delivers (None when none binds any).
+
+    Each candidate shape is expanded for every signal; a seen tag that ends with an expansion votes for the
+    prefix in front of it (a broker's "plant/" root, a Sparkplug group and node), and the best
+    (shape, prefix) pair wins."""
+    paths = list(paths)
+    seen = sorted(set(seen_tags))
+    best: TemplateSuggestion | None = None
+    for shape in CANDIDATE_TEMPLATES:
+        expansions = {expand(shape, p, s) for p in paths for s in p.equipment.signals}
+        if not expansions:
+            continue
+        votes: dict[str, int] = {}
+        for tag in seen:
+            for cut in _suffix_cuts(tag):
+                if tag[cut:] in expansions:
+                    votes[tag[:cut]] = votes.get(tag[:cut], 0) + 1
+                    break
+        if not votes:
+            continue
+        prefix, matched = max(votes.items(), key=lambda item: (item[1], -len(item[0])))
+        template = prefix.replace("{", "{{").replace("}", "}}") + shape
+        if best is None or matched > best.matched:
+            best = TemplateSuggestion(template, matched, len(seen))
+    return best
+
+
+def _suffix_cuts(tag: str) -> list[int]:
+    """Positions a template's expansion may start at: the start, and after every separator."""
+    return [0] + [i + 1 for i, ch in enumerate(tag) if ch in "/."]
+
+
+class SetTagTemplate(Command):
+    """Change a site's tag template: an undoable document edit (clones carry it to their children)."""
+
+    def __init__(self, site_id: str, template: str) -> None:
+        if template:
+            check_template(template)
+        self.site_id = site_id
+        self.template = template
+        self.previous: str | None = None
+        self.text = f"Set tag template of {site_id}"
+
+    def _site(self, document: PlantDocument) -> Site:
+        for site in document.sites:
+            if site.id == self.site_id:
+                return site
+        raise KeyError(f"no site with id {self.site_id!r}")
+
+    def redo(self, document: PlantDocument) -> set[str]:
+        site = self._site(document)
+        self.previous = site.tag_template
+        site.tag_template = self.template
+        return set()
+
+    def undo(self, document: PlantDocument) -> set[str]:
+        self._site(document).tag_template = self.previous or ""
+        return set()

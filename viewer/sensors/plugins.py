@@ -98,6 +98,11 @@ class PluginRegistry:
             if c.kind == kind
         ]
 
+    def is_loaded(self, plugin: str) -> bool:
+        """True once any contribution of the plugin has been imported."""
+        manifest = self.manifests.get(plugin)
+        return manifest is not None and any((c.kind, c.name) in self._loaded for c in manifest.contributions)
+
     def names(self, kind: str) -> list[str]:
         return sorted(c.name for _, c in self.contributions(kind))
 

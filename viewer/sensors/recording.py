@@ -257,6 +257,28 @@ class Recording:
         return data[:, 0], data[:, 1]
 
 
+    def beyond_limits(
+        self, limits: dict[str, tuple[float | None, float | None]], buckets: int = 400
+    ) -> list[tuple[float, int]]:
+        """Where in time values go beyond their limits: (bucket start time, count) over `buckets` equal
+        slices of the recording, for a scrub bar's alarm marks. `limits` maps tag -> (low, high)."""
+        rows = [(tag, low, high) for tag, (low, high) in limits.items() if low is not None or high is not None]
+        if not rows:
+            return []
+        start, end = self.time_range()
+        width = max(end - start, 1e-9) / buckets
+        time_expr = self._time_out.format("r.t")
+        with self._lock:
+            self._con.execute("CREATE OR REPLACE TEMP TABLE _limits (tag VARCHAR, low DOUBLE, high DOUBLE)")
+            self._con.executemany("INSERT INTO _limits VALUES (?, ?, ?)", rows)
+            found = self._con.execute(
+                f"SELECT least(floor(({time_expr} - ?) / ?), ?) AS b, count(*) FROM rec r JOIN _limits l USING (tag) "
+                "WHERE TRY_CAST(r.value AS DOUBLE) < l.low OR TRY_CAST(r.value AS DOUBLE) > l.high "
+                "GROUP BY b ORDER BY b",
+                [start, width, buckets - 1],
+            ).fetchall()
+        return [(start + float(b) * width, int(n)) for b, n in found]
+
 def make_synthetic_recording(
     path: Path,
     tags: int = 1000,

@@ -121,9 +121,15 @@ def _state_name(binding: SignalBinding, value: object) -> str:
 
 
 def equipment_colors(
-    bindings: Bindings, store: SampleBuffer, now: float | None = None, signal: str | None = None
+    bindings: Bindings,
+    store: SampleBuffer,
+    now: float | None = None,
+    signal: str | None = None,
+    state_colors: dict[str, RGB] | None = None,
 ) -> EquipmentColors:
-    """Colour every equipment that has data. `signal` names an analog signal to map instead of states."""
+    """Colour every equipment that has data. `signal` names an analog signal to map instead of states;
+    `state_colors` replaces some or all of STATE_COLORS (a user's own palette)."""
+    palette = {**STATE_COLORS, **(state_colors or {})}
     snapshot = store.snapshot()
     stale_tags = store.stale_tags(now)
     indices: list[int] = []
@@ -134,7 +140,7 @@ def equipment_colors(
         with_data = [(b, snapshot[b.tag]) for b in own if b.tag in snapshot]
         if not with_data:
             continue
-        color, equipment_alarms = _equipment_color(with_data, signal)
+        color, equipment_alarms = _equipment_color(with_data, signal, palette)
         alarms += equipment_alarms
         if color is None:
             continue
@@ -150,7 +156,7 @@ def equipment_colors(
 
 
 def _equipment_color(
-    with_data: list[tuple[SignalBinding, TagState]], mapped_signal: str | None
+    with_data: list[tuple[SignalBinding, TagState]], mapped_signal: str | None, palette: dict[str, RGB]
 ) -> tuple[RGB | None, list[Alarm]]:
     alarms: list[Alarm] = []
     state_color: RGB | None = None
@@ -161,7 +167,7 @@ def _equipment_color(
         value = state.sample.value
         if sig.kind is SignalKind.STATE:
             name = _state_name(binding, value)
-            state_color = STATE_COLORS.get(name, UNKNOWN_STATE_COLOR)
+            state_color = palette.get(name, UNKNOWN_STATE_COLOR)
             continue
         number = _number(value)
         if number is None or sig.kind is SignalKind.COUNTER:
@@ -174,9 +180,9 @@ def _equipment_color(
             span = colormap_range(sig.limits)
             mapped = tuple(colormap(np.array([number]), *span)[0]) if span else None  # type: ignore[assignment]
     # Equipment with measurements but no state signal: green while within limits.
-    fallback = STATE_COLORS["running"] if analog_ok else None
+    fallback = palette["running"] if analog_ok else None
     color = mapped if mapped_signal is not None else (state_color or fallback)
     if alarms and (mapped_signal is None or mapped is not None):
         worst = max(a.level for a in alarms)
-        color = ALARM_COLOR if worst.severe else (WARNING_COLOR if color != STATE_COLORS["fault"] else color)
+        color = ALARM_COLOR if worst.severe else (WARNING_COLOR if color != palette["fault"] else color)
     return color, alarms

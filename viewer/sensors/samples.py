@@ -117,6 +117,13 @@ class SampleBuffer:
         """Insert in time order; False when the very same sample (time, value, quality) is already held."""
         times = self._history_times.setdefault(sample.tag, [])
         items = self._history.setdefault(sample.tag, [])
+        if not times or sample.time > times[-1]:
+            # The usual case on a live feed: newer than anything held, so no search and no duplicate check.
+            times.append(sample.time)
+            items.append(sample)
+            if len(items) > self.history_length:
+                del times[0], items[0]
+            return True
         position = bisect.bisect_left(times, sample.time)
         scan = position
         while scan < len(times) and times[scan] == sample.time:

@@ -16,6 +16,7 @@ class Row:
     label: str
     value: str
     tooltip: str = ""
+    edit: str = ""  # what typing a new value changes: "name", "x", "y", "z", "yaw", "parameter:NAME"
 
 
 @dataclass(slots=True)
@@ -58,7 +59,7 @@ def equipment_sections(path: EquipmentPath, library: EquipmentLibrary, document:
     general = Section(
         "Equipment",
         [
-            Row("Name", equipment.name),
+            Row("Name", equipment.name, edit="name"),
             Row("Id", equipment.id),
             Row("Type", type_text, equipment_type.category if equipment_type else ""),
             # One row per level: a single "site › area › line › cell" row is too long for a dock.
@@ -69,18 +70,24 @@ def equipment_sections(path: EquipmentPath, library: EquipmentLibrary, document:
         ],
     )
     pose = equipment.pose
+    # One row per editable value: type an exact position or angle (double-click the value).
     pose_section = Section(
         "Pose (relative to cell)",
         [
-            Row("Position", f"x {pose.x:g}, y {pose.y:g}, z {pose.z:g} m"),
-            Row("Rotation", f"yaw {pose.yaw:g}°, pitch {pose.pitch:g}°, roll {pose.roll:g}°"),
+            Row("x", f"{pose.x:g} m", "position along the cell's x axis", edit="x"),
+            Row("y", f"{pose.y:g} m", "position along the cell's y axis", edit="y"),
+            Row("z", f"{pose.z:g} m", "height above the cell's floor", edit="z"),
+            Row("yaw", f"{pose.yaw:g}°", "turn about the vertical axis, counter-clockwise", edit="yaw"),
         ],
     )
+    if pose.pitch or pose.roll:
+        pose_section.rows.append(Row("Tilt", f"pitch {pose.pitch:g}°, roll {pose.roll:g}°"))
     if equipment.scale != (1.0, 1.0, 1.0):
         pose_section.rows.append(Row("Scale", " × ".join(f"{s:g}" for s in equipment.scale)))
     parameters = Section(
         f"Parameters ({len(equipment.parameters)})",
-        [Row(p.name, with_unit(p.value, p.unit)) for p in equipment.parameters] or [Row("-", "none")],
+        [Row(p.name, with_unit(p.value, p.unit), edit=f"parameter:{p.name}") for p in equipment.parameters]
+        or [Row("-", "none")],
     )
     signals = Section(
         f"Signals ({len(equipment.signals)})",

@@ -6,11 +6,10 @@ the open file in the DocumentSession; the 3D view is driven by the SceneControll
 
 from __future__ import annotations
 
-import hashlib
-import json
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,6 +19,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
     QStyle,
     QToolBar,
     QToolTip,
@@ -30,13 +31,19 @@ from pyvistaqt import QtInteractor
 
 from viewer.io import Problem
 from viewer.model import EquipmentLibrary, PlantDocument
+from viewer.model.edit import AddViewpoint, RemoveViewpoint
+from viewer.model.undo import Command
 from viewer.scene.render import choose_site, save_png
 from viewer.scene.view_state import Viewpoint, ViewState
+from viewer.ui.edit_window import EditingUi
 from viewer.ui.export_dialog import ExportImageDialog, ExportRequest
 from viewer.ui.inspector import InspectorDock
 from viewer.ui.inspector_rows import selection_sections
+from viewer.ui.library_dock import LibraryDock
 from viewer.ui.messages_dock import MessagesDock
-from viewer.ui.plant_tree import PlantTreeDock
+from viewer.ui.mother_line_menu import install_mother_line_menu
+from viewer.ui.plant_loading import PlantLoader, PreparedPlant, pause_gc, resume_gc
+from viewer.ui.plant_tree import PlantTreeDock, PlantTreeModel
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.session import DocumentSession, Message, Severity, push_recent
 from viewer.ui.viewpoints_dock import ViewpointsDock
@@ -46,6 +53,7 @@ ORGANIZATION = "MotherTwin"
 APPLICATION = "MotherTwin"
 FILE_FILTER = "Plant documents (*.mtplant.json *.json);;All files (*)"
 MAX_PROBLEMS_IN_DIALOG = 8
+TREE_SLICE_SECONDS = 0.02  # GUI-thread time per slice of a big plant's tree while it loads
 
 
 class MainWindow(QMainWindow):
@@ -65,7 +73,9 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
 
         self.plotter = QtInteractor(self, auto_update=False)
-        self.plotter.enable_terrain_style(mouse_wheel_zooms=True, shift_pans=True)  # Z stays up: a plant has a floor
+        # Z stays up: a plant has a floor. Middle-drag pans; Shift-drag is box selection and the wheel zooms
+        # towards the cursor (both handled by ViewportInput, not by the style).
+        self.plotter.enable_terrain_style(mouse_wheel_zooms=True, shift_pans=False)
         self.plotter.add_axes()
         frame = QFrame()
         layout = QVBoxLayout(frame)
@@ -79,7 +89,11 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorDock(self)
         self.messages = MessagesDock(self)
         self.viewpoints = ViewpointsDock(self)
+        self.library_dock = LibraryDock(self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.tree_dock)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
+        self.tabifyDockWidget(self.tree_dock, self.library_dock)
+        self.tree_dock.raise_()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.viewpoints)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.messages)
@@ -93,6 +107,19 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        self.loader = PlantLoader(self)
+        self.load_label = QLabel()
+        self.load_progress = QProgressBar()
+        self.load_progress.setRange(0, 100)
+        self.load_progress.setFixedWidth(220)
+        self.load_cancel = QPushButton("Cancel")
+        self.load_cancel.setToolTip("Stop opening; the plant that is open stays")
+        for widget in (self.load_label, self.load_progress, self.load_cancel):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
+        self._prepared: PreparedPlant | None = None  # a plant from the loading thread, while it is taken over
+        self._prepared_tree: PlantTreeModel | None = None
+        self._tree_timer: QTimer | None = None
         self._connect()
 
         self.resize(1600, 960)
@@ -100,6 +127,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.messages], [120], Qt.Orientation.Vertical)
         self._restore_window()
         self._update_actions()
+        self.editing = EditingUi(self)  # undo, drag, snap, checks, measure, autosave and recovery
+        install_mother_line_menu(self)  # clone a line to a child site, compare a child with its mother
+        from viewer.ui.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
+
+        install_sensor_ui(self)
 
     # ------------------------------------------------------------ building
 
@@ -145,6 +177,10 @@ class MainWindow(QMainWindow):
         self.axes_action = self._action("Orientation &Axes", self._set_axes, None, "Show the X/Y/Z axes")
         self.axes_action.setCheckable(True)
         self.axes_action.setChecked(True)
+        self.clip_action = self._action(
+            "&Clipping Box", self.scene.set_clipping, "B", "Cut into the building with a box; drag its faces"
+        )
+        self.clip_action.setCheckable(True)
         self.show_all_action = self._action("Show &All Equipment", self.state.show_all, "Ctrl+Shift+H")
         self.clear_selection_action = self._action("Clear Selection", self.state.clear_selection, "Esc")
 
@@ -166,9 +202,11 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions(list(self.view_actions.values()))
         view_menu.addSeparator()
-        view_menu.addActions([self.xray_action, self.axes_action, self.show_all_action, self.clear_selection_action])
+        view_menu.addActions(
+            [self.xray_action, self.clip_action, self.axes_action, self.show_all_action, self.clear_selection_action]
+        )
         view_menu.addSeparator()
-        for dock in (self.tree_dock, self.inspector, self.messages, self.viewpoints):
+        for dock in (self.tree_dock, self.library_dock, self.inspector, self.messages, self.viewpoints):
             view_menu.addAction(dock.toggleViewAction())
 
         self.toolbar = QToolBar("Main toolbar", self)
@@ -179,7 +217,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.fit_action, self.home_action, *self.view_actions.values()])
         self.toolbar.addSeparator()
-        self.toolbar.addAction(self.xray_action)
+        self.toolbar.addActions([self.xray_action, self.clip_action])
         self.site_separator = self.toolbar.addSeparator()
         self.site_label_action = self.toolbar.addWidget(QLabel(" Site: "))
         self.site_combo_action = self.toolbar.addWidget(self.site_combo)
@@ -192,7 +230,6 @@ class MainWindow(QMainWindow):
         self.state.active_site_changed.connect(self._on_active_site)
         self.state.selection_changed.connect(self._on_selection)
         self.state.visibility_changed.connect(self._on_visibility)
-        self.state.viewpoints_changed.connect(self._on_viewpoints)
         self.state.xray_changed.connect(lambda on: self.xray_action.setChecked(on))
         self.tree_dock.selection_requested.connect(self.select_ids)
         self.tree_dock.focus_requested.connect(self.focus_ids)
@@ -201,8 +238,17 @@ class MainWindow(QMainWindow):
         self.tree_dock.isolate_requested.connect(self.state.isolate)
         self.tree_dock.show_all_requested.connect(self.state.show_all)
         self.viewpoints.save_requested.connect(self._save_viewpoint)
-        self.viewpoints.go_requested.connect(lambda name: self.state.set_camera(self.state.viewpoint(name).camera))
-        self.viewpoints.delete_requested.connect(self.state.remove_viewpoint)
+        self.viewpoints.go_requested.connect(self.go_to_viewpoint)
+        self.viewpoints.delete_requested.connect(lambda name: self._apply(RemoveViewpoint(name)))
+        self.input.wheel_zoomed.connect(
+            lambda pos, steps: self.scene.zoom_at(pos, self.plotter.height(), self.plotter.devicePixelRatioF(), steps)
+        )
+        self.input.box_selected.connect(self._on_box)
+        self.loader.progress.connect(self._on_load_progress)
+        self.loader.prepared.connect(self._on_prepared)
+        self.loader.failed.connect(self._on_load_failed)
+        self.loader.cancelled.connect(self._on_load_cancelled)
+        self.load_cancel.clicked.connect(self.cancel_open)
         self.input.clicked.connect(self._on_click)
         self.input.double_clicked.connect(self._on_double_click)
         self.input.hovered.connect(self._on_hover)
@@ -213,13 +259,97 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: Path) -> bool:
         """Open a plant document; on failure the open one stays and the problems are shown."""
+        if hasattr(self, "editing") and not self.editing.confirm_discard("opening another file"):
+            return False
         return self.session.open(Path(path))
 
     def choose_and_open(self) -> None:
         start = str(self.session.path.parent) if self.session.path else ""
         path, _ = QFileDialog.getOpenFileName(self, "Open plant document", start, FILE_FILTER)
         if path:
-            self.open_file(Path(path))
+            self.start_open(Path(path))
+
+    # ------------------------------------------------------------ opening in the background
+
+    def start_open(self, path: Path) -> None:
+        """Open a plant without blocking the window: a thread prepares it, the status bar shows progress and
+        a Cancel button; the open plant stays until the new one is ready (or for good, when cancelled)."""
+        if hasattr(self, "editing") and not self.editing.confirm_discard("opening another file"):
+            return
+        self._stop_tree_slices()
+        self.loader.start(Path(path), self.session.base_library)
+        self.load_label.setText(f"Opening {Path(path).name}:")
+        self.load_progress.setValue(0)
+        for widget in (self.load_label, self.load_progress, self.load_cancel):
+            widget.show()
+
+    @property
+    def opening(self) -> bool:
+        return self.loader.busy or self._tree_timer is not None
+
+    def cancel_open(self) -> None:
+        if self._tree_timer is not None:
+            self._stop_tree_slices()
+            self._on_load_cancelled(self._prepared.path if self._prepared else None)
+        self.loader.cancel()
+
+    def _on_load_progress(self, fraction: float, stage: str) -> None:
+        self.load_progress.setValue(round(fraction * 100))
+        self.load_progress.setFormat(f"{stage} %p%")
+
+    def _on_prepared(self, prepared: PreparedPlant) -> None:
+        """The thread's work is done; the tree is built here in slices (Qt items belong to the GUI thread)."""
+        self._prepared = prepared
+        pause_gc()  # resumed once the plant is taken over or cancelled (see plant_loading)
+        model = PlantTreeModel()
+        steps = model.fill(prepared.document, prepared.meshes.library)
+        total = max(1, prepared.document.equipment_count())
+        self._tree_timer = QTimer(self)
+        self._tree_timer.setInterval(0)
+
+        def slice_of_tree() -> None:
+            deadline = time.perf_counter() + TREE_SLICE_SECONDS
+            for done in steps:
+                if time.perf_counter() > deadline:
+                    self._on_load_progress(0.93 + 0.06 * done / total, "Building the tree")
+                    return
+            self._stop_tree_slices()
+            self._prepared_tree = model
+            self._finish_open(prepared)
+
+        self._tree_timer.timeout.connect(slice_of_tree)
+        self._tree_timer.start()
+
+    def _finish_open(self, prepared: PreparedPlant) -> None:
+        self._hide_load_progress()
+        try:
+            self.session.set_document(prepared.document, prepared.path, prepared.meshes)
+        finally:
+            self._prepared = self._prepared_tree = None
+        self.statusBar().showMessage(f"Opened {prepared.path.name}", 5000)
+
+    def _stop_tree_slices(self) -> None:
+        if self._tree_timer is not None:
+            self._tree_timer.stop()
+            self._tree_timer.deleteLater()
+            self._tree_timer = None
+            resume_gc()
+
+    def _on_load_failed(self, path: Path, problems: list[Problem]) -> None:
+        self._hide_load_progress()
+        self.session.report_open_failure(path, problems)
+
+    def _on_load_cancelled(self, path: Path | None) -> None:
+        self._hide_load_progress()
+        self._prepared = None
+        kept = f"; {self.session.path.name} stays open" if self.session.path else ""
+        name = path.name if path else "the plant"
+        self._report([Message(Severity.INFO, f"opening {name} cancelled{kept}", str(path or ""))])
+        self.statusBar().showMessage(f"Opening {name} cancelled", 5000)
+
+    def _hide_load_progress(self) -> None:
+        for widget in (self.load_label, self.load_progress, self.load_cancel):
+            widget.hide()
 
     def save(self) -> bool:
         if self.session.document is None:
@@ -239,8 +369,12 @@ class MainWindow(QMainWindow):
         try:
             saved = self.session.save(path)
         except (OSError, ValueError) as exc:
-            self._report([Message(Severity.ERROR, f"not saved: {exc}", str(path))])
-            QMessageBox.warning(self, "Save failed", f"The plant document was not saved to\n{path}\n\n{exc}")
+            reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+            self._report([Message(Severity.ERROR, f"not saved: {reason}", str(path))])
+            box = QMessageBox(QMessageBox.Icon.Warning, "Save failed", f"Not saved to\n{path}", parent=self)
+            box.setInformativeText(f"{reason}.\n\nYour edits are still open here: save to another folder.")
+            box.open()  # not exec(): the window stays usable, and tests can read the box
+            self.last_error_box = box
             return False
         self._remember_recent(saved)
         self._update_title()
@@ -260,7 +394,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         recent = self.recent_files()
         for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number} {Path(path).name}", lambda p=path: self.open_file(Path(p)))
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}", lambda p=path: self.start_open(Path(p)))
             action.setToolTip(path)
             action.setStatusTip(path)
         if not recent:
@@ -295,7 +429,11 @@ class MainWindow(QMainWindow):
 
     def _on_document(self, document: PlantDocument) -> None:
         self.state.reset()
-        self.tree_dock.set_document(document, self.session.library)
+        if self._prepared_tree is not None:
+            self.tree_dock.adopt_model(self._prepared_tree)
+        else:
+            self.tree_dock.set_document(document, self.session.library)
+        self.library_dock.set_library(self.session.library, self.session.meshes)
         self._site_of = {p.equipment.id: p.site.id for p in document.iter_equipment()}
         self.site_combo.clear()
         for site in document.sites:
@@ -304,7 +442,10 @@ class MainWindow(QMainWindow):
         several = len(document.sites) > 1
         for action in (self.site_separator, self.site_label_action, self.site_combo_action):
             action.setVisible(several)
-        self._load_viewpoints()
+        self._show_viewpoints()
+        undo = getattr(self.session, "undo", None)
+        if undo is not None and hasattr(undo, "history_changed"):
+            undo.history_changed.connect(self._show_viewpoints)  # an undone viewpoint leaves the list too
         if document.sites:
             self.state.set_active_site(choose_site(document, None).id)
         if self.session.path is not None:
@@ -328,7 +469,15 @@ class MainWindow(QMainWindow):
         self.state.select([i for i in self.state.selection if self._site_of.get(i) == site_id])
         if document is None or self.session.library is None or self.session.meshes is None:
             return
-        self.scene.show_site(document, self.session.library, site, self.session.meshes)
+        prepared = self._prepared if self._prepared is not None and self._prepared.site is site else None
+        self.scene.show_site(
+            document,
+            self.session.library,
+            site,
+            self.session.meshes,
+            batch=prepared.batch if prepared else None,
+            locator=prepared.locator if prepared else None,
+        )
         self._report(self.session.take_mesh_warnings())
         index = self.site_combo.findData(site_id)
         if index >= 0:
@@ -347,11 +496,9 @@ class MainWindow(QMainWindow):
         self.tree_dock.show_visibility(self.state.hides)
         self._update_status()
 
-    def _on_viewpoints(self) -> None:
-        self.viewpoints.set_viewpoints(self.state.viewpoints)
-        key = self._viewpoints_key()
-        if key:
-            self.settings.setValue(key, json.dumps([v.to_dict() for v in self.state.viewpoints]))
+    def _show_viewpoints(self) -> None:
+        document = self.session.document
+        self.viewpoints.set_viewpoints(document.viewpoints if document is not None else [])
 
     def _report(self, messages: list[Message]) -> None:
         self.messages.add_messages(messages)
@@ -428,28 +575,45 @@ class MainWindow(QMainWindow):
         self.scene.request_render()
 
     def _save_viewpoint(self, name: str) -> None:
-        self.state.add_viewpoint(Viewpoint(name, self.scene.view.camera_state()))
+        """Viewpoints live in the plant document (saved with it, shared with whoever opens the file)."""
+        site = self.state.active_site if self.session.document and len(self.session.document.sites) > 1 else ""
+        self._apply(AddViewpoint(Viewpoint(name, self.scene.view.camera_state(), site or "")))
 
-    def _viewpoints_key(self) -> str | None:
-        if self.session.path is None:
-            return None
-        digest = hashlib.sha1(str(self.session.path.resolve()).encode(), usedforsecurity=False).hexdigest()[:16]
-        return f"viewpoints/{digest}"
+    def go_to_viewpoint(self, name: str) -> None:
+        document = self.session.document
+        viewpoint = next((v for v in document.viewpoints if v.name == name), None) if document else None
+        if viewpoint is None:
+            return
+        if viewpoint.site and viewpoint.site != self.state.active_site:
+            self.state.set_active_site(viewpoint.site)
+        self.state.set_camera(viewpoint.camera)
 
-    def _load_viewpoints(self) -> None:
-        key = self._viewpoints_key()
-        raw = self.settings.value(key, "") if key else ""
-        try:
-            self.state.viewpoints = [Viewpoint.from_dict(v) for v in json.loads(raw)] if raw else []
-        except (ValueError, KeyError, TypeError):
-            self.state.viewpoints = []  # a damaged entry costs the viewpoints, not the session
-        self.viewpoints.set_viewpoints(self.state.viewpoints)
+    def _apply(self, command: Command) -> None:
+        """An edit of the document: on the session's undo stack when it has one, else applied directly."""
+        if self.session.document is None:
+            return
+        undo = getattr(self.session, "undo", None)
+        if undo is not None:
+            undo.push(command)
+        else:
+            command.redo(self.session.document)
+            self.session.document_modified = True
+        self._show_viewpoints()
+
+    def _on_box(self, rect: QRect, additive: bool) -> None:
+        corners = QPointF(rect.topLeft()), QPointF(rect.bottomRight())
+        ids = self.scene.ids_in_rect(*corners, self.plotter.height(), self.plotter.devicePixelRatioF())
+        if additive:
+            self.state.add_to_selection(ids)
+        else:
+            self.state.select(ids)
 
     # ------------------------------------------------------------ window chrome
 
     def _update_title(self) -> None:
         path = self.session.path
-        self.setWindowTitle(f"{path.name} — {APPLICATION}" if path else APPLICATION)
+        marker = "*" if self.session.modified else ""  # unsaved edits
+        self.setWindowTitle(f"{path.name}{marker} — {APPLICATION}" if path else f"{APPLICATION}{marker}")
         self.setWindowFilePath(str(path) if path else "")
 
     def _update_actions(self) -> None:
@@ -485,6 +649,11 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.cancel_open()
+        if not self.editing.confirm_discard("closing"):
+            event.ignore()
+            return
+        self.editing.recovery.discard()  # a clean close leaves nothing to recover
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

@@ -6,7 +6,7 @@ what to show (selection, visibility). The main window connects it to the view st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -48,6 +48,19 @@ def _count_text(count: int) -> str:
     return f"{count} equipment"
 
 
+def type_swatch(color: tuple[int, int, int], size: int = 12) -> QIcon:
+    """A small rounded square in an equipment type's colour: the type at a glance in the tree."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(color[0], color[1], color[2]).darker(140))
+    painter.setBrush(QColor(*color))
+    painter.drawRoundedRect(1, 1, size - 2, size - 2, 2, 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
 class PlantTreeModel(QStandardItemModel):
     """Two columns: name, and type (equipment) or equipment count (groups)."""
 
@@ -59,10 +72,17 @@ class PlantTreeModel(QStandardItemModel):
         self.total = 0
 
     def set_document(self, document: PlantDocument | None, library: EquipmentLibrary | None) -> None:
+        for _ in self.fill(document, library):
+            pass
+
+    def fill(self, document: PlantDocument | None, library: EquipmentLibrary | None) -> Iterator[int]:
+        """Build the rows, yielding the equipment count so far after every cell: a big plant is built a
+        slice per turn of the event loop (into a model no view shows yet) so the window keeps answering."""
         self.removeRows(0, self.rowCount())
         self.equipment_items, self.group_items, self.total = {}, {}, 0
         if document is None:
             return
+        swatches: dict[tuple[int, int, int], QIcon] = {}
         root = self.invisibleRootItem()
         for site in document.sites:
             site_row = self._group_row(root, "site", site.id, site.name, site.id)
@@ -83,10 +103,16 @@ class PlantTreeModel(QStandardItemModel):
                             item.setData([equipment.id], EQUIPMENT_IDS_ROLE)
                             item.setData(site.id, SITE_ROLE)
                             item.setToolTip(f"{equipment.name}\n{equipment.id} · {title or equipment.type}")
+                            if library and equipment.type in library:
+                                color = tuple(library[equipment.type].color)
+                                if color not in swatches:
+                                    swatches[color] = type_swatch(color)
+                                item.setIcon(swatches[color])
                             for cell_item in (item, type_item):
                                 cell_item.setEditable(False)
                             cell_row.appendRow([item, type_item])
                             self.equipment_items[equipment.id] = item
+                        yield len(self.equipment_items)
         for row in range(self.rowCount()):
             self._fill_counts(self.item(row, 0))
         self.total = len(self.equipment_items)
@@ -207,6 +233,17 @@ class PlantTreeDock(QDockWidget):
         finally:
             self._syncing = False
         self.view.expandToDepth(1)  # sites and areas open, lines closed: readable at a glance
+        self._update_count()
+
+    def adopt_model(self, model: PlantTreeModel) -> None:
+        """Show a model built elsewhere (a slice at a time while a big plant loads) in place of the current one."""
+        self._syncing = True
+        try:
+            self.model = model
+            self.proxy.setSourceModel(model)
+        finally:
+            self._syncing = False
+        self.view.expandToDepth(1)
         self._update_count()
 
     def set_filter(self, text: str) -> None:

@@ -13,6 +13,7 @@ from psygnal import Signal
 
 from viewer.io import PlantFileError, Problem, builtin_library, load_document, save_document
 from viewer.model import EquipmentLibrary, PlantDocument
+from viewer.model.undo import UndoStack
 from viewer.scene.batch import TypeMeshes
 
 RECENT_LIMIT = 8
@@ -50,6 +51,8 @@ class DocumentSession:
     document_changed = Signal(object)  # the new PlantDocument
     messages_reported = Signal(list)  # list[Message]
     open_failed = Signal(str, list)  # path, list[Problem]
+    saved = Signal(object)  # the Path written
+    library_changed = Signal()  # the document's own types changed (an imported mesh, or its undo)
 
     def __init__(self, base_library: EquipmentLibrary | None = None) -> None:
         self._base_library = base_library
@@ -57,6 +60,7 @@ class DocumentSession:
         self.path: Path | None = None
         self.library: EquipmentLibrary | None = None
         self.meshes: TypeMeshes | None = None
+        self.undo: UndoStack | None = None  # one history per open document
         self._warnings_reported = 0
 
     @property
@@ -82,12 +86,34 @@ class DocumentSession:
         self.set_document(document, path)
         return True
 
-    def set_document(self, document: PlantDocument, path: Path | None) -> None:
+    def report_open_failure(self, path: Path, problems: list[Problem]) -> None:
+        """A file that could not be opened (here or by a loading thread): the open document stays."""
+        self.open_failed.emit(str(path), list(problems))
+        self.messages_reported.emit([Message.from_problem(p) for p in problems])
+
+    def set_document(self, document: PlantDocument, path: Path | None, meshes: TypeMeshes | None = None) -> None:
         self.document, self.path = document, path
-        self.library = self.base_library.merged(document.types)
-        self.meshes = TypeMeshes(self.library)
+        # A loading thread hands over the meshes it read (with the merged library they were read for).
+        self.library = meshes.library if meshes is not None else self.base_library.merged(document.types)
+        self.meshes = meshes if meshes is not None else TypeMeshes(self.library)
+        self.undo = UndoStack(document)
         self._warnings_reported = 0
         self.document_changed.emit(document)
+
+    @property
+    def modified(self) -> bool:
+        """True when the document differs from its file (edits since the last save, or a recovered one)."""
+        return self.undo is not None and not self.undo.is_clean()
+
+    def refresh_library(self) -> None:
+        """The document's types changed: merge them again; meshes already loaded stay cached."""
+        if self.document is None or self.meshes is None:
+            return
+        before = set(self.library.types) if self.library is not None else set()
+        self.library = self.base_library.merged(self.document.types)
+        self.meshes.library = self.library
+        if set(self.library.types) != before:
+            self.library_changed.emit()
 
     def save(self, path: Path | None = None) -> Path:
         """Write the document (atomically); returns where. Raises OSError or ValueError."""
@@ -98,6 +124,9 @@ class DocumentSession:
             raise ValueError("the document has no file yet: choose where to save it")
         save_document(self.document, target)
         self.path = target
+        if self.undo is not None:
+            self.undo.set_clean()
+        self.saved.emit(target)
         return target
 
     def take_mesh_warnings(self) -> list[Message]:

@@ -1,15 +1,17 @@
-"""Mouse gestures on the 3D view turned into intentions: click, Ctrl-click, double-click, hover.
+"""Mouse gestures on the 3D view turned into intentions: click, Ctrl-click, double-click, hover, wheel zoom
+towards the cursor, and Shift-drag box selection.
 
 An event filter, so VTK still gets every mouse event for orbiting; a press and release within a few pixels
-is a click, anything longer is a camera drag and selects nothing. Keys are kept from VTK: its defaults
-('w' wireframe, 'e'/'q' quit, ...) would change the scene behind the application's back.
+is a click, anything longer is a camera drag and selects nothing. The wheel and Shift-drags are kept from
+VTK: its wheel zooms towards the middle of the view, not towards what the cursor points at. Keys are kept
+from VTK: its defaults ('w' wireframe, 'e'/'q' quit, ...) would change the scene behind the application's back.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QRubberBand, QWidget
 
 CLICK_SLOP = 4  # pixels a click may move and still be a click
 HOVER_DELAY_MS = 300
@@ -17,19 +19,26 @@ HOVER_DELAY_MS = 300
 
 class ViewportInput(QObject):
     clicked = Signal(QPointF, bool)  # widget position, additive (Ctrl held)
+    tool_clicked = Signal(QPointF)  # a click while a tool (Measure) has the view: it selects nothing
     double_clicked = Signal(QPointF)
     hovered = Signal(QPointF)
     hover_ended = Signal()
+    wheel_zoomed = Signal(QPointF, float)  # widget position, wheel steps (positive: towards the cursor)
+    box_selected = Signal(QRect, bool)  # widget rectangle, additive (Ctrl held too)
 
     def __init__(self, widget: QWidget) -> None:
         super().__init__(widget)
         self.widget = widget
         self._press: QPointF | None = None
+        self.tool_active = False
         self._hover_pos = QPointF()
         self._hover_timer = QTimer(self)
         self._hover_timer.setSingleShot(True)
         self._hover_timer.setInterval(HOVER_DELAY_MS)
         self._hover_timer.timeout.connect(lambda: self.hovered.emit(self._hover_pos))
+        self._band_start: QPointF | None = None
+        # Top-level, not a child: a child widget does not draw over the OpenGL window on every platform.
+        self.rubber_band = QRubberBand(QRubberBand.Shape.Rectangle)
         widget.setMouseTracking(True)
         widget.installEventFilter(self)
 
@@ -37,6 +46,18 @@ class ViewportInput(QObject):
         kind = event.type()
         if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return True
+        if kind == QEvent.Type.Wheel and isinstance(event, QWheelEvent):
+            steps = event.angleDelta().y() / 120.0
+            if steps:
+                self.wheel_zoomed.emit(event.position(), steps)
+            return True
+        if self._band_start is not None or (
+            kind == QEvent.Type.MouseButtonPress
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+            and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            return self._band_event(kind, event)
         if kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
             self._stop_hover()
             if event.button() == Qt.MouseButton.LeftButton:
@@ -45,7 +66,9 @@ class ViewportInput(QObject):
             if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
                 moved = (event.position() - self._press).manhattanLength()
                 self._press = None
-                if moved <= CLICK_SLOP:
+                if moved <= CLICK_SLOP and self.tool_active:
+                    self.tool_clicked.emit(event.position())
+                elif moved <= CLICK_SLOP:
                     additive = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
                     self.clicked.emit(event.position(), additive)
         elif kind == QEvent.Type.MouseButtonDblClick and isinstance(event, QMouseEvent):
@@ -61,6 +84,35 @@ class ViewportInput(QObject):
         elif kind == QEvent.Type.Leave:
             self._stop_hover()
         return False
+
+    def _band_event(self, kind: QEvent.Type, event: QEvent) -> bool:
+        """Shift-drag: a rubber band; on release the rectangle is reported. VTK sees none of it."""
+        if not isinstance(event, QMouseEvent):
+            return False
+        if kind == QEvent.Type.MouseButtonPress:
+            self._stop_hover()
+            self._band_start = event.position()
+            self._show_band(event.position())
+        elif kind == QEvent.Type.MouseMove:
+            self._show_band(event.position())
+        elif kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+            start, self._band_start = self._band_start, None
+            self.rubber_band.hide()
+            rect = QRect(start.toPoint(), event.position().toPoint()).normalized()
+            additive = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            if rect.width() > CLICK_SLOP or rect.height() > CLICK_SLOP:
+                self.box_selected.emit(rect, additive)
+            else:
+                self.clicked.emit(event.position(), additive)
+        return True
+
+    def _show_band(self, pos: QPointF) -> None:
+        if self._band_start is None:
+            return
+        rect = QRect(self._band_start.toPoint(), pos.toPoint()).normalized()
+        size = rect.size().expandedTo(QSize(1, 1))
+        self.rubber_band.setGeometry(QRect(self.widget.mapToGlobal(rect.topLeft()), size))
+        self.rubber_band.show()
 
     def _stop_hover(self) -> None:
         self._hover_timer.stop()

@@ -1,0 +1,259 @@
+"""Live and replayed sensor state in the real window under Xvfb, against a real Mosquitto and real files."""
+
+from __future__ import annotations
+
+import json
+import time
+from importlib.metadata import EntryPoint, entry_points
+
+import numpy as np
+import paho.mqtt.client as mqtt
+import pytest
+import sensor_fixtures
+from PySide6.QtCore import QSettings
+from ui_helpers import CATHODE_COATER, display_of, open_window, pixel_at, rendered, top_centre
+
+from viewer.sensors.plugins import ENTRY_POINT_GROUP
+from viewer.sensors.rules import ALARM_COLOR, STATE_COLORS
+from viewer.ui.sensor_controller import FLASH_OFF_COLOR
+from viewer.ui.sensor_dialogs import source_settings
+from viewer.ui.session import Severity
+from viewer.ui.timeline import Mode
+
+pytestmark = pytest.mark.gui
+mosquitto_broker = sensor_fixtures.mosquitto_broker  # the real broker fixture, by name
+
+COATER_TAG = "OC/OC-ELE1/OC-ELE1-COT/OC-ELE1-COT-01/{}"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    main = open_window(qtbot, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    yield main
+    main.sensor_ui.shutdown()
+    main.close()
+
+
+def coater_pixel(main) -> np.ndarray:
+    return pixel_at(rendered(main), display_of(main, top_centre(main, CATHODE_COATER)))
+
+
+def is_green(rgb: np.ndarray) -> bool:
+    r, g, b = (int(v) for v in rgb)
+    return g > r + 40 and g > b + 40
+
+
+def is_greyish(rgb: np.ndarray) -> bool:
+    return int(rgb.max()) - int(rgb.min()) < 45
+
+
+def batch_color(main, equipment_id: str) -> tuple[int, int, int]:
+    batch = main.scene.view.batch
+    index = batch.index_of(equipment_id)
+    assert batch.has_override[index]
+    return tuple(int(c) for c in batch.override[index])
+
+
+def publish(port: int, payload: dict) -> None:
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    try:
+        client.publish("plant/values", json.dumps(payload).encode(), qos=1).wait_for_publish(timeout=5)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def test_mqtt_state_colours_then_stale_when_broker_dies_and_back(window, qtbot, mosquitto_broker):
+    controller = window.sensor_ui.controller
+    before = coater_pixel(window)
+    assert not is_green(before), before
+    settings = source_settings("mqtt", {"url": mosquitto_broker.url, "topics": "plant/#"})
+    settings.options.update(reconnect_min=0.1, reconnect_max=0.5)
+    name = controller.connect_source(settings)
+    qtbot.waitUntil(lambda: str(getattr(controller.sources.source(name), "status", "")) == "connected", timeout=5000)
+
+    publish(mosquitto_broker.port, {"t": time.time(), "values": {COATER_TAG.format("state"): "running"}})
+    qtbot.waitUntil(lambda: is_green(coater_pixel(window)), timeout=5000)
+    assert "connected" in window.sensor_ui.status.text()
+
+    mosquitto_broker.kill()
+    qtbot.waitUntil(lambda: "reconnecting" in window.sensor_ui.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: is_greyish(coater_pixel(window)), timeout=3000)
+    assert any("reconnecting" in m.text for m in window.messages.messages if m.severity is Severity.WARNING)
+
+    mosquitto_broker.start()
+    qtbot.waitUntil(
+        lambda: "simulator" not in window.sensor_ui.status.text() and ": connected" in window.sensor_ui.status.text(),
+        timeout=8000,
+    )
+    publish(mosquitto_broker.port, {"t": time.time(), "values": {COATER_TAG.format("state"): "running"}})
+    qtbot.waitUntil(lambda: is_green(coater_pixel(window)), timeout=5000)
+
+
+def write_recording(path, start: float = 1_735_689_600.0) -> float:
+    """100 s of one coater: running, a fault from 50 s, oven temperature beyond HIHI (150) from 70 s."""
+    lines = ["time,tag,value"]
+    for second in range(101):
+        t = start + second
+        lines.append(f"{t},{COATER_TAG.format('state')},{'running' if second < 50 else 'fault'}")
+        lines.append(f"{t},{COATER_TAG.format('oven_temperature')},{130.0 if second < 70 else 160.0}")
+    path.write_text("\n".join(lines) + "\n")
+    return start
+
+
+def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qtbot, tmp_path):
+    ui = window.sensor_ui
+    controller, timeline = ui.controller, ui.controller.timeline
+    start = write_recording(tmp_path / "coater.csv")
+    controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
+    qtbot.waitUntil(lambda: timeline.mode is Mode.REPLAY, timeout=10000)
+    assert ui.timeline_bar.replay.isChecked() and ui.timeline_bar.slider.isEnabled()
+    assert ui.timeline_bar.slider.marks, "alarm marks on the scrub bar"
+    assert min(ui.timeline_bar.slider.marks) == pytest.approx(0.7, abs=0.01)
+
+    def scrub_to(second: float) -> None:
+        slider = ui.timeline_bar.slider
+        slider.setValue(round(second / 100 * slider.maximum()))  # as a drag of the scrub bar does
+        qtbot.waitUntil(lambda: timeline.idle() and abs(timeline.cursor - (start + second)) < 0.5, timeout=5000)
+        qtbot.waitUntil(lambda: controller.colors is not None and not controller._dirty, timeout=3000)
+
+    scrub_to(20)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
+    scrub_to(60)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["fault"], timeout=3000)
+    assert ui.alarms_dock.table.topLevelItemCount() == 0
+    scrub_to(30)  # back in time: the state follows the cursor backwards too
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
+    assert ui.timeline_bar.time_label.text().startswith("2025-01-01 00:00:30")
+
+    ui.timeline_bar.jump.setText("2025-01-01T00:01:20Z")  # jump to a time: 80 s, beyond HIHI
+    ui.timeline_bar.jump.returnPressed.emit()
+    qtbot.waitUntil(lambda: ui.alarms_dock.table.topLevelItemCount() == 1, timeout=5000)
+    row = ui.alarms_dock.table.topLevelItem(0)
+    assert row.text(2) == "oven_temperature" and row.text(3) == "160" and row.text(4) == "150"
+    assert "Cathode coater" in row.text(1) and row.text(6) == "NEW"
+
+    seen = set()
+    qtbot.waitUntil(lambda: seen.add(batch_color(window, CATHODE_COATER)) or len(seen) >= 2, timeout=3000)
+    assert seen == {ALARM_COLOR, FLASH_OFF_COLOR}, "the alarm flashes between two colours"
+
+    ui.alarms_dock.acknowledge_requested.emit([])  # Acknowledge All
+    assert ui.alarms_dock.table.topLevelItem(0).text(6) == "acknowledged"
+    steady = set()
+    deadline = time.monotonic() + 1.0  # four flash periods
+    while time.monotonic() < deadline:
+        qtbot.wait(60)
+        steady.add(batch_color(window, CATHODE_COATER))
+    assert steady == {ALARM_COLOR}, "acknowledged: steady red until it clears"
+
+    scrub_to(20)  # the alarm clears
+    qtbot.waitUntil(lambda: ui.alarms_dock.table.topLevelItemCount() == 0, timeout=3000)
+
+
+def test_play_advances_the_cursor(window, qtbot, tmp_path):
+    timeline = window.sensor_ui.controller.timeline
+    start = write_recording(tmp_path / "coater.csv")
+    window.sensor_ui.controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
+    qtbot.waitUntil(lambda: timeline.mode is Mode.REPLAY, timeout=10000)
+    timeline.set_speed(60.0)
+    window.sensor_ui.timeline_bar.play.setChecked(True)
+    qtbot.waitUntil(lambda: timeline.cursor > start + 30, timeout=5000)
+    window.sensor_ui.timeline_bar.play.setChecked(False)
+    assert not timeline.playing
+    window.sensor_ui.timeline_bar.live.click()
+    assert timeline.mode is Mode.LIVE
+
+
+def test_simulator_source_colours_equipment_and_status_bar(window, qtbot):
+    ui = window.sensor_ui
+    ui.start_simulator()
+    qtbot.waitUntil(lambda: "simulator: connected" in ui.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: window.scene.view.batch.has_override.sum() > 100, timeout=5000)
+    window.select_ids([CATHODE_COATER])
+    qtbot.waitUntil(lambda: "sensor-values" in window.plotter.actors, timeout=3000)
+    assert ui.trend_dock.plotted_tags() == [
+        COATER_TAG.format(s) for s in ("oven_temperature", "web_speed", "coating_weight")
+    ]
+    qtbot.waitUntil(
+        lambda: ui.sources_dock.table.topLevelItemCount() == 1
+        and ui.sources_dock.table.topLevelItem(0).text(2) == "connected",
+        timeout=3000,
+    )
+
+
+def test_bindings_dock_auto_bind_sets_an_undoable_template(window, qtbot):
+    controller = window.sensor_ui.controller
+    now = time.time()
+    from viewer.sensors import Sample
+
+    controller.store.put(
+        [Sample(f"plant1/{e}/state", now, "running") for e in ("OC-ELE1-COT-01", "OC-ELE1-COT-02", "UNKNOWN-9")],
+        source="test",
+    )
+    window.sensor_ui.refresh_docks()
+    assert controller.binding_report().unknown == [
+        "plant1/OC-ELE1-COT-01/state",
+        "plant1/OC-ELE1-COT-02/state",
+        "plant1/UNKNOWN-9/state",
+    ]
+    window.sensor_ui.bindings_dock.auto_bind_requested.emit()
+    assert controller.template() == "plant1/{equipment}/{signal}"
+    window.sensor_ui.refresh_docks()
+    assert window.sensor_ui.bindings_dock.bound.count() == 2
+    assert window.sensor_ui.bindings_dock.unknown.count() == 1
+    assert window.session.modified
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
+    window.session.undo.undo()
+    assert controller.template() == ""
+    window.sensor_ui.bindings_dock.template.setText("{site}/{nope}/{signal}")
+    window.sensor_ui.bindings_dock.template_submitted.emit("{site}/{nope}/{signal}")
+    assert controller.template() == ""  # refused, with a message naming the unknown field
+    assert "nope" in window.messages.messages[-1].text
+
+
+def test_plugins_dialog_lists_builtin_and_a_broken_plugin_is_reported_and_disabled(window, qtbot):
+    ui = window.sensor_ui
+    dialog = ui.show_plugins()
+    names = [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
+    assert "mothertwin-builtin-sources" in names
+    builtin = dialog.tree.topLevelItem(names.index("mothertwin-builtin-sources"))
+    assert "source mqtt" in builtin.text(3) and builtin.text(2) in ("available", "loaded")
+    dialog.close()
+
+    broken = EntryPoint("broken-plugin", "no_such_module_for_mothertwin:manifest", ENTRY_POINT_GROUP)
+    ui.controller.discover_plugins([*entry_points(group=ENTRY_POINT_GROUP), broken])
+    errors = [m for m in window.messages.messages if m.severity is Severity.ERROR]
+    assert any("broken-plugin" in m.text and "disabled" in m.text for m in errors)
+    assert "broken-plugin" in ui.controller.plugins.registry.disabled
+    dialog = ui.show_plugins()
+    rows = {
+        dialog.tree.topLevelItem(i).text(0): dialog.tree.topLevelItem(i) for i in range(dialog.tree.topLevelItemCount())
+    }
+    assert rows["broken-plugin"].text(2).startswith("failed: ")
+
+    # Switching the built-in plugin off is kept in the settings and takes its sources off the list.
+    from PySide6.QtCore import Qt
+
+    rows["mothertwin-builtin-sources"].setCheckState(0, Qt.CheckState.Unchecked)
+    assert ui.controller.plugins.user_disabled() == {"mothertwin-builtin-sources"}
+    assert ui.controller.plugins.source_kinds() == []
+    dialog.close()
+
+
+def test_connect_dialog_keeps_secrets_out_and_checks_addresses(window, qtbot, monkeypatch):
+    settings = source_settings(
+        "mqtt", {"url": "mqtt://broker:1883", "sparkplug": True, "username": "eng", "password_env": "MT_PW"}
+    )
+    assert settings.options["topics"] == ["spBv1.0/#"]
+    monkeypatch.setenv("MT_PW", "s3cret")
+    assert settings.password() == "s3cret" and "s3cret" not in json.dumps(settings.to_dict())
+    window.sensor_ui.choose_source("opcua")
+    dialog = window.sensor_ui.last_dialog
+    dialog.fields["opcua"]["url"].setText("http://not-opc")
+    dialog._accept()
+    assert "opc.tcp://" in dialog.error.text() and dialog.isVisible()
+    dialog.reject()
+    document_text = json.dumps(window.session.document.sites[0].tag_template)
+    assert "s3cret" not in document_text

@@ -1,0 +1,103 @@
+"""The headless parts behind the sensor window: alarm book, template suggestion and its undoable edit,
+alarm marks of a recording, and sensor colours layered under the selection (off-screen, no window)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from viewer.io import load_document
+from viewer.model import Limits
+from viewer.model.undo import UndoStack
+from viewer.scene.plant_view import HIGHLIGHT_COLOR, PlantView
+from viewer.scene.render import offscreen_plotter
+from viewer.sensors import Bindings, Recording
+from viewer.sensors.alarms import AlarmBook
+from viewer.sensors.bindings import SetTagTemplate, suggest_template
+from viewer.sensors.rules import Alarm, AlarmLevel
+
+
+def test_alarm_book_raises_acknowledges_and_clears():
+    book = AlarmBook()
+    limits = {("E1", "temp"): Limits(10, 20, 80, 90)}
+    assert book.update([Alarm("E1", "temp", "t", AlarmLevel.HI, 85.0, 100.0)], limits)
+    (entry,) = book.entries()
+    assert (entry.limit, entry.raised_at, entry.acknowledged) == (80, 100.0, False)
+    assert book.flashing_equipment() == {"E1"}
+    assert book.acknowledge() and not book.acknowledge()
+    assert book.flashing_equipment() == set()
+    book.update([Alarm("E1", "temp", "t", AlarmLevel.HIHI, 95.0, 101.0)], limits)
+    assert book.entries()[0].limit == 90 and not book.entries()[0].acknowledged  # worse: ask again
+    assert book.entries()[0].raised_at == 100.0
+    assert book.update([], limits) and len(book) == 0
+
+
+def test_suggest_template_finds_shape_and_prefix_and_the_edit_undoes(minimal_data, write_json, library):
+    cell = minimal_data["sites"][0]["areas"][0]["lines"][0]["cells"][0]
+    cell["equipment"][0]["signals"] = [{"name": "state", "kind": "state", "states": ["running", "fault"]}]
+    cell["equipment"][1]["signals"] = [{"name": "state", "kind": "state"}, {"name": "roll_force", "unit": "kN"}]
+    document = load_document(write_json(minimal_data), library)
+    paths = list(document.iter_equipment())
+    seen = ["plant/x/E1/state", "plant/x/E2/state", "plant/x/E2/roll_force", "other/thing"]
+    suggestion = suggest_template(paths, seen)
+    assert suggestion.template == "plant/x/{equipment}/{signal}" and suggestion.matched == 3
+    assert suggest_template(paths, ["nothing/here"]) is None
+
+    undo = UndoStack(document)
+    undo.push(SetTagTemplate("S1", suggestion.template))
+    assert document.sites[0].tag_template == suggestion.template
+    bound = Bindings.for_site(document, "S1").report(seen)
+    assert len(bound.bound) == 3 and bound.unknown == ["other/thing"]
+    undo.undo()
+    assert document.sites[0].tag_template == ""
+
+
+def test_recording_marks_where_values_go_beyond_limits(tmp_path):
+    path = tmp_path / "r.csv"
+    rows = [f"{1000 + i},a/temp,{50 if i < 80 else 99}\n{1000 + i},a/state,running" for i in range(100)]
+    path.write_text("time,tag,value\n" + "\n".join(rows) + "\n")
+    with Recording(path) as recording:
+        marks = recording.beyond_limits({"a/temp": (10.0, 60.0)}, buckets=100)
+        assert recording.beyond_limits({}, buckets=10) == []
+    assert sum(n for _, n in marks) == 20 and 1079 <= marks[0][0] <= 1080 and marks[-1][0] <= 1099
+
+
+def test_sensor_colours_stay_under_the_selection(minimal_data, write_json, library):
+    document = load_document(write_json(minimal_data), library)
+    plotter = offscreen_plotter((320, 240))
+    try:
+        view = PlantView(plotter)
+        view.show_site(document, library, document.sites[0])
+        view.highlight([1])
+        view.set_sensor_colors(np.array([0, 1]), np.array([[10, 200, 10], [10, 200, 10]]))
+        assert tuple(view.batch.override[0]) == (10, 200, 10)
+        assert tuple(view.batch.override[1]) == HIGHLIGHT_COLOR  # the selection wins
+        view.set_sensor_colors(np.array([1]), np.array([[10, 200, 10]]), cleared=np.array([0]))
+        assert not view.batch.has_override[0]
+        view.show_value_labels([])
+        assert "sensor-values" not in plotter.actors
+    finally:
+        plotter.close()
+
+
+def test_incremental_colour_writes_match_a_full_rewrite(library):
+    from viewer.model.synthetic import generate_plant
+    from viewer.scene.batch import COLORS, TypeMeshes, build_batch
+
+    document = generate_plant(library, 60, seed=3)
+    site = document.sites[0]
+    fast, full = (build_batch(document, library, site, TypeMeshes(library)) for _ in range(2))
+    hidden = np.ones(60, bool)
+    hidden[[4, 5, 30]] = False
+    for batch in (fast, full):
+        batch.set_visible(hidden)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        indices = rng.choice(60, 8, replace=False)
+        rgb = rng.integers(0, 255, (8, 3)).astype(np.uint8)
+        cleared = rng.choice(60, 3, replace=False)
+        fast.update_colors(indices, rgb, cleared)
+        full.clear_colors(cleared)
+        full.set_colors(indices, rgb)
+        assert np.array_equal(fast.detail.cell_data[COLORS], full.detail.cell_data[COLORS])
+        assert np.array_equal(fast.proxy.point_data[COLORS], full.proxy.point_data[COLORS])
+    assert fast.update_colors(indices, rgb) == 0  # nothing changed: nothing written

@@ -1,0 +1,66 @@
+"""Live layout checks of the shown site: kept up to date after every edit, violators coloured red. No widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from viewer.model.checks import DEFAULT_CLEARANCE, LayoutChecker, Violation
+from viewer.ui.edit_controller import EditController
+from viewer.ui.scene_controller import SceneController
+from viewer.ui.session import DocumentSession
+
+
+class ChecksController(QObject):
+    changed = Signal(list)  # list[Violation], after every re-check
+
+    def __init__(self, session: DocumentSession, scene: SceneController, edits: EditController) -> None:
+        super().__init__(scene)
+        self.session = session
+        self.scene = scene
+        self.clearance = DEFAULT_CLEARANCE
+        self.checker: LayoutChecker | None = None
+        # A full check of a 10,000-equipment site takes most of a second: run it once the window has drawn
+        # the new site or the structural edit, and once for several requests in a row.
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.setInterval(0)
+        self._rebuild_timer.timeout.connect(self.rebuild)
+        edits.edited.connect(self._on_edited)
+
+    @property
+    def violations(self) -> list[Violation]:
+        return self.checker.current() if self.checker is not None else []
+
+    def set_clearance(self, metres: float) -> None:
+        """The walkway every machine needs around it, unless its type says otherwise."""
+        self.clearance = float(metres)
+        self.rebuild()
+
+    def rebuild_soon(self) -> None:
+        self.checker = None  # its paths may be gone (a deleted equipment): nothing incremental until rebuilt
+        self._rebuild_timer.start()
+
+    def rebuild(self) -> None:
+        """Check the whole shown site again (a new site, a structural edit, another walkway)."""
+        self._rebuild_timer.stop()
+        site, document, library = self.scene.view.site, self.session.document, self.session.library
+        if site is None or document is None or library is None or not any(s is site for s in document.sites):
+            self.checker = None
+        else:
+            self.checker = LayoutChecker(document, library, site, default_clearance=self.clearance)
+        self._show()
+
+    def _on_edited(self, ids: set[str], structural: bool) -> None:
+        if structural or self.checker is None or self.checker.site is not self.scene.view.site:
+            self.rebuild_soon()
+        else:
+            self.checker.update(ids)  # only what moved and its neighbours
+            self._show()
+
+    def _show(self) -> None:
+        batch = self.scene.view.batch
+        if batch is not None:
+            flagged = self.checker.flagged_ids() if self.checker is not None else set()
+            self.scene.view.set_flagged(self.scene.indices_of(sorted(flagged)))
+            self.scene.request_render()
+        self.changed.emit(self.violations)

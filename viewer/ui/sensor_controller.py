@@ -1,0 +1,452 @@
+"""Live and replayed sensor state on the 3D view: bindings, colours, alarms, value labels, trend data.
+
+No widgets. Sources write into a thread-safe store from their own threads and only raise a flag; a 10 Hz
+timer on the GUI thread reads the store, computes every equipment's colour with the visual rules, writes
+them in one batch call and asks for one render. A 4 Hz flash timer toggles the colour of equipment with an
+unacknowledged alarm (2 flashes a second). The GUI thread never waits on a socket or a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+
+from viewer.model import EquipmentPath, SignalKind, Site
+from viewer.scene.plant_view import LabelSpec
+from viewer.sensors import BindingReport, Bindings, EquipmentColors, SampleBuffer, SourceSettings, TemplateError
+from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
+from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
+from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors
+from viewer.ui.sensor_plugins import PluginError, PluginsController
+from viewer.ui.sensor_sources import SourceManager
+from viewer.ui.session import Message, Severity
+from viewer.ui.timeline import Mode, TimelineController
+
+TICK_MS = 100  # colour updates: 10 a second, whatever the message rate
+FLASH_MS = 250  # alarm flashing: on/off every 250 ms, i.e. 2 Hz
+STALE_CHECK_S = 1.0  # recolour at least this often while nothing arrives, so silence turns into "stale"
+LIVE_TREND_SECONDS = 300.0
+MAX_LABELLED = 12  # value labels on at most this many selected equipment
+FLASH_OFF_COLOR: RGB = (255, 215, 205)  # the pale phase of a flashing alarm: still clearly not a state colour
+COLOR_KEY = "sensors/colors/"
+RENDER_SHARE = 1.5  # colour updates wait at least this many measured frame times apart
+
+
+@dataclass(frozen=True, slots=True)
+class SignalValue:
+    """One signal of a selected equipment as the labels and the trend show it."""
+
+    equipment_id: str
+    equipment_name: str
+    signal: str
+    unit: str
+    kind: SignalKind
+    tag: str
+    value: object | None
+    stale: bool
+    limits: tuple[float | None, float | None, float | None, float | None]
+
+
+def format_value(value: object | None, unit: str) -> str:
+    if value is None:
+        return "no data"
+    if isinstance(value, float):
+        text = f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+        return f"{text} {unit}".strip()
+    return f"{value} {unit}".strip()
+
+
+class SensorController(QObject):
+    status_changed = Signal(str)  # one line for the status bar
+    alarms_changed = Signal()
+    bindings_changed = Signal()
+    values_changed = Signal()  # the selected equipment's values may have changed (labels, trend)
+    message = Signal(object)  # Message
+    colors_applied = Signal(float)  # wall time the colours were written (benchmarks, tests)
+
+    def __init__(
+        self,
+        scene: object,  # SceneController: its `view` (PlantView), `state` (ViewState) and `request_render`
+        session: object,  # DocumentSession: `document` and `undo`
+        settings: QSettings,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.scene = scene
+        self.session = session
+        self.settings = settings
+        self.store = SampleBuffer(stale_after=10.0)
+        self.plugins = PluginsController(settings)
+        self.sources = SourceManager(self.store, self.plugins, self)
+        self.timeline = TimelineController(self)
+        self.book = AlarmBook()
+        self.bindings: Bindings | None = None
+        self.colors: EquipmentColors | None = None
+        self.state_colors: dict[str, RGB] = self._load_state_colors()
+        self.flash_on = True
+        self.ticks = 0
+        self._bound_key: tuple[int, str] | None = None
+        self._colored = np.zeros(0, np.int64)
+        self._dirty = True
+        self._last_full = 0.0
+        self._limits_of: dict[AlarmKey, object] = {}
+        self._status_text = ""
+        self._label_text: tuple = ()
+        self._applied_at = 0.0
+        self._render_cost = 0.0  # seconds from asking for a frame to having it, measured
+        self._render_requested_at: float | None = None
+        self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
+        self.store.changed.connect(self._mark_dirty)  # from source threads: only sets a flag
+        self.sources.message.connect(self.message.emit)
+        self.sources.sources_changed.connect(self._mark_dirty)
+        self.timeline.cursor_changed.connect(self._mark_dirty)
+        self.timeline.mode_changed.connect(self._on_mode)
+        self.timeline.error.connect(lambda text: self.message.emit(Message(Severity.ERROR, text)))
+        self.scene.state.selection_changed.connect(self._on_selection)
+        self.scene.rendered.connect(self._on_rendered)
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setInterval(TICK_MS)
+        self._tick_timer.timeout.connect(self.tick)
+        self._tick_timer.start()
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setInterval(FLASH_MS)
+        self._flash_timer.timeout.connect(self.flash)
+        self._flash_timer.start()
+
+    # ------------------------------------------------------------ plugins and sources
+
+    def discover_plugins(self, points: object = None) -> None:
+        for message in self.plugins.discover(points):  # type: ignore[arg-type]
+            self.message.emit(message)
+
+    def connect_source(self, settings: SourceSettings) -> str | None:
+        """Start a live source, or open a recording for replay. Returns the source's name."""
+        if settings.kind == "recording":
+            try:
+                cls = self.plugins.load_source("recording")
+            except PluginError as exc:
+                self.message.emit(Message(Severity.ERROR, str(exc)))
+                return None
+            finally:
+                self._report_plugin_problems()
+            self.timeline.open_recording(settings, cls, self.tag_limits())
+            return settings.name
+        bindings = self.bindings or Bindings.build([])
+        name = self.sources.connect_source(settings, bindings)
+        return name
+
+    def _report_plugin_problems(self) -> None:
+        for message in self.plugins.new_problems():
+            self.message.emit(message)
+
+    def active_store(self) -> SampleBuffer:
+        return self.timeline.store if self.timeline.mode is Mode.REPLAY else self.store
+
+    def seen_tags(self) -> set[str]:
+        if self.timeline.mode is Mode.REPLAY:
+            return set(self.timeline.recording_tags) | set(self.timeline.store.tags())
+        return set(self.store.tags())
+
+    # ------------------------------------------------------------ bindings
+
+    @property
+    def site(self) -> Site | None:
+        return self.scene.view.site
+
+    def _sync_bindings(self) -> bool:
+        """Re-bind when the shown batch (a new site or plant) or the site's tag template changed."""
+        batch, site = self.scene.view.batch, self.site
+        key = (id(batch), site.tag_template if site is not None else "")
+        if key == self._bound_key:
+            return False
+        self._bound_key = key
+        self._colored = np.zeros(0, np.int64)
+        self._applied = None
+        paths: list[EquipmentPath] = batch.paths if batch is not None else []
+        try:
+            self.bindings = Bindings.build(paths)
+        except TemplateError as exc:
+            self.message.emit(Message(Severity.ERROR, f"site {site.id if site else ''}: {exc}"))
+            self.bindings = Bindings.build(paths, templates={site.id: ""} if site else None)
+        self._limits_of = {
+            (b.equipment_id, b.signal.name): b.signal.limits for own in self.bindings.by_equipment for b in own
+        }
+        self.book.clear()
+        self.timeline.refresh_marks(self.tag_limits())
+        self._dirty = True
+        self.bindings_changed.emit()
+        self.alarms_changed.emit()
+        return True
+
+    def tag_limits(self) -> dict[str, tuple[float | None, float | None]]:
+        """(low, high) alarm thresholds per bound analog tag, for the scrub bar's marks."""
+        out: dict[str, tuple[float | None, float | None]] = {}
+        for tag, bound in self.bindings.by_tag.items() if self.bindings else []:
+            limits = bound[0].signal.limits
+            if bound[0].signal.kind is SignalKind.ANALOG and not limits.is_empty():
+                low = limits.lo if limits.lo is not None else limits.lolo
+                high = limits.hi if limits.hi is not None else limits.hihi
+                out[tag] = (low, high)
+        return out
+
+    def binding_report(self) -> BindingReport:
+        bindings = self.bindings or Bindings.build([])
+        return bindings.report(self.seen_tags())
+
+    def template(self) -> str:
+        site = self.site
+        return site.tag_template if site is not None else ""
+
+    def set_template(self, template: str) -> bool:
+        """Set the active site's tag template: an undoable edit when the session has an undo stack."""
+        site, document = self.site, self.session.document
+        if site is None or document is None:
+            return False
+        template = template.strip()
+        if template == site.tag_template:
+            return True
+        try:
+            if template:
+                check_template(template)
+        except TemplateError as exc:
+            self.message.emit(Message(Severity.ERROR, str(exc)))
+            return False
+        undo = getattr(self.session, "undo", None)
+        if undo is not None:
+            undo.push(SetTagTemplate(site.id, template))
+        else:
+            site.tag_template = template
+        self.tick()
+        return True
+
+    def suggest(self) -> TemplateSuggestion | None:
+        return suggest_template(self.bindings.paths if self.bindings else [], self.seen_tags())
+
+    def auto_bind(self) -> TemplateSuggestion | None:
+        """Choose the template that binds the most seen tags and set it (undoable)."""
+        suggestion = self.suggest()
+        if suggestion is None:
+            self.message.emit(Message(Severity.WARNING, "auto-bind: no tag template binds any of the tags seen"))
+            return None
+        if self.set_template(suggestion.template):
+            self.message.emit(
+                Message(
+                    Severity.INFO,
+                    f"auto-bind: template {suggestion.template} binds {suggestion.matched} of "
+                    f"{suggestion.seen} tags seen",
+                )
+            )
+        return suggestion
+
+    # ------------------------------------------------------------ the update loop
+
+    def _mark_dirty(self, *_: object) -> None:
+        self._dirty = True
+
+    def _on_mode(self, mode: str) -> None:
+        self.book.clear()
+        self._dirty = True
+        self.alarms_changed.emit()
+
+    def _on_selection(self, *_: object) -> None:
+        # The scene wrote the selection colour and restored the old one: our colours go back on next tick.
+        self._applied = None
+        self._dirty = True
+        self.values_changed.emit()
+
+    def tick(self) -> None:
+        """One coalesced update: statuses, then colours and alarms when anything changed."""
+        self.ticks += 1
+        for message in self.sources.poll_transitions():
+            self.message.emit(message)
+        self._update_status()
+        rebound = self._sync_bindings()
+        now = time.monotonic()
+        if not (self._dirty or rebound or now - self._last_full >= STALE_CHECK_S) or self._throttled():
+            return
+        self._dirty = False
+        self._last_full = now
+        if self.bindings is None or self.scene.view.batch is None or not len(self.scene.view.batch):
+            return
+        store = self.active_store()
+        self.colors = equipment_colors(self.bindings, store, now=store.clock(), state_colors=self.state_colors)
+        if self.book.update(self.colors.alarms, self._limits_of):  # type: ignore[arg-type]
+            self.alarms_changed.emit()
+        self.apply_colors()
+        self.values_changed.emit()
+
+    def _on_rendered(self) -> None:
+        if self._render_requested_at is not None:
+            self._render_cost = time.perf_counter() - self._render_requested_at
+            self._render_requested_at = None
+
+    def _throttled(self) -> bool:
+        # A frame of a big plant in software OpenGL takes longer than a tick (and VTK holds the interpreter
+        # lock meanwhile, starving the network threads): recolour at most once per 1.5 frame times.
+        return time.perf_counter() - self._applied_at < RENDER_SHARE * self._render_cost
+
+    def apply_colors(self) -> None:
+        colors, batch = self.colors, self.scene.view.batch
+        if colors is None or batch is None or self.bindings is None:
+            return
+        rgb = colors.rgb.copy()
+        flashing = self.book.flashing_equipment()
+        if flashing and not self.flash_on:
+            ids = np.array([self.bindings.paths[i].equipment.id for i in colors.indices], dtype=object)
+            blink = np.isin(ids, list(flashing)) & ~colors.stale
+            rgb[blink] = FLASH_OFF_COLOR
+        # The selection or a layout flag moving away gives equipment back their own colour: write ours again.
+        marked = self.scene.view.marked_indices()
+        previous = self._applied
+        if (
+            previous is not None
+            and np.array_equal(previous[0], colors.indices)
+            and np.array_equal(previous[1], rgb)
+            and np.array_equal(previous[2], marked)
+        ):
+            self.colors_applied.emit(time.time())
+            return  # nothing changed on screen: no batch write, no render
+        cleared = np.setdiff1d(self._colored, colors.indices)
+        self.scene.view.set_sensor_colors(colors.indices, rgb, cleared)
+        self._colored = colors.indices
+        self._applied = (colors.indices, rgb, marked)
+        self._applied_at = time.perf_counter()
+        self._render_requested_at = self._applied_at
+        self.scene.request_render()
+        self.colors_applied.emit(time.time())
+
+    def flash(self) -> None:
+        self.flash_on = not self.flash_on
+        if self.book.flashing_equipment() and not self._throttled():
+            self.apply_colors()
+
+    def acknowledge(self, keys: list[AlarmKey] | None = None) -> None:
+        if self.book.acknowledge(keys):
+            self.flash_on = True
+            self.apply_colors()
+            self.alarms_changed.emit()
+
+    def alarms(self) -> list[AlarmEntry]:
+        return self.book.entries()
+
+    def equipment_name(self, equipment_id: str) -> str:
+        path = self.scene.path_of(equipment_id)
+        return path.equipment.name if path is not None else equipment_id
+
+    # ------------------------------------------------------------ selected equipment: labels and trend
+
+    def selection_values(self) -> list[SignalValue]:
+        if self.bindings is None or self.scene.view.batch is None:
+            return []
+        batch = self.scene.view.batch
+        store = self.active_store()
+        now = store.clock()
+        out = []
+        for equipment_id in self.scene.state.selection[:MAX_LABELLED]:
+            if not batch.has_id(equipment_id):
+                continue
+            index = batch.index_of(equipment_id)
+            if index >= len(self.bindings.by_equipment):
+                continue
+            for binding in self.bindings.by_equipment[index]:
+                state = store.tag_state(binding.tag)
+                signal = binding.signal
+                limits = signal.limits
+                out.append(
+                    SignalValue(
+                        equipment_id,
+                        batch.paths[index].equipment.name,
+                        signal.name,
+                        signal.unit,
+                        signal.kind,
+                        binding.tag,
+                        state.sample.value if state else None,
+                        store.is_stale(binding.tag, now),
+                        (limits.lolo, limits.lo, limits.hi, limits.hihi),
+                    )
+                )
+        return out
+
+    def value_label_specs(self) -> list[LabelSpec]:
+        batch = self.scene.view.batch
+        values = self.selection_values()
+        if batch is None or not any(v.value is not None for v in values):
+            return []
+        specs = []
+        for equipment_id in dict.fromkeys(v.equipment_id for v in values):
+            own = [v for v in values if v.equipment_id == equipment_id]
+            lines = [own[0].equipment_name]
+            for v in own:
+                mark = " (stale)" if v.stale and v.value is not None else ""
+                lines.append(f"{v.signal}: {format_value(v.value, v.unit)}{mark}")
+            box = batch.bounds[batch.index_of(equipment_id)]
+            top = ((box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2, box[1][2] + 1.0)
+            specs.append(LabelSpec(top, "\n".join(lines), 20.0))
+        return specs
+
+    def update_labels(self) -> None:
+        specs = self.value_label_specs()
+        text = tuple((s.position, s.text) for s in specs)
+        if text != self._label_text:
+            self._label_text = text
+            self.scene.view.show_value_labels(specs)
+            self.scene.request_render()
+
+    def trend_tags(self) -> list[SignalValue]:
+        return [v for v in self.selection_values() if v.kind is SignalKind.ANALOG]
+
+    def live_series(self, tags: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        now = self.store.clock()
+        out = {}
+        for tag in tags:
+            history = self.store.history(tag, now - LIVE_TREND_SECONDS, math.inf)
+            values = [(s.time, float(s.value)) for s in history if isinstance(s.value, int | float)]
+            data = np.array(values, float).reshape(-1, 2)
+            out[tag] = (data[:, 0], data[:, 1])
+        return out
+
+    # ------------------------------------------------------------ state colours
+
+    def _load_state_colors(self) -> dict[str, RGB]:
+        palette = dict(STATE_COLORS)
+        for state in palette:
+            text = str(self.settings.value(COLOR_KEY + state, "") or "")
+            if len(text) == 7 and text.startswith("#"):
+                with contextlib.suppress(ValueError):  # a damaged entry keeps the default colour
+                    palette[state] = (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
+        return palette
+
+    def set_state_color(self, state: str, rgb: RGB) -> None:
+        self.state_colors[state] = tuple(int(c) for c in rgb)  # type: ignore[assignment]
+        self.settings.setValue(COLOR_KEY + state, "#{:02x}{:02x}{:02x}".format(*rgb))
+        self._dirty = True
+
+    # ------------------------------------------------------------ status and shutdown
+
+    def _update_status(self) -> None:
+        parts = []
+        for row in self.sources.rows():
+            bad = f", {row.malformed:,} malformed" if row.malformed else ""
+            parts.append(f"{row.name}: {row.status} ({row.messages:,} msgs{bad})")
+        if self.timeline.source is not None:
+            parts.append(f"replay: {self.timeline.settings.name if self.timeline.settings else 'recording'}")
+        text = ("Sensors: " + "  ·  ".join(parts)) if parts else "Sensors: no source"
+        if self.book.entries():
+            text += f"  ·  {len(self.book)} alarm" + ("s" if len(self.book) != 1 else "")
+        if text != self._status_text:
+            self._status_text = text
+            self.status_changed.emit(text)
+
+    def shutdown(self) -> None:
+        self._tick_timer.stop()
+        self._flash_timer.stop()
+        self.sources.stop_all()
+        self.timeline.shutdown()
+
+
+__all__ = ["ALARM_COLOR", "SensorController", "SignalValue", "format_value"]

@@ -1,0 +1,210 @@
+"""Dialogs of the Sensors menu: connect a source, choose the state colours. They only lay out and return
+settings; the sensor controller does the work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.sensors import SettingsError, SourceSettings, parse_mqtt_url
+from viewer.sensors.rules import RGB
+
+RECORDING_FILTER = "Recordings (*.parquet *.pq *.csv);;All files (*)"
+
+
+def source_settings(kind: str, fields: dict[str, object]) -> SourceSettings:
+    """Settings from what the dialog holds; SettingsError says what is wrong. Never holds a password."""
+    text = {k: str(v).strip() for k, v in fields.items() if isinstance(v, str)}
+    if kind == "mqtt":
+        url = text.get("url", "")
+        parse_mqtt_url(url)  # raises SettingsError with the expected form
+        sparkplug = bool(fields.get("sparkplug"))
+        topics = [t.strip() for t in text.get("topics", "").split(",") if t.strip()]
+        options: dict[str, object] = {"topics": topics or (["spBv1.0/#"] if sparkplug else ["#"])}
+        if sparkplug:
+            options["sparkplug"] = True
+        return SourceSettings(
+            "mqtt", "mqtt", url, text.get("username", ""), password_env=text.get("password_env", ""), options=options
+        )
+    if kind == "opcua":
+        url = text.get("url", "")
+        if not url.startswith("opc.tcp://"):
+            raise SettingsError(f"OPC UA endpoint {url!r}: expected opc.tcp://HOST:PORT/PATH")
+        return SourceSettings(
+            "opcua",
+            "opcua",
+            url,
+            text.get("username", ""),
+            password_env=text.get("password_env", ""),
+            options={"root": text.get("root") or "Objects"},
+        )
+    if kind == "recording":
+        path = Path(text.get("path", ""))
+        if not path.is_file():
+            raise SettingsError(f"recording {path}: no such file")
+        return SourceSettings("recording", path.stem, str(path))
+    if kind == "simulator":
+        return SourceSettings("simulator", "simulator", options={"rate": float(fields.get("rate", 1.0))})  # type: ignore[arg-type]
+    return SourceSettings(kind, kind, text.get("url", ""))
+
+
+class ConnectSourceDialog(QDialog):
+    """MQTT (optionally Sparkplug B), OPC UA, a recording file or the simulator."""
+
+    def __init__(self, kinds: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect Source")
+        self.kind = QComboBox()
+        for name, title in kinds:
+            self.kind.addItem(title, name)
+        self.pages = QStackedWidget()
+        self.fields: dict[str, dict[str, QWidget]] = {}
+        for name, _ in kinds:
+            self.pages.addWidget(self._page(name))
+        self.kind.currentIndexChanged.connect(self.pages.setCurrentIndex)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Connect")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.addRow("Source:", self.kind)
+        layout.addLayout(form)
+        layout.addWidget(self.pages)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(520, 0)
+        self.result_settings: SourceSettings | None = None
+
+    def _page(self, kind: str) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        fields: dict[str, QWidget] = {}
+        if kind in ("mqtt", "opcua"):
+            url = QLineEdit("mqtt://127.0.0.1:1883" if kind == "mqtt" else "opc.tcp://127.0.0.1:4840/")
+            fields["url"] = url
+            form.addRow("Broker URL:" if kind == "mqtt" else "Endpoint:", url)
+            if kind == "mqtt":
+                fields["sparkplug"] = QCheckBox("Sparkplug B (spBv1.0/# topics)")
+                form.addRow("", fields["sparkplug"])
+                fields["topics"] = QLineEdit()
+                fields["topics"].setPlaceholderText("# (all topics); comma-separated filters")
+                form.addRow("Topics:", fields["topics"])
+            else:
+                fields["root"] = QLineEdit("Objects")
+                form.addRow("Browse path:", fields["root"])
+            fields["username"] = QLineEdit()
+            form.addRow("User name:", fields["username"])
+            fields["password_env"] = QLineEdit()
+            fields["password_env"].setPlaceholderText("e.g. MQTT_PASSWORD")
+            fields["password_env"].setToolTip(
+                "Name of the environment variable that holds the password. The password itself is never stored."
+            )
+            form.addRow("Password variable:", fields["password_env"])
+        elif kind == "recording":
+            path = QLineEdit()
+            path.setPlaceholderText("a .csv or .parquet file: time, tag, value (or one column per tag)")
+            browse = QPushButton("Browse…")
+            browse.clicked.connect(lambda: self._browse(path))
+            row = QHBoxLayout()
+            row.addWidget(path, 1)
+            row.addWidget(browse)
+            fields["path"] = path
+            form.addRow("File:", row)
+        elif kind == "simulator":
+            rate = QDoubleSpinBox()
+            rate.setRange(0.1, 20.0)
+            rate.setValue(1.0)
+            rate.setSuffix(" Hz")
+            fields["rate"] = rate
+            form.addRow("Update rate:", rate)
+            form.addRow("", QLabel("Believable values for every signal of the site shown."))
+        else:
+            fields["url"] = QLineEdit()
+            form.addRow("Address:", fields["url"])
+        self.fields[kind] = fields
+        return page
+
+    def _browse(self, target: QLineEdit) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open recording", target.text(), RECORDING_FILTER)
+        if path:
+            target.setText(path)
+
+    def set_kind(self, kind: str) -> None:
+        index = self.kind.findData(kind)
+        if index >= 0:
+            self.kind.setCurrentIndex(index)
+
+    def values(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key, widget in self.fields[self.kind.currentData()].items():
+            if isinstance(widget, QLineEdit):
+                out[key] = widget.text()
+            elif isinstance(widget, QCheckBox):
+                out[key] = widget.isChecked()
+            elif isinstance(widget, QDoubleSpinBox):
+                out[key] = widget.value()
+        return out
+
+    def _accept(self) -> None:
+        try:
+            self.result_settings = source_settings(self.kind.currentData(), self.values())
+        except (SettingsError, ValueError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class StateColorsDialog(QDialog):
+    """One colour button per machine state; the controller keeps the choice in QSettings."""
+
+    def __init__(self, colors: dict[str, RGB], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("State Colours")
+        self.colors = dict(colors)
+        form = QFormLayout(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for state in colors:
+            button = QPushButton()
+            button.setMinimumWidth(120)
+            button.clicked.connect(lambda _=False, s=state: self._choose(s))
+            self.buttons[state] = button
+            form.addRow(f"{state.title()}:", button)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        form.addRow(box)
+        self._paint()
+
+    def _paint(self) -> None:
+        for state, button in self.buttons.items():
+            r, g, b = self.colors[state]
+            button.setText(f"#{r:02x}{g:02x}{b:02x}")
+            button.setStyleSheet(f"background-color: rgb({r},{g},{b}); color: {'black' if g > 140 else 'white'}")
+
+    def _choose(self, state: str) -> None:
+        color = QColorDialog.getColor(QColor(*self.colors[state]), self, f"{state.title()} colour")
+        if color.isValid():
+            self.colors[state] = (color.red(), color.green(), color.blue())
+            self._paint()

@@ -1,0 +1,217 @@
+"""Sensor docks: sources and their status, bindings of tags to signals, and the trend of the selection.
+
+Widgets only lay out and forward requests; the sensor controller holds the logic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.sensors import BindingReport
+from viewer.ui.sensor_controller import SignalValue
+from viewer.ui.sensor_sources import SourceRow
+
+STATUS_COLORS = {
+    "connected": QColor(30, 140, 60),
+    "connecting": QColor(160, 110, 0),
+    "reconnecting": QColor(200, 90, 0),
+    "down": QColor(200, 30, 30),
+    "stopped": QColor(120, 120, 120),
+}
+MAX_LISTED = 2000  # tags per list: enough to scroll, cheap to fill
+
+
+def _body(*widgets: QWidget, buttons: list[QWidget] | None = None) -> QWidget:
+    body = QWidget()
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(4, 4, 4, 4)
+    for widget in widgets:
+        layout.addWidget(widget)
+    if buttons:
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for button in buttons:
+            row.addWidget(button)
+        layout.addLayout(row)
+    return body
+
+
+class SourcesDock(QDockWidget):
+    connect_requested = Signal()
+    disconnect_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Sources", parent)
+        self.setObjectName("sources-dock")
+        self.table = QTreeWidget()
+        self.table.setHeaderLabels(["Source", "Address", "Status", "Messages", "Values", "Malformed", "Last error"])
+        self.table.setRootIsDecorated(False)
+        header = self.table.header()
+        for column in range(6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        add = QPushButton("Connect…")
+        add.clicked.connect(self.connect_requested.emit)
+        self.remove = QPushButton("Disconnect")
+        self.remove.clicked.connect(self._disconnect)
+        self.setWidget(_body(self.table, buttons=[add, self.remove]))
+        self._rows: list[SourceRow] = []
+
+    def set_rows(self, rows: list[SourceRow]) -> None:
+        if rows == self._rows:
+            return
+        self._rows = rows
+        current = self.table.currentItem().text(0) if self.table.currentItem() else None
+        self.table.clear()
+        for row in rows:
+            item = QTreeWidgetItem(
+                [
+                    row.name,
+                    row.address,
+                    row.status + (f" ({row.reconnects} reconnects)" if row.reconnects else ""),
+                    f"{row.messages:,}",
+                    f"{row.values:,}",
+                    f"{row.malformed:,}",
+                    row.error,
+                ]
+            )
+            item.setForeground(2, QBrush(STATUS_COLORS.get(row.status, QColor(0, 0, 0))))
+            item.setToolTip(6, row.error)
+            self.table.addTopLevelItem(item)
+            if row.name == current:
+                self.table.setCurrentItem(item)
+        self.remove.setEnabled(bool(rows))
+
+    def _disconnect(self) -> None:
+        item = self.table.currentItem() or self.table.topLevelItem(0)
+        if item is not None:
+            self.disconnect_requested.emit(item.text(0))
+
+
+class BindingsDock(QDockWidget):
+    template_submitted = Signal(str)
+    auto_bind_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Bindings", parent)
+        self.setObjectName("bindings-dock")
+        self.template = QLineEdit()
+        self.template.setPlaceholderText("{site}/{line}/{cell}/{equipment}/{signal} (the default)")
+        self.template.setToolTip(
+            "Tag template of the active site: fields {site} {area} {line} {cell} {equipment} {signal}, "
+            "{site_name} … {equipment_name}, {type}. Stored in the plant document (undoable)."
+        )
+        self.template.returnPressed.connect(lambda: self.template_submitted.emit(self.template.text()))
+        apply = QPushButton("Apply")
+        apply.clicked.connect(lambda: self.template_submitted.emit(self.template.text()))
+        self.auto = QPushButton("Auto-bind by Template")
+        self.auto.setToolTip("Choose the tag template that binds the most tags the sources deliver")
+        self.auto.clicked.connect(self.auto_bind_requested.emit)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Tag template:"))
+        row.addWidget(self.template, 1)
+        row.addWidget(apply)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.lists = QTabWidget()
+        self.bound, self.unbound, self.unknown = QListWidget(), QListWidget(), QListWidget()
+        for widget, title in ((self.bound, "Bound"), (self.unbound, "Unbound"), (self.unknown, "Unknown")):
+            widget.setUniformItemSizes(True)
+            self.lists.addTab(widget, title)
+        body = _body(self.summary, self.lists, buttons=[self.auto])
+        body.layout().insertLayout(0, row)
+        self.setWidget(body)
+        self._report: BindingReport | None = None
+
+    def set_template(self, template: str) -> None:
+        if not self.template.hasFocus():
+            self.template.setText(template)
+
+    def set_report(self, report: BindingReport, site_name: str) -> None:
+        if report == self._report:
+            return
+        self._report = report
+        self.summary.setText(
+            f"{site_name}: {len(report.bound)} signals with data, {len(report.unbound)} without, "
+            f"{len(report.unknown)} tags no signal is bound to"
+        )
+        for widget, tags, title in (
+            (self.bound, report.bound, "Bound"),
+            (self.unbound, report.unbound, "Unbound"),
+            (self.unknown, report.unknown, "Unknown"),
+        ):
+            widget.clear()
+            widget.addItems(tags[:MAX_LISTED])
+            self.lists.setTabText(self.lists.indexOf(widget), f"{title} ({len(tags)})")
+
+
+class TrendDock(QDockWidget):
+    """One small plot per analog signal of the selection, with its limits dashed."""
+
+    MAX_PLOTS = 6
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Trend", parent)
+        self.setObjectName("trend-dock")
+        pg.setConfigOptions(antialias=False, background="w", foreground="k")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.caption = QLabel("Select equipment to see its signals over time")
+        self.caption.setWordWrap(True)
+        self.setWidget(_body(self.caption, self.graphics))
+        self._plots: dict[str, tuple[pg.PlotItem, pg.PlotDataItem, pg.InfiniteLine]] = {}
+        self._layout_key: tuple[str, ...] = ()
+
+    def set_signals(self, signals: list[SignalValue], caption: str) -> None:
+        """Lay out one plot per signal (only when the set of signals changes)."""
+        signals = signals[: self.MAX_PLOTS]
+        key = tuple(s.tag for s in signals)
+        self.caption.setText(caption)
+        if key == self._layout_key:
+            return
+        self._layout_key = key
+        self.graphics.clear()
+        self._plots = {}
+        for row, signal in enumerate(signals):
+            axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
+            plot = self.graphics.addPlot(row=row, col=0, axisItems={"bottom": axis})
+            plot.setLabel("left", signal.signal, units=None)
+            plot.setTitle(f"{signal.signal} [{signal.unit}]" if signal.unit else signal.signal, size="9pt")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setMouseEnabled(x=False, y=False)
+            for limit, color in zip(signal.limits, ("r", (230, 130, 0), (230, 130, 0), "r"), strict=True):
+                if limit is not None:
+                    plot.addItem(pg.InfiniteLine(limit, angle=0, pen=pg.mkPen(color, style=Qt.PenStyle.DashLine)))
+            curve = plot.plot(pen=pg.mkPen((20, 90, 180), width=2))
+            cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((90, 90, 90), width=1))
+            cursor.setVisible(False)
+            plot.addItem(cursor)
+            self._plots[signal.tag] = (plot, curve, cursor)
+
+    def set_series(self, series: dict[str, tuple[np.ndarray, np.ndarray]], cursor: float | None) -> None:
+        for tag, (plot, curve, line) in self._plots.items():
+            times, values = series.get(tag, (np.zeros(0), np.zeros(0)))
+            curve.setData(times, values)
+            line.setVisible(cursor is not None)
+            if cursor is not None:
+                line.setValue(cursor)
+            plot.enableAutoRange()
+
+    def plotted_tags(self) -> list[str]:
+        return list(self._plots)

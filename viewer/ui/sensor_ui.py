@@ -1,0 +1,262 @@
+"""Live and replayed sensor state in the main window: one call, `install_sensor_ui(window)`, at the end of
+MainWindow.__init__ adds the Sensors menu, Tools > Plugins, the Sources, Bindings, Alarms and Trend docks,
+the timeline toolbar and a status bar field, all driven by one SensorController."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
+
+from viewer.sensors import SourceSettings
+from viewer.ui.alarms_dock import AlarmsDock
+from viewer.ui.plugins_dialog import PluginsDialog
+from viewer.ui.sensor_controller import SensorController
+from viewer.ui.sensor_dialogs import ConnectSourceDialog, StateColorsDialog
+from viewer.ui.sensor_docks import BindingsDock, SourcesDock, TrendDock
+from viewer.ui.session import Message, Severity
+from viewer.ui.timeline import Mode
+from viewer.ui.timeline_bar import TimelineBar
+
+DOCK_REFRESH_MS = 500  # sources table and bindings lists: people read them, twice a second is plenty
+LIVE_TREND_MS = 1000
+
+
+class SensorUI(QObject):
+    """The widgets of the sensor features and their wiring; the logic is in `controller`."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = SensorController(window.scene, window.session, window.settings, self)
+        self.sources_dock = SourcesDock(window)
+        self.bindings_dock = BindingsDock(window)
+        self.alarms_dock = AlarmsDock(window)
+        self.trend_dock = TrendDock(window)
+        self.timeline_bar = TimelineBar(window)
+        self.status = QLabel("Sensors: no source")
+        self.status.setToolTip("Sensor sources and their status (Sensors > Sources)")
+        self.last_dialog: ConnectSourceDialog | None = None
+        self._place_docks()
+        self._build_menus()
+        self._connect()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(DOCK_REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh_docks)
+        self._refresh_timer.start()
+        self._trend_timer = QTimer(self)
+        self._trend_timer.setInterval(LIVE_TREND_MS)
+        self._trend_timer.timeout.connect(self.refresh_trend)
+        self._trend_timer.start()
+        window.installEventFilter(self)
+        self.controller.discover_plugins()
+        self.refresh_docks()
+        self.alarms_dock.set_alarms([], {})
+
+    # ------------------------------------------------------------ building
+
+    def _place_docks(self) -> None:
+        w = self.window
+        w.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline_bar)
+        # The trend beside the messages and alarms: both are read together, and a time axis wants the width.
+        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.trend_dock)
+        w.splitDockWidget(w.messages, self.trend_dock, Qt.Orientation.Horizontal)
+        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alarms_dock)
+        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sources_dock)
+        w.tabifyDockWidget(w.messages, self.alarms_dock)
+        w.tabifyDockWidget(self.alarms_dock, self.sources_dock)
+        w.messages.raise_()
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.bindings_dock)
+        w.tabifyDockWidget(w.viewpoints, self.bindings_dock)
+        w.inspector.raise_()
+        w.resizeDocks([w.messages, self.trend_dock], [800, 500], Qt.Orientation.Horizontal)
+        w.resizeDocks([w.messages], [220], Qt.Orientation.Vertical)
+        # The window restored its layout before these docks existed: restore again so they keep theirs.
+        state = w.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            w.restoreState(state)
+
+    def _build_menus(self) -> None:
+        w = self.window
+        menu = self._menu("&Sensors")
+        self.connect_action = menu.addAction("&Connect Source…", self.choose_source)
+        self.connect_action.setStatusTip("Connect MQTT, Sparkplug B, OPC UA, a recording or the simulator")
+        self.simulator_action = menu.addAction("Start &Simulator", self.start_simulator)
+        self.simulator_action.setStatusTip("Believable values for every signal of the site shown")
+        menu.addSeparator()
+        self.ack_action = menu.addAction("&Acknowledge All Alarms", lambda: self.controller.acknowledge(None))
+        self.ack_action.setShortcut("Ctrl+Shift+A")
+        self.colors_action = menu.addAction("State &Colours…", self.choose_colors)
+        menu.addSeparator()
+        for dock in (self.sources_dock, self.bindings_dock, self.alarms_dock, self.trend_dock):
+            menu.addAction(dock.toggleViewAction())
+        menu.addAction(self.timeline_bar.toggleViewAction())
+        tools = self._menu("&Tools")
+        self.plugins_action = tools.addAction("&Plugins…", self.show_plugins)
+        w.statusBar().addPermanentWidget(self.status)
+
+    def _menu(self, title: str) -> QMenu:
+        bar = self.window.menuBar()
+        for action in bar.actions():
+            if action.menu() is not None and action.text().replace("&", "") == title.replace("&", ""):
+                return action.menu()
+        return bar.addMenu(title)
+
+    def _connect(self) -> None:
+        c, t = self.controller, self.controller.timeline
+        c.status_changed.connect(self.status.setText)
+        c.message.connect(self._report)
+        c.alarms_changed.connect(self.refresh_alarms)
+        c.bindings_changed.connect(self.refresh_docks)
+        c.sources.sources_changed.connect(self.refresh_docks)  # queued: emitted by connecting threads
+        c.values_changed.connect(c.update_labels)
+        c.scene.state.selection_changed.connect(lambda *_: self.refresh_trend(layout=True))
+        self.sources_dock.connect_requested.connect(self.choose_source)
+        self.sources_dock.disconnect_requested.connect(self._disconnect)
+        self.bindings_dock.template_submitted.connect(c.set_template)
+        self.bindings_dock.auto_bind_requested.connect(c.auto_bind)
+        self.alarms_dock.acknowledge_requested.connect(lambda keys: c.acknowledge(keys or None))
+        self.alarms_dock.focus_requested.connect(lambda i: self.window.focus_ids([i]))
+        bar = self.timeline_bar
+        bar.mode_requested.connect(t.set_mode)
+        bar.play_requested.connect(t.set_playing)
+        bar.speed_requested.connect(t.set_speed)
+        bar.seek_requested.connect(t.seek)
+        t.mode_changed.connect(self._on_mode)
+        t.range_changed.connect(bar.set_range)
+        t.marks_changed.connect(bar.set_marks)
+        t.playing_changed.connect(bar.set_playing)
+        t.cursor_changed.connect(self._on_cursor)
+        t.error.connect(bar.show_error)
+        t.trend_ready.connect(lambda series: self.trend_dock.set_series(series, t.cursor))
+
+    # ------------------------------------------------------------ actions
+
+    def choose_source(self, kind: str | None = None) -> None:
+        dialog = ConnectSourceDialog(self.controller.plugins.source_kinds(), self.window)
+        if kind:
+            dialog.set_kind(kind)
+        self.last_dialog = dialog
+        dialog.accepted.connect(lambda: self._connect_settings(dialog.result_settings))
+        dialog.open()  # not exec(): the window keeps running (and tests can fill the dialog in)
+
+    def _connect_settings(self, settings: SourceSettings | None) -> None:
+        if settings is not None:
+            self.controller.connect_source(settings)
+            self.sources_dock.show()
+            self.sources_dock.raise_()
+
+    def start_simulator(self) -> None:
+        self._connect_settings(SourceSettings("simulator", "simulator", options={"rate": 1.0}))
+
+    def _disconnect(self, name: str) -> None:
+        if self.controller.timeline.settings is not None and name == self.controller.timeline.settings.name:
+            self.controller.timeline.close_recording()
+        else:
+            self.controller.sources.disconnect_source(name)
+
+    def choose_colors(self) -> None:
+        dialog = StateColorsDialog(self.controller.state_colors, self.window)
+        if dialog.exec():
+            for state, rgb in dialog.colors.items():
+                self.controller.set_state_color(state, rgb)
+
+    def show_plugins(self) -> PluginsDialog:
+        dialog = PluginsDialog(self.controller.plugins, self.window)
+        dialog.open()
+        return dialog
+
+    def _report(self, message: Message) -> None:
+        messages = self.window.messages
+        messages.add_messages([message])
+        if message.severity is not Severity.INFO:
+            messages.show()
+            messages.raise_()
+
+    # ------------------------------------------------------------ refreshing the widgets
+
+    def refresh_docks(self) -> None:
+        c = self.controller
+        rows = c.sources.rows()
+        timeline = c.timeline
+        if timeline.source is not None and timeline.settings is not None:
+            from viewer.ui.sensor_sources import SourceRow
+
+            counters = timeline.source.counters
+            rows.append(
+                SourceRow(
+                    timeline.settings.name,
+                    "recording",
+                    timeline.settings.url,
+                    f"replay ({timeline.mode})",
+                    counters.messages,
+                    counters.values,
+                    counters.malformed,
+                    0,
+                    "",
+                )
+            )
+        self.sources_dock.set_rows(rows)
+        if c.alarms():
+            self.refresh_alarms()  # the latest values of standing alarms
+        site = c.site
+        self.bindings_dock.set_template(c.template())
+        self.bindings_dock.setEnabled(site is not None)
+        self.bindings_dock.set_report(c.binding_report(), site.name if site else "no site")
+
+    def refresh_alarms(self) -> None:
+        c = self.controller
+        entries = c.alarms()
+        names = {e.equipment_id: c.equipment_name(e.equipment_id) for e in entries}
+        self.alarms_dock.set_alarms(entries, names)
+
+    def refresh_trend(self, layout: bool = False) -> None:
+        c = self.controller
+        signals = c.trend_tags()
+        names = list(dict.fromkeys(v.equipment_name for v in signals))
+        if not c.scene.state.selection:
+            caption = "Select equipment to see its signals over time"
+        elif not signals:
+            caption = "The selected equipment has no analog signals"
+        else:
+            where = "last 5 minutes" if c.timeline.mode is Mode.LIVE else "±5 minutes around the replay cursor"
+            caption = f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''}: {where} (UTC)"
+        self.trend_dock.set_signals(signals, caption)
+        tags = self.trend_dock.plotted_tags()
+        if c.timeline.mode is Mode.REPLAY:
+            if layout:
+                c.timeline.request_trend(tags)
+        elif tags:
+            self.trend_dock.set_series(c.live_series(tags), None)
+
+    def _on_mode(self, mode: str) -> None:
+        self.timeline_bar.set_mode(mode, self.controller.timeline.source is not None)
+        self.refresh_trend(layout=True)
+        self.refresh_docks()
+
+    def _on_cursor(self, at: float) -> None:
+        self.timeline_bar.set_cursor(at)
+        self.refresh_trend(layout=True)
+
+    # ------------------------------------------------------------ closing
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            # The window may still refuse to close (unsaved changes): decide once the event is done.
+            QTimer.singleShot(0, self._after_close)
+        return False
+
+    def _after_close(self) -> None:
+        if not self.window.isVisible():
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        self._refresh_timer.stop()
+        self._trend_timer.stop()
+        self.controller.shutdown()
+
+
+def install_sensor_ui(window: QMainWindow) -> SensorUI:
+    """Add the sensor features to the main window; kept as `window.sensor_ui`."""
+    ui = SensorUI(window)
+    window.sensor_ui = ui
+    return ui

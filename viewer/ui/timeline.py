@@ -1,0 +1,233 @@
+"""The time cursor: live, or replaying a recording with play/pause, speed, seeking and alarm marks.
+
+No widgets. Recording queries (state at the cursor, series for the trend, alarm marks) run on one worker
+thread where a newer request replaces a waiting one, so dragging the scrub bar never queues up seeks; the
+results come back to the GUI thread through queued signals and the sensor controller colours from them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from viewer.sensors import SampleBuffer, SourceSettings, SourceStatus
+
+PLAY_INTERVAL_MS = 100
+SPEEDS = (1.0, 10.0, 60.0, 600.0, 3600.0)
+TREND_HALF_WINDOW = 300.0  # seconds either side of the replay cursor in the trend plot
+
+
+class Mode(StrEnum):
+    LIVE = "live"
+    REPLAY = "replay"
+
+
+class LatestWorker:
+    """One thread running the most recent job of each slot; a job waiting in a slot is replaced by a newer one."""
+
+    def __init__(self, name: str = "replay-worker") -> None:
+        self._jobs: dict[str, Callable[[], None]] = {}
+        self._order: list[str] = []
+        self._condition = threading.Condition()
+        self._closed = False
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, slot: str, job: Callable[[], None]) -> None:
+        with self._condition:
+            if slot not in self._jobs:
+                self._order.append(slot)
+            self._jobs[slot] = job
+            self._condition.notify()
+
+    def idle(self) -> bool:
+        with self._condition:
+            return not self._jobs and not self._busy
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._jobs and not self._closed:
+                    self._condition.wait()
+                if self._closed:
+                    return
+                slot = self._order.pop(0)
+                job = self._jobs.pop(slot)
+                self._busy = True
+            try:
+                job()
+            except Exception:  # reported by the job itself; the worker must survive a bad query
+                pass
+            finally:
+                with self._condition:
+                    self._busy = False
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._condition:
+            self._closed = True
+            self._jobs.clear()
+            self._condition.notify()
+        self._thread.join(timeout=timeout)
+
+
+class TimelineController(QObject):
+    mode_changed = Signal(str)
+    range_changed = Signal(float, float)
+    cursor_changed = Signal(float)  # the replay store now holds the state at this time
+    playing_changed = Signal(bool)
+    speed_changed = Signal(float)
+    marks_changed = Signal(list)  # [(time, count)] where values go beyond limits
+    trend_ready = Signal(object)  # {tag: (times, values)}
+    error = Signal(str)
+    opened = Signal(object)  # internal: the RecordingSource, from the worker
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = SampleBuffer(stale_after=10.0)
+        self.source: Any = None  # a RecordingSource once a recording is open
+        self.settings: SourceSettings | None = None
+        self.mode = Mode.LIVE
+        self.playing = False
+        self.speed = 1.0
+        self.start_time = self.end_time = 0.0
+        self.cursor = 0.0  # where the user asked to be; the store follows when the worker catches up
+        self.recording_tags: list[str] = []
+        self._worker = LatestWorker()
+        self._play_timer = QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self._advance)
+        self._played_at = 0.0
+        self.opened.connect(self._on_opened)
+
+    # ------------------------------------------------------------ recording
+
+    def open_recording(self, settings: SourceSettings, source_class: type, limits: dict[str, tuple]) -> None:
+        """Open the file on the worker (a big Parquet file takes a moment), then switch to replay."""
+
+        def job() -> None:
+            try:
+                store = SampleBuffer(stale_after=self.store.stale_after)
+                source = source_class.from_settings(store, settings)
+                source.recording_tags = source.recording.tags()
+                source.marks = source.recording.beyond_limits(limits)
+            except Exception as exc:
+                self.error.emit(f"recording {settings.url} could not be opened: {exc}")
+                return
+            self.opened.emit((settings, source))
+
+        self._worker.submit("open", job)
+
+    def _on_opened(self, item: tuple[SourceSettings, Any]) -> None:
+        settings, source = item
+        self.close_recording()
+        self.settings, self.source, self.store = settings, source, source.store
+        self.start_time, self.end_time = source.start_time, source.end_time
+        self.recording_tags = source.recording_tags
+        source.set_status(SourceStatus.CONNECTED)
+        self.range_changed.emit(self.start_time, self.end_time)
+        self.marks_changed.emit(source.marks)
+        self.set_mode(Mode.REPLAY)
+        self.seek(self.start_time)
+
+    def close_recording(self) -> None:
+        self.set_playing(False)
+        if self.source is not None:
+            recording = self.source.recording
+            self._worker.submit("close", recording.close)
+        self.source = None
+        self.recording_tags = []
+        self.set_mode(Mode.LIVE)
+
+    def refresh_marks(self, limits: dict[str, tuple]) -> None:
+        source = self.source
+        if source is None:
+            return
+        self._worker.submit("marks", lambda: self.marks_changed.emit(source.recording.beyond_limits(limits)))
+
+    # ------------------------------------------------------------ cursor
+
+    def set_mode(self, mode: Mode | str) -> None:
+        mode = Mode(mode)
+        if mode is Mode.REPLAY and self.source is None:
+            self.error.emit("no recording to replay: connect one (Sensors > Connect Source…)")
+            mode = Mode.LIVE
+        if mode is Mode.LIVE:
+            self.set_playing(False)
+        if mode is not self.mode:
+            self.mode = mode
+            self.mode_changed.emit(str(mode))
+
+    def seek(self, at: float) -> None:
+        """Move the cursor (clamped to the recording); the state at `at` is read on the worker."""
+        source = self.source
+        if source is None:
+            return
+        at = float(np.clip(at, self.start_time, self.end_time))
+        self.cursor = at
+
+        def job() -> None:
+            try:
+                source.seek(at)
+            except Exception as exc:
+                self.error.emit(f"replay: cannot read the state at {at}: {exc}")
+                return
+            self.cursor_changed.emit(at)
+
+        self._worker.submit("seek", job)
+
+    def set_playing(self, playing: bool) -> None:
+        playing = bool(playing) and self.source is not None
+        if playing and self.cursor >= self.end_time:
+            self.seek(self.start_time)  # play again from the start
+        if playing == self.playing:
+            return
+        self.playing = playing
+        if playing:
+            self._played_at = time.monotonic()
+            self._play_timer.start()
+        else:
+            self._play_timer.stop()
+        self.playing_changed.emit(playing)
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = float(speed)
+        self.speed_changed.emit(self.speed)
+
+    def _advance(self) -> None:
+        now = time.monotonic()
+        elapsed, self._played_at = now - self._played_at, now
+        target = self.cursor + elapsed * self.speed
+        self.seek(target)
+        if target >= self.end_time:
+            self.set_playing(False)
+
+    def request_trend(self, tags: list[str]) -> None:
+        """Series of some tags in a window around the cursor, from the recording (on the worker)."""
+        source = self.source
+        if source is None or not tags:
+            return
+        start, end = self.cursor - TREND_HALF_WINDOW, self.cursor + TREND_HALF_WINDOW
+
+        def job() -> None:
+            bucket = (end - start) / 600  # at most ~600 points per curve, whatever the recording's rate
+            series = {tag: source.recording.series(tag, start, end, bucket=bucket) for tag in tags}
+            self.trend_ready.emit(series)
+
+        self._worker.submit("trend", job)
+
+    def idle(self) -> bool:
+        return self._worker.idle()
+
+    def shutdown(self) -> None:
+        self.set_playing(False)
+        self._worker.close()
+        if self.source is not None:
+            self.source.recording.close()
+            self.source = None

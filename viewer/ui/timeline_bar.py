@@ -1,0 +1,186 @@
+"""The timeline toolbar at the bottom: live or replay, play/pause, speed, scrub bar with alarm marks, jump."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from viewer.sensors import parse_time
+from viewer.ui.alarms_dock import utc_text
+from viewer.ui.timeline import SPEEDS
+
+SLIDER_STEPS = 10_000
+MARK_COLOR = QColor(215, 40, 40)
+
+
+class MarkedSlider(QSlider):
+    """A horizontal slider with red marks where values went beyond their limits."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.marks: list[float] = []  # positions 0..1
+
+    def set_marks(self, positions: list[float]) -> None:
+        self.marks = positions
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self.marks:
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        groove = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        left = groove.left() + handle.width() / 2
+        span = max(1.0, groove.width() - handle.width())
+        painter = QPainter(self)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(MARK_COLOR)
+        for position in self.marks:
+            x = round(left + position * span)
+            painter.drawRect(QRect(x - 1, groove.bottom() + 1, 3, max(3, self.height() - groove.bottom() - 2)))
+        painter.end()
+
+
+class TimelineBar(QToolBar):
+    mode_requested = Signal(str)
+    play_requested = Signal(bool)
+    speed_requested = Signal(float)
+    seek_requested = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Timeline", parent)
+        self.setObjectName("timeline-toolbar")
+        self.setMovable(False)
+        self.live = QToolButton()
+        self.live.setText("● Live")
+        self.live.setToolTip("Show the values the sources deliver now")
+        self.replay = QToolButton()
+        self.replay.setText("Replay")
+        self.replay.setToolTip("Replay the connected recording")
+        for button in (self.live, self.replay):
+            button.setCheckable(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.modes = QButtonGroup(self)
+        self.modes.addButton(self.live)
+        self.modes.addButton(self.replay)
+        self.live.setChecked(True)
+        self.live.clicked.connect(lambda: self.mode_requested.emit("live"))
+        self.replay.clicked.connect(lambda: self.mode_requested.emit("replay"))
+        self.play = QToolButton()
+        self.play.setCheckable(True)
+        self.play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.play.setToolTip("Play / pause the replay (Space)")
+        self.play.toggled.connect(self.play_requested.emit)
+        self.speed = QComboBox()
+        for speed in SPEEDS:
+            self.speed.addItem(f"{speed:g}×", speed)
+        self.speed.setToolTip("Replay speed: seconds of recording per second")
+        self.speed.currentIndexChanged.connect(lambda i: self.speed_requested.emit(float(self.speed.itemData(i))))
+        self.slider = MarkedSlider()
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.setMinimumWidth(300)
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setToolTip("Scrub through the recording; red marks: values beyond their limits")
+        self.slider.valueChanged.connect(self._on_slider)
+        self.time_label = QLabel()
+        self.time_label.setMinimumWidth(190)
+        self.jump = QLineEdit()
+        self.jump.setPlaceholderText("Go to time, e.g. 2025-01-01T08:00:00Z")
+        self.jump.setMaximumWidth(250)
+        self.jump.returnPressed.connect(self._on_jump)
+        for widget in (self.live, self.replay):
+            self.addWidget(widget)
+        self.addSeparator()
+        self.hint = QLabel("  Live: equipment colours follow the connected sources. Connect a recording to replay.")
+        self.hint.setStyleSheet("color: #555")
+        self.hint_action = self.addWidget(self.hint)
+        self._replay_actions = [
+            self.addWidget(w) for w in (self.play, self.speed, self.slider, self.time_label, self.jump)
+        ]
+        self.start = self.end = 0.0
+        self._setting = False
+        self.set_mode("live", has_recording=False)
+
+    # ------------------------------------------------------------ shown state
+
+    def set_mode(self, mode: str, has_recording: bool) -> None:
+        replay = mode == "replay"
+        (self.replay if replay else self.live).setChecked(True)
+        # Without a recording the replay controls mean nothing: hide them rather than show a dead scrub bar.
+        for action in self._replay_actions:
+            action.setVisible(has_recording)
+        self.hint_action.setVisible(not has_recording)
+        self.replay.setEnabled(has_recording)
+        self.replay.setToolTip(
+            "Replay the connected recording" if has_recording else "Connect a recording (Sensors > Connect Source…)"
+        )
+        for widget in (self.play, self.speed, self.slider, self.jump):
+            widget.setEnabled(replay)
+        if not replay:
+            self.time_label.setText("LIVE")
+            self._setting = True
+            self.play.setChecked(False)
+            self._setting = False
+
+    def set_range(self, start: float, end: float) -> None:
+        self.start, self.end = start, end
+        self.slider.setToolTip(f"Recording from {utc_text(start)} to {utc_text(end)} UTC")
+
+    def set_marks(self, marks: list[tuple[float, int]]) -> None:
+        span = max(self.end - self.start, 1e-9)
+        self.slider.set_marks([min(1.0, max(0.0, (t - self.start) / span)) for t, _ in marks])
+
+    def set_cursor(self, at: float) -> None:
+        span = max(self.end - self.start, 1e-9)
+        self._setting = True
+        self.slider.setValue(round((at - self.start) / span * SLIDER_STEPS))
+        self._setting = False
+        self.time_label.setText(f"{utc_text(at)} UTC")
+
+    def set_playing(self, playing: bool) -> None:
+        self.play.blockSignals(True)
+        self.play.setChecked(playing)
+        self.play.blockSignals(False)
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play.setIcon(self.style().standardIcon(icon))
+
+    def show_error(self, text: str) -> None:
+        self.jump.setStyleSheet("border: 1px solid #c00020" if text else "")
+        self.jump.setToolTip(text)
+
+    # ------------------------------------------------------------ user input
+
+    def slider_time(self, value: int) -> float:
+        return self.start + value / SLIDER_STEPS * (self.end - self.start)
+
+    def _on_slider(self, value: int) -> None:
+        if not self._setting:
+            self.seek_requested.emit(self.slider_time(value))
+
+    def _on_jump(self) -> None:
+        try:
+            at = parse_time(self.jump.text().strip())
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_error("")
+        self.seek_requested.emit(at)
