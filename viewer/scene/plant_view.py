@@ -6,7 +6,7 @@ the engineer sees on screen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,18 +79,22 @@ def label_actor(specs: list[LabelSpec], color: tuple[int, int, int], font_size: 
 
 
 def _group_bounds(batch: EquipmentBatch, key: str, shown: np.ndarray) -> dict[str, tuple[str, np.ndarray]]:
-    """Name and (2, 3) box per line or cell id, over the shown equipment in it."""
-    groups: dict[str, tuple[str, list[int]]] = {}
-    for index, path in enumerate(batch.paths):
-        if not shown[index]:
-            continue
-        group = path.line if key == "line" else path.cell
-        groups.setdefault(group.id, (group.name, []))[1].append(index)
-    out = {}
-    for ident, (name, members) in groups.items():
-        boxes = batch.bounds[members]
-        out[ident] = (name, np.stack([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)]))
-    return out
+    """Name and (2, 3) box per line or cell id, over the shown equipment in it (numpy per group)."""
+    groups = [p.line if key == "line" else p.cell for p in batch.paths]
+    index_of: dict[str, int] = {}
+    names: list[str] = []
+    owner = np.empty(len(groups), dtype=np.int64)
+    for i, group in enumerate(groups):
+        owner[i] = index_of.setdefault(group.id, len(index_of))
+        if owner[i] == len(names):
+            names.append(group.name)
+    keep = np.asarray(shown, dtype=bool)
+    count = len(index_of)
+    lo = np.full((count, 3), np.inf)
+    hi = np.full((count, 3), -np.inf)
+    np.minimum.at(lo, owner[keep], batch.bounds[keep, 0])
+    np.maximum.at(hi, owner[keep], batch.bounds[keep, 1])
+    return {ident: (names[k], np.stack([lo[k], hi[k]])) for ident, k in index_of.items() if np.isfinite(lo[k]).all()}
 
 
 class PlantView:
@@ -129,6 +133,20 @@ class PlantView:
         batch: EquipmentBatch | None = None,
     ) -> None:
         """Draw a site; `batch` is its geometry when already built (e.g. by a loading thread)."""
+        for _step in self.show_site_steps(document, library, site, meshes, labels, batch):
+            pass
+
+    def show_site_steps(
+        self,
+        document: PlantDocument,
+        library: EquipmentLibrary,
+        site: Site,
+        meshes: TypeMeshes | None = None,
+        labels: bool = True,
+        batch: EquipmentBatch | None = None,
+    ) -> Iterator[str]:
+        """`show_site` in steps of well under 100 ms each: a window runs one step per event-loop turn for
+        a big plant, so it keeps answering while the scene is put together. Yields what comes next."""
         self.plotter.clear_actors()
         self._label_actors = []
         self._interacting = False
@@ -137,7 +155,9 @@ class PlantView:
         self.batch = batch if batch is not None else build_batch(document, library, site, meshes)
         self.warnings = list(self.batch.warnings)
         self.plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+        yield "building"
         self._add_building(site)
+        yield "equipment"
         if len(self.batch):
             self.detail_actor = self.plotter.add_mesh(
                 self.batch.detail,
@@ -147,6 +167,7 @@ class PlantView:
                 show_scalar_bar=False,
                 lighting=True,
                 smooth_shading=False,
+                reset_camera=False,
             )
             self.proxy_actor = self.plotter.add_mesh(
                 self.batch.proxy,
@@ -157,10 +178,12 @@ class PlantView:
                 preference="point",
                 backface_culling=True,
                 lighting=False,
+                reset_camera=False,
             )
             self.proxy_actor.visibility = False
             self.proxy_actor.pickable = False
         if labels and len(self.batch):
+            yield "labels"
             self._add_labels()
         self._apply_clip()
 
@@ -169,11 +192,15 @@ class PlantView:
         outline = site_footprint(site, bounds)
         self._outline = outline
         # Unlit: a flat floor looks the same, and lighting a full-screen polygon is costly in software GL.
-        self.plotter.add_mesh(floor_mesh(outline), color=FLOOR_COLOR, name="floor", pickable=False, lighting=False)
+        self.plotter.add_mesh(
+            floor_mesh(outline), color=FLOOR_COLOR, name="floor", pickable=False, lighting=False, reset_camera=False
+        )
         grid = floor_grid(outline, site.column_grid.spacing[0] if site.column_grid.count[0] else 10.0)
         if grid.n_points:
-            self.plotter.add_mesh(grid, color=GRID_COLOR, line_width=1, name="floor-grid", pickable=False)
-        self.plotter.add_mesh(wall_mesh(outline), color=WALL_COLOR, name="walls", pickable=False)
+            self.plotter.add_mesh(
+                grid, color=GRID_COLOR, line_width=1, name="floor-grid", pickable=False, reset_camera=False
+            )
+        self.plotter.add_mesh(wall_mesh(outline), color=WALL_COLOR, name="walls", pickable=False, reset_camera=False)
         columns = column_mesh(site, COLUMN_COLOR)
         if columns.n_points:
             self.plotter.add_mesh(
@@ -185,6 +212,7 @@ class PlantView:
                 backface_culling=True,
                 lighting=False,
                 show_scalar_bar=False,
+                reset_camera=False,
             )
 
     def _add_labels(self) -> None:
@@ -203,9 +231,7 @@ class PlantView:
                 LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0)
                 for name, b in lines.values()
             ]
-            specs += [
-                LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()
-            ]
+            specs += [LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()]
         if self.grid_labels and self._outline is not None:
             specs += [LabelSpec(p, t, 0.5) for p, t in grid_label_specs(self._outline, self.grid_spacing())]
         if specs:

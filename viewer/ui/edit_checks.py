@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.model.checks import DEFAULT_CLEARANCE, LayoutChecker, Violation
@@ -9,9 +11,12 @@ from viewer.ui.edit_controller import EditController
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.session import DocumentSession
 
+BACKGROUND_ABOVE = 2000  # equipment: bigger sites get their first full check on a worker thread
+
 
 class ChecksController(QObject):
     changed = Signal(list)  # list[Violation], after every re-check
+    _built = Signal(int, object)  # generation, LayoutChecker or None, from the worker thread
 
     def __init__(self, session: DocumentSession, scene: SceneController, edits: EditController) -> None:
         super().__init__(scene)
@@ -26,6 +31,9 @@ class ChecksController(QObject):
         self._rebuild_timer.setInterval(0)
         self._rebuild_timer.timeout.connect(self.rebuild)
         edits.edited.connect(self._on_edited)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layout-checks")
+        self._generation = 0
+        self._built.connect(self._on_built)  # queued: the worker's result is applied on the GUI thread
 
     @property
     def violations(self) -> list[Violation]:
@@ -38,7 +46,37 @@ class ChecksController(QObject):
 
     def rebuild_soon(self) -> None:
         self.checker = None  # its paths may be gone (a deleted equipment): nothing incremental until rebuilt
-        self._rebuild_timer.start()
+        batch = self.scene.view.batch
+        if batch is not None and len(batch) > BACKGROUND_ABOVE:
+            self._rebuild_in_background()
+        else:
+            self._rebuild_timer.start()
+
+    def _rebuild_in_background(self) -> None:
+        """A big site's first check runs on a worker so the window keeps answering (shapely releases the GIL
+        for the heavy parts); an edit meanwhile makes the result stale, and the check runs again."""
+        self._generation += 1
+        generation = self._generation
+        site, document, library = self.scene.view.site, self.session.document, self.session.library
+        if site is None or document is None or library is None:
+            return
+        clearance = self.clearance
+
+        def work() -> None:
+            try:
+                checker = LayoutChecker(document, library, site, default_clearance=clearance)
+            except Exception:  # the document changed under the worker: check again on the GUI thread
+                checker = None
+            self._built.emit(generation, checker)
+
+        self._pool.submit(work)
+
+    def _on_built(self, generation: int, checker: object) -> None:
+        if generation != self._generation or checker is None or checker.site is not self.scene.view.site:
+            self._rebuild_timer.start()  # something changed meanwhile: check again
+            return
+        self.checker = checker
+        self._show()
 
     def rebuild(self) -> None:
         """Check the whole shown site again (a new site, a structural edit, another walkway)."""
@@ -51,6 +89,7 @@ class ChecksController(QObject):
         self._show()
 
     def _on_edited(self, ids: set[str], structural: bool) -> None:
+        self._generation += 1  # a background check of the old state is now stale
         if structural or self.checker is None or self.checker.site is not self.scene.view.site:
             self.rebuild_soon()
         else:

@@ -85,11 +85,14 @@ class SceneController(QObject):
             return
         if any(cell.equipment for area in site.areas for line in area.lines for cell in line.cells):
             self.view.show_site(document, library, site, meshes=meshes, batch=batch)
-            if locator is not None:
-                self.view.set_pick_locator(locator)
         else:
             # A new child plant with no equipment yet: build_batch does not take an empty site.
             self.view.show_building_only(site)
+        self._after_site_shown(locator)
+
+    def _after_site_shown(self, locator: object | None) -> None:
+        if locator is not None and self.view.batch is not None and len(self.view.batch):
+            self.view.set_pick_locator(locator)
         self.scale_bar.show()
         if self.clip_widget is not None:
             self.set_clipping(True)  # a new site: the box starts around all of it again
