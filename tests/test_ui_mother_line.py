@@ -38,3 +38,32 @@ def test_clone_wizard_then_compare(qtbot, tmp_path, demo_path):
     compare.close()
     window.session.undo.undo()
     assert cloned_lines(window.session.document) == []
+
+
+def test_editing_a_child_line_asks_for_its_deviation(qtbot, tmp_path, demo_path):
+    from viewer.compare.clone import CloneLineCommand
+    from viewer.model import DeviationStatus
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_file(demo_path)
+    clone_into_session(window, CloneLineCommand("Assembly line 1", "Holland child plant", (20.0, 60.0)))
+    document = window.session.document
+    edits = window.editing.edits
+    sealer = next(p.equipment for p in document.iter_equipment() if p.equipment.mother_id == "OC-ASM1-PKG-01")
+    asked = []
+    edits.ask_deviation = lambda needs: asked.append(needs)  # declines (returns None): the edit is cancelled
+    window.state.select([sealer.id])
+    assert edits.set_value("parameter:seal_temperature", "195") is False
+    assert asked == [[(sealer.id, "parameters.seal_temperature")]]
+    assert next(p for p in sealer.parameters if p.name == "seal_temperature").value == 190
+    edits.ask_deviation = lambda needs: ("Local pouch film needs 5 K more", "J. Park")
+    edits.nudge(1, 0)  # a move of child equipment: asked, recorded, one undo step with the move
+    (deviation,) = document.deviations
+    assert (deviation.equipment_id, deviation.field, deviation.status) == (sealer.id, "pose", DeviationStatus.PROPOSED)
+    assert deviation.reason == "Local pouch film needs 5 K more" and deviation.requested_by == "J. Park"
+    assert deviation.mother_value.startswith("x ") and deviation.child_value != deviation.mother_value
+    window.session.undo.undo()
+    assert document.deviations == []

@@ -105,3 +105,24 @@ def deviations_csv(document: PlantDocument) -> str:
     for d in document.deviations:
         writer.writerow([str(getattr(d, c)) for c in CSV_COLUMNS])
     return buffer.getvalue()
+
+
+def deviation_values(document: PlantDocument, equipment_id: str, field: str) -> tuple[str, str]:
+    """The mother's and the child's value of a field, as text for the register."""
+    found = {p.equipment.id: p.equipment for p in document.iter_equipment()}
+    child = found.get(equipment_id)
+    mother = found.get(child.mother_id) if child is not None and child.mother_id else None
+
+    def text(equipment: object) -> str:
+        if equipment is None:
+            return "(none)"
+        if field == "pose":
+            pose = equipment.pose
+            return f"x {pose.x:.2f} y {pose.y:.2f} yaw {pose.yaw:.1f}"
+        if field.startswith("parameters."):
+            name = field.split(".", 1)[1]
+            parameter = next((p for p in equipment.parameters if p.name == name), None)
+            return "(none)" if parameter is None else f"{parameter.value} {parameter.unit}".strip()
+        return f"{equipment.name} ({equipment.type})"
+
+    return text(mother), text(child)

@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, Signal
 
 from viewer.io.mesh_import import UnitsRequiredError, import_mesh_type
 from viewer.io.meshes import MeshLoadError
-from viewer.model import PlantDocument, Site
+from viewer.model import Deviation, PlantDocument, Site
+from viewer.model.deviations import AddDeviation, deviation_values, fields_needing_deviation, next_deviation_id
 from viewer.model.edit import (
     AddEquipmentType,
     DeleteEquipment,
@@ -82,6 +83,8 @@ class EditController(QObject):
 
     def __init__(self, session: DocumentSession, state: ViewState, scene: SceneController) -> None:
         super().__init__(scene)
+        # Asks (reason, requested by) for edits of a child line; None declines. The window sets a dialog.
+        self.ask_deviation: Callable[[list[tuple[str, str]]], tuple[str, str] | None] = lambda needs: None
         self.session = session
         self.state = state
         self.scene = scene
@@ -133,20 +136,44 @@ class EditController(QObject):
         self.edited.emit(set(ids), structural)
 
     def push(self, command: Command | Sequence[Command], text: str = "") -> bool:
-        """Apply one command (or several as one undo step); a refused edit is reported, not raised."""
+        """Apply one command (or several as one undo step); a refused edit is reported, not raised.
+
+        An edit that makes a cloned (child) line differ from its mother asks which deviation it belongs to
+        (Copy Exactly change control); declining the question cancels the edit.
+        """
         if self.undo is None:
             return False
+        commands = [command] if isinstance(command, Command) else list(command)
         try:
-            if isinstance(command, Command):
-                self.undo.push(command)
+            needs = [n for c in commands for n in fields_needing_deviation(self.session.document, c)]
+        except EditError:
+            needs = []
+        answer = self.ask_deviation(needs) if needs else None
+        if needs and answer is None:
+            self.failed.emit("edit cancelled: a child line's equipment changes only with a deviation")
+            return False
+        try:
+            if len(commands) == 1 and not needs:
+                self.undo.push(commands[0])
             else:
-                with self.undo.group(text or "edit"):
-                    for item in command:
+                with self.undo.group(text or commands[0].text):
+                    for item in commands:
                         self.undo.push(item)
+                    if needs:
+                        self._record_deviations(needs, *answer)
         except (EditError, KeyError) as exc:
             self.failed.emit(str(exc).strip("'\""))
             return False
         return True
+
+    def _record_deviations(self, needs: list[tuple[str, str]], reason: str, requested_by: str) -> None:
+        """Proposed deviations for the fields just changed, with the mother's and the child's values now."""
+        document = self.session.document
+        for equipment_id, field_name in needs:
+            mother_text, child_text = deviation_values(document, equipment_id, field_name)
+            deviation = Deviation(next_deviation_id(document), equipment_id, field_name, mother_text, child_text,
+                                  reason, requested_by)  # fmt: skip
+            self.undo.push(AddDeviation(deviation))
 
     def _selection(self, at_least: int = 1) -> list[str] | None:
         ids = list(self.state.selection)
@@ -207,10 +234,28 @@ class EditController(QObject):
         return self.drag.guides
 
     def end_drag(self) -> None:
+        ids = self.drag.ids if self.drag is not None else ()
         self.drag = None
         if self._drag_group is not None:
             group, self._drag_group = self._drag_group, None
             group.close()
+            self._ask_after_drag(ids)
+
+    def _ask_after_drag(self, ids: Sequence[str]) -> None:
+        """A drag of child equipment is change control too: asked once, when the mouse is let go."""
+        document = self.session.document
+        if not ids or document is None or self.undo is None or self.undo.undo_text() != "Move":
+            return
+        needs = fields_needing_deviation(document, SetPoses(tuple(ids), []))
+        if not needs:
+            return
+        answer = self.ask_deviation(needs)
+        if answer is None:
+            self.undo.undo()  # declined: the equipment go back where they were
+            self.failed.emit("move cancelled: a child line's equipment moves only with a deviation")
+            return
+        with self.undo.group("Record deviation"):
+            self._record_deviations(needs, *answer)
 
     def cancel_drag(self) -> None:
         """Escape during a drag, or a new document: put the equipment back where the drag started."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QLabel, QMenu, QMessageBox, QToolBar, QWidget
 
 from viewer.io.meshes import MESH_SUFFIXES
 from viewer.io.recovery import RecoveryEntry
@@ -53,6 +53,7 @@ class EditingUi(QObject):
         super().__init__(window)
         self.window = window
         self.edits = EditController(window.session, window.state, window.scene)
+        self.edits.ask_deviation = lambda needs: ask_deviation(window, needs)
         self.checks = ChecksController(window.session, window.scene, self.edits)
         self.measure = MeasureController(window.scene)
         self.recovery = RecoveryController(window.session, self)
@@ -469,3 +470,20 @@ class EditingUi(QObject):
         path = self.window.session.path
         if path is not None:
             self.window.session.open(path)
+
+
+def ask_deviation(parent: QWidget, needs: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """Copy Exactly change control: why does the child line differ here, and who asks for it?"""
+    what = "\n".join(f"  {equipment_id}: {field}" for equipment_id, field in needs[:8])
+    more = f"\n  ... and {len(needs) - 8} more" if len(needs) > 8 else ""
+    reason, ok = QInputDialog.getText(
+        parent, "Deviation from the mother line",
+        f"This edit makes the child line differ from its mother:\n{what}{more}\n\nReason (recorded as a proposed "
+        "deviation; leave empty to cancel the edit):",
+    )  # fmt: skip
+    if not ok or not reason.strip():
+        return None
+    requested_by, ok = QInputDialog.getText(parent, "Deviation from the mother line", "Requested by:")
+    if not ok:
+        return None
+    return reason.strip(), requested_by.strip()
