@@ -107,3 +107,26 @@ def test_deviation_proposed_approved_and_exported(compare, tmp_path):
     report = tmp_path / "report.html"
     window.write_report(report)
     assert '<b id="approved">1</b>' in report.read_text()
+
+
+def test_process_outputs_from_two_recordings(compare, tmp_path):
+    window, _ = compare
+    c = window.controller
+    mother = next(p for p in c.mother.iter_equipment() if p.equipment.id == "OC-ASM1-PKG-01")
+    child = next(p for p in c.child.iter_equipment() if p.equipment.mother_id == "OC-ASM1-PKG-01")
+    rng = np.random.default_rng(7)
+    for path, shift in ((mother, 0.0), (child, 4.0)):
+        tag = f"{path.site.id}/{path.line.id}/{path.cell.id}/{path.equipment.id}/seal_temperature"
+        rows = [f"{1_764_000_000 + i},{tag},{190.0 + shift + rng.normal(0, 1.5):.3f}" for i in range(300)]
+        (tmp_path / f"{path.site.id}.csv").write_text("time,tag,value\n" + "\n".join(rows) + "\n")
+    panel = window.outputs
+    panel.mother_file.setText(str(tmp_path / "OC.csv"))
+    panel.child_file.setText(str(tmp_path / "HM.csv"))
+    (result,) = panel.run()
+    assert result.child_id == child.equipment.id and result.significant
+    assert result.child.mean - result.mother.mean == pytest.approx(4.0, abs=0.5)
+    assert panel.table.rowCount() == 1 and panel.table.item(0, 7).text() == "differs"
+    assert panel.verdict.text() == "1 signals compared: 1 differ significantly; process outputs differ"
+    panel.table.selectRow(0)
+    assert panel.plotted[1:] == (300, 300)  # both trends and histograms drawn from all samples
+    assert len(panel.trend.listDataItems()) == 2 and len(panel.histogram.listDataItems()) == 2

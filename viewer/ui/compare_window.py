@@ -41,6 +41,7 @@ from viewer.scene.ghost import GHOST_OPACITY, ghost_mesh
 from viewer.scene.plant_view import PlantView
 from viewer.scene.render import render_line_picture
 from viewer.ui.compare_controller import STATUS_FILTERS, CompareController
+from viewer.ui.compare_outputs import OutputsPanel
 
 ROW_COLUMNS = ("Kind", "Mother", "Child", "Field", "Mother value", "Child value", "Status")
 DEVIATION_COLUMNS = ("Id", "Equipment", "Field", "Mother value", "Child value", "Reason", "Requested by",
@@ -163,6 +164,12 @@ class CompareWindow(QMainWindow):
         dock.setWidget(box)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.tabifyDockWidget(self.findChild(QDockWidget, "differences-dock"), dock)
+        self.outputs = OutputsPanel(self.controller)
+        outputs_dock = QDockWidget("Process outputs", self)
+        outputs_dock.setObjectName("outputs-dock")
+        outputs_dock.setWidget(self.outputs)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, outputs_dock)
+        self.tabifyDockWidget(dock, outputs_dock)
         self.findChild(QDockWidget, "differences-dock").raise_()
 
     def _build_toolbar(self) -> None:
