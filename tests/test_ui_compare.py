@@ -130,3 +130,29 @@ def test_process_outputs_from_two_recordings(compare, tmp_path):
     panel.table.selectRow(0)
     assert panel.plotted[1:] == (300, 300)  # both trends and histograms drawn from all samples
     assert len(panel.trend.listDataItems()) == 2 and len(panel.histogram.listDataItems()) == 2
+
+
+def test_process_outputs_from_live_data(qtbot, demo_path):
+    from viewer.sensors.samples import Sample, SampleBuffer
+
+    document = load_document(demo_path)
+    child_line = clone_line(document, "Electrode line 1", document, "Holland child plant", origin=(0, 60))
+    _, _, mother_line = find_line(document, "OC-ELE1")
+    store = SampleBuffer(stale_after=10.0)
+    rng = np.random.default_rng(3)
+    now = 1_764_000_000.0
+    for path in document.iter_equipment():
+        if path.equipment.id in ("OC-ELE1-COT-01", "HM-ELE1-COT-01"):
+            tag = f"{path.site.id}/{path.line.id}/{path.cell.id}/{path.equipment.id}/oven_temperature"
+            store.put([Sample(tag, now - 300 + i, 130.0 + rng.normal(0, 1.0)) for i in range(300)], received_at=now)
+    window = CompareWindow(document, mother_line, document, child_line, live_store=store)
+    qtbot.addWidget(window)
+    (result,) = window.outputs.run_live(600.0, now=now)
+    assert (result.mother_id, result.child_id, result.signal) == (
+        "OC-ELE1-COT-01",
+        "HM-ELE1-COT-01",
+        "oven_temperature",
+    )
+    assert result.mother.count == result.child.count == 300 and not result.significant
+    assert window.outputs.verdict.text().endswith("process outputs match")
+    window.close()

@@ -3,6 +3,7 @@ mother's and the child's recordings: statistics, a verdict per pair, side-by-sid
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.compare.outputs import OutputComparison, compare_outputs, recording_loader
+from viewer.compare.outputs import OutputComparison, SeriesLoader, compare_outputs, recording_loader
 from viewer.sensors.bindings import Bindings
 from viewer.sensors.recording import Recording, parse_time
+from viewer.sensors.samples import SampleBuffer
 from viewer.ui.compare_controller import CompareController
 
 COLUMNS = ("Child equipment", "Signal", "Mother mean / std", "Child mean / std", "Cpk mother / child", "Welch p",
@@ -31,10 +33,26 @@ COLUMNS = ("Child equipment", "Signal", "Mother mean / std", "Child mean / std",
 MOTHER_PEN, CHILD_PEN = (90, 90, 90), (235, 120, 0)
 
 
+def live_loader(store: SampleBuffer, bindings: Bindings, start: float, end: float) -> SeriesLoader:
+    """Series from the live store's history (what connected sources sent), through a line's tag bindings."""
+    by_signal = {(b.equipment_id, b.signal.name): b.tag for own in bindings.by_equipment for b in own}
+
+    def load(equipment_id: str, signal_name: str) -> np.ndarray:
+        tag = by_signal.get((equipment_id, signal_name))
+        samples = store.history(tag, start, end) if tag is not None else []
+        values = [s.value for s in samples if isinstance(s.value, int | float) and not isinstance(s.value, bool)]
+        return np.asarray(values, dtype=float)
+
+    return load
+
+
 class OutputsPanel(QWidget):
-    def __init__(self, controller: CompareController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: CompareController, live_store: SampleBuffer | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.live_store = live_store
         self.comparisons: list[OutputComparison] = []
         self.series: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         layout = QVBoxLayout(self)
@@ -49,9 +67,13 @@ class OutputsPanel(QWidget):
             row.addWidget(browse)
         row.addWidget(QLabel("Period"))
         row.addWidget(self.period)
-        run = QPushButton("Compare outputs")
+        run = QPushButton("Compare recordings")
         run.clicked.connect(self.run)
         row.addWidget(run)
+        live = QPushButton("Compare live data (last 10 min)")
+        live.setEnabled(live_store is not None)
+        live.clicked.connect(lambda: self.run_live(600.0))
+        row.addWidget(live)
         layout.addLayout(row)
         self.verdict = QLabel("Choose the two recordings and a period (START/END, ISO 8601).")
         layout.addWidget(self.verdict)
@@ -74,6 +96,33 @@ class OutputsPanel(QWidget):
         name, _ = QFileDialog.getOpenFileName(self, "Recording", "", "Recordings (*.parquet *.csv)")
         if name:
             edit.setText(name)
+
+    def run_live(self, seconds: float, now: float | None = None) -> list[OutputComparison]:
+        """The same comparison over what the connected sources sent in the last `seconds`."""
+        if self.live_store is None:
+            return []
+        c = self.controller
+        end = time.time() if now is None else now
+        mother_paths = [p for p in c.mother.iter_equipment() if p.line is c.mother_line]
+        child_paths = [p for p in c.child.iter_equipment() if p.line is c.child_line]
+        self.series = {}
+        self.comparisons = compare_outputs(
+            c.result,
+            self._keep(live_loader(self.live_store, Bindings.build(mother_paths), end - seconds, end), "m:"),
+            self._keep(live_loader(self.live_store, Bindings.build(child_paths), end - seconds, end), "c:"),
+        )
+        self._fill()
+        return self.comparisons
+
+    def _keep(self, loader: SeriesLoader, side: str) -> SeriesLoader:
+        """Remember what was compared, for the plots."""
+
+        def load(equipment_id: str, signal: str) -> np.ndarray:
+            values = loader(equipment_id, signal)
+            self.series[(side + equipment_id, signal)] = values
+            return values
+
+        return load
 
     def run(self) -> list[OutputComparison]:
         c = self.controller

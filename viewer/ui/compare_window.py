@@ -40,6 +40,7 @@ from viewer.scene.batch import COLORS, TypeMeshes
 from viewer.scene.ghost import GHOST_OPACITY, ghost_mesh
 from viewer.scene.plant_view import PlantView
 from viewer.scene.render import render_line_picture
+from viewer.sensors.samples import SampleBuffer
 from viewer.ui.compare_controller import STATUS_FILTERS, CompareController
 from viewer.ui.compare_outputs import OutputsPanel
 
@@ -63,8 +64,10 @@ class CompareWindow(QMainWindow):
         child_line: Line,
         undo: UndoStack | None = None,
         parent: QWidget | None = None,
+        live_store: SampleBuffer | None = None,
     ) -> None:
         super().__init__(parent)
+        self.live_store = live_store  # the window's sensor store, for comparing live outputs
         self.setWindowTitle(f"Compare {child_line.name} ({child_line.id}) with its mother {mother_line.id}")
         self.resize(1500, 900)
         self.controller = CompareController(mother, mother_line, child, child_line)
@@ -164,7 +167,7 @@ class CompareWindow(QMainWindow):
         dock.setWidget(box)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.tabifyDockWidget(self.findChild(QDockWidget, "differences-dock"), dock)
-        self.outputs = OutputsPanel(self.controller)
+        self.outputs = OutputsPanel(self.controller, self.live_store)
         outputs_dock = QDockWidget("Process outputs", self)
         outputs_dock.setObjectName("outputs-dock")
         outputs_dock.setWidget(self.outputs)

@@ -96,8 +96,10 @@ def open_compare(window: QMainWindow, line: Line | None = None) -> QMainWindow |
             return None
         line = candidates[0]
     _, _, mother_line = find_line(document, line.clone_record.mother_line)
+    sensors = getattr(window, "sensor_ui", None)
+    live_store = sensors.controller.store if sensors is not None else None
     compare = CompareWindow(document, mother_line, document, line, undo=getattr(window.session, "undo", None),
-                            parent=window)  # fmt: skip
+                            parent=window, live_store=live_store)  # fmt: skip
     compare.show()
     window.compare_window = compare
     return compare
