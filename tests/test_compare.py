@@ -309,3 +309,16 @@ def test_clone_as_an_undoable_edit(demo_path):
     assert document == done
     _, _, line = find_line(document, "HM-ELE1")
     assert line.pose.x == 10.0 and line.clone_record.mother_line == "OC-ELE1"
+
+
+def test_clone_rebinds_its_signals_through_the_child_sites_tag_template(demo_path):
+    from viewer.sensors.bindings import Bindings
+
+    document = load_document(demo_path)
+    document.site_by_name(CHILD).tag_template = "holland/{line}/{equipment}/{signal}"
+    clone_line(document, "Electrode line 1", document, CHILD)
+    tags = Bindings.for_site(document, "HM").tags()
+    assert "holland/HM-ELE1/HM-ELE1-COT-01/oven_temperature" in tags
+    assert all(t.startswith("holland/HM-ELE1/") for t in tags)
+    mother_tags = Bindings.for_site(document, "OC").tags()
+    assert "OC/OC-ELE1/OC-ELE1-COT/OC-ELE1-COT-01/oven_temperature" in mother_tags
