@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,9 @@ def find_line(site: Site, name: str) -> Line:
 
 
 def offscreen_plotter(size: tuple[int, int]) -> pv.Plotter:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        # No screen: go straight to EGL instead of trying X first (and warning about it on every render).
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     # No multi-sampling: deterministic pixels, and faster on software OpenGL.
     theme = pv.themes.DocumentTheme()
     theme.multi_samples = 0
