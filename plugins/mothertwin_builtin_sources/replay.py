@@ -13,7 +13,33 @@ from viewer.sensors.simulator import Simulator
 SEEK_LOOKBACK = 3600.0
 
 
-class RecordingSource(Source):
+class _ThreadedSource(Source):
+    """A source that feeds the store from one thread of its own: start, run `_loop` until stopped, stop."""
+
+    def _init_thread(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self.set_status(SourceStatus.CONNECTED)
+        self._thread = threading.Thread(target=self._loop, name=f"{self.kind}-{self.name}", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+            self._thread = None
+        self.set_status(SourceStatus.STOPPED)
+
+
+class RecordingSource(_ThreadedSource):
     """Replays a recording into the store. The store's clock follows the cursor, so staleness is judged in
     recording time: a tag with no sample within `stale_after` seconds before the cursor is stale."""
 
@@ -34,8 +60,7 @@ class RecordingSource(Source):
         self.cursor = self.start_time
         self.speed = speed
         self.step = step
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_thread()
         self._lock = threading.Lock()
         if drive_clock:
             store.clock = lambda: self.cursor
@@ -63,28 +88,13 @@ class RecordingSource(Source):
             self.publish(samples, arrival_is_sample_time=True)
             return len(samples)
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self.set_status(SourceStatus.CONNECTED)
-        self._thread = threading.Thread(target=self._play, name=f"replay-{self.name}", daemon=True)
-        self._thread.start()
-
-    def _play(self) -> None:
+    def _loop(self) -> None:
         while not self._stop.is_set() and self.cursor < self.end_time:
             self.advance(self.step)
             self._stop.wait(self.step / self.speed)
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
-            self._thread = None
-        self.set_status(SourceStatus.STOPPED)
 
-
-class SimulatorSource(Source):
+class SimulatorSource(_ThreadedSource):
     """The simulator fed straight into the store in real time (no broker needed)."""
 
     kind = "simulator"
@@ -95,27 +105,11 @@ class SimulatorSource(Source):
         super().__init__(store, name)
         self.simulator = Simulator(bindings, seed=seed, start=time.time())
         self.rate = rate
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_thread()
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self.set_status(SourceStatus.CONNECTED)
-        self._thread = threading.Thread(target=self._run, name=f"simulator-{self.name}", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
+    def _loop(self) -> None:
         period = 1.0 / self.rate
         while not self._stop.is_set():
             self.count_message()
             self.publish(self.simulator.step(period))
             self._stop.wait(period)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
-            self._thread = None
-        self.set_status(SourceStatus.STOPPED)
