@@ -2,6 +2,12 @@
 
 asyncua is asyncio-only; the source runs its own event loop in its own thread, so neither a GUI thread
 nor another loop is ever blocked. Values go to the thread-safe store.
+
+Security comes from the source's settings options: `security_policy` ("None", "Basic256Sha256",
+"Aes128Sha256RsaOaep", "Aes256Sha256RsaPss"), `security_mode` ("Sign" or "SignAndEncrypt"), `certificate`
+and `private_key` (paths to this client's certificate and unencrypted key, .der or .pem) and
+`server_certificate` (path to the trusted server certificate). The user's password comes from the
+environment variable or keyring the settings name, never from a file.
 """
 
 from __future__ import annotations
@@ -10,13 +16,28 @@ import asyncio
 import contextlib
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from asyncua import Client, Node, ua
+from asyncua.crypto import security_policies, uacrypto
+from cryptography import x509
 
-from viewer.sensors import Backoff, Quality, Sample, SampleBuffer, Source, SourceSettings, SourceStatus
+from viewer.sensors import Backoff, Quality, Sample, SampleBuffer, SettingsError, Source, SourceSettings, SourceStatus
 
 MAX_BROWSE_DEPTH = 6
+SECURITY_POLICIES = ("None", "Basic256Sha256", "Aes128Sha256RsaOaep", "Aes256Sha256RsaPss")
+SECURITY_MODES = ("SignAndEncrypt", "Sign")
+# The server turned the user down: retrying with the same credentials cannot help and may lock the account.
+AUTH_REJECTED = frozenset({"BadUserAccessDenied", "BadIdentityTokenInvalid", "BadIdentityTokenRejected"})
+# The server does not (yet) trust this client's certificate: an administrator may trust it, so keep trying.
+CERT_REJECTED = frozenset(
+    {"BadCertificateUntrusted", "BadSecurityChecksFailed", "BadCertificateInvalid", "BadCertificateUriInvalid"}
+)
+
+
+class SetupError(ua.UaError):
+    """A connection that cannot work until the settings change: reported as DOWN and not retried."""
 
 
 class _Handler:
@@ -56,21 +77,31 @@ class OpcUaSource(Source):
         name: str = "opcua",
         username: str = "",
         password: str | None = None,
-        security: str | None = None,
+        security_policy: str = "None",
+        security_mode: str = "SignAndEncrypt",
+        certificate: str | Path = "",
+        private_key: str | Path = "",
+        server_certificate: str | Path = "",
         publishing_interval_ms: float = 100.0,
         tag_prefix: str = "",
         backoff: Backoff | None = None,
     ) -> None:
         """`root` is a browse path of names below the server root ("Objects/Plant"); every variable under it
         becomes a tag named by its path below the root. `nodes` binds tags to node ids explicitly instead.
-        `security` is asyncua's string, e.g. "Basic256Sha256,SignAndEncrypt,cert.der,key.pem"."""
+        A `security_policy` other than "None" needs this client's `certificate` and `private_key`;
+        SettingsError says what is missing."""
         super().__init__(store, name)
         self.url = url
         self.root = [part for part in root.split("/") if part]
         self.nodes = dict(nodes or {})
         self.username = username
         self._password = password
-        self.security = security
+        self.security_policy = security_policy or "None"
+        self.security_mode = security_mode or "SignAndEncrypt"
+        self.certificate = Path(certificate) if certificate else None
+        self.private_key = Path(private_key) if private_key else None
+        self.server_certificate = Path(server_certificate) if server_certificate else None
+        self._check_security()
         self.publishing_interval_ms = publishing_interval_ms
         self.tag_prefix = tag_prefix
         self.backoff = backoff or Backoff(initial=0.5, maximum=30.0)
@@ -79,9 +110,17 @@ class OpcUaSource(Source):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
 
+    def __repr__(self) -> str:  # never shows the password
+        return f"OpcUaSource({self.name!r}, {self.url!r}, security={self.security_policy}/{self.security_mode})"
+
     @classmethod
     def from_settings(cls, store: SampleBuffer, settings: SourceSettings) -> OpcUaSource:
         options = settings.options
+        if "security" in options:  # the old one-string form could carry a key password into the file
+            raise SettingsError(
+                "OPC UA option 'security' is no longer read; set security_policy, security_mode, certificate, "
+                "private_key and server_certificate instead"
+            )
         return cls(
             store,
             settings.url,
@@ -90,8 +129,33 @@ class OpcUaSource(Source):
             name=settings.name,
             username=settings.username,
             password=settings.password(),
-            security=options.get("security"),
+            security_policy=options.get("security_policy", "None"),
+            security_mode=options.get("security_mode", "SignAndEncrypt"),
+            certificate=options.get("certificate", ""),
+            private_key=options.get("private_key", ""),
+            server_certificate=options.get("server_certificate", ""),
         )
+
+    def _check_security(self) -> None:
+        if self.security_policy not in SECURITY_POLICIES:
+            raise SettingsError(
+                f"OPC UA security policy {self.security_policy!r}: expected one of {', '.join(SECURITY_POLICIES)}"
+            )
+        if self.security_mode not in SECURITY_MODES:
+            raise SettingsError(
+                f"OPC UA security mode {self.security_mode!r}: expected one of {', '.join(SECURITY_MODES)}"
+            )
+        if self.security_policy == "None":
+            return
+        if self.certificate is None or self.private_key is None:
+            raise SettingsError(f"OPC UA security {self.security_policy} needs a client certificate and private key")
+        for what, path in (
+            ("client certificate", self.certificate),
+            ("private key", self.private_key),
+            ("server certificate", self.server_certificate),
+        ):
+            if path is not None and not path.is_file():
+                raise SettingsError(f"OPC UA {what} {path}: no such file")
 
     # ------------------------------------------------------------ life cycle
 
@@ -126,12 +190,33 @@ class OpcUaSource(Source):
         while not self._stop.is_set():
             try:
                 await self._session()
+            except SetupError as exc:
+                self.set_status(SourceStatus.DOWN, f"{self.url}: {exc}")
+                break
+            except ua.UaStatusCodeError as exc:
+                if self._stop.is_set():
+                    break
+                code = ua.StatusCode(exc.code).name
+                if code in AUTH_REJECTED:
+                    who = f"user {self.username!r}" if self.username else "anonymous access"
+                    message = f"the server rejected {who} ({code}): check the user name and password"
+                    self.set_status(SourceStatus.DOWN, f"{self.url}: {message}")
+                    break
+                if code in CERT_REJECTED:
+                    message = f"the server does not trust this client's certificate {self.certificate} ({code})"
+                else:
+                    message = f"{type(exc).__name__}: {exc}"
+                self.set_status(SourceStatus.RECONNECTING, f"{self.url}: {message}")
+                await self._pause()
             except (OSError, TimeoutError, ua.UaError, ConnectionError) as exc:
                 if self._stop.is_set():
                     break
                 self.set_status(SourceStatus.RECONNECTING, f"{self.url}: {type(exc).__name__}: {exc}")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.backoff.next_delay())
+                await self._pause()
+
+    async def _pause(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), self.backoff.next_delay())
 
     async def _session(self) -> None:
         client = Client(self.url, timeout=4)
@@ -139,8 +224,7 @@ class OpcUaSource(Source):
             client.set_user(self.username)
             if self._password is not None:
                 client.set_password(self._password)
-        if self.security:
-            await client.set_security_string(self.security)
+        await self._secure(client)
         async with client:
             tags = await self._resolve(client)
             handler = _Handler(self, {node.nodeid: tag for tag, node in tags.items()})
@@ -154,6 +238,56 @@ class OpcUaSource(Source):
                     await asyncio.wait_for(self._stop.wait(), 0.5)
                 except TimeoutError:
                     await client.check_connection()  # raises once the server is gone
+
+    async def _secure(self, client: Client) -> None:
+        """Pick the server's endpoint for the configured policy and mode and set the client up for it.
+
+        The endpoints are read over an unsecured channel (the discovery every OPC UA server allows), so a
+        server that does not offer the configured security is named with what it does offer. Without a
+        `server_certificate` the certificate the server sends there is used: the channel is encrypted but
+        not proof against a man in the middle. With one, a different server certificate is refused.
+        """
+        policy: type[security_policies.SecurityPolicy] = getattr(
+            security_policies, f"SecurityPolicy{self.security_policy}"
+        )
+        secure = policy is not security_policies.SecurityPolicyNone
+        mode = getattr(ua.MessageSecurityMode, self.security_mode) if secure else ua.MessageSecurityMode.None_
+        endpoints = await client.connect_and_get_server_endpoints()
+        endpoint = next((e for e in endpoints if e.SecurityPolicyUri == policy.URI and e.SecurityMode == mode), None)
+        if endpoint is None:
+            offered = sorted({_security_name(e.SecurityPolicyUri, e.SecurityMode) for e in endpoints})
+            wanted = _security_name(policy.URI, mode)
+            raise SetupError(
+                f"the server offers no endpoint with security {wanted}; it offers {', '.join(offered) or 'none'}. "
+                "Set the source's security policy and mode (with a client certificate and key) to one of those"
+            )
+        if not secure:
+            return
+        assert self.certificate is not None and self.private_key is not None  # _check_security saw to it
+        try:
+            sent = uacrypto.x509_from_der(endpoint.ServerCertificate)
+            if self.server_certificate is not None:
+                trusted = await uacrypto.load_certificate(self.server_certificate)
+                if sent is None or uacrypto.der_from_x509(sent) != uacrypto.der_from_x509(trusted):
+                    raise SetupError(
+                        f"the server's certificate is not the trusted one in {self.server_certificate}; "
+                        "if the server's certificate was renewed, trust the new one"
+                    )
+            own = await uacrypto.load_certificate(self.certificate)
+        except (OSError, ValueError) as exc:
+            raise SetupError(f"cannot read a certificate: {type(exc).__name__}: {exc}") from None
+        if sent is None:
+            raise SetupError(f"the server sent no certificate for {self.security_policy}")
+        # Servers compare the application URI a client announces with the one in its certificate.
+        uri = _certificate_uri(own)
+        if uri:
+            client.application_uri = uri
+        try:
+            await client.set_security(
+                policy, str(self.certificate), str(self.private_key), None, uacrypto.der_from_x509(sent), mode
+            )
+        except ValueError as exc:  # a key that is not a key, or does not fit the certificate
+            raise SetupError(f"cannot use private key {self.private_key}: {exc}") from None
 
     async def _resolve(self, client: Client) -> dict[str, Node]:
         if self.nodes:
@@ -175,6 +309,21 @@ class OpcUaSource(Source):
                 found[self.tag_prefix + "/".join([*path, name])] = child
             elif node_class == ua.NodeClass.Object:
                 await self._browse(child, [*path, name], found, depth + 1)
+
+
+def _security_name(policy_uri: str, mode: ua.MessageSecurityMode) -> str:
+    """Policy and mode as the settings name them (Basic256Sha256/SignAndEncrypt); None when unsecured."""
+    if mode == ua.MessageSecurityMode.None_:
+        return "None"
+    return f"{policy_uri.rpartition('#')[2].replace('_', '')}/{mode.name}"
+
+
+def _certificate_uri(certificate: x509.Certificate) -> str | None:
+    with contextlib.suppress(x509.ExtensionNotFound):
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        uris = names.get_values_for_type(x509.UniformResourceIdentifier)
+        return uris[0] if uris else None
+    return None
 
 
 async def _child_named(node: Node, name: str) -> Node:

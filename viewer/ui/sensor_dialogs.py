@@ -28,6 +28,15 @@ from viewer.sensors import SettingsError, SourceSettings, parse_mqtt_url
 from viewer.sensors.rules import RGB
 
 RECORDING_FILTER = "Recordings (*.parquet *.pq *.csv);;All files (*)"
+CERTIFICATE_FILTER = "Certificates (*.der *.pem *.crt);;All files (*)"
+KEY_FILTER = "Private keys (*.pem *.der *.key);;All files (*)"
+OPCUA_POLICIES = ("None", "Basic256Sha256", "Aes128Sha256RsaOaep", "Aes256Sha256RsaPss")
+OPCUA_MODES = (("Sign & encrypt", "SignAndEncrypt"), ("Sign", "Sign"))
+OPCUA_FILES = (
+    ("certificate", "client certificate"),
+    ("private_key", "private key"),
+    ("server_certificate", "server certificate"),
+)
 
 
 def source_settings(kind: str, fields: dict[str, object]) -> SourceSettings:
@@ -48,13 +57,26 @@ def source_settings(kind: str, fields: dict[str, object]) -> SourceSettings:
         url = text.get("url", "")
         if not url.startswith("opc.tcp://"):
             raise SettingsError(f"OPC UA endpoint {url!r}: expected opc.tcp://HOST:PORT/PATH")
+        options = {"root": text.get("root") or "Objects"}
+        policy = text.get("security_policy") or "None"
+        if policy != "None":
+            # The plugin checks these again; here so the dialog can say what is missing before connecting.
+            options |= {"security_policy": policy, "security_mode": text.get("security_mode") or "SignAndEncrypt"}
+            for key, what in OPCUA_FILES:
+                path = text.get(key, "")
+                if not path and key != "server_certificate":
+                    raise SettingsError(f"OPC UA security {policy} needs a {what}")
+                if path and not Path(path).is_file():
+                    raise SettingsError(f"{what} {path}: no such file")
+                if path:
+                    options[key] = path
         return SourceSettings(
             "opcua",
             "opcua",
             url,
             text.get("username", ""),
             password_env=text.get("password_env", ""),
-            options={"root": text.get("root") or "Objects"},
+            options=options,
         )
     if kind == "recording":
         path = Path(text.get("path", ""))
@@ -114,10 +136,11 @@ class ConnectSourceDialog(QDialog):
             else:
                 fields["root"] = QLineEdit("Objects")
                 form.addRow("Browse path:", fields["root"])
+                self._security_rows(form, fields)
             fields["username"] = QLineEdit()
             form.addRow("User name:", fields["username"])
             fields["password_env"] = QLineEdit()
-            fields["password_env"].setPlaceholderText("e.g. MQTT_PASSWORD")
+            fields["password_env"].setPlaceholderText("e.g. MQTT_PASSWORD" if kind == "mqtt" else "e.g. OPCUA_PASSWORD")
             fields["password_env"].setToolTip(
                 "Name of the environment variable that holds the password. The password itself is never stored."
             )
@@ -125,13 +148,8 @@ class ConnectSourceDialog(QDialog):
         elif kind == "recording":
             path = QLineEdit()
             path.setPlaceholderText("a .csv or .parquet file: time, tag, value (or one column per tag)")
-            browse = QPushButton("Browse…")
-            browse.clicked.connect(lambda: self._browse(path))
-            row = QHBoxLayout()
-            row.addWidget(path, 1)
-            row.addWidget(browse)
             fields["path"] = path
-            form.addRow("File:", row)
+            form.addRow("File:", self._file_row(path, "Open recording", RECORDING_FILTER))
         elif kind == "simulator":
             rate = QDoubleSpinBox()
             rate.setRange(0.1, 20.0)
@@ -146,8 +164,40 @@ class ConnectSourceDialog(QDialog):
         self.fields[kind] = fields
         return page
 
-    def _browse(self, target: QLineEdit) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open recording", target.text(), RECORDING_FILTER)
+    def _security_rows(self, form: QFormLayout, fields: dict[str, QWidget]) -> None:
+        """OPC UA security: policy, mode and the certificate files (paths only; the key stays where it is)."""
+        policy = QComboBox()
+        for name in OPCUA_POLICIES:
+            policy.addItem(name, name)
+        mode = QComboBox()
+        for title, name in OPCUA_MODES:
+            mode.addItem(title, name)
+        fields["security_policy"] = policy
+        fields["security_mode"] = mode
+        form.addRow("Security policy:", policy)
+        form.addRow("Security mode:", mode)
+        for key, what in OPCUA_FILES:
+            edit = QLineEdit()
+            fields[key] = edit
+            file_filter = KEY_FILTER if key == "private_key" else CERTIFICATE_FILTER
+            form.addRow(f"{what[0].upper()}{what[1:]}:", self._file_row(edit, f"Open {what}", file_filter))
+            if key == "server_certificate":
+                edit.setPlaceholderText("trusted copy of the server's certificate (optional)")
+                edit.setToolTip(
+                    "Without it the certificate the server sends is accepted: the link is encrypted but the server "
+                    "is not checked against a trusted copy."
+                )
+
+    def _file_row(self, target: QLineEdit, title: str, file_filter: str) -> QHBoxLayout:
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(lambda: self._browse(target, title, file_filter))
+        row = QHBoxLayout()
+        row.addWidget(target, 1)
+        row.addWidget(browse)
+        return row
+
+    def _browse(self, target: QLineEdit, title: str, file_filter: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, title, target.text(), file_filter)
         if path:
             target.setText(path)
 
@@ -165,6 +215,8 @@ class ConnectSourceDialog(QDialog):
                 out[key] = widget.isChecked()
             elif isinstance(widget, QDoubleSpinBox):
                 out[key] = widget.value()
+            elif isinstance(widget, QComboBox):
+                out[key] = widget.currentData()
         return out
 
     def _accept(self) -> None:
