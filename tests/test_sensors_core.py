@@ -312,7 +312,8 @@ def test_builtin_plugin_is_discovered_and_loaded_lazily():
         "assert r.names('source') == ['mqtt', 'opcua', 'recording', 'simulator']\n"
         "assert 'paho' not in sys.modules and 'asyncua' not in sys.modules\n"
         "cls = r.load('source', 'mqtt')\n"
-        "assert cls.__name__ == 'MqttSource' and 'paho' in sys.modules\n"
+        "assert cls.__name__ == 'MqttSource' and 'mothertwin_builtin_sources.mqtt' in sys.modules\n"
+        "assert 'paho' not in sys.modules  # the MQTT client lives in the source's worker process\n"
         "print('ok')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

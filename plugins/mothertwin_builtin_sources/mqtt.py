@@ -1,32 +1,52 @@
 """MQTT source (paho-mqtt): batched JSON payloads and Sparkplug B, reconnecting with back-off.
 
-paho runs its network loop in its own thread (`loop_start`), so decoding never blocks a GUI thread;
-values go to the thread-safe store. A payload that cannot be read is counted, never fatal.
+The MQTT client and the decoding run in a worker process. Drawing a big plant holds the interpreter lock
+for hundreds of milliseconds per frame (VTK does not release it), and a network thread in the window's
+own process would then stop reading, the broker's queue for us would fill, and it would drop values.
+The worker reads the broker at its own pace and sends samples back as column batches a few times per
+100 ms; a thread here puts each batch in the store with a handful of numpy calls.
+
+Frames between the processes are our own format (a JSON header and raw arrays), never pickle: the values
+come from the network.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import multiprocessing
+import struct
+import threading
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
-import paho.mqtt.client as mqtt
+import numpy as np
 
-from mothertwin_builtin_sources import sparkplug
-from viewer.sensors import (
-    PayloadError,
-    Quality,
-    Sample,
-    SampleBuffer,
-    Source,
-    SourceSettings,
-    SourceStatus,
-    decode_json,
-    parse_mqtt_url,
-)
+from viewer.sensors import PayloadError, SampleBuffer, Source, SourceSettings, SourceStatus, parse_mqtt_url
+from viewer.sensors.payloads import decode_json_columns
+from viewer.sensors.samples import BAD_CODE, BOOLEAN, NUMBER, TEXT
 
 SPARKPLUG_PREFIX = "spBv1.0/"
+FLUSH_SECONDS = 0.02  # how long the worker gathers values before sending a batch: latency vs. overhead
+STOP_TIMEOUT = 5.0
+_HEADER = struct.Struct("<I")
+
+
+@dataclass(slots=True)
+class WorkerConfig:
+    url: str
+    topics: list[str]
+    username: str = ""
+    password: str | None = None  # travels over the pipe only, never to disk or the command line
+    tls_ca: str | None = None
+    reconnect_delay: tuple[float, float] = (0.5, 30.0)
+    keepalive: int = 30
+    request_rebirth: bool = True
+    flush_seconds: float = FLUSH_SECONDS
 
 
 class MqttSource(Source):
@@ -46,26 +66,17 @@ class MqttSource(Source):
         request_rebirth: bool = True,
     ) -> None:
         super().__init__(store, name)
-        self.address = parse_mqtt_url(url)
+        self.address = parse_mqtt_url(url)  # a bad URL fails here, in the caller, not in the worker
         self.topics = list(topics)
-        self.request_rebirth = request_rebirth
-        self._client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=f"mothertwin-{uuid.uuid4().hex[:12]}", clean_session=True
+        self._config = WorkerConfig(
+            url, self.topics, username, password, tls_ca, reconnect_delay, keepalive, request_rebirth
         )
-        user = username or self.address.username
-        if user:
-            self._client.username_pw_set(user, password)
-        if self.address.tls:
-            self._client.tls_set(ca_certs=tls_ca)
-        self._client.reconnect_delay_set(min_delay=reconnect_delay[0], max_delay=reconnect_delay[1])
-        self._client.on_connect = self._on_connect
-        self._client.on_disconnect = self._on_disconnect
-        self._client.on_message = self._on_message
-        self._keepalive = keepalive
-        self._ever_connected = False
-        # Sparkplug: alias -> metric name per edge node or device (set by births), and tags per node.
-        self._aliases: dict[str, dict[int, str]] = {}
-        self._node_tags: dict[str, set[str]] = {}
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._control: Connection | None = None
+        self._reader: threading.Thread | None = None
+        self._tags: list[str] = []  # the worker's tag numbers -> names
+        self._tag_array = np.zeros(0, dtype=object)
+        self._texts: list[str] = []
 
     @classmethod
     def from_settings(cls, store: SampleBuffer, settings: SourceSettings) -> MqttSource:
@@ -84,73 +95,304 @@ class MqttSource(Source):
     # ------------------------------------------------------------ life cycle
 
     def start(self) -> None:
+        self._stopping = False
         self.set_status(SourceStatus.CONNECTING)
-        self._client.connect_async(self.address.host, self.address.port, keepalive=self._keepalive)
-        self._client.loop_start()
+        context = multiprocessing.get_context("spawn")  # the same on Windows and Linux; no forked Qt/VTK state
+        data_out, data_in = context.Pipe(duplex=False)
+        control_out, control_in = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=run_worker, args=(data_in, control_out), name=f"mothertwin-mqtt-{self.name}", daemon=True
+        )
+        self._process.start()
+        data_in.close()
+        control_out.close()
+        control_in.send_bytes(json.dumps(asdict(self._config)).encode())
+        self._control = control_in
+        self._reader = threading.Thread(target=self._read, args=(data_out,), name=f"mqtt-{self.name}", daemon=True)
+        self._reader.start()
 
     def stop(self) -> None:
-        self._client.disconnect()
-        self._client.loop_stop()
+        self._stopping = True
+        if self._control is not None:
+            with contextlib.suppress(OSError):  # the worker is gone already
+                self._control.send_bytes(b"stop")
+        if self._process is not None:
+            self._process.join(STOP_TIMEOUT)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(1.0)
+        if self._reader is not None:
+            self._reader.join(STOP_TIMEOUT)
+        if self._control is not None:
+            self._control.close()
+        self._process = self._reader = self._control = None
         self.set_status(SourceStatus.STOPPED)
 
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
-        if reason.is_failure:
-            self.set_status(SourceStatus.RECONNECTING, f"broker refused the connection: {reason}")
-            return
-        self._ever_connected = True
-        client.subscribe([(topic, 0) for topic in self.topics])
-        self.set_status(SourceStatus.CONNECTED)
+    _stopping = False
 
-    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
-        if self.status is SourceStatus.STOPPED:
+    # ------------------------------------------------------------ frames from the worker
+
+    def _read(self, connection: Connection) -> None:
+        try:
+            while True:
+                try:
+                    frame = connection.recv_bytes()
+                except (EOFError, OSError):
+                    break
+                try:
+                    self._on_frame(frame)
+                except Exception as exc:  # a bug here must not end the reader: count it, go on
+                    self.count_malformed(f"batch from the MQTT worker: {type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+        if not self._stopping:
+            code = self._process.exitcode if self._process is not None else None
+            self.set_status(SourceStatus.DOWN, f"the MQTT worker process ended unexpectedly (exit code {code})")
+
+    def _on_frame(self, frame: bytes) -> None:
+        (size,) = _HEADER.unpack_from(frame)
+        header = json.loads(frame[_HEADER.size : _HEADER.size + size])
+        if header["kind"] == "status":
+            self.set_status(SourceStatus(header["status"]), header.get("error", ""))
             return
-        # paho's loop reconnects by itself with its exponential back-off (reconnect_delay_set).
-        self.set_status(
-            SourceStatus.RECONNECTING, f"connection to {self.address.host}:{self.address.port} lost: {reason}"
+        self.counters.messages = header["messages"]
+        self.counters.malformed = header["malformed"]
+        if header.get("error"):
+            self.last_error = header["error"]
+        if header["tags"]:
+            self._tags += header["tags"]
+            self._tag_array = np.array(self._tags, dtype=object)
+        self._texts += header["texts"]
+        count = header["count"]
+        if not count:
+            return
+        body = memoryview(frame)[_HEADER.size + size :]
+        numbers = np.frombuffer(body, np.int32, count, 0)
+        offset = 4 * count
+        times = np.frombuffer(body, np.float64, count, offset)
+        values = np.frombuffer(body, np.float64, count, offset + 8 * count)
+        kinds = np.frombuffer(body, np.int8, count, offset + 16 * count)
+        qualities = np.frombuffer(body, np.int8, count, offset + 17 * count)
+        self.counters.values += count
+        self.store.put_columns(
+            self._tag_array[numbers], times, values, qualities, source=self.name, kinds=kinds, texts=self._texts
         )
 
-    # ------------------------------------------------------------ messages
 
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self.count_message()
+# ---------------------------------------------------------------- the worker process
+
+
+def run_worker(data: Connection, control: Connection) -> None:
+    """Entry point of the worker process: config in, column batches out until told to stop."""
+    config = WorkerConfig(**json.loads(control.recv_bytes()))
+    config.reconnect_delay = tuple(config.reconnect_delay)  # type: ignore[assignment]
+    worker = _Worker(config, data)
+    worker.start()
+    try:
+        while not control.poll(config.flush_seconds):
+            worker.flush()
+    except (EOFError, OSError):
+        pass  # the window went away: stop as if told to
+    finally:
+        worker.stop()
+        worker.flush()
+        data.close()
+
+
+@dataclass(slots=True)
+class _Pending:
+    numbers: list[np.ndarray] = field(default_factory=list)
+    times: list[np.ndarray] = field(default_factory=list)
+    values: list[np.ndarray] = field(default_factory=list)
+    kinds: list[np.ndarray] = field(default_factory=list)
+    qualities: list[np.ndarray] = field(default_factory=list)
+
+
+class _Worker:
+    """The paho client and decoders. Tags and texts get numbers here; new ones travel once, in the next
+    batch's header."""
+
+    def __init__(self, config: WorkerConfig, data: Connection) -> None:
+        import paho.mqtt.client as mqtt
+
+        self.config = config
+        self.address = parse_mqtt_url(config.url)
+        self.data = data
+        self.lock = threading.Lock()
+        self.pending = _Pending()
+        self.tag_numbers: dict[str, int] = {}
+        self.new_tags: list[str] = []
+        self.text_codes: dict[str, int] = {}
+        self.new_texts: list[str] = []
+        self.messages = self.malformed = 0
+        self.sent_counts = (0, 0)
+        self.error = ""
+        # What each tag last was, so that a Sparkplug death can resend it with bad quality.
+        self.last_value: dict[int, tuple[float, float, int]] = {}
+        # Sparkplug: alias -> metric name per edge node or device (set by births), and tag numbers per node.
+        self.aliases: dict[str, dict[int, str]] = {}
+        self.node_tags: dict[str, set[int]] = {}
+        self.stopping = False
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=f"mothertwin-{uuid.uuid4().hex[:12]}", clean_session=True
+        )
+        user = config.username or self.address.username
+        if user:
+            self.client.username_pw_set(user, config.password)
+        if self.address.tls:
+            self.client.tls_set(ca_certs=config.tls_ca)
+        self.client.reconnect_delay_set(min_delay=config.reconnect_delay[0], max_delay=config.reconnect_delay[1])
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    def start(self) -> None:
+        self.client.connect_async(self.address.host, self.address.port, keepalive=self.config.keepalive)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # ------------------------------------------------------------ to the window
+
+    def send(self, header: dict[str, Any], body: bytes = b"") -> None:
+        text = json.dumps(header).encode()
+        with contextlib.suppress(OSError, ValueError):  # the window closed its end: told to stop next
+            self.data.send_bytes(_HEADER.pack(len(text)) + text + body)
+
+    def status(self, status: SourceStatus, error: str = "") -> None:
+        # Data gathered before a status change goes first, so that order is kept.
+        self.flush()
+        self.send({"kind": "status", "status": str(status), "error": error})
+
+    def flush(self) -> None:
+        with self.lock:
+            pending, self.pending = self.pending, _Pending()
+            tags, self.new_tags = self.new_tags, []
+            texts, self.new_texts = self.new_texts, []
+            counts = (self.messages, self.malformed, self.error)
+            self.error = ""
+        count = sum(len(a) for a in pending.numbers)
+        if not count and not tags and not texts and counts[:2] == self.sent_counts:
+            return
+        self.sent_counts = counts[:2]
+        body = b"".join(
+            np.concatenate(parts).astype(dtype).tobytes() if parts else b""
+            for parts, dtype in (
+                (pending.numbers, np.int32),
+                (pending.times, np.float64),
+                (pending.values, np.float64),
+                (pending.kinds, np.int8),
+                (pending.qualities, np.int8),
+            )
+        )
+        header = {"kind": "data", "count": count, "tags": tags, "texts": texts, "messages": counts[0]}
+        header.update(malformed=counts[1], error=counts[2])
+        self.send(header, body)
+
+    # ------------------------------------------------------------ paho callbacks (paho's thread)
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        if reason.is_failure:
+            self.status(SourceStatus.RECONNECTING, f"broker refused the connection: {reason}")
+            return
+        client.subscribe([(topic, 0) for topic in self.config.topics])
+        self.status(SourceStatus.CONNECTED)
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        if self.stopping:
+            return
+        # paho's loop reconnects by itself with its exponential back-off (reconnect_delay_set).
+        self.status(SourceStatus.RECONNECTING, f"connection to {self.address.host}:{self.address.port} lost: {reason}")
+
+    def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        with self.lock:
+            self.messages += 1
         try:
             if message.topic.startswith(SPARKPLUG_PREFIX):
-                samples = self._sparkplug(message.topic, message.payload)
+                self._sparkplug(message.topic, message.payload)
             else:
-                samples = decode_json(message.payload)
+                decoded = decode_json_columns(message.payload)
+                self._add(decoded.tags, decoded.times, decoded.values, decoded.qualities)
         except PayloadError as exc:
-            self.count_malformed(f"{message.topic}: {exc}")
-            return
+            self._count_malformed(f"{message.topic}: {exc}")
         except Exception as exc:  # a bug in decoding must not kill paho's network thread
-            self.count_malformed(f"{message.topic}: {type(exc).__name__}: {exc}")
-            return
-        if samples:
-            self.publish(samples)
+            self._count_malformed(f"{message.topic}: {type(exc).__name__}: {exc}")
 
-    def _sparkplug(self, topic_text: str, payload: bytes) -> list[Sample]:
+    def _count_malformed(self, reason: str) -> None:
+        with self.lock:
+            self.malformed += 1
+            self.error = reason
+
+    def _add(self, tags: Sequence[str], times: np.ndarray, values: Sequence[Any], qualities: np.ndarray) -> None:
+        count = len(tags)
+        if not count:
+            return
+        numbers = np.empty(count, np.int32)
+        encoded = np.empty(count)
+        kinds = np.zeros(count, np.int8)
+        with self.lock:
+            known = self.tag_numbers
+            for i, tag in enumerate(tags):
+                number = known.get(tag)
+                if number is None:
+                    number = known[tag] = len(known)
+                    self.new_tags.append(tag)
+                numbers[i] = number
+            if set(map(type, values)) <= {float}:
+                encoded[:] = values
+            else:
+                for i, value in enumerate(values):
+                    if type(value) is str:
+                        code = self.text_codes.get(value)
+                        if code is None:
+                            code = self.text_codes[value] = len(self.text_codes)
+                            self.new_texts.append(value)
+                        encoded[i], kinds[i] = code, TEXT
+                    elif type(value) is bool:
+                        encoded[i], kinds[i] = float(value), BOOLEAN
+                    else:
+                        encoded[i], kinds[i] = float(value), NUMBER
+            self.pending.numbers.append(numbers)
+            self.pending.times.append(np.asarray(times, float))
+            self.pending.values.append(encoded)
+            self.pending.kinds.append(kinds)
+            self.pending.qualities.append(np.asarray(qualities, np.int8))
+        return None
+
+    # ------------------------------------------------------------ Sparkplug B
+
+    def _sparkplug(self, topic_text: str, payload: bytes) -> None:
+        from mothertwin_builtin_sources import sparkplug
+
         topic = sparkplug.parse_topic(topic_text)
         kind = topic.message_type
         if kind in ("NCMD", "DCMD", "STATE"):
-            return []
+            return
         message = sparkplug.decode(payload)
         now_ms = message.timestamp or int(time.time() * 1000)
         key = topic.device_key
         if kind in ("NDEATH", "DDEATH"):
-            return self._death(topic)
+            self._death(topic)
+            return
         if kind in ("NBIRTH", "DBIRTH"):
             if kind == "NBIRTH":
                 # A node's new birth invalidates every alias of it and its devices.
-                for known in [k for k in self._aliases if k == key or k.startswith(key + "/")]:
-                    del self._aliases[known]
-            aliases = self._aliases.setdefault(key, {})
+                for known in [k for k in self.aliases if k == key or k.startswith(key + "/")]:
+                    del self.aliases[known]
+            aliases = self.aliases.setdefault(key, {})
             for metric in message.metrics:
                 if metric.HasField("alias") and metric.name:
                     aliases[metric.alias] = metric.name
-        aliases = self._aliases.get(key)
+        aliases = self.aliases.get(key)
         if aliases is None and kind in ("NDATA", "DDATA"):
             self._ask_rebirth(topic)
             raise PayloadError(f"{kind} from {key} before its birth certificate")
-        samples = []
+        tags: list[str] = []
+        times: list[float] = []
+        values: list[Any] = []
         unknown = 0
         for metric in message.metrics:
             name = metric.name or (aliases or {}).get(metric.alias)
@@ -160,29 +402,39 @@ class MqttSource(Source):
             value = sparkplug.metric_value(metric)
             if value is None:
                 continue
-            tag = f"{key}/{name}"
-            self._node_tags.setdefault(topic.node_key, set()).add(tag)
-            stamp = metric.timestamp or now_ms
-            samples.append(Sample(tag, stamp / 1000.0, value))
+            tags.append(f"{key}/{name}")
+            times.append((metric.timestamp or now_ms) / 1000.0)
+            values.append(value if isinstance(value, str | bool) else float(value))
+        self._add(tags, np.array(times), values, np.zeros(len(tags), np.int8))
+        with self.lock:
+            numbers = [self.tag_numbers[t] for t in tags]
+        node = self.node_tags.setdefault(topic.node_key, set())
+        node.update(numbers)
+        for number, t, value in zip(numbers, times, values, strict=True):
+            self.last_value[number] = (t, value)  # type: ignore[assignment]
         if unknown:
             self._ask_rebirth(topic)
-            self.count_malformed(f"{topic_text}: {unknown} metric(s) with an alias not in the birth certificate")
-        return samples
+            self._count_malformed(f"{topic_text}: {unknown} metric(s) with an alias not in the birth certificate")
 
-    def _death(self, topic: sparkplug.Topic) -> list[Sample]:
+    def _death(self, topic: Any) -> None:
         """The node or device is gone: its tags keep their last value with bad quality, i.e. stale."""
         prefix = topic.device_key + "/"
-        tags = [t for t in self._node_tags.get(topic.node_key, ()) if t.startswith(prefix)]
+        names = {number: tag for tag, number in self.tag_numbers.items()}
+        gone = [n for n in self.node_tags.get(topic.node_key, ()) if names[n].startswith(prefix)]
         now = time.time()
-        out = []
-        for tag in tags:
-            last = self.store.latest(tag)
+        tags, times, values = [], [], []
+        for number in gone:
+            last = self.last_value.get(number)
             if last is not None:
-                out.append(Sample(tag, max(now, last.time), last.value, Quality.BAD))
-        return out
+                tags.append(names[number])
+                times.append(max(now, last[0]))
+                values.append(last[1])
+        self._add(tags, np.array(times), values, np.full(len(tags), BAD_CODE, np.int8))
 
-    def _ask_rebirth(self, topic: sparkplug.Topic) -> None:
-        if not self.request_rebirth:
+    def _ask_rebirth(self, topic: Any) -> None:
+        if not self.config.request_rebirth:
             return
+        from mothertwin_builtin_sources import sparkplug
+
         payload = sparkplug.encode([{"name": "Node Control/Rebirth", "value": True}], int(time.time() * 1000))
-        self._client.publish(f"spBv1.0/{topic.group}/NCMD/{topic.edge_node}", payload)
+        self.client.publish(f"spBv1.0/{topic.group}/NCMD/{topic.edge_node}", payload)

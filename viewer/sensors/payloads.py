@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from viewer.sensors.samples import Quality, Sample
+import numpy as np
+
+from viewer.sensors.samples import _QUALITY_CODE, Quality, Sample
 
 MAX_PAYLOAD = 4 * 1024 * 1024
 
@@ -31,6 +34,17 @@ def encode_json_batches(samples: list[Sample], batch: int = 100) -> Iterator[byt
         yield json.dumps(message, separators=(",", ":")).encode()
 
 
+def encode_json_values(time: float, tags: list[str], values: list, batch: int = 100) -> list[bytes]:
+    """Shared-time messages straight from columns (the simulator's fast path)."""
+    return [
+        json.dumps(
+            {"t": time, "values": dict(zip(tags[i : i + batch], values[i : i + batch], strict=True))},
+            separators=(",", ":"),
+        ).encode()
+        for i in range(0, len(tags), batch)
+    ]
+
+
 def _value(raw: object, where: str) -> float | str | bool:
     if isinstance(raw, bool | str):
         return raw
@@ -46,14 +60,18 @@ def _time(raw: object, where: str) -> float:
     raise PayloadError(f"{where}: expected a time in epoch seconds or milliseconds, got {raw!r}")
 
 
-def decode_json(payload: bytes, prefix: str = "", default_time: float | None = None) -> list[Sample]:
-    """Samples from one JSON message; PayloadError names what is wrong (never a partial result)."""
+def _parse(payload: bytes) -> object:
     if len(payload) > MAX_PAYLOAD:
         raise PayloadError(f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD} byte limit")
     try:
-        data = json.loads(payload)
+        return json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"not JSON: {exc}") from None
+
+
+def decode_json(payload: bytes, prefix: str = "", default_time: float | None = None) -> list[Sample]:
+    """Samples from one JSON message; PayloadError names what is wrong (never a partial result)."""
+    data = _parse(payload)
     if not isinstance(data, dict):
         raise PayloadError(f"expected a JSON object, got {type(data).__name__}")
     if "values" in data:
@@ -88,3 +106,39 @@ def decode_json(payload: bytes, prefix: str = "", default_time: float | None = N
             )
         return out
     raise PayloadError("expected an object with 'values' or 'samples'")
+
+
+@dataclass(slots=True)
+class DecodedColumns:
+    """One message's samples as columns, for `SampleBuffer.put_columns`."""
+
+    tags: list[str]
+    times: np.ndarray  # float64 epoch seconds
+    values: list[float | str | bool]
+    qualities: np.ndarray  # int8 quality codes
+
+
+_PLAIN = frozenset({float, int, str, bool})
+
+
+def decode_json_columns(payload: bytes, prefix: str = "", default_time: float | None = None) -> DecodedColumns:
+    """`decode_json` without a `Sample` per value: the shared-time shape is checked in bulk, which is what
+    keeps one decoder up with 100,000 values a second. Errors are the same as `decode_json`'s."""
+    data = _parse(payload)
+    values = data.get("values") if isinstance(data, dict) else None
+    if isinstance(values, dict) and ("t" in data or default_time is not None):
+        t = _time(data.get("t", default_time), "$.t")
+        raw = list(values.values())
+        # Anything but plain JSON scalars, or a NaN/inf (Python's json reads those), takes the checked path.
+        if set(map(type, raw)) <= _PLAIN and all(map(math.isfinite, (v for v in raw if type(v) is float))):
+            tags = [prefix + tag for tag in values] if prefix else list(values)
+            plain = [float(v) if type(v) is int else v for v in raw]
+            count = len(tags)
+            return DecodedColumns(tags, np.full(count, t), plain, np.zeros(count, np.int8))
+    samples = decode_json(payload, prefix, default_time)
+    return DecodedColumns(
+        [s.tag for s in samples],
+        np.array([s.time for s in samples], dtype=float),
+        [s.value for s in samples],
+        np.array([_QUALITY_CODE[s.quality] for s in samples], dtype=np.int8),
+    )

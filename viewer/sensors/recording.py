@@ -256,7 +256,6 @@ class Recording:
         data = np.array(rows, dtype=float)
         return data[:, 0], data[:, 1]
 
-
     def beyond_limits(
         self, limits: dict[str, tuple[float | None, float | None]], buckets: int = 400
     ) -> list[tuple[float, int]]:
@@ -278,6 +277,7 @@ class Recording:
                 [start, width, buckets - 1],
             ).fetchall()
         return [(start + float(b) * width, int(n)) for b, n in found]
+
 
 def make_synthetic_recording(
     path: Path,

@@ -2,27 +2,40 @@
 
 Sources (network threads, replay) put samples in; the scene and widgets read snapshots and listen to
 `changed`. No Qt here: the store runs headless and in tests.
+
+The store is columnar: one row per tag in numpy arrays (latest value, time, quality, arrival, source) and a
+ring of recent samples per tag in 2-D arrays. A live feed of 100,000 values a second then costs a few numpy
+calls per batch instead of Python work per value; `Sample` objects are only made when someone reads one.
 """
 
 from __future__ import annotations
 
-import bisect
+import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
 from psygnal import Signal
 
 Value = float | str | bool
+
+NUMBER, BOOLEAN, TEXT = 0, 1, 2  # how a value is held: float, bool as 0/1, or a code into the text table
+_FIRST_CAPACITY = 16  # ring length per tag at first; doubles on demand up to history_length
 
 
 class Quality(StrEnum):
     GOOD = "good"
     UNCERTAIN = "uncertain"
     BAD = "bad"
+
+
+_QUALITIES = (Quality.GOOD, Quality.UNCERTAIN, Quality.BAD)
+_QUALITY_CODE = {q: i for i, q in enumerate(_QUALITIES)}
+BAD_CODE = _QUALITY_CODE[Quality.BAD]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +65,38 @@ class StoreCounters:
     invalid: int = 0  # NaN time or value of an unsupported type
 
 
+@dataclass(slots=True)
+class TagColumns:
+    """The latest state of some tags as arrays, in the order asked for (absent tags: present False)."""
+
+    present: np.ndarray  # bool
+    time: np.ndarray  # float64 sample time
+    value: np.ndarray  # float64: the number, 0/1 for booleans, the text code for texts
+    kind: np.ndarray  # int8: NUMBER, BOOLEAN or TEXT
+    stale: np.ndarray  # bool: no value, bad quality, source down or too old
+    texts: list[str]  # text code -> text
+
+    def numbers(self) -> np.ndarray:
+        """Numeric value per tag, NaN where there is none (absent, or a text)."""
+        out = np.where(self.present & (self.kind != TEXT), self.value, np.nan)
+        text = np.flatnonzero(self.present & (self.kind == TEXT))
+        for i in text:  # texts that spell a number ("3") count as numbers, as before
+            with contextlib.suppress(ValueError):
+                out[i] = float(self.texts[int(self.value[i])])
+        return out
+
+
 @dataclass
 class SampleBuffer:
     """Latest value per tag plus a bounded, time-sorted history per tag. Safe to call from any thread.
 
     `changed` is emitted (on the thread that put the samples) with the sorted list of tags whose state
     changed; a GUI connects with psygnal's `thread=` option or polls `snapshot()` on a timer.
+    `history_length` bounds the samples kept per tag (1,200: two minutes at 10 Hz, twenty at 1 Hz).
     """
 
     stale_after: float = 10.0
-    history_length: int = 3600
+    history_length: int = 1200
     clock: Callable[[], float] = time.time
     counters: StoreCounters = field(default_factory=StoreCounters)
 
@@ -69,10 +104,31 @@ class SampleBuffer:
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
-        self._state: dict[str, TagState] = {}
-        self._history: dict[str, list[Sample]] = {}
-        self._history_times: dict[str, list[float]] = {}
+        self._index: dict[str, int] = {}
+        self._tags: list[str] = []
+        self._texts: list[str] = []
+        self._text_codes: dict[str, int] = {}
+        self._sources: list[str] = [""]
+        self._source_codes: dict[str, int] = {"": 0}
         self._down_sources: set[str] = set()
+        self._allocate(0, 0)
+
+    def _allocate(self, rows: int, capacity: int) -> None:
+        self._present = np.zeros(rows, bool)
+        self._time = np.full(rows, -np.inf)
+        self._value = np.zeros(rows)
+        self._kind = np.zeros(rows, np.int8)
+        self._quality = np.zeros(rows, np.int8)
+        self._received = np.zeros(rows)
+        self._source = np.zeros(rows, np.int32)
+        self._capacity = capacity
+        self._ring_time = np.zeros((rows, capacity))
+        self._ring_value = np.zeros((rows, capacity))
+        self._ring_kind = np.zeros((rows, capacity), np.int8)
+        self._ring_quality = np.zeros((rows, capacity), np.int8)
+        self._head = np.zeros(rows, np.int64)  # next write position in the ring
+        self._fill = np.zeros(rows, np.int64)
+        self._unsorted = np.zeros(rows, bool)  # a late sample went in behind newer ones
 
     # ------------------------------------------------------------ writing
 
@@ -88,53 +144,292 @@ class SampleBuffer:
         Live sources leave `received_at` to the clock; a replay passes `arrival_is_sample_time=True` so
         that staleness is judged against the recording's own times.
         """
-        now = self.clock() if received_at is None else received_at
-        changed: set[str] = set()
-        with self._lock:
-            for sample in samples:
-                if not _valid(sample):
-                    self.counters.invalid += 1
-                    continue
-                if not self._add_history(sample):
-                    self.counters.duplicate += 1
-                    continue
-                current = self._state.get(sample.tag)
-                arrival = sample.time if arrival_is_sample_time else now
-                if current is not None and sample.time < current.sample.time:
-                    self.counters.late += 1
-                    continue
-                self.counters.accepted += 1
-                self._state[sample.tag] = TagState(sample, arrival, source)
-                changed.add(sample.tag)
-            if source and changed:
-                self._down_sources.discard(source)
-        tags = sorted(changed)
-        if tags:
-            self.changed.emit(tags)
-        return tags
+        samples = list(samples)
+        times = np.empty(len(samples))
+        for i, sample in enumerate(samples):
+            t = sample.time
+            times[i] = t if isinstance(t, int | float) and not isinstance(t, bool) else math.nan
+        qualities = np.fromiter((_QUALITY_CODE.get(s.quality, BAD_CODE) for s in samples), np.int8, len(samples))
+        return self.put_columns(
+            [s.tag for s in samples],
+            times,
+            [s.value for s in samples],
+            qualities,
+            source=source,
+            received_at=received_at,
+            arrival_is_sample_time=arrival_is_sample_time,
+        )
 
-    def _add_history(self, sample: Sample) -> bool:
-        """Insert in time order; False when the very same sample (time, value, quality) is already held."""
-        times = self._history_times.setdefault(sample.tag, [])
-        items = self._history.setdefault(sample.tag, [])
-        if not times or sample.time > times[-1]:
-            # The usual case on a live feed: newer than anything held, so no search and no duplicate check.
-            times.append(sample.time)
-            items.append(sample)
-            if len(items) > self.history_length:
-                del times[0], items[0]
-            return True
-        position = bisect.bisect_left(times, sample.time)
-        scan = position
-        while scan < len(times) and times[scan] == sample.time:
-            if items[scan] == sample:
-                return False
-            scan += 1
-        times.insert(scan, sample.time)
-        items.insert(scan, sample)
-        if len(items) > self.history_length:
-            del times[0], items[0]
+    def put_columns(
+        self,
+        tags: Sequence[str],
+        times: np.ndarray,
+        values: Sequence[Value] | np.ndarray,
+        qualities: np.ndarray | None = None,
+        source: str = "",
+        received_at: float | None = None,
+        arrival_is_sample_time: bool = False,
+        kinds: np.ndarray | None = None,
+        texts: Sequence[str] = (),
+    ) -> list[str]:
+        """`put` for samples as columns (what a network decoder produces): the fast way in.
+
+        `values` are Python values, or floats with `kinds` (NUMBER, BOOLEAN, TEXT) where a TEXT value is
+        a position in `texts`: the form a decoder in another process sends without making objects."""
+        now = self.clock() if received_at is None else received_at
+        count = len(tags)
+        times = np.asarray(times, dtype=float).reshape(count)
+        qualities = np.zeros(count, np.int8) if qualities is None else np.asarray(qualities, np.int8)
+        with self._lock:
+            if kinds is None:
+                number, kind, valid = self._encode_values(values, count)
+            else:
+                number, kind = np.asarray(values, float).reshape(count), np.asarray(kinds, np.int8).reshape(count)
+                valid = ~np.isnan(number)
+                text = kind == TEXT
+                if text.any():
+                    own = np.array([self._text_code(t) for t in texts], dtype=float)
+                    number = number.copy()
+                    number[text] = own[number[text].astype(np.int64)]
+            valid &= np.isfinite(times)
+            rows = self._rows_of(tags)
+            source_code = self._source_code(source)
+            if not valid.all():
+                self.counters.invalid += int(count - valid.sum())
+                rows, times, number, kind, qualities = (a[valid] for a in (rows, times, number, kind, qualities))
+            # Newer than the tag's latest: the usual case on a live feed, done in bulk. The rest one by one.
+            newer = times > self._time[rows]
+            changed = self._put_newer(
+                rows[newer],
+                times[newer],
+                number[newer],
+                kind[newer],
+                qualities[newer],
+                now,
+                source_code,
+                arrival_is_sample_time,
+            )
+            for i in np.flatnonzero(~newer):
+                if self._put_one(
+                    int(rows[i]),
+                    times[i],
+                    number[i],
+                    int(kind[i]),
+                    int(qualities[i]),
+                    now,
+                    source_code,
+                    arrival_is_sample_time,
+                ):
+                    changed = np.append(changed, rows[i])
+            if source and len(changed):
+                self._down_sources.discard(source)
+            tags_changed = sorted({self._tags[r] for r in changed.tolist()}) if len(changed) else []
+        if tags_changed:
+            self.changed.emit(tags_changed)
+        return tags_changed
+
+    def _encode_values(self, values: Sequence[Value] | np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+        if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+            number = values.astype(float).reshape(count)
+            return number, np.zeros(count, np.int8), ~np.isnan(number)
+        values = list(values)
+        types = set(map(type, values))
+        if types <= {float, int}:
+            number = np.array(values, dtype=float).reshape(count)
+            return number, np.zeros(count, np.int8), ~np.isnan(number)
+        number = np.zeros(count)
+        kind = np.zeros(count, np.int8)
+        valid = np.ones(count, bool)
+        codes = self._text_codes
+        for i, value in enumerate(values):
+            kind_of = type(value)
+            if kind_of is float or kind_of is int:
+                number[i] = value
+                valid[i] = value == value  # NaN is not a value
+            elif kind_of is str:
+                code = codes.get(value)
+                number[i], kind[i] = self._text_code(value) if code is None else code, TEXT
+            elif kind_of is bool:
+                number[i], kind[i] = float(value), BOOLEAN
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                number[i] = float(value)  # numpy scalars
+                valid[i] = number[i] == number[i]
+            else:
+                valid[i] = False
+        return number, kind, valid
+
+    def _text_code(self, text: str) -> int:
+        code = self._text_codes.get(text)
+        if code is None:
+            code = self._text_codes[text] = len(self._texts)
+            self._texts.append(text)
+        return code
+
+    def _rows_of(self, tags: Sequence[str]) -> np.ndarray:
+        index = self._index
+        rows = np.fromiter((index.get(tag, -1) for tag in tags), np.int64, len(tags))
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            for i in missing:
+                tag = tags[i]
+                row = index.get(tag)
+                if row is None:
+                    row = index[tag] = len(self._tags)
+                    self._tags.append(tag)
+                rows[i] = row
+            self._grow_rows(len(self._tags))
+        return rows
+
+    def _source_code(self, source: str) -> int:
+        code = self._source_codes.get(source)
+        if code is None:
+            code = self._source_codes[source] = len(self._sources)
+            self._sources.append(source)
+        return code
+
+    def _grow_rows(self, rows: int) -> None:
+        old = len(self._present)
+        if rows <= old:
+            return
+        new = max(rows, 2 * old, 64)
+
+        def grow(array: np.ndarray, fill: float = 0) -> np.ndarray:
+            out = np.full((new, *array.shape[1:]), fill, dtype=array.dtype)
+            out[:old] = array
+            return out
+
+        self._present, self._value, self._kind = grow(self._present), grow(self._value), grow(self._kind)
+        self._time = grow(self._time, -np.inf)
+        self._quality, self._received, self._source = grow(self._quality), grow(self._received), grow(self._source)
+        self._ring_time, self._ring_value = grow(self._ring_time), grow(self._ring_value)
+        self._ring_kind, self._ring_quality = grow(self._ring_kind), grow(self._ring_quality)
+        self._head, self._fill, self._unsorted = grow(self._head), grow(self._fill), grow(self._unsorted)
+
+    def _grow_capacity(self, needed: int) -> None:
+        """Longer rings for every tag (one 2-D array each): oldest first from position 0 afterwards."""
+        capacity = min(self.history_length, max(_FIRST_CAPACITY, 1 << max(0, needed - 1).bit_length()))
+        if capacity <= self._capacity:
+            return
+        old = self._capacity
+        rows = len(self._present)
+        if old:
+            columns = (self._head[:, None] - self._fill[:, None] + np.arange(old)[None, :]) % old
+            picked = np.arange(rows)[:, None], columns
+        for name, dtype in (
+            ("_ring_time", float),
+            ("_ring_value", float),
+            ("_ring_kind", np.int8),
+            ("_ring_quality", np.int8),
+        ):
+            out = np.zeros((rows, capacity), dtype=dtype)
+            if old:
+                out[:, :old] = getattr(self, name)[picked]
+            setattr(self, name, out)
+        self._head = self._fill % capacity
+        self._capacity = capacity
+
+    def _put_newer(
+        self,
+        rows: np.ndarray,
+        times: np.ndarray,
+        number: np.ndarray,
+        kind: np.ndarray,
+        quality: np.ndarray,
+        now: float,
+        source_code: int,
+        arrival_is_sample_time: bool,
+    ) -> np.ndarray:
+        """Samples all newer than their tag's latest: sorted per tag, into the rings, the last one the state."""
+        if not len(rows):
+            return rows
+        order = np.lexsort((times, rows))
+        rows, times, number, kind, quality = rows[order], times[order], number[order], kind[order], quality[order]
+        repeat = (
+            (rows[1:] == rows[:-1])
+            & (times[1:] == times[:-1])
+            & (number[1:] == number[:-1])
+            & (kind[1:] == kind[:-1])
+            & (quality[1:] == quality[:-1])
+        )
+        if repeat.any():
+            keep = np.concatenate([[True], ~repeat])
+            self.counters.duplicate += int(repeat.sum())
+            rows, times, number, kind, quality = rows[keep], times[keep], number[keep], kind[keep], quality[keep]
+        starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+        counts = np.diff(np.append(starts, len(rows)))
+        unique = rows[starts]
+        self._grow_capacity(int((self._fill[unique] + counts).max()))
+        capacity = self._capacity
+        if capacity:
+            rank = np.arange(len(rows)) - np.repeat(starts, counts)
+            written = rank >= np.repeat(counts, counts) - capacity  # only the last `capacity` of a burst stay
+            columns = (self._head[rows] + rank) % capacity
+            at = rows[written], columns[written]
+            self._ring_time[at], self._ring_value[at] = times[written], number[written]
+            self._ring_kind[at], self._ring_quality[at] = kind[written], quality[written]
+            self._head[unique] = (self._head[unique] + counts) % capacity
+            self._fill[unique] = np.minimum(self._fill[unique] + counts, capacity)
+        last = starts + counts - 1
+        self._present[unique] = True
+        self._time[unique], self._value[unique] = times[last], number[last]
+        self._kind[unique], self._quality[unique] = kind[last], quality[last]
+        self._received[unique] = times[last] if arrival_is_sample_time else now
+        self._source[unique] = source_code
+        self.counters.accepted += len(rows)
+        return unique
+
+    def _put_one(
+        self,
+        row: int,
+        t: float,
+        number: float,
+        kind: int,
+        quality: int,
+        now: float,
+        source_code: int,
+        arrival_is_sample_time: bool,
+    ) -> bool:
+        """A sample no newer than its tag's latest: dropped when the very same is held, else kept in history
+        (a late one) or made the state (same time, other value: a correction). True when the state changed."""
+        times, numbers, kinds, qualities = self._ring(row)
+        if np.any((times == t) & (numbers == number) & (kinds == kind) & (qualities == quality)):
+            self.counters.duplicate += 1
+            return False
+        self._grow_capacity(int(self._fill[row]) + 1)
+        capacity = self._capacity
+        position = int(self._head[row])
+        if self._fill[row] and t < self._ring_time[row, (position - 1) % capacity]:
+            self._unsorted[row] = True
+        self._ring_time[row, position], self._ring_value[row, position] = t, number
+        self._ring_kind[row, position], self._ring_quality[row, position] = kind, quality
+        self._head[row] = (position + 1) % capacity
+        self._fill[row] = min(int(self._fill[row]) + 1, capacity)
+        if t < self._time[row]:
+            self.counters.late += 1
+            return False
+        self.counters.accepted += 1
+        self._value[row], self._kind[row], self._quality[row] = number, kind, quality
+        self._received[row] = t if arrival_is_sample_time else now
+        self._source[row] = source_code
         return True
+
+    def _ring(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """One tag's held samples in time order (arrival order among equal times)."""
+        fill, capacity = int(self._fill[row]), self._capacity
+        if not fill:
+            empty = np.zeros(0)
+            return empty, empty, np.zeros(0, np.int8), np.zeros(0, np.int8)
+        columns = (int(self._head[row]) - fill + np.arange(fill)) % capacity
+        parts = (
+            self._ring_time[row, columns],
+            self._ring_value[row, columns],
+            self._ring_kind[row, columns],
+            self._ring_quality[row, columns],
+        )
+        if self._unsorted[row]:
+            order = np.argsort(parts[0], kind="stable")
+            parts = tuple(p[order] for p in parts)
+        return parts  # type: ignore[return-value]
 
     def set_source_down(self, source: str, down: bool = True) -> list[str]:
         """A source lost its connection (or came back): every tag it fed is stale meanwhile."""
@@ -143,82 +438,153 @@ class SampleBuffer:
                 self._down_sources.add(source)
             else:
                 self._down_sources.discard(source)
-            tags = sorted(t for t, s in self._state.items() if s.source == source)
+            tags = self._tags_of_source(source)
         if tags:
             self.changed.emit(tags)
         return tags
 
+    def _tags_of_source(self, source: str) -> list[str]:
+        code = self._source_codes.get(source)
+        if code is None:
+            return []
+        rows = np.flatnonzero(self._present & (self._source == code))
+        return sorted(self._tags[r] for r in rows.tolist())
+
     def forget_source(self, source: str) -> list[str]:
         """Drop the state and history of every tag a source fed (a replay seeking backwards)."""
         with self._lock:
-            tags = sorted(t for t, s in self._state.items() if s.source == source)
-            for tag in tags:
-                del self._state[tag]
-                self._history.pop(tag, None)
-                self._history_times.pop(tag, None)
+            tags = self._tags_of_source(source)
+            rows = np.array([self._index[t] for t in tags], dtype=np.int64)
+            self._present[rows] = False
+            self._time[rows] = -np.inf
+            self._fill[rows] = self._head[rows] = 0
+            self._unsorted[rows] = False
         if tags:
             self.changed.emit(tags)
         return tags
 
     def clear(self) -> None:
         with self._lock:
-            self._state.clear()
-            self._history.clear()
-            self._history_times.clear()
+            self._index.clear()
+            self._tags.clear()
             self._down_sources.clear()
+            self._allocate(0, 0)
 
     # ------------------------------------------------------------ reading
 
+    def _value_of(self, number: float, kind: int) -> Value:
+        if kind == TEXT:
+            return self._texts[int(number)]
+        if kind == BOOLEAN:
+            return bool(number)
+        return float(number)
+
+    def _sample(self, row: int) -> Sample:
+        return Sample(
+            self._tags[row],
+            float(self._time[row]),
+            self._value_of(self._value[row], int(self._kind[row])),
+            _QUALITIES[self._quality[row]],
+        )
+
     def latest(self, tag: str) -> Sample | None:
         with self._lock:
-            state = self._state.get(tag)
-            return state.sample if state else None
+            row = self._index.get(tag)
+            return self._sample(row) if row is not None and self._present[row] else None
 
     def tag_state(self, tag: str) -> TagState | None:
         with self._lock:
-            return self._state.get(tag)
+            row = self._index.get(tag)
+            if row is None or not self._present[row]:
+                return None
+            return TagState(self._sample(row), float(self._received[row]), self._sources[self._source[row]])
 
     def history(self, tag: str, start: float = -math.inf, end: float = math.inf) -> list[Sample]:
+        times, numbers, kinds, qualities = self.history_arrays(tag, start, end)
         with self._lock:
-            times = self._history_times.get(tag, [])
-            items = self._history.get(tag, [])
-            return items[bisect.bisect_left(times, start) : bisect.bisect_right(times, end)]
+            return [
+                Sample(tag, float(t), self._value_of(v, int(k)), _QUALITIES[q])
+                for t, v, k, q in zip(times, numbers, kinds, qualities, strict=True)
+            ]
+
+    def history_arrays(
+        self, tag: str, start: float = -math.inf, end: float = math.inf
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(times, values, kinds, quality codes) of one tag within [start, end], time-sorted; values of texts
+        are codes (see `texts`)."""
+        with self._lock:
+            row = self._index.get(tag)
+            if row is None:
+                empty = np.zeros(0)
+                return empty, empty, np.zeros(0, np.int8), np.zeros(0, np.int8)
+            parts = self._ring(row)
+        times = parts[0]
+        window = slice(np.searchsorted(times, start, "left"), np.searchsorted(times, end, "right"))
+        return tuple(p[window] for p in parts)  # type: ignore[return-value]
+
+    def texts(self) -> list[str]:
+        with self._lock:
+            return list(self._texts)
 
     def tags(self) -> list[str]:
         with self._lock:
-            return sorted(self._state)
+            return sorted(self._tags[r] for r in np.flatnonzero(self._present).tolist())
 
     def snapshot(self) -> dict[str, TagState]:
         with self._lock:
-            return dict(self._state)
+            return {
+                self._tags[r]: TagState(self._sample(r), float(self._received[r]), self._sources[self._source[r]])
+                for r in np.flatnonzero(self._present).tolist()
+            }
+
+    def columns(self, tags: Sequence[str], now: float | None = None) -> TagColumns:
+        """The latest state of `tags` as arrays, in their order: what drawing 10,000 tags reads each update."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            index = self._index
+            rows = np.fromiter((index.get(tag, -1) for tag in tags), np.int64, len(tags))
+            known = rows >= 0
+            safe = np.where(known, rows, 0)
+            if not len(self._present):
+                safe = np.zeros(0, np.int64)
+                known = np.zeros(len(tags), bool)
+            present = known & self._present[safe] if len(safe) else known
+            columns = TagColumns(
+                present=present,
+                time=np.where(present, self._time[safe], np.nan) if len(safe) else np.full(len(tags), np.nan),
+                value=np.where(present, self._value[safe], 0.0) if len(safe) else np.zeros(len(tags)),
+                kind=np.where(present, self._kind[safe], 0).astype(np.int8)
+                if len(safe)
+                else np.zeros(len(tags), np.int8),
+                stale=~present | (self._stale_rows(safe, now) if len(safe) else True),
+                texts=list(self._texts),
+            )
+        return columns
+
+    def _stale_rows(self, rows: np.ndarray, now: float) -> np.ndarray:
+        stale = (self._quality[rows] == BAD_CODE) | (now - self._received[rows] > self.stale_after)
+        for source in self._down_sources:
+            code = self._source_codes.get(source)
+            if code is not None:
+                stale |= self._source[rows] == code
+        return stale
 
     def is_stale(self, tag: str, now: float | None = None) -> bool:
         """No value, bad quality, its source down, or no update within `stale_after` seconds."""
         now = self.clock() if now is None else now
         with self._lock:
-            state = self._state.get(tag)
-            if state is None:
+            row = self._index.get(tag)
+            if row is None or not self._present[row]:
                 return True
-            return _is_stale(state, now, self.stale_after, self._down_sources)
+            return bool(self._stale_rows(np.array([row]), now)[0])
 
     def stale_tags(self, now: float | None = None) -> set[str]:
         now = self.clock() if now is None else now
         with self._lock:
-            return {t for t, s in self._state.items() if _is_stale(s, now, self.stale_after, self._down_sources)}
+            rows = np.flatnonzero(self._present)
+            stale = rows[self._stale_rows(rows, now)]
+            return {self._tags[r] for r in stale.tolist()}
 
     def down_sources(self) -> set[str]:
         with self._lock:
             return set(self._down_sources)
-
-
-def _is_stale(state: TagState, now: float, stale_after: float, down: set[str]) -> bool:
-    return state.source in down or state.sample.quality is Quality.BAD or now - state.received_at > stale_after
-
-
-def _valid(sample: Sample) -> bool:
-    if not isinstance(sample.time, int | float) or not math.isfinite(sample.time):
-        return False
-    value = sample.value
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return isinstance(value, int | float | str | bool)
