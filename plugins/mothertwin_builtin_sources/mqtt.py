@@ -74,8 +74,7 @@ class MqttSource(Source):
         self._process: multiprocessing.process.BaseProcess | None = None
         self._control: Connection | None = None
         self._reader: threading.Thread | None = None
-        self._tags: list[str] = []  # the worker's tag numbers -> names
-        self._tag_array = np.zeros(0, dtype=object)
+        self._rows = np.zeros(0, np.int64)  # the worker's tag numbers -> the store's rows
         self._texts: list[str] = []
 
     @classmethod
@@ -160,8 +159,7 @@ class MqttSource(Source):
         if header.get("error"):
             self.last_error = header["error"]
         if header["tags"]:
-            self._tags += header["tags"]
-            self._tag_array = np.array(self._tags, dtype=object)
+            self._rows = np.concatenate([self._rows, self.store.tag_rows(header["tags"])])
         self._texts += header["texts"]
         count = header["count"]
         if not count:
@@ -174,8 +172,8 @@ class MqttSource(Source):
         kinds = np.frombuffer(body, np.int8, count, offset + 16 * count)
         qualities = np.frombuffer(body, np.int8, count, offset + 17 * count)
         self.counters.values += count
-        self.store.put_columns(
-            self._tag_array[numbers], times, values, qualities, source=self.name, kinds=kinds, texts=self._texts
+        self.store.put_rows(
+            self._rows[numbers], times, values, qualities, source=self.name, kinds=kinds, texts=self._texts
         )
 
 

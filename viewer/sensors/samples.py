@@ -101,6 +101,7 @@ class SampleBuffer:
     counters: StoreCounters = field(default_factory=StoreCounters)
 
     changed = Signal(list)
+    updated = Signal()  # something changed: cheap to emit at 100,000 values a second
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -176,8 +177,34 @@ class SampleBuffer:
 
         `values` are Python values, or floats with `kinds` (NUMBER, BOOLEAN, TEXT) where a TEXT value is
         a position in `texts`: the form a decoder in another process sends without making objects."""
+        rows = self.put_rows(
+            self.tag_rows(tags), times, values, qualities, source, received_at, arrival_is_sample_time, kinds, texts
+        )
+        with self._lock:
+            return sorted(self._tags[r] for r in rows.tolist())
+
+    def tag_rows(self, tags: Sequence[str]) -> np.ndarray:
+        """Row numbers of tags (new ones get a row): a source that keeps them can use `put_rows`."""
+        with self._lock:
+            return self._rows_of(tags)
+
+    def put_rows(
+        self,
+        rows: np.ndarray,
+        times: np.ndarray,
+        values: Sequence[Value] | np.ndarray,
+        qualities: np.ndarray | None = None,
+        source: str = "",
+        received_at: float | None = None,
+        arrival_is_sample_time: bool = False,
+        kinds: np.ndarray | None = None,
+        texts: Sequence[str] = (),
+    ) -> np.ndarray:
+        """`put_columns` by row number (see `tag_rows`); returns the rows whose state changed. Listeners of
+        `updated` hear of every change; the tag names for `changed` are only made when someone listens."""
         now = self.clock() if received_at is None else received_at
-        count = len(tags)
+        count = len(rows)
+        rows = np.asarray(rows, np.int64)
         times = np.asarray(times, dtype=float).reshape(count)
         qualities = np.zeros(count, np.int8) if qualities is None else np.asarray(qualities, np.int8)
         with self._lock:
@@ -192,7 +219,6 @@ class SampleBuffer:
                     number = number.copy()
                     number[text] = own[number[text].astype(np.int64)]
             valid &= np.isfinite(times)
-            rows = self._rows_of(tags)
             source_code = self._source_code(source)
             if not valid.all():
                 self.counters.invalid += int(count - valid.sum())
@@ -209,7 +235,9 @@ class SampleBuffer:
                 source_code,
                 arrival_is_sample_time,
             )
-            for i in np.flatnonzero(~newer):
+            late = [
+                rows[i]
+                for i in np.flatnonzero(~newer)
                 if self._put_one(
                     int(rows[i]),
                     times[i],
@@ -219,14 +247,18 @@ class SampleBuffer:
                     now,
                     source_code,
                     arrival_is_sample_time,
-                ):
-                    changed = np.append(changed, rows[i])
+                )
+            ]
+            if late:
+                changed = np.union1d(changed, np.array(late, np.int64))
             if source and len(changed):
                 self._down_sources.discard(source)
-            tags_changed = sorted({self._tags[r] for r in changed.tolist()}) if len(changed) else []
-        if tags_changed:
-            self.changed.emit(tags_changed)
-        return tags_changed
+            names = sorted(self._tags[r] for r in changed.tolist()) if len(changed) and len(self.changed) else []
+        if len(changed):
+            self.updated.emit()
+        if names:
+            self.changed.emit(names)
+        return changed
 
     def _encode_values(self, values: Sequence[Value] | np.ndarray, count: int) -> tuple[np.ndarray, ...]:
         if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
@@ -440,6 +472,7 @@ class SampleBuffer:
                 self._down_sources.discard(source)
             tags = self._tags_of_source(source)
         if tags:
+            self.updated.emit()
             self.changed.emit(tags)
         return tags
 
@@ -460,15 +493,15 @@ class SampleBuffer:
             self._fill[rows] = self._head[rows] = 0
             self._unsorted[rows] = False
         if tags:
+            self.updated.emit()
             self.changed.emit(tags)
         return tags
 
     def clear(self) -> None:
         with self._lock:
-            self._index.clear()
-            self._tags.clear()
+            # Tags keep their rows: a source may hold them (`tag_rows`).
             self._down_sources.clear()
-            self._allocate(0, 0)
+            self._allocate(len(self._tags), 0)
 
     # ------------------------------------------------------------ reading
 

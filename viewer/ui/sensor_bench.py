@@ -96,22 +96,18 @@ def run(tags: int = 10_000, rate: float = 10.0, seconds: float = 20.0, frames: i
             source = controller.sources.source(name)
 
             order = sorted(controller.bindings.by_tag)
-            seen = dict.fromkeys(order, 0.0)
+            seen = np.zeros(len(order))
             latencies: list[np.ndarray] = []
             lags: list[tuple[float, float]] = []  # (wall time, median lag of the store's newest samples)
 
             def on_applied(applied_at: float) -> None:
-                snapshot = controller.store.snapshot()
-                fresh = []
-                for tag in order:
-                    state = snapshot.get(tag)
-                    if state is not None and state.sample.time > seen[tag]:
-                        seen[tag] = state.sample.time
-                        fresh.append(state.sample.time)
-                if fresh:
-                    times = np.array(fresh)
-                    latencies.append(applied_at - times)
-                    lags.append((applied_at, float(np.median(applied_at - times))))
+                # Every sample newer than the last one seen is on screen now: publish -> applied per value.
+                times = controller.store.columns(order).time
+                fresh = np.flatnonzero(times > seen)
+                if len(fresh):
+                    seen[fresh] = times[fresh]
+                    latencies.append(applied_at - times[fresh])
+                    lags.append((applied_at, float(np.median(applied_at - times[fresh]))))
 
             controller.colors_applied.connect(on_applied)
             publisher.stdin.write("go\n")
@@ -123,9 +119,13 @@ def run(tags: int = 10_000, rate: float = 10.0, seconds: float = 20.0, frames: i
             _pump(app, max(0.0, seconds - (time.monotonic() - started)))
             elapsed = time.monotonic() - started
             received = source.counters.values - values_at_start
+            while publisher.poll() is None and time.monotonic() - started < seconds + 30:
+                _pump(app, 0.1)
             _pump(app, 1.0)  # the last messages in flight
             controller.colors_applied.disconnect(on_applied)
-            publisher.wait(timeout=30)
+            sent_messages = int(publisher.stdout.read().split()[-1])
+            published_values = sent_messages // -(-published_tags // 100) * published_tags
+            figures["delivered"] = (source.counters.values - values_at_start) / max(1, published_values)
 
             all_latencies = np.concatenate(latencies) if latencies else np.zeros(1)
             figures["values_per_s"] = received / elapsed
@@ -143,6 +143,10 @@ def run(tags: int = 10_000, rate: float = 10.0, seconds: float = 20.0, frames: i
             print(
                 f"  received                               {figures['values_per_s']:,.0f} values/s "
                 f"({figures['values_per_s'] / expected:.0%}), {int(figures['malformed'])} malformed"
+            )
+            print(
+                f"  delivered in the end                   {figures['delivered']:.1%} of "
+                f"{published_values:,} values published"
             )
             print(
                 f"  lag, first 5 s / last 5 s (median)     {figures['lag_early'] * 1e3:.0f} ms / "

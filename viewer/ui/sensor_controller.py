@@ -101,7 +101,7 @@ class SensorController(QObject):
         self._render_cost = 0.0  # seconds from asking for a frame to having it, measured
         self._render_requested_at: float | None = None
         self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
-        self.store.changed.connect(self._mark_dirty)  # from source threads: only sets a flag
+        self.store.updated.connect(self._mark_dirty)  # from source threads: only sets a flag
         self.sources.message.connect(self.message.emit)
         self.sources.sources_changed.connect(self._mark_dirty)
         self.timeline.cursor_changed.connect(self._mark_dirty)
