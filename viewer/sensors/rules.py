@@ -8,6 +8,7 @@ analog signal is drawn through a colour map over its limits instead.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from viewer.model import Limits, SignalKind
 from viewer.sensors.bindings import Bindings, SignalBinding
-from viewer.sensors.samples import SampleBuffer, TagState
+from viewer.sensors.samples import BOOLEAN, TEXT, SampleBuffer
 
 RGB = tuple[int, int, int]
 STATE_COLORS: dict[str, RGB] = {
@@ -98,26 +99,107 @@ class EquipmentColors:
     alarms: list[Alarm]
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+# Signal kinds as small codes for the per-tag arrays; anything that is neither a state nor a counter is analog,
+# as the per-equipment rule read it.
+_ANALOG, _STATE, _COUNTER = 0, 1, 2
+_PLAN_CACHE_SIZE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What `equipment_colors` needs from a Bindings, as arrays in flat order (equipment, then binding)."""
+
+    count: int  # equipment
+    bindings: list[SignalBinding]  # flat; read only for the few tags in alarm
+    tags: list[str]
+    owner: np.ndarray  # int64 equipment index per tag
+    kind: np.ndarray  # int8 _ANALOG, _STATE or _COUNTER
+    limits: np.ndarray  # (4, n) lolo, lo, hi, hihi; NaN where absent (compares False, as a None limit)
+    span: np.ndarray  # (2, n) colour map low, high; NaN where the signal has no range
+    has_span: np.ndarray  # bool
+    by_name: dict[str, np.ndarray]  # analog signal name -> its tag positions
+    names: list[str]  # distinct state names over all state lists
+    state_start: np.ndarray  # int64 start of a tag's state list in `state_names`
+    state_count: np.ndarray  # int64 length of that list (0 for other kinds)
+    state_names: np.ndarray  # int64 positions in `names`
+
+
+# id(bindings) -> (weak reference, size signature, plan). Bindings is an unhashable dataclass, hence no
+# WeakKeyDictionary; the weak reference tells a reused id apart, the signature a list grown in place.
+_plans: dict[int, tuple[weakref.ref, tuple[int, int], _Plan]] = {}
+
+
+def _plan(bindings: Bindings) -> _Plan:
+    by_equipment = bindings.by_equipment
+    signature = (len(by_equipment), sum(map(len, by_equipment)))
+    cached = _plans.get(id(bindings))
+    if cached is not None and cached[0]() is bindings and cached[1] == signature:
+        return cached[2]
+    plan = _make_plan(by_equipment)
+    if cached is None or cached[0]() is not bindings:
+        # The plan holds the bindings' signals: let it go with them, not only when the cache is full.
+        weakref.finalize(bindings, _plans.pop, id(bindings), None)
+    if len(_plans) >= _PLAN_CACHE_SIZE:
+        _plans.pop(next(iter(_plans), None), None)
+    _plans[id(bindings)] = (weakref.ref(bindings), signature, plan)
+    return plan
+
+
+def _make_plan(by_equipment: list[list[SignalBinding]]) -> _Plan:
+    flat = [b for own in by_equipment for b in own]
+    n = len(flat)
+    kind = np.zeros(n, np.int8)
+    limits = np.full((4, n), np.nan)
+    span = np.full((2, n), np.nan)
+    by_name: dict[str, list[int]] = {}
+    names: dict[str, int] = {}
+    state_start = np.zeros(n, np.int64)
+    state_count = np.zeros(n, np.int64)
+    state_names: list[int] = []
+    for i, binding in enumerate(flat):
+        sig = binding.signal
+        if sig.kind is SignalKind.STATE:
+            kind[i] = _STATE
+            state_start[i], state_count[i] = len(state_names), len(sig.states)
+            state_names += [names.setdefault(s, len(names)) for s in sig.states]
+            continue
+        if sig.kind is SignalKind.COUNTER:
+            kind[i] = _COUNTER
+            continue
+        lim = sig.limits
+        limits[:, i] = [np.nan if x is None else x for x in (lim.lolo, lim.lo, lim.hi, lim.hihi)]
+        low_high = colormap_range(lim)
+        if low_high is not None:
+            span[:, i] = low_high
+        by_name.setdefault(sig.name, []).append(i)
+    return _Plan(
+        count=len(by_equipment),
+        bindings=flat,
+        tags=[b.tag for b in flat],
+        owner=np.repeat(np.arange(len(by_equipment), dtype=np.int64), [len(own) for own in by_equipment]),
+        kind=kind,
+        limits=limits,
+        span=span,
+        has_span=~np.isnan(span).any(axis=0),
+        by_name={name: np.array(positions, np.int64) for name, positions in by_name.items()},
+        names=list(names),
+        state_start=state_start,
+        state_count=state_count,
+        state_names=np.array(state_names, np.int64),
+    )
+
+
+def _text_number(text: str) -> float | None:
     try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return float(text)
+    except ValueError:
         return None
 
 
-def _state_name(binding: SignalBinding, value: object) -> str:
-    """State values arrive as names or as indices into the signal's state list (OPC UA enums, Parquet)."""
-    if isinstance(value, str) and not value.lstrip("-").isdigit():
-        return value.strip().lower()
-    number = _number(value)
-    states = binding.signal.states
-    if number is not None and number.is_integer() and 0 <= number < len(states):
-        return states[int(number)]
-    return str(value).lower()
+def _last_per_owner(owners: np.ndarray) -> np.ndarray:
+    """Mask of the last entry of each run of equal owners (owners sorted): the binding that wins, as the
+    per-equipment loop let the last one overwrite."""
+    return np.append(owners[1:] != owners[:-1], True) if len(owners) else np.zeros(0, bool)
 
 
 def equipment_colors(
@@ -128,61 +210,152 @@ def equipment_colors(
     state_colors: dict[str, RGB] | None = None,
 ) -> EquipmentColors:
     """Colour every equipment that has data. `signal` names an analog signal to map instead of states;
-    `state_colors` replaces some or all of STATE_COLORS (a user's own palette)."""
+    `state_colors` replaces some or all of STATE_COLORS (a user's own palette).
+
+    Runs every GUI update over all tags: numpy over the store's columns, Python only per distinct text and
+    per tag in alarm. A Bindings' signals (kinds, limits, states) are read once and cached: re-bind after
+    editing them."""
     palette = {**STATE_COLORS, **(state_colors or {})}
-    snapshot = store.snapshot()
-    stale_tags = store.stale_tags(now)
-    indices: list[int] = []
-    colors: list[RGB] = []
-    stale: list[bool] = []
+    plan = _plan(bindings)
+    columns = store.columns(plan.tags, now)
+    present, kind, value = columns.present, columns.kind, columns.value
+    owner = plan.owner
+    count = plan.count
+
+    has_data = np.zeros(count, bool)
+    has_data[owner[present]] = True
+    fresh = np.zeros(count, bool)
+    fresh[owner[present & ~columns.stale]] = True
+
+    # Analog numbers: finite numbers and booleans; a text counts when float() reads it (even "nan", "inf").
+    analog = np.flatnonzero(present & (plan.kind == _ANALOG))
+    numbers = value[analog]
+    akind = kind[analog]
+    measured = np.isfinite(numbers) & (akind != TEXT)
+    text = np.flatnonzero(akind == TEXT)
+    if len(text):
+        codes, inverse = np.unique(numbers[text].astype(np.int64), return_inverse=True)
+        read = [_text_number(columns.texts[c]) for c in codes.tolist()]
+        numbers[text] = np.array([math.nan if r is None else r for r in read])[inverse]
+        measured[text] = np.array([r is not None for r in read])[inverse]
+    analog, numbers = analog[measured], numbers[measured]
+    analog_ok = np.zeros(count, bool)
+    analog_ok[owner[analog]] = True
+
+    # alarm_level's order: later assignments win, so the most important test goes last.
+    lolo, lo, hi, hihi = plan.limits[:, analog]
+    level = np.zeros(len(analog), np.int8)
+    with np.errstate(invalid="ignore"):  # a text "nan" compares False everywhere: NORMAL, as before
+        level[numbers > hi] = AlarmLevel.HI
+        level[numbers < lo] = AlarmLevel.LO
+        level[numbers >= hihi] = AlarmLevel.HIHI
+        level[numbers <= lolo] = AlarmLevel.LOLO
+    in_alarm = np.flatnonzero(level)
+    worst = np.zeros(count, np.int8)
+    np.maximum.at(worst, owner[analog[in_alarm]], level[in_alarm])
     alarms: list[Alarm] = []
-    for index, own in enumerate(bindings.by_equipment):
-        with_data = [(b, snapshot[b.tag]) for b in own if b.tag in snapshot]
-        if not with_data:
-            continue
-        color, equipment_alarms = _equipment_color(with_data, signal, palette)
-        alarms += equipment_alarms
-        if color is None:
-            continue
-        indices.append(index)
-        colors.append(color)
-        # Judged on the signals that set the colour: the state signal, or all of them.
-        stale.append(all(b.tag in stale_tags for b, _ in with_data))
-    rgb = np.array(colors, dtype=np.uint8).reshape(-1, 3)
-    stale_mask = np.array(stale, dtype=bool)
-    if stale_mask.any():
-        rgb[stale_mask] = desaturate(rgb[stale_mask])
-    return EquipmentColors(np.array(indices, dtype=np.int64), rgb, stale_mask, alarms)
+    for i in in_alarm.tolist():
+        position = int(analog[i])
+        binding = plan.bindings[position]
+        alarms.append(
+            Alarm(
+                binding.equipment_id,
+                binding.signal.name,
+                binding.tag,
+                AlarmLevel(int(level[i])),
+                float(numbers[i]),
+                float(columns.time[position]),
+            )
+        )
+
+    rgb = np.zeros((count, 3), np.uint8)
+    if signal is None:
+        rgb[analog_ok] = palette["running"]  # measurements but no state signal: green while within limits
+        colored = analog_ok.copy()
+        states = np.flatnonzero(present & (plan.kind == _STATE))
+        last = _last_per_owner(owner[states])
+        states = states[last]
+        rgb[owner[states]] = _state_colors(plan, states, value[states], kind[states], columns.texts, palette)
+        colored[owner[states]] = True
+        tinted = worst > 0
+    else:
+        mapped = plan.by_name.get(signal, np.zeros(0, np.int64))
+        mapped = mapped[np.isin(mapped, analog, assume_unique=True)]
+        mapped = mapped[_last_per_owner(owner[mapped])]
+        mapped = mapped[plan.has_span[mapped]]  # the last one wins even without a range: no colour then
+        mapped_values = numbers[np.searchsorted(analog, mapped)]
+        mapped_values_ok = ~np.isnan(mapped_values)  # a text "nan" has no place on the map: no colour
+        mapped = mapped[mapped_values_ok]
+        low, high = plan.span[:, mapped]
+        rgb[owner[mapped]] = _colormap_each(mapped_values[mapped_values_ok], low, high)
+        colored = np.zeros(count, bool)
+        colored[owner[mapped]] = True
+        tinted = (worst > 0) & colored
+    severe = tinted & (worst >= AlarmLevel.LOLO)
+    # A warning does not hide a fault: the fault colour already says more.
+    warning = tinted & ~severe & ~(rgb == np.asarray(palette["fault"])).all(axis=1)
+    rgb[severe] = ALARM_COLOR
+    rgb[warning] = WARNING_COLOR
+
+    indices = np.flatnonzero(colored & has_data)
+    out_rgb = rgb[indices]
+    # Judged on every signal with data: stale when none of them is fresh.
+    stale = ~fresh[indices]
+    if stale.any():
+        out_rgb[stale] = desaturate(out_rgb[stale])
+    return EquipmentColors(indices.astype(np.int64), out_rgb, stale, alarms)
 
 
-def _equipment_color(
-    with_data: list[tuple[SignalBinding, TagState]], mapped_signal: str | None, palette: dict[str, RGB]
-) -> tuple[RGB | None, list[Alarm]]:
-    alarms: list[Alarm] = []
-    state_color: RGB | None = None
-    mapped: RGB | None = None
-    analog_ok = False
-    for binding, state in with_data:
-        sig = binding.signal
-        value = state.sample.value
-        if sig.kind is SignalKind.STATE:
-            name = _state_name(binding, value)
-            state_color = palette.get(name, UNKNOWN_STATE_COLOR)
-            continue
-        number = _number(value)
-        if number is None or sig.kind is SignalKind.COUNTER:
-            continue
-        analog_ok = True
-        level = alarm_level(number, sig.limits)
-        if level is not AlarmLevel.NORMAL:
-            alarms.append(Alarm(binding.equipment_id, sig.name, binding.tag, level, number, state.sample.time))
-        if mapped_signal is not None and sig.name == mapped_signal:
-            span = colormap_range(sig.limits)
-            mapped = tuple(colormap(np.array([number]), *span)[0]) if span else None  # type: ignore[assignment]
-    # Equipment with measurements but no state signal: green while within limits.
-    fallback = palette["running"] if analog_ok else None
-    color = mapped if mapped_signal is not None else (state_color or fallback)
-    if alarms and (mapped_signal is None or mapped is not None):
-        worst = max(a.level for a in alarms)
-        color = ALARM_COLOR if worst.severe else (WARNING_COLOR if color != palette["fault"] else color)
-    return color, alarms
+def _colormap_each(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """`colormap` with a range per value: the same arithmetic element by element."""
+    span = np.where(high > low, high - low, 1.0)
+    position = np.clip((values - low) / span, 0.0, 1.0) * (len(_RAMP) - 1)
+    below = np.minimum(np.floor(position).astype(int), len(_RAMP) - 2)
+    frac = (position - below)[:, None]
+    return np.round(_RAMP[below] * (1 - frac) + _RAMP[below + 1] * frac).astype(np.uint8)
+
+
+def _state_colors(
+    plan: _Plan,
+    positions: np.ndarray,
+    values: np.ndarray,
+    kinds: np.ndarray,
+    texts: list[str],
+    palette: dict[str, RGB],
+) -> np.ndarray:
+    """Colours of state values, which arrive as names or as indices into the signal's state list (OPC UA
+    enums, Parquet). Names are case- and space-insensitive; a list entry is taken as written."""
+    out = np.zeros((len(positions), 3), np.uint8)
+    number = np.where(kinds == TEXT, np.nan, values)  # NaN: no index (a name, or a text that is no number)
+    number[~np.isfinite(number)] = np.nan
+    done = np.zeros(len(positions), bool)
+    text = np.flatnonzero(kinds == TEXT)
+    if len(text):
+        codes, inverse = np.unique(values[text].astype(np.int64), return_inverse=True)
+        by_code = np.zeros((len(codes), 3), np.uint8)
+        is_name = np.zeros(len(codes), bool)
+        code_number = np.full(len(codes), np.nan)
+        for j, code in enumerate(codes.tolist()):
+            name = texts[code]
+            if not name.lstrip("-").isdigit():
+                is_name[j] = True
+                by_code[j] = palette.get(name.strip().lower(), UNKNOWN_STATE_COLOR)
+            else:
+                read = _text_number(name)  # digits, or digits float() refuses ("²")
+                code_number[j] = math.nan if read is None or not math.isfinite(read) else read
+        out[text] = by_code[inverse]
+        done[text] = is_name[inverse]
+        number[text] = code_number[inverse]
+    count = plan.state_count[positions]
+    with np.errstate(invalid="ignore"):
+        indexed = ~done & (number == np.floor(number)) & (number >= 0) & (number < count)
+    if indexed.any():
+        names = plan.state_names[plan.state_start[positions[indexed]] + number[indexed].astype(np.int64)]
+        table = [palette.get(name, UNKNOWN_STATE_COLOR) for name in plan.names]
+        out[indexed] = np.array(table, np.uint8).reshape(-1, 3)[names]
+    # The rest (an index beyond the list, 2.5, a huge digit string) is rare: its text, as a name.
+    for i in np.flatnonzero(~done & ~indexed).tolist():
+        k = int(kinds[i])
+        raw = texts[int(values[i])] if k == TEXT else bool(values[i]) if k == BOOLEAN else float(values[i])
+        out[i] = palette.get(str(raw).lower(), UNKNOWN_STATE_COLOR)
+    return out

@@ -316,8 +316,9 @@ class SensorController(QObject):
         self._colored = colors.indices
         self._applied = (colors.indices, rgb, marked)
         self._applied_at = time.perf_counter()
-        self._render_requested_at = self._applied_at
-        self.scene.request_render()
+        if not self.scene.view.interacting:  # while the camera moves, its next frame shows the new colours
+            self._render_requested_at = self._applied_at
+            self.scene.request_render()
         self.colors_applied.emit(time.time())
 
     def flash(self) -> None:
