@@ -250,6 +250,11 @@ class PlantView:
         if self._label_actors:
             self._add_labels()
 
+    @property
+    def interacting(self) -> bool:
+        """The camera is moving (level of detail on): every frame is drawn anyway."""
+        return self._interacting
+
     def set_interacting(self, interacting: bool) -> None:
         """Level of detail: boxes while the camera moves, full meshes when it stops."""
         if self.detail_actor is None or interacting == self._interacting:
