@@ -33,6 +33,7 @@ from viewer.sensors.samples import BAD_CODE, BOOLEAN, NUMBER, TEXT
 SPARKPLUG_PREFIX = "spBv1.0/"
 FLUSH_SECONDS = 0.02  # how long the worker gathers values before sending a batch: latency vs. overhead
 STOP_TIMEOUT = 5.0
+MAX_BATCH_SHAPES = 10_000  # tag lists remembered per message shape (bounded: a sender may vary them)
 _HEADER = struct.Struct("<I")
 
 
@@ -219,6 +220,7 @@ class _Worker:
         self.lock = threading.Lock()
         self.pending = _Pending()
         self.tag_numbers: dict[str, int] = {}
+        self.numbers_of_batch: dict[tuple[str, ...], np.ndarray] = {}
         self.new_tags: list[str] = []
         self.text_codes: dict[str, int] = {}
         self.new_texts: list[str] = []
@@ -328,37 +330,46 @@ class _Worker:
         count = len(tags)
         if not count:
             return
-        numbers = np.empty(count, np.int32)
-        encoded = np.empty(count)
         kinds = np.zeros(count, np.int8)
         with self.lock:
-            known = self.tag_numbers
-            for i, tag in enumerate(tags):
-                number = known.get(tag)
-                if number is None:
-                    number = known[tag] = len(known)
-                    self.new_tags.append(tag)
-                numbers[i] = number
-            if set(map(type, values)) <= {float}:
-                encoded[:] = values
-            else:
-                for i, value in enumerate(values):
+            # A publisher sends the same tags in the same order message after message: one lookup per message.
+            key = tuple(tags)
+            numbers = self.numbers_of_batch.get(key)
+            if numbers is None:
+                numbers = self._numbers(tags)
+                if len(self.numbers_of_batch) < MAX_BATCH_SHAPES:
+                    self.numbers_of_batch[key] = numbers
+            others = [i for i, value in enumerate(values) if type(value) is not float]
+            if others:
+                values = list(values)
+                for i in others:
+                    value = values[i]
                     if type(value) is str:
                         code = self.text_codes.get(value)
                         if code is None:
                             code = self.text_codes[value] = len(self.text_codes)
                             self.new_texts.append(value)
-                        encoded[i], kinds[i] = code, TEXT
+                        values[i], kinds[i] = code, TEXT
                     elif type(value) is bool:
-                        encoded[i], kinds[i] = float(value), BOOLEAN
+                        values[i], kinds[i] = float(value), BOOLEAN
                     else:
-                        encoded[i], kinds[i] = float(value), NUMBER
+                        kinds[i] = NUMBER
             self.pending.numbers.append(numbers)
             self.pending.times.append(np.asarray(times, float))
-            self.pending.values.append(encoded)
+            self.pending.values.append(np.array(values, dtype=float))
             self.pending.kinds.append(kinds)
             self.pending.qualities.append(np.asarray(qualities, np.int8))
-        return None
+
+    def _numbers(self, tags: Sequence[str]) -> np.ndarray:
+        known = self.tag_numbers
+        numbers = np.empty(len(tags), np.int32)
+        for i, tag in enumerate(tags):
+            number = known.get(tag)
+            if number is None:
+                number = known[tag] = len(known)
+                self.new_tags.append(tag)
+            numbers[i] = number
+        return numbers
 
     # ------------------------------------------------------------ Sparkplug B
 

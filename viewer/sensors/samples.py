@@ -75,6 +75,7 @@ class TagColumns:
     kind: np.ndarray  # int8: NUMBER, BOOLEAN or TEXT
     stale: np.ndarray  # bool: no value, bad quality, source down or too old
     texts: list[str]  # text code -> text
+    received: np.ndarray | None = None  # float64 arrival time (the store's clock), NaN when absent
 
     def numbers(self) -> np.ndarray:
         """Numeric value per tag, NaN where there is none (absent, or a text)."""
@@ -591,6 +592,7 @@ class SampleBuffer:
                 else np.zeros(len(tags), np.int8),
                 stale=~present | (self._stale_rows(safe, now) if len(safe) else True),
                 texts=list(self._texts),
+                received=np.where(present, self._received[safe], np.nan) if len(safe) else np.full(len(tags), np.nan),
             )
         return columns
 
