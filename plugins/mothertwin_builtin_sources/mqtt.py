@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
+import os
 import struct
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -72,8 +73,7 @@ class MqttSource(Source):
         self._config = WorkerConfig(
             url, self.topics, username, password, tls_ca, reconnect_delay, keepalive, request_rebirth
         )
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._control: Connection | None = None
+        self._process: subprocess.Popen | None = None
         self._reader: threading.Thread | None = None
         self._rows = np.zeros(0, np.int64)  # the worker's tag numbers -> the store's rows
         self._texts: list[str] = []
@@ -97,56 +97,60 @@ class MqttSource(Source):
     def start(self) -> None:
         self._stopping = False
         self.set_status(SourceStatus.CONNECTING)
-        context = multiprocessing.get_context("spawn")  # the same on Windows and Linux; no forked Qt/VTK state
-        data_out, data_in = context.Pipe(duplex=False)
-        control_out, control_in = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=run_worker, args=(data_in, control_out), name=f"mothertwin-mqtt-{self.name}", daemon=True
+        # A plain child interpreter running this module (not multiprocessing, which would import the
+        # window's main module again first): the same on Windows and Linux, no forked Qt or VTK state.
+        environment = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=environment,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
-        self._process.start()
-        data_in.close()
-        control_out.close()
-        control_in.send_bytes(json.dumps(asdict(self._config)).encode())
-        self._control = control_in
-        self._reader = threading.Thread(target=self._read, args=(data_out,), name=f"mqtt-{self.name}", daemon=True)
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps(asdict(self._config)).encode() + b"\n")
+        self._process.stdin.flush()
+        self._reader = threading.Thread(
+            target=self._read, args=(self._process.stdout,), name=f"mqtt-{self.name}", daemon=True
+        )
         self._reader.start()
 
     def stop(self) -> None:
         self._stopping = True
-        if self._control is not None:
-            with contextlib.suppress(OSError):  # the worker is gone already
-                self._control.send_bytes(b"stop")
-        if self._process is not None:
-            self._process.join(STOP_TIMEOUT)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join(1.0)
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(OSError, ValueError):  # the worker is gone already
+                process.stdin.write(b"stop\n")
+                process.stdin.close()
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(1.0)
         if self._reader is not None:
             self._reader.join(STOP_TIMEOUT)
-        if self._control is not None:
-            self._control.close()
-        self._process = self._reader = self._control = None
+        self._process = self._reader = None
         self.set_status(SourceStatus.STOPPED)
 
     _stopping = False
 
     # ------------------------------------------------------------ frames from the worker
 
-    def _read(self, connection: Connection) -> None:
+    def _read(self, stream: BinaryIO) -> None:
         try:
             while True:
-                try:
-                    frame = connection.recv_bytes()
-                except (EOFError, OSError):
+                size = stream.read(_HEADER.size)
+                frame = stream.read(_HEADER.unpack(size)[0]) if len(size) == _HEADER.size else b""
+                if not frame:
                     break
                 try:
                     self._on_frame(frame)
                 except Exception as exc:  # a bug here must not end the reader: count it, go on
                     self.count_malformed(f"batch from the MQTT worker: {type(exc).__name__}: {exc}")
         finally:
-            connection.close()
+            stream.close()
         if not self._stopping:
-            code = self._process.exitcode if self._process is not None else None
+            code = self._process.poll() if self._process is not None else None
             self.set_status(SourceStatus.DOWN, f"the MQTT worker process ended unexpectedly (exit code {code})")
 
     def _on_frame(self, frame: bytes) -> None:
@@ -181,21 +185,30 @@ class MqttSource(Source):
 # ---------------------------------------------------------------- the worker process
 
 
-def run_worker(data: Connection, control: Connection) -> None:
-    """Entry point of the worker process: config in, column batches out until told to stop."""
-    config = WorkerConfig(**json.loads(control.recv_bytes()))
+def run_worker(commands: BinaryIO, data: BinaryIO) -> None:
+    """The worker process: config on the first line of `commands`, column batches out on `data` until
+    "stop" (or the window's end of the pipe closing)."""
+    config = WorkerConfig(**json.loads(commands.readline()))
     config.reconnect_delay = tuple(config.reconnect_delay)  # type: ignore[assignment]
+    stop = threading.Event()
+
+    def listen() -> None:
+        for line in commands:
+            if line.strip() == b"stop":
+                break
+        stop.set()  # told to, or the window went away
+
+    threading.Thread(target=listen, daemon=True).start()
     worker = _Worker(config, data)
     worker.start()
     try:
-        while not control.poll(config.flush_seconds):
+        while not stop.wait(config.flush_seconds):
             worker.flush()
-    except (EOFError, OSError):
-        pass  # the window went away: stop as if told to
     finally:
         worker.stop()
         worker.flush()
-        data.close()
+        with contextlib.suppress(OSError):
+            data.close()
 
 
 @dataclass(slots=True)
@@ -211,13 +224,14 @@ class _Worker:
     """The paho client and decoders. Tags and texts get numbers here; new ones travel once, in the next
     batch's header."""
 
-    def __init__(self, config: WorkerConfig, data: Connection) -> None:
+    def __init__(self, config: WorkerConfig, data: BinaryIO) -> None:
         import paho.mqtt.client as mqtt
 
         self.config = config
         self.address = parse_mqtt_url(config.url)
         self.data = data
         self.lock = threading.Lock()
+        self.send_lock = threading.Lock()  # paho's thread (status) and the flush loop both send
         self.pending = _Pending()
         self.tag_numbers: dict[str, int] = {}
         self.numbers_of_batch: dict[tuple[str, ...], np.ndarray] = {}
@@ -259,8 +273,10 @@ class _Worker:
 
     def send(self, header: dict[str, Any], body: bytes = b"") -> None:
         text = json.dumps(header).encode()
-        with contextlib.suppress(OSError, ValueError):  # the window closed its end: told to stop next
-            self.data.send_bytes(_HEADER.pack(len(text)) + text + body)
+        frame = _HEADER.pack(len(text)) + text + body
+        with self.send_lock, contextlib.suppress(OSError, ValueError):  # the window closed its end: stop next
+            self.data.write(_HEADER.pack(len(frame)) + frame)
+            self.data.flush()
 
     def status(self, status: SourceStatus, error: str = "") -> None:
         # Data gathered before a status change goes first, so that order is kept.
@@ -447,3 +463,9 @@ class _Worker:
 
         payload = sparkplug.encode([{"name": "Node Control/Rebirth", "value": True}], int(time.time() * 1000))
         self.client.publish(f"spBv1.0/{topic.group}/NCMD/{topic.edge_node}", payload)
+
+
+if __name__ == "__main__":
+    # Stray prints must not end up in the data stream.
+    _data, sys.stdout = sys.stdout.buffer, sys.stderr
+    run_worker(sys.stdin.buffer, _data)

@@ -14,7 +14,7 @@ import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -463,6 +463,12 @@ class SampleBuffer:
             order = np.argsort(parts[0], kind="stable")
             parts = tuple(p[order] for p in parts)
         return parts  # type: ignore[return-value]
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Several writes that readers see as one (a replay swapping in the state at a new time)."""
+        with self._lock:
+            yield
 
     def set_source_down(self, source: str, down: bool = True) -> list[str]:
         """A source lost its connection (or came back): every tag it fed is stale meanwhile."""
