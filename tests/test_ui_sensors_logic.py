@@ -101,3 +101,35 @@ def test_incremental_colour_writes_match_a_full_rewrite(library):
         assert np.array_equal(fast.detail.cell_data[COLORS], full.detail.cell_data[COLORS])
         assert np.array_equal(fast.proxy.point_data[COLORS], full.proxy.point_data[COLORS])
     assert fast.update_colors(indices, rgb) == 0  # nothing changed: nothing written
+
+
+def test_alarms_dock_updates_rows_in_place(qtbot):
+    from viewer.sensors.alarms import AlarmEntry
+    from viewer.ui.alarms_dock import AlarmsDock
+
+    dock = AlarmsDock()
+    qtbot.addWidget(dock)
+    oven = AlarmEntry("E1", "temperature", "t1", AlarmLevel.HIHI, 152.0, 150.0, 10.0, 10.0)
+    gap = AlarmEntry("E2", "gap", "t2", AlarmLevel.LO, 0.1, 0.2, 12.0, 12.0)
+    dock.set_alarms([oven], {"E1": "Oven"})
+    first = dock.table.topLevelItem(0)
+    assert first.text(1) == "Oven (E1)" and first.text(3) == "152" and first.text(6) == "NEW"
+    assert first.font(0).bold()
+    # A new value: the same row object, only the value cell rewritten.
+    oven.value = 155.5
+    dock.set_alarms([oven], {"E1": "Oven"})
+    assert dock.table.topLevelItem(0) is first and first.text(3) == "155.5"
+    # A second, lesser alarm goes below; acknowledging the first sends it down and un-bolds it.
+    dock.set_alarms([oven, gap], {"E1": "Oven", "E2": "Roll"})
+    assert [dock.table.topLevelItem(i).text(5) for i in range(2)] == ["HIHI", "LO"]
+    oven.acknowledged = True
+    dock.table.topLevelItem(0).setSelected(True)
+    dock.set_alarms([oven, gap], {"E1": "Oven", "E2": "Roll"})
+    assert [dock.table.topLevelItem(i).text(5) for i in range(2)] == ["LO", "HIHI"]
+    assert dock.table.topLevelItem(1) is first and first.isSelected() and not first.font(0).bold()
+    assert first.text(6) == "acknowledged"
+    # Cleared alarms leave; none left says so.
+    dock.set_alarms([gap], {"E2": "Roll"})
+    assert dock.table.topLevelItemCount() == 1 and dock.table.topLevelItem(0).text(2) == "gap"
+    dock.set_alarms([], {})
+    assert dock.table.topLevelItemCount() == 0 and dock.summary.text().startswith("No alarms")
