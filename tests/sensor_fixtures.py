@@ -6,15 +6,23 @@ processes are killed at teardown whatever the test did.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
@@ -143,3 +151,132 @@ def opcua_server(shared_data: Path, tmp_path: Path) -> Iterator[OpcUaServer]:
         process.kill()
         process.wait(timeout=5)
         log.close()
+
+
+# ---------------------------------------------------------------- a secured Mosquitto (TLS, user and password)
+
+MQTT_USER = "viewer"
+MQTT_PASSWORD = "c0rrect-H0rse-MQTT"  # the broker's; clients get it through an environment variable
+MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    ca: Path  # the CA that signed the broker's certificate
+    other_ca: Path  # a CA that signed nothing here: a client trusting only it must refuse the broker
+    cert: Path
+    key: Path
+
+
+def _pem_name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _key_usage(ca: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _make_ca(common_name: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())  # EC: fast to make on a loaded machine
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_pem_name(common_name))
+        .issuer_name(_pem_name(common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_key_usage(ca=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, certificate
+
+
+def make_tls_files(folder: Path) -> TlsFiles:
+    """A CA and a broker certificate for 127.0.0.1 and localhost, made now (keys are never committed)."""
+    ca_key, ca_cert = _make_ca("MotherTwin test CA")
+    _, other_cert = _make_ca("MotherTwin stranger CA")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_pem_name("localhost"))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(ca=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    files = TlsFiles(folder / "ca.pem", folder / "other-ca.pem", folder / "broker.pem", folder / "broker.key")
+    files.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    files.other_ca.write_bytes(other_cert.public_bytes(serialization.Encoding.PEM))
+    files.cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    files.key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    files.key.chmod(0o600)
+    return files
+
+
+class SecureBroker(Broker):
+    """Mosquitto with only a TLS listener, no anonymous clients and one user (MQTT_USER, MQTT_PASSWORD)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.tls = make_tls_files(folder)
+        passwords = folder / "passwords"
+        # Written in plain text, then hashed in place by mosquitto_passwd: the password is never an argument.
+        passwords.write_text(f"{MQTT_USER}:{MQTT_PASSWORD}\n")
+        passwords.chmod(0o600)
+        subprocess.run([MOSQUITTO_PASSWD, "-U", str(passwords)], check=True, capture_output=True, timeout=30)
+        lines = [
+            f"listener {self.port} 127.0.0.1",
+            f"cafile {self.tls.ca}",
+            f"certfile {self.tls.cert}",
+            f"keyfile {self.tls.key}",
+            "allow_anonymous false",
+            f"password_file {passwords}",
+            "persistence false",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            lines.append("user root")  # else Mosquitto drops to `mosquitto`, which cannot read tmp_path
+        self.config.write_text("\n".join(lines) + "\n")
+
+    @property
+    def url(self) -> str:
+        return f"mqtts://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def secure_mosquitto_broker(tmp_path: Path) -> Iterator[SecureBroker]:
+    if not Path(MOSQUITTO).exists() or not Path(MOSQUITTO_PASSWD).exists():
+        pytest.skip("mosquitto or mosquitto_passwd is not installed (Debian package `mosquitto`)")
+    broker = SecureBroker(tmp_path)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.kill()

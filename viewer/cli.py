@@ -115,6 +115,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     bindings = Bindings.build(paths, default_template=args.tag_template)
     simulator = Simulator(bindings, seed=args.seed, start=time.time())
     password = os.environ.get(args.password_env) if args.password_env else None
+    if args.password_env and not password:
+        print(
+            f"mothertwin simulate: environment variable {args.password_env} (--password-env) is not set",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     print(f"simulating {len(bindings.tags())} tags of {len(paths)} equipment at {args.rate:g} Hz to {args.mqtt}")
     try:
         sent = publish_simulation(
@@ -126,6 +132,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             topic=args.topic,
             username=args.username or "",
             password=password,
+            tls_ca=args.tls_ca,
         )
     except (ConnectionError, OSError, ValueError) as exc:
         print(f"mothertwin simulate: {exc}", file=sys.stderr)
@@ -382,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--tag-template", default="{site}/{line}/{cell}/{equipment}/{signal}")
     simulate.add_argument("--username")
     simulate.add_argument("--password-env", help="environment variable that holds the broker password")
+    simulate.add_argument("--tls-ca", help="CA certificate (PEM) that signed an mqtts:// broker's certificate")
     simulate.set_defaults(func=cmd_simulate)
 
     validate = sub.add_parser("validate", help="check a plant document; exit 1 listing every problem")

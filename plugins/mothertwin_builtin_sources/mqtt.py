@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import ssl
 import struct
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from viewer.sensors import PayloadError, SampleBuffer, Source, SourceSettings, SourceStatus, parse_mqtt_url
+from viewer.sensors.config import check_tls_ca
 from viewer.sensors.payloads import decode_json_columns
 from viewer.sensors.samples import BAD_CODE, BOOLEAN, NUMBER, TEXT
 
@@ -36,6 +38,8 @@ FLUSH_SECONDS = 0.02  # how long the worker gathers values before sending a batc
 STOP_TIMEOUT = 5.0
 MAX_BATCH_SHAPES = 10_000  # tag lists remembered per message shape (bounded: a sender may vary them)
 _HEADER = struct.Struct("<I")
+# CONNACK reasons (MQTT 5 numbering; paho maps 3.1.1's 4 and 5 to these) that retrying cannot cure.
+CREDENTIALS_REFUSED = frozenset({134, 135})  # bad user name or password, not authorized
 
 
 @dataclass(slots=True)
@@ -69,6 +73,7 @@ class MqttSource(Source):
     ) -> None:
         super().__init__(store, name)
         self.address = parse_mqtt_url(url)  # a bad URL fails here, in the caller, not in the worker
+        check_tls_ca(self.address, tls_ca)
         self.topics = list(topics)
         self._config = WorkerConfig(
             url, self.topics, username, password, tls_ca, reconnect_delay, keepalive, request_rebirth
@@ -258,6 +263,8 @@ class _Worker:
         self.client.reconnect_delay_set(min_delay=config.reconnect_delay[0], max_delay=config.reconnect_delay[1])
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_connect_fail = self._on_connect_fail
+        self.refused = False  # the last attempt got a CONNACK refusal, which says more than the disconnect after it
         self.client.on_message = self._on_message
 
     def start(self) -> None:
@@ -311,14 +318,36 @@ class _Worker:
     # ------------------------------------------------------------ paho callbacks (paho's thread)
 
     def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        self.refused = reason.is_failure
+        if reason.value in CREDENTIALS_REFUSED:
+            # The same password will be refused again; retrying only risks an account lock-out: stay down.
+            self.stopping = True
+            client.disconnect()
+            user = self.config.username or self.address.username
+            self.status(
+                SourceStatus.DOWN,
+                f"broker {self.address.host}:{self.address.port} refused user {user!r}: {reason}; "
+                "check the user name and password (not retrying)",
+            )
+            return
         if reason.is_failure:
             self.status(SourceStatus.RECONNECTING, f"broker refused the connection: {reason}")
             return
         client.subscribe([(topic, 0) for topic in self.config.topics])
         self.status(SourceStatus.CONNECTED)
 
+    def _on_connect_fail(self, client: Any, userdata: Any) -> None:
+        # paho passes no exception, but calls this while handling the OSError from connecting (refused,
+        # TLS handshake): without this a wrong CA would leave the source "connecting" with no reason given.
+        error = sys.exception()
+        text = f"connection to {self.address.host}:{self.address.port} failed: {error or 'unknown error'}"
+        if isinstance(error, ssl.SSLCertVerificationError):
+            text += "; the broker's certificate is not trusted: set tls_ca to the CA that signed it"
+        self.status(SourceStatus.RECONNECTING, text)
+
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
-        if self.stopping:
+        refused, self.refused = self.refused, False
+        if self.stopping or refused:
             return
         # paho's loop reconnects by itself with its exponential back-off (reconnect_delay_set).
         self.status(SourceStatus.RECONNECTING, f"connection to {self.address.host}:{self.address.port} lost: {reason}")

@@ -141,8 +141,19 @@ def parse_mqtt_url(url: str) -> BrokerAddress:
     if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
         raise SettingsError(f"broker address {url!r}: expected mqtt://HOST:PORT or mqtts://HOST:PORT")
     if parts.password:
-        raise SettingsError(f"broker address {url!r} contains a password; give it through an environment variable")
+        shown = url.replace(f":{parts.password}@", ":***@", 1)  # an error message is shown and logged
+        raise SettingsError(f"broker address {shown!r} contains a password; give it through an environment variable")
     tls = parts.scheme in ("mqtts", "ssl")
     if not parts.hostname:
         raise SettingsError(f"broker address {url!r} has no host")
     return BrokerAddress(parts.hostname, parts.port or (8883 if tls else 1883), tls, parts.username or "")
+
+
+def check_tls_ca(address: BrokerAddress, tls_ca: str | None) -> None:
+    """Before connecting: a CA file only means something for mqtts://, and it must exist."""
+    if not tls_ca:
+        return
+    if not address.tls:
+        raise SettingsError(f"tls_ca {tls_ca} is set but the broker address is not TLS; use mqtts://HOST:PORT")
+    if not Path(tls_ca).is_file():
+        raise SettingsError(f"CA certificate {tls_ca} (tls_ca): no such file")

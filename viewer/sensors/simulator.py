@@ -148,26 +148,36 @@ def publish_simulation(
     topic: str = "mothertwin/sim",
     username: str = "",
     password: str | None = None,
+    tls_ca: str | None = None,
     realtime: bool = True,
     connect_timeout: float = 10.0,
 ) -> int:
     """Publish the simulation to an MQTT broker as batched JSON; returns the number of messages sent.
 
     Samples carry simulation time, which starts at the wall clock so that live views are not stale.
+    `tls_ca` is the CA file that signed an mqtts:// broker's certificate (default: the system's CAs).
     """
     import time as _time
 
     import paho.mqtt.client as mqtt
 
-    from viewer.sensors.config import parse_mqtt_url
+    from viewer.sensors.config import check_tls_ca, parse_mqtt_url
     from viewer.sensors.payloads import encode_json_values
 
     address = parse_mqtt_url(url)
+    check_tls_ca(address, tls_ca)
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="", clean_session=True)
     if username or address.username:
         client.username_pw_set(username or address.username, password)
     if address.tls:
-        client.tls_set()
+        client.tls_set(ca_certs=tls_ca)
+    refusals: list[str] = []
+
+    def on_connect(client: mqtt.Client, userdata: object, flags: object, reason: object, properties: object) -> None:
+        if getattr(reason, "is_failure", False):
+            refusals.append(str(reason))  # say "Not authorized" now, not "no connection" after the timeout
+
+    client.on_connect = on_connect
     client.connect(address.host, address.port, keepalive=30)
     client.loop_start()
     sent = 0
@@ -175,6 +185,8 @@ def publish_simulation(
     try:
         deadline = _time.monotonic() + connect_timeout
         while not client.is_connected():
+            if refusals:
+                raise ConnectionError(f"the broker at {address.host}:{address.port} refused us: {refusals[0]}")
             if _time.monotonic() > deadline:
                 raise ConnectionError(f"no connection to the broker at {address.host}:{address.port}")
             _time.sleep(0.01)
