@@ -176,6 +176,21 @@ def test_ca_settings_are_checked_before_connecting(tmp_path):
     assert MqttSource(store, "mqtts://127.0.0.1:8883", tls_ca=str(ca)).address.tls
 
 
+def test_a_ca_file_that_is_not_a_certificate_is_reported(tmp_path):
+    store = SampleBuffer()
+    garbage = tmp_path / "ca.pem"
+    garbage.write_text("this is not a certificate\n")
+    source = MqttSource(store, "mqtts://127.0.0.1:8883", tls_ca=str(garbage), name="secure")
+    source.start()
+    try:
+        wait_until(lambda: source.status is SourceStatus.DOWN, 10, "the worker reports the CA file")
+        assert "ca.pem" in source.last_error and "TLS" in source.last_error
+        assert "ended unexpectedly" not in source.last_error
+    finally:
+        source.stop()
+    assert source.status is SourceStatus.STOPPED
+
+
 SIM_PASSWORD_ENV = "MT_TEST_SIM_PASSWORD"
 
 

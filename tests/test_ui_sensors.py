@@ -242,7 +242,7 @@ def test_plugins_dialog_lists_builtin_and_a_broken_plugin_is_reported_and_disabl
     dialog.close()
 
 
-def test_connect_dialog_keeps_secrets_out_and_checks_addresses(window, qtbot, monkeypatch):
+def test_connect_dialog_keeps_secrets_out_and_checks_addresses(window, qtbot, monkeypatch, tmp_path):
     settings = source_settings(
         "mqtt", {"url": "mqtt://broker:1883", "sparkplug": True, "username": "eng", "password_env": "MT_PW"}
     )
@@ -255,5 +255,20 @@ def test_connect_dialog_keeps_secrets_out_and_checks_addresses(window, qtbot, mo
     dialog._accept()
     assert "opc.tcp://" in dialog.error.text() and dialog.isVisible()
     dialog.reject()
+    # MQTT over TLS: the CA file is checked in the dialog, and only for mqtts://.
+    window.sensor_ui.choose_source("mqtt")
+    dialog = window.sensor_ui.last_dialog
+    fields = dialog.fields["mqtt"]
+    fields["url"].setText("mqtt://broker:1883")
+    fields["tls_ca"].setText(str(tmp_path / "ca.pem"))
+    dialog._accept()
+    assert "mqtts://" in dialog.error.text() and dialog.isVisible()
+    fields["url"].setText("mqtts://broker:8883")
+    dialog._accept()
+    assert "ca.pem: no such file" in dialog.error.text()
+    dialog.reject()
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    settings = source_settings("mqtt", {"url": "mqtts://broker:8883", "tls_ca": str(tmp_path / "ca.pem")})
+    assert settings.options["tls_ca"] == str(tmp_path / "ca.pem")
     document_text = json.dumps(window.session.document.sites[0].tag_template)
     assert "s3cret" not in document_text

@@ -258,8 +258,12 @@ class _Worker:
         user = config.username or self.address.username
         if user:
             self.client.username_pw_set(user, config.password)
+        self.setup_error = ""
         if self.address.tls:
-            self.client.tls_set(ca_certs=config.tls_ca)
+            try:
+                self.client.tls_set(ca_certs=config.tls_ca)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a CA file that is not PEM
+                self.setup_error = f"cannot use {config.tls_ca or 'the system CA certificates'} for TLS: {exc}"
         self.client.reconnect_delay_set(min_delay=config.reconnect_delay[0], max_delay=config.reconnect_delay[1])
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -268,6 +272,9 @@ class _Worker:
         self.client.on_message = self._on_message
 
     def start(self) -> None:
+        if self.setup_error:
+            self.status(SourceStatus.DOWN, self.setup_error)
+            return
         self.client.connect_async(self.address.host, self.address.port, keepalive=self.config.keepalive)
         self.client.loop_start()
 

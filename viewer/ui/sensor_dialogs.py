@@ -50,6 +50,12 @@ def source_settings(kind: str, fields: dict[str, object]) -> SourceSettings:
         options: dict[str, object] = {"topics": topics or (["spBv1.0/#"] if sparkplug else ["#"])}
         if sparkplug:
             options["sparkplug"] = True
+        if text.get("tls_ca"):
+            if not url.startswith("mqtts://"):
+                raise SettingsError(f"a CA certificate is for TLS: use an mqtts:// URL, not {url!r}")
+            if not Path(text["tls_ca"]).is_file():
+                raise SettingsError(f"CA certificate {text['tls_ca']}: no such file")
+            options["tls_ca"] = text["tls_ca"]
         return SourceSettings(
             "mqtt", "mqtt", url, text.get("username", ""), password_env=text.get("password_env", ""), options=options
         )
@@ -133,6 +139,11 @@ class ConnectSourceDialog(QDialog):
                 fields["topics"] = QLineEdit()
                 fields["topics"].setPlaceholderText("# (all topics); comma-separated filters")
                 form.addRow("Topics:", fields["topics"])
+                fields["tls_ca"] = QLineEdit()
+                fields["tls_ca"].setPlaceholderText("mqtts:// only; empty: the system's CA certificates")
+                form.addRow(
+                    "CA certificate:", self._file_row(fields["tls_ca"], "Open CA certificate", CERTIFICATE_FILTER)
+                )
             else:
                 fields["root"] = QLineEdit("Objects")
                 form.addRow("Browse path:", fields["root"])
