@@ -123,24 +123,24 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
     scrub_to(60)
     qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["fault"], timeout=3000)
-    assert ui.alarms_dock.table.topLevelItemCount() == 0
+    assert ui.alarms_dock.row_count() == 0
     scrub_to(30)  # back in time: the state follows the cursor backwards too
     qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
     assert ui.timeline_bar.time_label.text().startswith("2025-01-01 00:00:30")
 
     ui.timeline_bar.jump.setText("2025-01-01T00:01:20Z")  # jump to a time: 80 s, beyond HIHI
     ui.timeline_bar.jump.returnPressed.emit()
-    qtbot.waitUntil(lambda: ui.alarms_dock.table.topLevelItemCount() == 1, timeout=5000)
-    row = ui.alarms_dock.table.topLevelItem(0)
-    assert row.text(2) == "oven_temperature" and row.text(3) == "160" and row.text(4) == "150"
-    assert "Cathode coater" in row.text(1) and row.text(6) == "NEW"
+    qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 1, timeout=5000)
+    row = [ui.alarms_dock.row_text(0, column) for column in range(7)]
+    assert row[2] == "oven_temperature" and row[3] == "160" and row[4] == "150"
+    assert "Cathode coater" in row[1] and row[6] == "NEW"
 
     seen = set()
     qtbot.waitUntil(lambda: seen.add(batch_color(window, CATHODE_COATER)) or len(seen) >= 2, timeout=3000)
     assert seen == {ALARM_COLOR, FLASH_OFF_COLOR}, "the alarm flashes between two colours"
 
     ui.alarms_dock.acknowledge_requested.emit([])  # Acknowledge All
-    assert ui.alarms_dock.table.topLevelItem(0).text(6) == "acknowledged"
+    assert ui.alarms_dock.row_text(0, 6) == "acknowledged"
     steady = set()
     deadline = time.monotonic() + 1.0  # four flash periods
     while time.monotonic() < deadline:
@@ -149,7 +149,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     assert steady == {ALARM_COLOR}, "acknowledged: steady red until it clears"
 
     scrub_to(20)  # the alarm clears
-    qtbot.waitUntil(lambda: ui.alarms_dock.table.topLevelItemCount() == 0, timeout=3000)
+    qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 0, timeout=3000)
 
 
 def test_play_advances_the_cursor(window, qtbot, tmp_path):
@@ -177,8 +177,10 @@ def test_simulator_source_colours_equipment_and_status_bar(window, qtbot):
         COATER_TAG.format(s) for s in ("oven_temperature", "web_speed", "coating_weight")
     ]
     qtbot.waitUntil(
-        lambda: ui.sources_dock.table.topLevelItemCount() == 1
-        and ui.sources_dock.table.topLevelItem(0).text(2) == "connected",
+        lambda: (
+            ui.sources_dock.table.topLevelItemCount() == 1
+            and ui.sources_dock.table.topLevelItem(0).text(2) == "connected"
+        ),
         timeout=3000,
     )
 

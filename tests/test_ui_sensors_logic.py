@@ -103,7 +103,9 @@ def test_incremental_colour_writes_match_a_full_rewrite(library):
     assert fast.update_colors(indices, rgb) == 0  # nothing changed: nothing written
 
 
-def test_alarms_dock_updates_rows_in_place(qtbot):
+def test_alarms_dock_shows_order_state_and_keeps_the_selection(qtbot):
+    from PySide6.QtCore import QItemSelectionModel, Qt
+
     from viewer.sensors.alarms import AlarmEntry
     from viewer.ui.alarms_dock import AlarmsDock
 
@@ -112,24 +114,30 @@ def test_alarms_dock_updates_rows_in_place(qtbot):
     oven = AlarmEntry("E1", "temperature", "t1", AlarmLevel.HIHI, 152.0, 150.0, 10.0, 10.0)
     gap = AlarmEntry("E2", "gap", "t2", AlarmLevel.LO, 0.1, 0.2, 12.0, 12.0)
     dock.set_alarms([oven], {"E1": "Oven"})
-    first = dock.table.topLevelItem(0)
-    assert first.text(1) == "Oven (E1)" and first.text(3) == "152" and first.text(6) == "NEW"
-    assert first.font(0).bold()
-    # A new value: the same row object, only the value cell rewritten.
+    assert [dock.row_text(0, c) for c in (1, 3, 4, 5, 6)] == ["Oven (E1)", "152", "150", "HIHI", "NEW"]
+    model = dock.model
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.FontRole).bold()
+    # A new value: the same rows, the value cell shows it.
     oven.value = 155.5
     dock.set_alarms([oven], {"E1": "Oven"})
-    assert dock.table.topLevelItem(0) is first and first.text(3) == "155.5"
-    # A second, lesser alarm goes below; acknowledging the first sends it down and un-bolds it.
+    assert dock.row_count() == 1 and dock.row_text(0, 3) == "155.5"
+    # A second, lesser alarm goes below; acknowledging the first sends it down, un-bolded, still selected.
     dock.set_alarms([oven, gap], {"E1": "Oven", "E2": "Roll"})
-    assert [dock.table.topLevelItem(i).text(5) for i in range(2)] == ["HIHI", "LO"]
+    assert [dock.row_text(i, 5) for i in range(2)] == ["HIHI", "LO"]
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    dock.table.selectionModel().select(model.index(0, 0), flags)
+    assert dock.selected_keys() == [("E1", "temperature")]
     oven.acknowledged = True
-    dock.table.topLevelItem(0).setSelected(True)
     dock.set_alarms([oven, gap], {"E1": "Oven", "E2": "Roll"})
-    assert [dock.table.topLevelItem(i).text(5) for i in range(2)] == ["LO", "HIHI"]
-    assert dock.table.topLevelItem(1) is first and first.isSelected() and not first.font(0).bold()
-    assert first.text(6) == "acknowledged"
+    assert [dock.row_text(i, 5) for i in range(2)] == ["LO", "HIHI"]
+    assert dock.selected_keys() == [("E1", "temperature")] and dock.row_text(1, 6) == "acknowledged"
+    assert model.data(model.index(1, 0), Qt.ItemDataRole.FontRole) is None
+    asked: list[list] = []
+    dock.acknowledge_requested.connect(asked.append)
+    dock.ack_selected.click()
+    assert asked == [[("E1", "temperature")]]
     # Cleared alarms leave; none left says so.
     dock.set_alarms([gap], {"E2": "Roll"})
-    assert dock.table.topLevelItemCount() == 1 and dock.table.topLevelItem(0).text(2) == "gap"
+    assert dock.row_count() == 1 and dock.row_text(0, 2) == "gap"
     dock.set_alarms([], {})
-    assert dock.table.topLevelItemCount() == 0 and dock.summary.text().startswith("No alarms")
+    assert dock.row_count() == 0 and dock.summary.text().startswith("No alarms")

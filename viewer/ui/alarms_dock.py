@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -12,8 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,14 +22,82 @@ from viewer.sensors.alarms import AlarmEntry
 from viewer.sensors.rules import AlarmLevel
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
-SEVERE_COLOR = QColor(200, 30, 30)
-WARNING_COLOR = QColor(200, 100, 0)
+DISPLAY = Qt.ItemDataRole.DisplayRole
+RESIZE_ROWS = 40  # rows measured when columns are sized to their contents
+RESIZE_SECONDS = 5.0
+COLUMNS = ("Raised (UTC)", "Equipment", "Signal", "Value", "Limit", "Level", "State")
+SEVERE_BRUSH = QBrush(QColor(200, 30, 30))
+WARNING_BRUSH = QBrush(QColor(200, 100, 0))
 LEVEL_TEXT = {AlarmLevel.LOLO: "LOLO", AlarmLevel.LO: "LO", AlarmLevel.HI: "HI", AlarmLevel.HIHI: "HIHI"}
 
 
 def utc_text(seconds: float, with_date: bool = True) -> str:
     moment = datetime.fromtimestamp(seconds, UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
+
+
+class AlarmTableModel(QAbstractTableModel):
+    """The alarms as a table model: the view asks only for the rows it shows, so a replay that raises and
+    clears hundreds of alarms a second costs one model update, not a widget item per cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[AlarmEntry] = []
+        self.names: dict[str, str] = {}
+        self.bold = QFont()  # made here: a font needs the application to exist
+        self.bold.setBold(True)
+
+    def set_entries(self, entries: list[AlarmEntry], names: dict[str, str]) -> bool:
+        """Take the alarms in display order; True when rows came or went (the view re-sizes its columns)."""
+        same_rows = [e.key for e in entries] == [e.key for e in self.entries]
+        if same_rows:
+            self.entries, self.names = entries, names
+            if entries:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(entries) - 1, len(COLUMNS) - 1))
+            return False
+        self.beginResetModel()
+        self.entries, self.names = entries, names
+        self.endResetModel()
+        return True
+
+    def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802
+        return 0 if parent is not None and parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:  # noqa: N802
+        if orientation is Qt.Orientation.Horizontal and role == DISPLAY:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = DISPLAY) -> object:
+        entry = self.entries[index.row()]
+        column = index.column()
+        if role == DISPLAY:
+            return self.text(entry, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column in (3, 5, 6):
+            return SEVERE_BRUSH if entry.level.severe else WARNING_BRUSH
+        if role == Qt.ItemDataRole.FontRole and not entry.acknowledged:
+            return self.bold
+        if role == KEY_ROLE:
+            return list(entry.key)
+        return None
+
+    def text(self, entry: AlarmEntry, column: int) -> str:
+        if column == 0:
+            return utc_text(entry.raised_at)
+        if column == 1:
+            return f"{self.names.get(entry.equipment_id, entry.equipment_id)} ({entry.equipment_id})"
+        if column == 2:
+            return entry.signal
+        if column == 3:
+            return f"{entry.value:.4g}"
+        if column == 4:
+            return "\u2014" if entry.limit is None else f"{entry.limit:g}"
+        if column == 5:
+            return LEVEL_TEXT.get(entry.level, str(entry.level))
+        return "acknowledged" if entry.acknowledged else "NEW"
 
 
 class AlarmsDock(QDockWidget):
@@ -39,17 +107,20 @@ class AlarmsDock(QDockWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Alarms", parent)
         self.setObjectName("alarms-dock")
-        self.table = QTreeWidget()
-        self.table.setHeaderLabels(["Raised (UTC)", "Equipment", "Signal", "Value", "Limit", "Level", "State"])
+        self.model = AlarmTableModel()
+        self.table = QTreeView()
+        self.table.setModel(self.model)
         self.table.setRootIsDecorated(False)
-        self.table.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
-        self.table.setSortingEnabled(False)
-        header = self.table.header()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self._items: dict[tuple[str, str], QTreeWidgetItem] = {}
-        self._shown: dict[tuple[str, str], tuple] = {}  # what each row shows now
-        self._order: list[tuple[str, str]] = []
-        self.table.itemDoubleClicked.connect(lambda item, _: self.focus_requested.emit(item.data(0, KEY_ROLE)[0]))
+        self.table.setUniformRowHeights(True)
+        self.table.setSelectionBehavior(QTreeView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTreeView.SelectionMode.ExtendedSelection)
+        self.table.header().setStretchLastSection(False)
+        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.header().setResizeContentsPrecision(RESIZE_ROWS)
+        self._sized_rows, self._sized_at = 0, 0.0
+        self.table.doubleClicked.connect(
+            lambda index: self.focus_requested.emit(self.model.entries[index.row()].equipment_id)
+        )
         self.summary = QLabel("No alarms")
         self.ack_selected = QPushButton("Acknowledge")
         self.ack_selected.setToolTip("Acknowledge the selected alarms: they stop flashing and stay red until clear")
@@ -68,17 +139,21 @@ class AlarmsDock(QDockWidget):
         self.setWidget(body)
 
     def set_alarms(self, entries: list[AlarmEntry], names: dict[str, str]) -> None:
-        """Show `entries`; rows are kept and only their changed cells rewritten. A replay raises and clears
-        hundreds of alarms a second, and rebuilding the table each time cost 50-80 ms on the GUI thread."""
         ordered = sorted(entries, key=lambda e: (e.acknowledged, -e.level, e.raised_at))
-        keys = [entry.key for entry in ordered]
-        if keys != self._order:
-            self._reorder(keys)
-        for entry in ordered:
-            row = self._row_text(entry, names)
-            if self._shown.get(entry.key) != row:
-                self._write(self._items[entry.key], entry, row)
-                self._shown[entry.key] = row
+        selected = set(self.selected_keys())
+        if self.model.set_entries(ordered, names):
+            selection = self.table.selectionModel()
+            for row, entry in enumerate(ordered):
+                if entry.key in selected:
+                    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+                    selection.select(self.model.index(row, 0), flags)
+            now = time.monotonic()
+            if len(ordered) > self._sized_rows or now - self._sized_at > RESIZE_SECONDS:
+                # Sized when rows come, at most every few seconds, measuring the first rows only: sizing
+                # looks at every cell it measures, and a replay changes the rows several times a second.
+                self._sized_rows, self._sized_at = len(ordered), now
+                for column in (0, 2, 3, 4, 5, 6):
+                    self.table.resizeColumnToContents(column)
         fresh = sum(not e.acknowledged for e in entries)
         self.summary.setText(
             f"{len(entries)} active, {fresh} not acknowledged" if entries else "No alarms: every signal within limits"
@@ -87,62 +162,17 @@ class AlarmsDock(QDockWidget):
         self.ack_all.setEnabled(fresh > 0)
         self.ack_selected.setEnabled(bool(entries))
 
-    def _reorder(self, keys: list[tuple[str, str]]) -> None:
-        """Rows for a new set or order of alarms: items of standing alarms are reused, selection kept."""
-        selected = {tuple(i.data(0, KEY_ROLE)) for i in self.table.selectedItems()}
-        wanted = set(keys)
-        while self.table.topLevelItemCount():
-            self.table.takeTopLevelItem(self.table.topLevelItemCount() - 1)
-        for key in [k for k in self._items if k not in wanted]:
-            del self._items[key]
-            self._shown.pop(key, None)
-        added = False
-        items = []
-        for key in keys:
-            item = self._items.get(key)
-            if item is None:
-                item = self._items[key] = QTreeWidgetItem()
-                item.setData(0, KEY_ROLE, list(key))
-                added = True
-            items.append(item)
-        self.table.addTopLevelItems(items)
-        for key, item in zip(keys, items, strict=True):
-            if key in selected:
-                item.setSelected(True)
-        self._order = keys
-        if added:  # sized to the contents when rows come, not on every value (that measures every row)
-            for column in (0, 2, 3, 4, 5, 6):
-                self.table.resizeColumnToContents(column)
+    def row_count(self) -> int:
+        return self.model.rowCount()
 
-    @staticmethod
-    def _row_text(entry: AlarmEntry, names: dict[str, str]) -> tuple:
-        return (
-            utc_text(entry.raised_at),
-            f"{names.get(entry.equipment_id, entry.equipment_id)} ({entry.equipment_id})",
-            entry.signal,
-            f"{entry.value:.4g}",
-            "\u2014" if entry.limit is None else f"{entry.limit:g}",
-            LEVEL_TEXT.get(entry.level, str(entry.level)),
-            "acknowledged" if entry.acknowledged else "NEW",
-            entry.level.severe,
-        )
+    def row_text(self, row: int, column: int) -> str:
+        return self.model.text(self.model.entries[row], column)
 
-    def _write(self, item: QTreeWidgetItem, entry: AlarmEntry, row: tuple) -> None:
-        before = self._shown.get(entry.key)
-        for column, text in enumerate(row[:7]):
-            if before is None or before[column] != text:
-                item.setText(column, text)
-        if before is None or before[7] != row[7]:
-            color = QBrush(SEVERE_COLOR if entry.level.severe else WARNING_COLOR)
-            for column in (3, 5, 6):
-                item.setForeground(column, color)
-        if before is None or before[6] != row[6]:
-            font = QFont()
-            font.setBold(not entry.acknowledged)
-            for column in range(7):
-                item.setFont(column, font)
+    def selected_keys(self) -> list[tuple[str, str]]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.entries[row].key for row in rows if row < len(self.model.entries)]
 
     def _ack_selected(self) -> None:
-        keys = [tuple(i.data(0, KEY_ROLE)) for i in self.table.selectedItems()]
+        keys = self.selected_keys()
         if keys:
             self.acknowledge_requested.emit(keys)

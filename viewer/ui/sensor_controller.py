@@ -282,13 +282,19 @@ class SensorController(QObject):
 
     def _on_rendered(self) -> None:
         if self._render_requested_at is not None:
-            self._render_cost = time.perf_counter() - self._render_requested_at
+            measured = time.perf_counter() - self._render_requested_at
+            # Smoothed, so that one slow frame does not change the update cadence (steady beats fast).
+            cost = self._render_cost
+            self._render_cost = measured if cost == 0.0 else 0.7 * cost + 0.3 * measured
             self._render_requested_at = None
 
     def _throttled(self) -> bool:
         # A frame of a big plant in software OpenGL takes longer than a tick (and VTK holds the interpreter
         # lock meanwhile, starving the network threads): recolour at most once per 1.5 frame times.
-        return time.perf_counter() - self._applied_at < RENDER_SHARE * self._render_cost
+        # Half a tick of slack: a wait a little shorter than a whole number of ticks would otherwise land on
+        # the next tick or the one after by chance, and the updates would come unevenly.
+        wait = RENDER_SHARE * self._render_cost - TICK_MS / 2000
+        return time.perf_counter() - self._applied_at < wait
 
     def apply_colors(self) -> None:
         colors, batch = self.colors, self.scene.view.batch
