@@ -68,6 +68,7 @@ class SensorController(QObject):
     values_changed = Signal()  # the selected equipment's values may have changed (labels, trend)
     message = Signal(object)  # Message
     colors_applied = Signal(float)  # wall time the colours were written (benchmarks, tests)
+    _woken = Signal()  # new data, from any thread: queued to the GUI thread
 
     def __init__(
         self,
@@ -101,7 +102,9 @@ class SensorController(QObject):
         self._render_cost = 0.0  # seconds from asking for a frame to having it, measured
         self._render_requested_at: float | None = None
         self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
-        self.store.updated.connect(self._mark_dirty)  # from source threads: only sets a flag
+        self._wake_pending = False
+        self._woken.connect(self._on_woken)
+        self.store.updated.connect(self._mark_dirty)  # from source threads: a flag and at most one wake-up
         self.sources.message.connect(self.message.emit)
         self.sources.sources_changed.connect(self._mark_dirty)
         self.timeline.cursor_changed.connect(self._mark_dirty)
@@ -247,6 +250,15 @@ class SensorController(QObject):
 
     def _mark_dirty(self, *_: object) -> None:
         self._dirty = True
+        if not self._wake_pending:  # one queued wake-up at a time, however fast data comes
+            self._wake_pending = True
+            self._woken.emit()
+
+    def _on_woken(self) -> None:
+        """New data: show it now rather than at the next tick, unless the last frame was too recent."""
+        self._wake_pending = False
+        if not self._throttled():
+            self.tick()
 
     def _on_mode(self, mode: str) -> None:
         self.book.clear()
