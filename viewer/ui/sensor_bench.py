@@ -80,6 +80,9 @@ def run(tags: int = 10_000, rate: float = 10.0, seconds: float = 20.0, frames: i
             window.open_file(path)
             _pump(app, 2.0)
             controller = window.sensor_ui.controller
+            deadline = time.monotonic() + 30
+            while controller.bindings is None and time.monotonic() < deadline:  # bound on a worker thread
+                _pump(app, 0.1)
             batch = window.scene.view.batch
             tag_count = len(controller.bindings.by_tag) if controller.bindings else 0
             print(f"MotherTwin live-data benchmark: {len(batch)} equipment, {tag_count:,} tags, window 1280x800")

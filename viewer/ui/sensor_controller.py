@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -34,7 +35,20 @@ LIVE_TREND_SECONDS = 300.0
 MAX_LABELLED = 12  # value labels on at most this many selected equipment
 FLASH_OFF_COLOR: RGB = (255, 215, 205)  # the pale phase of a flashing alarm: still clearly not a state colour
 COLOR_KEY = "sensors/colors/"
+BACKGROUND_BINDING = 2000  # equipment: a bigger site's tags are bound on a worker thread
 RENDER_SHARE = 1.5  # colour updates wait at least this many measured frame times apart
+
+
+def _bind(paths: list[EquipmentPath], site: Site | None) -> tuple[Bindings, dict[AlarmKey, object], str]:
+    """Bindings of a site's equipment, their limits by (equipment, signal), and a problem to report."""
+    problem = ""
+    try:
+        bindings = Bindings.build(paths)
+    except TemplateError as exc:
+        problem = f"site {site.id if site else ''}: {exc}"
+        bindings = Bindings.build(paths, templates={site.id: ""} if site else None)
+    limits = {(b.equipment_id, b.signal.name): b.signal.limits for own in bindings.by_equipment for b in own}
+    return bindings, limits, problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,7 @@ class SensorController(QObject):
     message = Signal(object)  # Message
     colors_applied = Signal(float)  # wall time the colours were written (benchmarks, tests)
     _woken = Signal()  # new data, from any thread: queued to the GUI thread
+    _bindings_ready = Signal(object)  # (key, bindings, limits, problem) from the binding thread
 
     def __init__(
         self,
@@ -92,6 +107,7 @@ class SensorController(QObject):
         self.flash_on = True
         self.ticks = 0
         self._bound_key: tuple[int, str] | None = None
+        self._binding_key: tuple[int, str] | None = None  # being bound on a worker thread
         self._colored = np.zeros(0, np.int64)
         self._dirty = True
         self._last_full = 0.0
@@ -104,6 +120,7 @@ class SensorController(QObject):
         self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
         self._wake_pending = False
         self._woken.connect(self._on_woken)
+        self._bindings_ready.connect(self._on_bindings_ready)
         self.store.updated.connect(self._mark_dirty)  # from source threads: a flag and at most one wake-up
         self.sources.message.connect(self.message.emit)
         self.sources.sources_changed.connect(self._mark_dirty)
@@ -162,29 +179,50 @@ class SensorController(QObject):
         return self.scene.view.site
 
     def _sync_bindings(self) -> bool:
-        """Re-bind when the shown batch (a new site or plant) or the site's tag template changed."""
+        """Re-bind when the shown batch (a new site or plant) or the site's tag template changed. A big site
+        is bound on a worker thread (10,000 equipment take a quarter of a second); no colours meanwhile."""
         batch, site = self.scene.view.batch, self.site
         key = (id(batch), site.tag_template if site is not None else "")
-        if key == self._bound_key:
+        if key in (self._bound_key, self._binding_key):
             return False
+        paths: list[EquipmentPath] = list(batch.paths) if batch is not None else []
+        if len(paths) <= BACKGROUND_BINDING:
+            self._install_bindings(key, *_bind(paths, site))
+            return True
+        self._binding_key = key
+        self.bindings = None  # the old ones index another batch
+        self._bound_key = None
+        thread = threading.Thread(
+            target=lambda: self._bindings_ready.emit((key, *_bind(paths, site))), name="bind-tags", daemon=True
+        )
+        thread.start()
+        return False
+
+    def _on_bindings_ready(self, result: tuple) -> None:
+        key = result[0]
+        if key != self._binding_key:
+            return  # a newer batch or template is being bound
+        self._binding_key = None
+        batch, site = self.scene.view.batch, self.site
+        if key == (id(batch), site.tag_template if site is not None else ""):
+            self._install_bindings(*result)
+            self.tick()
+
+    def _install_bindings(
+        self, key: tuple[int, str], bindings: Bindings, limits_of: dict[AlarmKey, object], problem: str
+    ) -> None:
+        if problem:
+            self.message.emit(Message(Severity.ERROR, problem))
         self._bound_key = key
         self._colored = np.zeros(0, np.int64)
         self._applied = None
-        paths: list[EquipmentPath] = batch.paths if batch is not None else []
-        try:
-            self.bindings = Bindings.build(paths)
-        except TemplateError as exc:
-            self.message.emit(Message(Severity.ERROR, f"site {site.id if site else ''}: {exc}"))
-            self.bindings = Bindings.build(paths, templates={site.id: ""} if site else None)
-        self._limits_of = {
-            (b.equipment_id, b.signal.name): b.signal.limits for own in self.bindings.by_equipment for b in own
-        }
+        self.bindings = bindings
+        self._limits_of = limits_of
         self.book.clear()
         self.timeline.refresh_marks(self.tag_limits())
         self._dirty = True
         self.bindings_changed.emit()
         self.alarms_changed.emit()
-        return True
 
     def tag_limits(self) -> dict[str, tuple[float | None, float | None]]:
         """(low, high) alarm thresholds per bound analog tag, for the scrub bar's marks."""
