@@ -204,7 +204,7 @@ def test_drop_of_a_library_type_adds_equipment_at_the_drop_point(window):
     mime = QMimeData()
     mime.setData(TYPE_MIME, QByteArray(b"workbench"))
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, keys)
+    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, buttons, keys)  # a QPoint, as in Qt
     QApplication.sendEvent(window.plotter, enter)
     assert enter.isAccepted()
     drop = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, keys)
