@@ -237,6 +237,7 @@ def _naive(document, site, meshes: TypeMeshes, size: tuple[int, int], frames: in
 
 UI_LATENCY_TARGET = 0.100  # seconds an event may wait on the GUI thread while a plant loads
 PICK_TARGET = 0.050  # seconds from a click to the selection (or for the pick alone)
+UI_SETTLE_SECONDS = 2.0  # probed on after the plant is drawn: what the open set going (checks, sensors) runs on
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -247,9 +248,11 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
     """Open a real main window (needs a display: Xvfb will do) and measure what the user feels.
 
     - event latency while a big plant opens: a 10 ms timer on the GUI thread records how late it fires,
-      from the moment Open is chosen until the new plant has been handed to the 3D view;
+      from the moment Open is chosen until the new plant is fully drawn (its full meshes on screen, not only
+      the level-of-detail boxes it shows first), and for UI_SETTLE_SECONDS after (the layout checks it
+      started, their colours, the sensor bindings of the new site);
     - cancelling: how fast the window is back, and the open plant is still the same object;
-    - the first frame of the new plant (drawn after the load, not part of it);
+    - one full frame of the new plant drawn at once, for comparison (the window draws big frames in slices);
     - picking: `PlantView.pick` alone and the whole click-to-selection path (pick, selection, highlight,
       tree and inspector), at random points of the view.
     """
@@ -271,8 +274,9 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
         window.open_file(demo_plant_path())
         window.scene.render_now()
         app.processEvents()
-        print(f"MotherTwin window benchmark: {equipment} equipment, view {window.plotter.width()}x"
-              f"{window.plotter.height()}, {window.plotter.ren_win.GetClassName()}")  # fmt: skip
+        renderer = getattr(window.plotter, "renderer_name", "") or window.plotter.ren_win.GetClassName()
+        size = f"{window.plotter.width()}x{window.plotter.height()}"
+        header = f"MotherTwin window benchmark: {equipment} equipment, view {size}, {renderer}"
 
         lateness: list[float] = []
         last = [time.perf_counter()]
@@ -307,24 +311,39 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
         figures["cancel_response"] = time.perf_counter() - start
         figures["cancel_kept_document"] = float(window.session.document is before and not window.opening)
 
-        # The full load, with the latency probe running.
+        # The full load, with the latency probe running until the plant is drawn, and a while after.
+        boxes: list[float] = []
+
+        def on_scene_progress(_fraction: float, stage: str) -> None:
+            if stage == "Drawing the detail" and not boxes:
+                boxes.append(time.perf_counter())  # the first frame (level-of-detail boxes) is on screen
+
+        window.scene.progress.connect(on_scene_progress)
         last[0] = time.perf_counter()
         probe.start()
         start = time.perf_counter()
         window.start_open(path)
         loaded = wait_until(lambda: window.session.document is not before and not window.opening, 120)
         figures["open_total"] = time.perf_counter() - start
+        while_opening = list(lateness)
+        wait_until(lambda: False, UI_SETTLE_SECONDS)
         probe.stop()
+        window.scene.progress.disconnect(on_scene_progress)
         if not loaded:
             print("  the plant did not open within 120 s")
             window.close()
             return figures
-        figures["latency_max"] = max(lateness)
-        figures["latency_p95"] = _percentile(lateness, 95)
-        figures["latency_ticks"] = len(lateness)
+        figures["open_boxes"] = (boxes[0] - start) if boxes else figures["open_total"]
+        figures["latency_max"] = max(while_opening)
+        figures["latency_p95"] = _percentile(while_opening, 95)
+        figures["latency_ticks"] = len(while_opening)
+        after = lateness[len(while_opening) :] or [0.0]
+        figures["after_max"] = max(after)
+        figures["after_p95"] = _percentile(after, 95)
+        header += f", {window.plotter.ren_win.GetMultiSamples()}x multi-sampling for this plant"
         start = time.perf_counter()
         window.scene.render_now()
-        figures["first_frame"] = time.perf_counter() - start
+        figures["full_frame"] = time.perf_counter() - start
 
         # Click where equipment is: the top of random equipment that is inside the view.
         rng = np.random.default_rng(3)
@@ -354,14 +373,19 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
         figures["click_p95"] = _percentile(click_times, 95)
         window.close()
 
-    _line("open (read, check, build, tree, hand over)", f"{figures['open_total']:.2f} s")
+    print(header)
+    _line("open: boxes on screen after", f"{figures['open_boxes']:.2f} s")
+    _line("open: fully drawn (read ... full meshes) after", f"{figures['open_total']:.2f} s")
     _line("event latency while opening, max", f"{figures['latency_max'] * 1000:.0f} ms",
           _verdict(figures["latency_max"] <= UI_LATENCY_TARGET, "target <= 100 ms"))  # fmt: skip
     _line("event latency while opening, p95", f"{figures['latency_p95'] * 1000:.0f} ms",
           f"({int(figures['latency_ticks'])} timer ticks)")  # fmt: skip
+    _line(f"event latency {UI_SETTLE_SECONDS:g} s after, max / p95",
+          f"{figures['after_max'] * 1000:.0f} / {figures['after_p95'] * 1000:.0f} ms",
+          _verdict(figures["after_max"] <= UI_LATENCY_TARGET, "target <= 100 ms"))  # fmt: skip
     _line("cancel: window back after", f"{figures['cancel_response'] * 1000:.0f} ms",
           _verdict(figures["cancel_kept_document"] == 1.0, "the open plant stays"))  # fmt: skip
-    _line("first frame of the new plant (after the load)", f"{figures['first_frame']:.2f} s")
+    _line("one full frame drawn at once (not sliced)", f"{figures['full_frame']:.2f} s")
     picks = " / ".join(f"{figures[k] * 1000:.1f}" for k in ("pick_median", "pick_p95", "pick_max")) + " ms"
     _line(f"pick on equipment ({int(figures['pick_hits'])} hits), median / p95 / max", picks,
           _verdict(figures["pick_p95"] <= PICK_TARGET, "target <= 50 ms"))  # fmt: skip

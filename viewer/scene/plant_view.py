@@ -6,18 +6,19 @@ the engineer sees on screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.vtkCommonCore import reference, vtkDoubleArray, vtkIdList, vtkPoints, vtkStringArray
-from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData, vtkStaticCellLocator
-from vtkmodules.vtkRenderingCore import vtkActor2D
+from vtkmodules.vtkCommonCore import vtkDoubleArray, vtkPoints, vtkStringArray
+from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkActor2D, vtkPolyDataMapper, vtkProp
 from vtkmodules.vtkRenderingLabel import vtkLabelPlacementMapper, vtkPointSetToLabelHierarchy
 
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
-from viewer.scene.batch import COLORS, EQUIPMENT_INDEX, EquipmentBatch, TypeMeshes, build_batch
+from viewer.scene.batch import COLORS, EquipmentBatch, TypeMeshes, build_batch
 from viewer.scene.building import (
     FLOOR_COLOR,
     GRID_COLOR,
@@ -97,6 +98,70 @@ def _group_bounds(batch: EquipmentBatch, key: str, shown: np.ndarray) -> dict[st
     return {ident: (names[k], np.stack([lo[k], hi[k]])) for ident, k in index_of.items() if np.isfinite(lo[k]).all()}
 
 
+@dataclass
+class BuildingMeshes:
+    """The building of a site as meshes: floor outline, floor, grid lines, walls and column boxes."""
+
+    outline: np.ndarray
+    floor: pv.PolyData
+    grid: pv.PolyData
+    walls: pv.PolyData
+    columns: pv.PolyData
+
+
+def building_meshes(site: Site, bounds: np.ndarray | None) -> BuildingMeshes:
+    """`bounds`: the (2, 3) box of the equipment, which the floor covers when the site has no footprint."""
+    outline = site_footprint(site, bounds)
+    return BuildingMeshes(
+        outline,
+        floor_mesh(outline),
+        floor_grid(outline, grid_spacing_of(site)),
+        wall_mesh(outline),
+        column_mesh(site, COLUMN_COLOR),
+    )
+
+
+def grid_spacing_of(site: Site) -> float:
+    return site.column_grid.spacing[0] if site.column_grid.count[0] else 10.0
+
+
+def name_label_specs(batch: EquipmentBatch | None, outline: np.ndarray | None, spacing: float) -> list[LabelSpec]:
+    """Line and cell names over the visible equipment, and the floor grid's metre marks when `outline` is
+    given (see PlantView._add_labels)."""
+    specs = []
+    if batch is not None and len(batch):
+        shown = batch.visible
+        lines = _group_bounds(batch, "line", shown)
+        cells = _group_bounds(batch, "cell", shown)
+        specs += [
+            LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0) for name, b in lines.values()
+        ]
+        specs += [LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()]
+    if outline is not None:
+        specs += [LabelSpec(p, t, 0.5) for p, t in grid_label_specs(outline, spacing)]
+    return specs
+
+
+@dataclass
+class SitePieces:
+    """A site's scene besides the equipment actors, as data and meshes (no actors): a loading thread makes
+    them, so the GUI thread only adds actors (the column boxes and the names of a 10,000-equipment plant
+    take a tenth of a second to work out)."""
+
+    site: Site
+    batch: EquipmentBatch
+    building: BuildingMeshes
+    labels: list[LabelSpec]
+    grid_labels: bool
+
+
+def site_pieces(site: Site, batch: EquipmentBatch, grid_labels: bool = True) -> SitePieces:
+    """The pieces of `site` with all of `batch` shown; `grid_labels` as the view that will take them has it."""
+    building = building_meshes(site, batch.visible_bounds())
+    outline = building.outline if grid_labels else None
+    return SitePieces(site, batch, building, name_label_specs(batch, outline, grid_spacing_of(site)), grid_labels)
+
+
 class PlantView:
     """Builds and updates the scene of one site inside a pyvista plotter."""
 
@@ -110,12 +175,9 @@ class PlantView:
         self._label_actors: list[pv.Actor] = []
         self._outline: np.ndarray | None = None
         self._interacting = False
-        # Desktop window state: what is highlighted, in which batch, and the picking locator.
+        # Desktop window state: what is highlighted, and in which batch.
         self._highlighted = np.zeros(0, np.int64)
         self._highlight_batch: EquipmentBatch | None = None
-        self._locator: vtkStaticCellLocator | None = None
-        self._locator_batch: EquipmentBatch | None = None
-        self._locator_shown: object = None
         self._clip: np.ndarray | None = None  # (2, 3) clipping box of the window's section tool
         self.grid_labels = False  # metre marks along the floor grid (the desktop window turns them on)
         self._flagged = np.zeros(0, np.int64)  # layout-check violations, drawn red under the selection colour
@@ -144,21 +206,29 @@ class PlantView:
         meshes: TypeMeshes | None = None,
         labels: bool = True,
         batch: EquipmentBatch | None = None,
+        lod: bool = False,
+        pieces: SitePieces | None = None,
     ) -> Iterator[str]:
         """`show_site` in steps of well under 100 ms each: a window runs one step per event-loop turn for
-        a big plant, so it keeps answering while the scene is put together. Yields what comes next."""
+        a big plant, so it keeps answering while the scene is put together. Yields what comes next.
+
+        `lod`: the scene ends up with the level of detail on (boxes, no labels), as while the camera moves,
+        so a frame drawn between two steps or right after them is cheap; `set_interacting(False)` (or a
+        `DetailDrawing`) brings the full meshes in. `pieces`: the building and names, made beforehand."""
         self.plotter.clear_actors()
         self._label_actors = []
-        self._interacting = False
+        self._interacting = lod
         self.site = site
         meshes = meshes or TypeMeshes(library)
         self.batch = batch if batch is not None else build_batch(document, library, site, meshes)
         self.warnings = list(self.batch.warnings)
         self.plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+        if pieces is not None and (pieces.site is not site or pieces.batch is not self.batch):
+            pieces = None  # made for another site or batch
         yield "building"
-        self._add_building(site)
-        yield "equipment"
+        self._add_building(site, pieces.building if pieces is not None else None)
         if len(self.batch):
+            yield "equipment"
             self.detail_actor = self.plotter.add_mesh(
                 self.batch.detail,
                 scalars=COLORS,
@@ -169,6 +239,8 @@ class PlantView:
                 smooth_shading=False,
                 reset_camera=False,
             )
+            self.detail_actor.visibility = not lod
+            yield "equipment boxes"
             self.proxy_actor = self.plotter.add_mesh(
                 self.batch.proxy,
                 scalars=COLORS,
@@ -180,31 +252,30 @@ class PlantView:
                 lighting=False,
                 reset_camera=False,
             )
-            self.proxy_actor.visibility = False
+            self.proxy_actor.visibility = lod
             self.proxy_actor.pickable = False
         if labels and len(self.batch):
             yield "labels"
-            self._add_labels()
+            ready = pieces is not None and pieces.grid_labels == self.grid_labels
+            self._add_labels(pieces.labels if ready else None)
         self._apply_clip()
 
-    def _add_building(self, site: Site) -> None:
-        bounds = self.batch.visible_bounds() if self.batch is not None else None
-        outline = site_footprint(site, bounds)
-        self._outline = outline
+    def _add_building(self, site: Site, meshes: BuildingMeshes | None = None) -> None:
+        if meshes is None:
+            meshes = building_meshes(site, self.batch.visible_bounds() if self.batch is not None else None)
+        self._outline = meshes.outline
         # Unlit: a flat floor looks the same, and lighting a full-screen polygon is costly in software GL.
         self.plotter.add_mesh(
-            floor_mesh(outline), color=FLOOR_COLOR, name="floor", pickable=False, lighting=False, reset_camera=False
+            meshes.floor, color=FLOOR_COLOR, name="floor", pickable=False, lighting=False, reset_camera=False
         )
-        grid = floor_grid(outline, site.column_grid.spacing[0] if site.column_grid.count[0] else 10.0)
-        if grid.n_points:
+        if meshes.grid.n_points:
             self.plotter.add_mesh(
-                grid, color=GRID_COLOR, line_width=1, name="floor-grid", pickable=False, reset_camera=False
+                meshes.grid, color=GRID_COLOR, line_width=1, name="floor-grid", pickable=False, reset_camera=False
             )
-        self.plotter.add_mesh(wall_mesh(outline), color=WALL_COLOR, name="walls", pickable=False, reset_camera=False)
-        columns = column_mesh(site, COLUMN_COLOR)
-        if columns.n_points:
+        self.plotter.add_mesh(meshes.walls, color=WALL_COLOR, name="walls", pickable=False, reset_camera=False)
+        if meshes.columns.n_points:
             self.plotter.add_mesh(
-                columns,
+                meshes.columns,
                 scalars=COLORS,
                 rgb=True,
                 name="columns",
@@ -215,27 +286,20 @@ class PlantView:
                 reset_camera=False,
             )
 
-    def _add_labels(self) -> None:
+    def _add_labels(self, specs: list[LabelSpec] | None = None) -> None:
         """Line and cell names in one placement pass, so they never overlap each other: when space runs out,
         line names win (higher priority) and cell names give way. Only visible equipment is labelled.
-        The floor grid's metre marks (when on) join the same pass with the lowest priority."""
+        The floor grid's metre marks (when on) join the same pass with the lowest priority.
+        `specs`: the labels when already worked out (SitePieces)."""
         for actor in self._label_actors:
             self.plotter.remove_actor(actor)
         self._label_actors = []
-        specs = []
-        if self.batch is not None and len(self.batch):
-            shown = self.batch.visible
-            lines = _group_bounds(self.batch, "line", shown)
-            cells = _group_bounds(self.batch, "cell", shown)
-            specs += [
-                LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0)
-                for name, b in lines.values()
-            ]
-            specs += [LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()]
-        if self.grid_labels and self._outline is not None:
-            specs += [LabelSpec(p, t, 0.5) for p, t in grid_label_specs(self._outline, self.grid_spacing())]
+        if specs is None:
+            outline = self._outline if self.grid_labels else None
+            specs = name_label_specs(self.batch, outline, self.grid_spacing())
         if specs:
             actor = label_actor(specs, CELL_LABEL_COLOR, font_size=13)
+            actor.SetVisibility(not self._interacting)  # names come back with the full meshes
             self.plotter.add_actor(actor, name="labels", pickable=False, reset_camera=False)
             self._label_actors.append(actor)
 
@@ -351,11 +415,7 @@ class PlantView:
             )
 
     def pick(self, display_x: float, display_y: float) -> int | None:
-        """Index of the visible equipment under a display point (VTK pixels, origin bottom left), or None.
-
-        A ray through a cell locator, not vtkCellPicker: the picker would also hit equipment hidden through
-        the ghost array, and here every hit along the ray is checked against the visibility mask.
-        """
+        """Index of the visible equipment under a display point (VTK pixels, origin bottom left), or None."""
         return self.pick_point(display_x, display_y)[0]
 
     def display_ray(self, display_x: float, display_y: float) -> tuple[np.ndarray, np.ndarray]:
@@ -379,40 +439,33 @@ class PlantView:
         return None if t < 0 else near + t * (far - near)
 
     def pick_point(self, display_x: float, display_y: float) -> tuple[int | None, np.ndarray | None]:
-        """The visible equipment under a display point and the world point hit on it, or (None, None)."""
+        """The visible equipment under a display point and the world point hit on it, or (None, None).
+
+        A ray cast in numpy: the ray against every equipment's box, then against the triangles of the boxes
+        it crosses, nearest box first, until no box left can hold a nearer hit. No cell locator: building one
+        for 2 M triangles holds the interpreter lock for a third of a second (a loading thread would freeze
+        the window with it), and it had to be built again whenever equipment was hidden or moved."""
         if not self.has_equipment():
             return None, None
-        locator = self._locator
-        # Rebuilt when the triangles change (another batch, hidden equipment), never for a colour change.
-        if locator is None or self._locator_batch is not self.batch or self._locator_shown is not self._shown_cells():
-            locator = build_pick_locator(self.batch)
-            self.set_pick_locator(locator)
-        ends = self.display_ray(display_x, display_y)
-        # The nearest hit first: in a dense 10,000-equipment plant a ray crosses thousands of triangles and
-        # collecting them all takes a third of a second; step past a hidden or clipped hit and ask again.
-        owner_of = np.asarray(self.batch.detail.cell_data[EQUIPMENT_INDEX])
-        start, direction = np.asarray(ends[0], float), np.asarray(ends[1], float) - np.asarray(ends[0], float)
-        for _ in range(FIRST_HIT_TRIES):
-            x, pcoords, cell_id = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], reference(0)
-            if not locator.IntersectWithLine(start, ends[1], 1e-6, reference(0.0), x, pcoords, reference(0), cell_id):
-                return None, None
-            hit, owner = np.array(x), int(owner_of[int(cell_id)])
-            if self.batch.visible[owner] and self._inside_clip(hit[None])[0]:
-                return owner, hit
-            start = hit + direction * 1e-6
-        points, cell_ids = vtkPoints(), vtkIdList()  # many hidden layers in the way: collect every hit
-        locator.IntersectWithLine(ends[0], ends[1], 1e-6, points, cell_ids)
-        if cell_ids.GetNumberOfIds() == 0:
+        near, far = self.display_ray(display_x, display_y)
+        direction = far - near
+        batch = self.batch
+        enter, leave = ray_box_span(batch.bounds, near, direction)
+        candidates = np.flatnonzero((enter <= leave) & batch.visible)
+        best_t, best = np.inf, None
+        for index in candidates[np.argsort(enter[candidates], kind="stable")]:
+            if enter[index] > best_t:
+                break  # this box and all further ones start behind the nearest hit
+            points, faces = batch.mesh_of(int(index))
+            t = ray_triangle_hits(np.asarray(points, dtype=float)[faces], near, direction)
+            t = t[t < best_t]
+            if len(t) and self._clip is not None:
+                t = t[self._inside_clip(near + t[:, None] * direction)]  # what the clipping box cuts is not hit
+            if len(t):
+                best_t, best = float(t.min()), int(index)
+        if best is None:
             return None, None
-        hits = np.array([points.GetPoint(k) for k in range(points.GetNumberOfPoints())])
-        cells = np.array([cell_ids.GetId(k) for k in range(cell_ids.GetNumberOfIds())])
-        owners = np.asarray(self.batch.detail.cell_data[EQUIPMENT_INDEX])[cells]
-        shown = self.batch.visible[owners] & self._inside_clip(hits)  # what the clipping box cuts away is not hit
-        if not shown.any():
-            return None, None
-        distance = np.linalg.norm(hits[shown] - ends[0], axis=1)
-        nearest = int(np.argmin(distance))
-        return int(owners[shown][nearest]), hits[shown][nearest]
+        return best, near + best_t * direction
 
     # ------------------------------------------------------------ editing (desktop window)
 
@@ -421,7 +474,6 @@ class PlantView:
         if self.batch is None or not len(indices):
             return
         self.batch.move(np.asarray(indices, dtype=np.int64), matrices)
-        self._locator = None  # its cells moved: build it again on the next pick
         if self._highlight_batch is self.batch:
             self.highlight(self._highlighted)
 
@@ -661,8 +713,7 @@ class PlantView:
         return texts
 
     def grid_spacing(self) -> float:
-        site = self.site
-        return site.column_grid.spacing[0] if site is not None and site.column_grid.count[0] else 10.0
+        return grid_spacing_of(self.site) if self.site is not None else 10.0
 
     def metres_per_pixel(self) -> float:
         """World size of one display pixel at the focal point (what a scale bar shows)."""
@@ -772,14 +823,6 @@ class PlantView:
         lo, hi = self._clip
         return np.all((points >= lo - 1e-6) & (points <= hi + 1e-6), axis=1)
 
-    def set_pick_locator(self, locator: vtkStaticCellLocator) -> None:
-        """Take a locator built elsewhere (a loading thread) for the current batch."""
-        self._locator, self._locator_batch, self._locator_shown = locator, self.batch, self._shown_cells()
-
-    def _shown_cells(self) -> object:
-        # set_visible replaces this array whenever the triangles of the detail mesh change
-        return getattr(self.batch, "_detail_shown", None)
-
     # ------------------------------------------------------------ live sensor state (desktop window)
 
     def marked_indices(self) -> np.ndarray:
@@ -813,16 +856,172 @@ class PlantView:
             self.plotter.add_actor(actor, name="sensor-values", pickable=False, reset_camera=False, render=False)
 
 
-def build_pick_locator(batch: EquipmentBatch) -> vtkStaticCellLocator:
-    """The cell locator picking uses: building it costs a third of a second for 10,000 equipment, so a
-    loading thread builds it rather than the first click."""
-    locator = vtkStaticCellLocator()
-    locator.SetDataSet(batch.detail)
-    # Left alone, the locator rebuilds itself whenever the mesh is modified, and recolouring (a selection)
-    # modifies it: the owner rebuilds it when the triangles really change.
-    locator.UseExistingSearchStructureOn()
-    locator.BuildLocator()
-    return locator
+class DetailDrawing:
+    """Draws the full equipment meshes of a view a slice of triangles at a time, so no single frame holds the
+    GUI thread for long: one frame of a 10,000-equipment plant (2 M triangles) takes most of a second in
+    software OpenGL, and VTK keeps the interpreter lock meanwhile.
+
+    The screen keeps showing the frame before (the level-of-detail boxes after an open) while the slices are
+    drawn: every step renders with the buffer swap held back and, after the first, with the colour and depth
+    buffers kept, so each slice lands on the ones before it. Depth testing orders them, so the result is the
+    image one full frame would give. The names come next, in a step of their own (placing them is the
+    dearest 2D part), and `present` draws the other overlays (scale bar, axes) and shows the image. Whatever
+    else draws a frame meanwhile (the camera moved, the window was resized) overwrites the kept buffers:
+    `restart` then begins again. Opaque equipment only: translucent slices (X-ray) would blend in the order
+    they were drawn, so `possible` says no then."""
+
+    def __init__(self, view: PlantView, triangles_per_step: int = 50_000) -> None:
+        self.view = view
+        self.triangles_per_step = triangles_per_step
+        self.next_triangle: int | None = None  # None: the base frame (background, building) comes first
+        self.names_drawn = False
+        self.steps = 0
+        self.render_seconds = 0.0  # rendering time of the steps since the last restart
+
+    @staticmethod
+    def possible(view: PlantView) -> bool:
+        actor = view.detail_actor
+        return view.has_equipment() and actor is not None and actor.prop.opacity >= 1.0
+
+    @property
+    def total(self) -> int:
+        return self.view.batch.detail.n_cells if self.view.batch is not None else 0
+
+    @property
+    def fraction(self) -> float:
+        return 0.0 if self.next_triangle is None else self.next_triangle / max(1, self.total)
+
+    @property
+    def drawn(self) -> bool:
+        """Every triangle and the names are in the kept buffers: only `present` is left."""
+        return self.next_triangle is not None and self.next_triangle >= self.total and self.names_drawn
+
+    def restart(self) -> None:
+        self.next_triangle = None
+        self.names_drawn = False
+        self.render_seconds = 0.0
+
+    def step(self) -> None:
+        """Draw the next part: the base frame (background, building, other 3D overlays), a slice, the names."""
+        renderer = self.view.plotter.renderer
+        if self.next_triangle is None:
+            equipment = (self.view.detail_actor, self.view.proxy_actor)
+            base = [p for p in _visible_props(renderer) if not p.IsA("vtkActor2D") and p not in equipment]
+            self._render(base, keep=False)
+            self.next_triangle = 0
+        elif self.next_triangle >= self.total:
+            self._render(list(self.view._label_actors), keep=True)  # hidden while the boxes show: drawn anyway
+            self.names_drawn = True
+        else:
+            end = min(self.total, self.next_triangle + max(1, self.triangles_per_step))
+            actor = self._slice(self.next_triangle, end)
+            renderer.AddActor(actor)
+            try:
+                self._render([actor], keep=True)
+            finally:
+                renderer.RemoveActor(actor)  # drawn once: its graphics memory goes with it
+            self.next_triangle = end
+        self.steps += 1
+
+    def present(self, render: Callable[[], None]) -> None:
+        """Scale bar, axes and the other overlays drawn on the finished image, shown by `render` (one frame of
+        the window, drawn with the props and buffers set up here); the view is left showing the full meshes."""
+        self.view.set_interacting(False)  # the state the finished image shows: no boxes, names on
+        names = self.view._label_actors
+        overlays = [p for p in _visible_props(self.view.plotter.renderer) if p.IsA("vtkActor2D") and p not in names]
+        self._render(overlays, keep=True, present=render)
+
+    def _slice(self, first: int, end: int) -> vtkActor:
+        """Triangles [first, end) of the detail mesh as an actor drawn like the detail actor (shared property,
+        same mapper settings and clipping planes); only the points those triangles use are copied."""
+        detail = self.view.batch.detail
+        faces = detail.regular_faces[first:end]
+        low, high = int(faces.min()), int(faces.max()) + 1
+        mesh = pv.PolyData.from_regular_faces(np.array(detail.points[low:high]), faces - low)
+        mesh.cell_data[COLORS] = np.array(detail.cell_data[COLORS][first:end])
+        mesh.GetCellData().SetActiveScalars(COLORS)
+        source = self.view.detail_actor
+        mapper = vtkPolyDataMapper()
+        mapper.ShallowCopy(source.GetMapper())
+        mapper.SetInputData(mesh)
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        actor.SetProperty(source.GetProperty())
+        actor.SetUserMatrix(source.GetMatrix())
+        return actor
+
+    def _render(self, shown: list[vtkProp], keep: bool, present: Callable[[], None] | None = None) -> None:
+        """One frame of only `shown` in the main renderer; other renderers (the axes) only when presenting."""
+        renderer = self.view.plotter.renderer
+        window = renderer.GetRenderWindow()
+        props = list(renderer.GetViewProps())
+        visible = [p.GetVisibility() for p in props]
+        others = [r for r in window.GetRenderers() if r is not renderer]
+        drawn = [r.GetDraw() for r in others]
+        for prop in props:
+            prop.SetVisibility(False)
+        for prop in shown:
+            prop.SetVisibility(True)
+        for other in others:
+            other.SetDraw(present is not None)
+        renderer.SetPreserveColorBuffer(keep)
+        renderer.SetPreserveDepthBuffer(keep)
+        window.SetSwapBuffers(present is not None)
+        start = time.perf_counter()
+        try:
+            (present or window.Render)()
+        finally:
+            self.render_seconds += time.perf_counter() - start
+            window.SetSwapBuffers(True)
+            renderer.SetPreserveColorBuffer(False)
+            renderer.SetPreserveDepthBuffer(False)
+            for other, draw in zip(others, drawn, strict=True):
+                other.SetDraw(draw)
+            for prop, on in zip(props, visible, strict=True):
+                prop.SetVisibility(on)
+
+
+def _visible_props(renderer: pv.Renderer) -> list[vtkProp]:
+    return [p for p in renderer.GetViewProps() if p.GetVisibility()]
+
+
+def ray_box_span(bounds: np.ndarray, start: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the segment start + t * direction (0 <= t <= 1) enters and leaves each (2, 3) box of `bounds`
+    ((n, 2, 3)); enter > leave where it misses. The boxes grow by a hair so hits on their faces count."""
+    pad = 1e-6 * (1.0 + np.abs(bounds).max(initial=0.0))
+    lo, hi = bounds[:, 0] - pad, bounds[:, 1] + pad
+    enter = np.zeros(len(bounds))
+    leave = np.ones(len(bounds))
+    for axis in range(3):
+        if abs(direction[axis]) < 1e-300:  # parallel to this pair of faces: inside the slab or a miss
+            outside = (start[axis] < lo[:, axis]) | (start[axis] > hi[:, axis])
+            leave[outside] = -1.0
+            continue
+        a = (lo[:, axis] - start[axis]) / direction[axis]
+        b = (hi[:, axis] - start[axis]) / direction[axis]
+        enter = np.maximum(enter, np.minimum(a, b))
+        leave = np.minimum(leave, np.maximum(a, b))
+    return enter, leave
+
+
+def ray_triangle_hits(triangles: np.ndarray, start: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """t (0 <= t <= 1) of every hit of the segment start + t * direction on (k, 3, 3) triangles
+    (Moller-Trumbore, both sides count); zero-area triangles are never hit."""
+    v0 = triangles[:, 0]
+    e1 = triangles[:, 1] - v0
+    e2 = triangles[:, 2] - v0
+    p = np.cross(direction, e2)
+    det = np.einsum("ij,ij->i", e1, p)
+    solid = det != 0.0
+    inverse = np.divide(1.0, det, out=np.zeros_like(det), where=solid)
+    s = start - v0
+    u = np.einsum("ij,ij->i", s, p) * inverse
+    q = np.cross(s, e1)
+    v = (q @ direction) * inverse
+    t = np.einsum("ij,ij->i", e2, q) * inverse
+    tolerance = 1e-9
+    hit = solid & (u >= -tolerance) & (v >= -tolerance) & (u + v <= 1.0 + tolerance) & (t >= 0.0) & (t <= 1.0)
+    return t[hit]
 
 
 def grid_label_specs(outline: np.ndarray, spacing: float) -> list[tuple[tuple[float, float, float], str]]:
@@ -837,7 +1036,6 @@ def grid_label_specs(outline: np.ndarray, spacing: float) -> list[tuple[tuple[fl
 
 
 SENSOR_LABEL_COLOR = (15, 25, 35)
-FIRST_HIT_TRIES = 16
 CLIPPED_ACTORS = ("equipment", "equipment-lod", "walls", "columns", "selection-outline")
 HIGHLIGHT_COLOR = (255, 0, 200)  # magenta: no equipment type uses it, so a selection never blends in
 FLAG_COLOR = (235, 25, 25)  # red: equipment breaking a layout check

@@ -80,8 +80,6 @@ def render_image(document: PlantDocument, library: EquipmentLibrary, request: Re
 
 def save_png(image: np.ndarray, path: Path) -> None:
 
-
-
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
     atomic_write_bytes(Path(path), buffer.getvalue())

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from pyvistaqt import QtInteractor
 
 from viewer.io import Problem
 from viewer.model import EquipmentLibrary, PlantDocument
@@ -42,10 +41,11 @@ from viewer.ui.inspector_rows import selection_sections
 from viewer.ui.library_dock import LibraryDock
 from viewer.ui.messages_dock import MessagesDock
 from viewer.ui.mother_line_menu import install_mother_line_menu
-from viewer.ui.plant_loading import PlantLoader, PreparedPlant, pause_gc, resume_gc
+from viewer.ui.plant_loading import PlantLoader, PreparedPlant, loading_begins, loading_ends
 from viewer.ui.plant_tree import PlantTreeDock, PlantTreeModel
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.session import DocumentSession, Message, Severity, push_recent
+from viewer.ui.view_widget import ViewWidget
 from viewer.ui.viewpoints_dock import ViewpointsDock
 from viewer.ui.viewport_input import ViewportInput
 
@@ -54,6 +54,9 @@ APPLICATION = "MotherTwin"
 FILE_FILTER = "Plant documents (*.mtplant.json *.json);;All files (*)"
 MAX_PROBLEMS_IN_DIALOG = 8
 TREE_SLICE_SECONDS = 0.02  # GUI-thread time per slice of a big plant's tree while it loads
+# Where each part of opening a plant lands on the progress bar: the loading thread, the tree, drawing.
+LOAD_SHARE, TREE_SHARE = 0.75, 0.1
+PROGRESS_SECONDS = 0.25  # the progress bar changes at most this often (each change repaints the window)
 
 
 class MainWindow(QMainWindow):
@@ -72,7 +75,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APPLICATION)
         self.setDockNestingEnabled(True)
 
-        self.plotter = QtInteractor(self, auto_update=False)
+        self.plotter = ViewWidget(self)
         # Z stays up: a plant has a floor. Middle-drag pans; Shift-drag is box selection and the wheel zooms
         # towards the cursor (both handled by ViewportInput, not by the style).
         self.plotter.enable_terrain_style(mouse_wheel_zooms=True, shift_pans=False)
@@ -120,6 +123,15 @@ class MainWindow(QMainWindow):
         self._prepared: PreparedPlant | None = None  # a plant from the loading thread, while it is taken over
         self._prepared_tree: PlantTreeModel | None = None
         self._tree_timer: QTimer | None = None
+        self._drawing_opened: Path | None = None  # a plant handed over whose meshes are still being drawn
+        self._loading = False  # loading_begins held: from a plant's arrival from its thread until it is drawn
+        # Progress reaches the bar through a timer, in a turn of its own and a few times a second: the bar
+        # repaints at once when its value changes, and with software OpenGL that composes the whole window.
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.timeout.connect(self._show_progress)
+        self._progress_pending: tuple[int, str] | None = None
+        self._progress_shown = 0.0
         self._connect()
 
         self.resize(1600, 960)
@@ -244,7 +256,9 @@ class MainWindow(QMainWindow):
             lambda pos, steps: self.scene.zoom_at(pos, self.plotter.height(), self.plotter.devicePixelRatioF(), steps)
         )
         self.input.box_selected.connect(self._on_box)
-        self.loader.progress.connect(self._on_load_progress)
+        self.loader.progress.connect(lambda fraction, stage: self._on_load_progress(LOAD_SHARE * fraction, stage))
+        self.scene.progress.connect(self._on_scene_progress)
+        self.scene.showing_finished.connect(self._on_scene_shown)
         self.loader.prepared.connect(self._on_prepared)
         self.loader.failed.connect(self._on_load_failed)
         self.loader.cancelled.connect(self._on_load_cancelled)
@@ -277,63 +291,112 @@ class MainWindow(QMainWindow):
         if hasattr(self, "editing") and not self.editing.confirm_discard("opening another file"):
             return
         self._stop_tree_slices()
+        self._drawing_opened = None
+        self._loading_ends()
         self.loader.start(Path(path), self.session.base_library)
         self.load_label.setText(f"Opening {Path(path).name}:")
         self.load_progress.setValue(0)
+        self._progress_shown = 0.0
         for widget in (self.load_label, self.load_progress, self.load_cancel):
             widget.show()
 
     @property
     def opening(self) -> bool:
-        return self.loader.busy or self._tree_timer is not None
+        """From Open until the new plant is fully drawn (the steps after the hand-over included)."""
+        return self.loader.busy or self._tree_timer is not None or self._drawing_opened is not None
 
     def cancel_open(self) -> None:
         if self._tree_timer is not None:
             self._stop_tree_slices()
+            self._loading_ends()
             self._on_load_cancelled(self._prepared.path if self._prepared else None)
         self.loader.cancel()
 
     def _on_load_progress(self, fraction: float, stage: str) -> None:
-        self.load_progress.setValue(round(fraction * 100))
-        self.load_progress.setFormat(f"{stage} %p%")
+        self._progress_pending = (round(fraction * 100), f"{stage} %p%")
+        if not self._progress_timer.isActive():
+            wait = PROGRESS_SECONDS - (time.perf_counter() - self._progress_shown)
+            self._progress_timer.start(max(0, round(wait * 1000)))
+
+    def _show_progress(self) -> None:
+        if self._progress_pending is None:
+            return
+        (value, text), self._progress_pending = self._progress_pending, None
+        self._progress_shown = time.perf_counter()
+        self.load_progress.setFormat(text)
+        self.load_progress.setValue(value)
+
+    def _on_scene_progress(self, fraction: float, stage: str) -> None:
+        if self._drawing_opened is not None:
+            self._on_load_progress(LOAD_SHARE + TREE_SHARE + (1 - LOAD_SHARE - TREE_SHARE) * fraction, stage)
 
     def _on_prepared(self, prepared: PreparedPlant) -> None:
         """The thread's work is done; the tree is built here in slices (Qt items belong to the GUI thread)."""
         self._prepared = prepared
-        pause_gc()  # resumed once the plant is taken over or cancelled (see plant_loading)
+        loading_begins()  # ends once the plant is drawn or cancelled (see plant_loading)
+        self._loading = True
         model = PlantTreeModel()
         steps = model.fill(prepared.document, prepared.meshes.library)
-        total = max(1, prepared.document.equipment_count())
+        sites = prepared.document.sites
+        total = max(1, sum(len(c.equipment) for s in sites for a in s.areas for li in a.lines for c in li.cells))
         self._tree_timer = QTimer(self)
         self._tree_timer.setInterval(0)
 
+        tree_done = [False]
+
         def slice_of_tree() -> None:
+            if tree_done[0]:  # the hand-over gets a turn of the event loop to itself
+                self._stop_tree_slices()
+                self._prepared_tree = model
+                self._finish_open(prepared)
+                return
             deadline = time.perf_counter() + TREE_SLICE_SECONDS
             for done in steps:
                 if time.perf_counter() > deadline:
-                    self._on_load_progress(0.93 + 0.06 * done / total, "Building the tree")
+                    self._on_load_progress(LOAD_SHARE + TREE_SHARE * done / total, "Building the tree")
                     return
-            self._stop_tree_slices()
-            self._prepared_tree = model
-            self._finish_open(prepared)
+            tree_done[0] = True
 
         self._tree_timer.timeout.connect(slice_of_tree)
         self._tree_timer.start()
 
     def _finish_open(self, prepared: PreparedPlant) -> None:
-        self._hide_load_progress()
+        """Hand the plant over. Its scene is put together in steps (boxes first, then the full meshes in
+        slices): the progress stays up until it is drawn, without Cancel (the plant is open by then)."""
+        self.load_cancel.hide()
         try:
             self.session.set_document(prepared.document, prepared.path, prepared.meshes)
+        except BaseException:
+            self._hide_load_progress()
+            self._loading_ends()
+            raise
         finally:
             self._prepared = self._prepared_tree = None
-        self.statusBar().showMessage(f"Opened {prepared.path.name}", 5000)
+        if self.scene.busy:
+            self._drawing_opened = prepared.path
+        else:
+            self._opened(prepared.path)
+
+    def _on_scene_shown(self) -> None:
+        if self._drawing_opened is not None and not self.loader.busy and self._tree_timer is None:
+            path, self._drawing_opened = self._drawing_opened, None
+            self._opened(path)
+
+    def _opened(self, path: Path) -> None:
+        self._loading_ends()  # what the open made is then frozen out of later collections
+        self._hide_load_progress()
+        self.statusBar().showMessage(f"Opened {path.name}", 5000)
 
     def _stop_tree_slices(self) -> None:
         if self._tree_timer is not None:
             self._tree_timer.stop()
             self._tree_timer.deleteLater()
             self._tree_timer = None
-            resume_gc()
+
+    def _loading_ends(self) -> None:
+        if self._loading:
+            self._loading = False
+            loading_ends()
 
     def _on_load_failed(self, path: Path, problems: list[Problem]) -> None:
         self._hide_load_progress()
@@ -348,6 +411,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opening {name} cancelled", 5000)
 
     def _hide_load_progress(self) -> None:
+        self._progress_timer.stop()
+        self._progress_pending = None
         for widget in (self.load_label, self.load_progress, self.load_cancel):
             widget.hide()
 
@@ -428,17 +493,24 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ reacting to the session and the view state
 
     def _on_document(self, document: PlantDocument) -> None:
-        self.state.reset()
+        # Nothing selected, hidden or looked at; not ViewState.reset, whose "no site" in between would clear
+        # the 3D view and start whatever follows the shown site (the layout checks) for no site.
+        self.state.clear_selection()
+        self.state.show_all()
+        self.state.set_camera(None)
         if self._prepared_tree is not None:
             self.tree_dock.adopt_model(self._prepared_tree)
         else:
             self.tree_dock.set_document(document, self.session.library)
         self.library_dock.set_library(self.session.library, self.session.meshes)
-        self._site_of = {p.equipment.id: p.site.id for p in document.iter_equipment()}
+        # Straight through the hierarchy: iter_equipment makes a path object per equipment, twice over.
+        self._site_of, equipment = {}, 0
         self.site_combo.clear()
         for site in document.sites:
-            count = sum(len(c.equipment) for a in site.areas for li in a.lines for c in li.cells)
-            self.site_combo.addItem(f"{site.name} ({count} equipment)", site.id)
+            ids = [e.id for a in site.areas for li in a.lines for c in li.cells for e in c.equipment]
+            self._site_of.update(dict.fromkeys(ids, site.id))
+            equipment += len(ids)
+            self.site_combo.addItem(f"{site.name} ({len(ids)} equipment)", site.id)
         several = len(document.sites) > 1
         for action in (self.site_separator, self.site_label_action, self.site_combo_action):
             action.setVisible(several)
@@ -446,8 +518,11 @@ class MainWindow(QMainWindow):
         undo = getattr(self.session, "undo", None)
         if undo is not None and hasattr(undo, "history_changed"):
             undo.history_changed.connect(self._show_viewpoints)  # an undone viewpoint leaves the list too
-        if document.sites:
-            self.state.set_active_site(choose_site(document, None).id)
+        site_id = choose_site(document, None).id if document.sites else None
+        if site_id == self.state.active_site:
+            self.state.active_site_changed.emit(site_id)  # the same id in another document: show it again
+        else:
+            self.state.set_active_site(site_id)
         if self.session.path is not None:
             self._remember_recent(self.session.path)
         self._update_title()
@@ -456,7 +531,7 @@ class MainWindow(QMainWindow):
             [
                 Message(
                     Severity.INFO,
-                    f"opened: {document.equipment_count()} equipment, {len(document.sites)} sites",
+                    f"opened: {equipment} equipment, {len(document.sites)} sites",
                     str(self.session.path or ""),
                 )
             ]
@@ -470,13 +545,15 @@ class MainWindow(QMainWindow):
         if document is None or self.session.library is None or self.session.meshes is None:
             return
         prepared = self._prepared if self._prepared is not None and self._prepared.site is site else None
+        # A plant from the loading thread is drawn in steps: boxes first, then its meshes in slices.
         self.scene.show_site(
             document,
             self.session.library,
             site,
             self.session.meshes,
             batch=prepared.batch if prepared else None,
-            locator=prepared.locator if prepared else None,
+            stepped=prepared is not None,
+            pieces=prepared.pieces if prepared else None,
         )
         self._report(self.session.take_mesh_warnings())
         index = self.site_combo.findData(site_id)
@@ -657,5 +734,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
+        self.scene.close()
         self.plotter.close()  # releases the OpenGL context while the window still exists
         super().closeEvent(event)

@@ -2,13 +2,15 @@
 thread, with progress and a cancel that leaves the open document as it was.
 
 `prepare_plant` is plain Python (no Qt): read, parse, validate, read meshes, batch the geometry of the site to
-show and build its picking locator. Parsing uses json's pure-Python scanner on purpose: the C scanner holds
-the interpreter lock for the whole file (a quarter of a second for 10,000 equipment), and the GUI thread would
-wait for it; the Python one lets go every few milliseconds and reports progress and checks for a cancel as
-it goes. The cyclic garbage collector is paused while a plant is prepared and taken over, and the objects
-it made are then frozen (`gc.freeze`): a full collection over a freshly loaded 10,000-equipment plant holds
-the lock for over half a second, and those objects live as long as the document anyway (plain reference
-counting still frees them when it closes).
+show and work out its building and names (SitePieces). Parsing uses json's pure-Python scanner on purpose: the
+C scanner holds the interpreter lock for the whole file (a quarter of a second for 10,000 equipment), and the
+GUI thread would wait for it; the Python one lets go every few milliseconds and reports progress and checks for
+a cancel as it goes. No picking locator is built: VTK holds the interpreter lock while it builds one (a third
+of a second), and picking casts its rays in numpy. While a plant is prepared, taken over and drawn
+(`loading_begins` / `loading_ends`), the cyclic garbage collector is paused and the objects it made are then
+frozen (`gc.freeze`): a full collection over a freshly loaded 10,000-equipment plant holds the lock for over
+half a second, and those objects live as long as the document anyway (plain reference counting still frees
+them when it closes). Threads also hand the interpreter lock over more often meanwhile.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import gc
 import json
 import json.decoder
 import json.scanner
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
 
 from viewer.io import PlantFileError, Problem, load_document
 from viewer.io.plant_json import document_from_data
 from viewer.model import EquipmentLibrary, PlantDocument, Site
 from viewer.scene.batch import EquipmentBatch, TypeMeshes, build_batch
-from viewer.scene.plant_view import build_pick_locator
+from viewer.scene.plant_view import SitePieces, site_pieces
 from viewer.scene.render import choose_site
 
 Progress = Callable[[float, str], None]
@@ -49,7 +51,7 @@ class PreparedPlant:
     meshes: TypeMeshes
     site: Site | None
     batch: EquipmentBatch | None
-    locator: vtkStaticCellLocator | None
+    pieces: SitePieces | None = None  # the building and names of that site, for the window's view
 
 
 def _parse(text: str, progress: Progress, cancelled: Callable[[], bool], start: float, end: float) -> Any:
@@ -72,23 +74,33 @@ def _parse(text: str, progress: Progress, cancelled: Callable[[], bool], start: 
     return decoder.decode(text)
 
 
-_gc_pauses = 0
-_gc_lock = threading.Lock()
+LOADING_SWITCH_INTERVAL = 0.001  # seconds a thread may keep the interpreter lock while another waits for it
+
+_loads = 0
+_loads_lock = threading.Lock()
+_switch_interval = sys.getswitchinterval()
 
 
-def pause_gc() -> None:
-    """No cyclic collection until the matching resume_gc (pauses nest: loads and take-overs overlap)."""
-    global _gc_pauses
-    with _gc_lock:
-        _gc_pauses += 1
+def loading_begins() -> None:
+    """Until the matching loading_ends (they nest: loads and take-overs overlap): no cyclic collection, and
+    threads hand the interpreter lock over every millisecond instead of every 5. The GUI thread needs the
+    lock for every event a Python handler sees (slots, timers, event filters), so with a loading thread busy
+    it used to wait 5 ms each time: 0.2-0.3 s for one repaint of the window."""
+    global _loads, _switch_interval
+    with _loads_lock:
+        if _loads == 0:
+            _switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_interval, LOADING_SWITCH_INTERVAL))
+        _loads += 1
         gc.disable()
 
 
-def resume_gc() -> None:
-    global _gc_pauses
-    with _gc_lock:
-        _gc_pauses = max(0, _gc_pauses - 1)
-        if _gc_pauses == 0:
+def loading_ends() -> None:
+    global _loads
+    with _loads_lock:
+        _loads = max(0, _loads - 1)
+        if _loads == 0:
+            sys.setswitchinterval(_switch_interval)
             gc.freeze()  # what was loaded is long-lived: keep it out of every later collection
             gc.enable()
 
@@ -101,7 +113,7 @@ def prepare_plant(
 ) -> PreparedPlant:
     """Everything opening a plant takes except drawing it. Raises PlantFileError or LoadCancelledError."""
     path = Path(path)
-    pause_gc()
+    loading_begins()
     try:
         progress(0.0, "Reading")
         try:
@@ -121,7 +133,7 @@ def prepare_plant(
         library = base_library.merged(document.types)
         meshes = TypeMeshes(library)
         site = choose_site(document, None) if document.sites else None
-        batch = locator = None
+        batch = pieces = None
         paths = [p for p in document.iter_equipment() if p.site is site] if site is not None else []
         if paths:
             for type_name in sorted({p.equipment.type for p in paths}):
@@ -133,10 +145,13 @@ def prepare_plant(
             if cancelled():
                 raise LoadCancelledError
             progress(0.9, "Building the scene")
-            locator = build_pick_locator(batch)
-        return PreparedPlant(path, document, meshes, site, batch, locator)
+            # Which triangles belong to which equipment, worked out here (numpy) rather than on the GUI
+            # thread at the first recolouring (a layout-check flag or a sensor state).
+            batch._detail_runs()
+            pieces = site_pieces(site, batch, grid_labels=True)  # the window shows the floor's metre marks
+        return PreparedPlant(path, document, meshes, site, batch, pieces)
     finally:
-        resume_gc()
+        loading_ends()
 
 
 class _Relay(QObject):

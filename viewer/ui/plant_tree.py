@@ -84,12 +84,14 @@ class PlantTreeModel(QStandardItemModel):
             return
         swatches: dict[tuple[int, int, int], QIcon] = {}
         root = self.invisibleRootItem()
+        # Each group gets its equipment ids and count when its last cell is in: a pass over the whole tree at
+        # the end took a tenth of a second in one go for 10,000 equipment.
         for site in document.sites:
-            site_row = self._group_row(root, "site", site.id, site.name, site.id)
+            site_row, site_ids = self._group_row(root, "site", site.id, site.name, site.id), []
             for area in site.areas:
-                area_row = self._group_row(site_row, "area", area.id, area.name, site.id)
+                area_row, area_ids = self._group_row(site_row, "area", area.id, area.name, site.id), []
                 for line in area.lines:
-                    line_row = self._group_row(area_row, "line", line.id, line.name, site.id)
+                    line_row, line_ids = self._group_row(area_row, "line", line.id, line.name, site.id), []
                     for cell in line.cells:
                         cell_row = self._group_row(line_row, "cell", cell.id, cell.name, site.id)
                         for equipment in cell.equipment:
@@ -112,9 +114,15 @@ class PlantTreeModel(QStandardItemModel):
                                 cell_item.setEditable(False)
                             cell_row.appendRow([item, type_item])
                             self.equipment_items[equipment.id] = item
+                        cell_ids = [equipment.id for equipment in cell.equipment]
+                        self._set_group_ids(cell_row, cell_ids)
+                        line_ids += cell_ids
                         yield len(self.equipment_items)
-        for row in range(self.rowCount()):
-            self._fill_counts(self.item(row, 0))
+                    self._set_group_ids(line_row, line_ids)
+                    area_ids += line_ids
+                self._set_group_ids(area_row, area_ids)
+                site_ids += area_ids
+            self._set_group_ids(site_row, site_ids)
         self.total = len(self.equipment_items)
 
     def _group_row(self, parent: QStandardItem, kind: str, ident: str, name: str, site_id: str) -> QStandardItem:
@@ -136,16 +144,10 @@ class PlantTreeModel(QStandardItemModel):
         self.group_items[ident] = item
         return item
 
-    def _fill_counts(self, item: QStandardItem) -> list[str]:
-        if item.data(KIND_ROLE) == "equipment":
-            return [item.data(ID_ROLE)]
-        ids: list[str] = []
-        for row in range(item.rowCount()):
-            ids += self._fill_counts(item.child(row, 0))
+    def _set_group_ids(self, item: QStandardItem, ids: list[str]) -> None:
         item.setData(ids, EQUIPMENT_IDS_ROLE)
         count_item = item.parent().child(item.row(), 1) if item.parent() else self.item(item.row(), 1)
         count_item.setText(_count_text(len(ids)))
-        return ids
 
     def ancestry(self, item: QStandardItem) -> list[str]:
         """Ids from the site down to this item."""

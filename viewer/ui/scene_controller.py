@@ -2,11 +2,17 @@
 
 The view state is the truth; this class listens to it and writes colours, visibility and the camera into
 the PlantView. Renders are requested and coalesced into one frame per turn of the event loop.
+
+A frame of a big plant takes most of a second in software OpenGL, and VTK keeps the interpreter lock while it
+draws: such frames are drawn a slice of triangles per turn of the event loop (`DetailDrawing`), and a site
+opened from a loading thread is put together in steps, shown first as level-of-detail boxes, so the window
+keeps answering throughout.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyvista as pv
@@ -14,13 +20,20 @@ from PySide6.QtCore import QObject, QPointF, QTimer, Signal
 
 from viewer.model import EquipmentLibrary, EquipmentPath, PlantDocument, Site
 from viewer.scene.batch import EquipmentBatch, TypeMeshes
-from viewer.scene.plant_view import PlantView
+from viewer.scene.plant_view import DetailDrawing, PlantView, SitePieces
 from viewer.scene.view_overlays import ScaleBar
 from viewer.scene.view_state import ViewState
 
+STEP_SECONDS = 0.035  # GUI-thread time a drawing step aims at: an event waits about this long at most
+SLICED_FRAME_SECONDS = 0.08  # full frames expected to take longer are drawn in slices
+SLICED_FRAME_TRIANGLES = 250_000  # ... and only for meshes this big (small scenes: one frame is cheaper)
+SLICE_TRIANGLES = (20_000, 4_000_000)  # bounds of the slice size, which follows the measured drawing speed
+
 
 class SceneController(QObject):
-    rendered = Signal()
+    rendered = Signal()  # a frame with everything requested so far is on screen
+    progress = Signal(float, str)  # a site shown in steps: fraction done, what is being drawn
+    showing_finished = Signal()  # a site shown in steps is fully drawn (or another site replaced it)
 
     def __init__(self, plotter: pv.BasePlotter, state: ViewState, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,11 +46,28 @@ class SceneController(QObject):
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(0)
-        self._render_timer.timeout.connect(self.render_now)
+        self._render_timer.timeout.connect(self._on_render_request)
         self._moving_camera = False
         self.scale_bar = ScaleBar(plotter, self.view.metres_per_pixel)
         self.view.grid_labels = True  # metre marks on the floor grid, placed with the line and cell names
         self.clip_widget: object | None = None  # the box widget while the clipping box is on
+        # Work spread over turns of the event loop: a site shown in steps, then its meshes drawn in slices.
+        self._work_timer = QTimer(self)
+        self._work_timer.setInterval(0)
+        self._work_timer.timeout.connect(self._work)
+        self._steps: Iterator[tuple[float, str]] | None = None
+        self._showing = False  # a site shown in steps is not fully on screen yet
+        self._drawing: DetailDrawing | None = None
+        self._drawing_stamp: tuple[int, ...] = ()  # what the slices drawn so far were drawn from
+        self._redraw = False  # something changed while a drawing was under way: draw again after it
+        self._slice_triangles = 50_000  # then sized from the measured drawing speed
+        self._seconds_per_triangle = 0.0  # measured cost of a full frame, per triangle of the meshes
+        self._own_render = False
+        self._other_render = False  # a frame not drawn by the slices overwrote what they kept
+        self._shown_view: tuple[int, ...] = ()  # camera, size and geometry (modification times) on screen
+        self._renders = 0
+        self._camera_moving = False
+        plotter.ren_win.AddObserver("StartEvent", self._on_render_start)
         state.selection_changed.connect(self._on_selection)
         state.visibility_changed.connect(self._on_visibility)
         state.xray_changed.connect(self._on_xray)
@@ -48,6 +78,11 @@ class SceneController(QObject):
 
     # ------------------------------------------------------------ showing a site
 
+    @property
+    def busy(self) -> bool:
+        """A site shown in steps is still being put together or drawn."""
+        return self._showing
+
     def show_site(
         self,
         document: PlantDocument,
@@ -55,14 +90,27 @@ class SceneController(QObject):
         site: Site | None,
         meshes: TypeMeshes,
         batch: EquipmentBatch | None = None,
-        locator: object | None = None,
+        stepped: bool = False,
+        pieces: SitePieces | None = None,
     ) -> None:
-        """Show a site; `batch` and `locator` when a loading thread already built them for this site."""
+        """Show a site; `batch` (and `pieces`) when a loading thread already built them for this site.
+
+        `stepped`: a big site (`batch` given) is put together over several turns of the event loop (each step
+        well under 100 ms), first drawn as level-of-detail boxes, then the full meshes in slices; `busy` until
+        they are on screen. A small one is shown at once: that is cheap, and no boxes flash by."""
+        self._stop_work()
+        big = batch is not None and batch.detail.n_cells >= SLICED_FRAME_TRIANGLES
+        if stepped and big and site is not None and _has_equipment(site):
+            self._showing = True
+            self._steps = self._site_steps(document, library, site, meshes, batch, pieces)
+            self._work()  # the first step at once: whatever reacts to the new site finds its batch
+            self._work_timer.start()
+            return
         # pyvistaqt draws a frame for every actor added: one frame at the end is enough (a 10,000 equipment
         # frame takes over a second with software OpenGL).
         self.plotter.suppress_rendering = True
         try:
-            self._show_site(document, library, site, meshes, batch, locator)
+            self._show_site(document, library, site, meshes, batch)
         finally:
             self.plotter.suppress_rendering = False
         self.request_render()
@@ -74,7 +122,6 @@ class SceneController(QObject):
         site: Site | None,
         meshes: TypeMeshes,
         batch: EquipmentBatch | None,
-        locator: object | None,
     ) -> None:
         self.document, self.library, self.meshes = document, library, meshes
         if site is None:
@@ -83,16 +130,45 @@ class SceneController(QObject):
             self.view.detail_actor = self.view.proxy_actor = None
             self.request_render()
             return
-        if any(cell.equipment for area in site.areas for line in area.lines for cell in line.cells):
+        if _has_equipment(site):
             self.view.show_site(document, library, site, meshes=meshes, batch=batch)
         else:
             # A new child plant with no equipment yet: build_batch does not take an empty site.
             self.view.show_building_only(site)
-        self._after_site_shown(locator)
+        self._after_site_shown()
 
-    def _after_site_shown(self, locator: object | None) -> None:
-        if locator is not None and self.view.batch is not None and len(self.view.batch):
-            self.view.set_pick_locator(locator)
+    def _site_steps(
+        self,
+        document: PlantDocument,
+        library: EquipmentLibrary,
+        site: Site,
+        meshes: TypeMeshes,
+        batch: EquipmentBatch | None,
+        pieces: SitePieces | None,
+    ) -> Iterator[tuple[float, str]]:
+        """The steps of a stepped show (see show_site); yields the fraction done and what comes next."""
+        self.document, self.library, self.meshes = document, library, meshes
+        stage = "Drawing the plant"
+        steps = self.view.show_site_steps(document, library, site, meshes, batch=batch, lod=True, pieces=pieces)
+        for count, _ in enumerate(steps):
+            yield 0.04 * (count + 1), stage
+        self._after_site_shown()
+        yield 0.25, stage
+        self.plotter.suppress_rendering = False
+        self._render_frame()  # the boxes: the plant is on screen from here on
+        yield 0.3, "Drawing the detail"
+        if DetailDrawing.possible(self.view):
+            self._start_drawing()
+        else:  # X-ray on: one full frame
+            self.plotter.suppress_rendering = False
+            self.view.set_interacting(False)
+            self._render_frame()
+            self._finish_showing()
+
+    def _after_site_shown(self) -> None:
+        big_scene = getattr(self.plotter, "set_big_scene", None)  # the window's widget (ViewWidget)
+        if big_scene is not None:
+            big_scene(self.view.batch is not None and self.view.batch.detail.n_cells >= SLICED_FRAME_TRIANGLES)
         self.scale_bar.show()
         if self.clip_widget is not None:
             self.set_clipping(True)  # a new site: the box starts around all of it again
@@ -106,6 +182,20 @@ class SceneController(QObject):
             self.view.zoom_to_fit()
         self.store_camera()
         self.request_render()
+
+    def _finish_showing(self) -> None:
+        if self._showing:
+            self._showing = False
+            self.showing_finished.emit()
+
+    def _stop_work(self) -> None:
+        """Drop a stepped show or a drawing under way (another site is shown, or a full frame was drawn)."""
+        if self._steps is not None:
+            self._steps.close()
+            self._steps = None
+        self._cancel_drawing()
+        self._work_timer.stop()
+        self._finish_showing()
 
     @property
     def paths(self) -> list[EquipmentPath]:
@@ -143,10 +233,13 @@ class SceneController(QObject):
             self.request_render()
 
     def _on_interaction_start(self, *_: object) -> None:
+        self._camera_moving = True  # a drawing in slices waits: the camera is about to change
         self.view.set_interacting(True)
 
     def _on_interaction_end(self, *_: object) -> None:
-        self.view.set_interacting(False)
+        self._camera_moving = False
+        if not (self._showing or self._sliced_frames()):  # else the boxes stay until the slices are drawn
+            self.view.set_interacting(False)
         self.store_camera()
         self.request_render()
 
@@ -256,11 +349,190 @@ class SceneController(QObject):
         self._render_timer.start()
 
     def render_now(self) -> None:
+        """Everything drawn at once in one full frame (tests and benches read it back straight away); slower
+        than request_render's frames for a big plant, which are drawn in slices."""
         self._render_timer.stop()
+        if self._steps is None:
+            self._cancel_drawing()
+            if not self._camera_moving:
+                self.view.set_interacting(False)
+        self._render_frame()
+        if self._steps is None:
+            self._finish_showing()
+
+    def _on_render_request(self) -> None:
+        """The frame for the requests of this turn of the event loop: one full frame, or, when that would hold
+        the GUI thread too long, the boxes at once if the camera or the geometry changed (a view preset, a
+        wheel step, a drag) and the full meshes in slices."""
+        if self.plotter.ren_win is None:  # closed
+            return
+        if self._steps is not None:
+            return  # a site is being put together: its steps draw its first frame
+        drawing = self._drawing
+        if drawing is None and not self._sliced_frames():
+            if self.view.interacting and not self._camera_moving:
+                self.view.set_interacting(False)  # boxes kept for slices that are not coming (X-ray came on)
+            self._render_frame()
+            return
+        if self._view_stamp() != self._shown_view:
+            self.view.set_interacting(True)  # the new view at once as boxes; the slices follow
+            self._render_frame()
+        if drawing is None:
+            self._start_drawing()
+            return
+        if not self._other_render:  # (else the next step starts again anyway)
+            if not self.view.interacting and drawing.fraction < 0.5:
+                drawing.restart()  # little drawn yet: start again with the change
+            else:
+                self._redraw = True  # boxes on screen, or most slices drawn: finish, then draw the change
+        if not self._camera_moving:
+            self._work_timer.start()
+
+    def _sliced_frames(self) -> bool:
+        """Whether full frames are drawn in slices: a big mesh whose last full frame was slow."""
+        batch = self.view.batch
+        if self._camera_moving or batch is None or not DetailDrawing.possible(self.view):
+            return False
+        triangles = batch.detail.n_cells
+        return triangles >= SLICED_FRAME_TRIANGLES and triangles * self._seconds_per_triangle > SLICED_FRAME_SECONDS
+
+    def _view_stamp(self) -> tuple[int, ...]:
+        """Modification times of what a frame shows besides colours: camera, window size, geometry."""
+        stamp = (self.plotter.renderer.GetActiveCamera().GetMTime(), *self.plotter.ren_win.GetSize())
+        batch = self.view.batch
+        if batch is None:
+            return stamp
+        return (*stamp, batch.detail.GetPoints().GetMTime(), batch.detail.GetPolys().GetMTime())
+
+    def _render_frame(self) -> None:
+        before = self._renders
+        start = time.perf_counter()
         self.plotter.render()
+        seconds = time.perf_counter() - start
+        if self._renders != before:  # pyvista draws nothing before the window is shown
+            self._frame_drawn()
+            if not self.view.interacting and self.view.has_equipment():
+                self._seconds_per_triangle = seconds / max(1, self.view.batch.detail.n_cells)
+                if self._drawing is not None and self._steps is None:
+                    self._cancel_drawing()  # this frame shows everything the slices were for
+                    self._finish_showing()
         self.rendered.emit()
+
+    def _frame_drawn(self) -> None:
+        # The paint VTK's frame event schedules only has to show it (see ViewWidget); a plain plotter draws.
+        mark = getattr(self.plotter, "frame_drawn", None)
+        if mark is not None:
+            mark()
+
+    def _on_render_start(self, *_: object) -> None:
+        self._renders += 1
+        if not self._own_render:
+            self._other_render = True
+            self._shown_view = self._view_stamp()  # what the frame on screen shows
+
+    def _start_drawing(self) -> None:
+        if self._drawing is None:
+            self._drawing = DetailDrawing(self.view, self._slice_triangles)
+            self._drawing_stamp = self._stamp()
+            self._other_render = False
+        self._work_timer.start()
+
+    def _cancel_drawing(self) -> None:
+        self._drawing = None
+        self._redraw = False
+
+    def _stamp(self) -> tuple[int, ...]:
+        """What slices drawn so far depend on besides colours: the view, clipping planes, the actor's look."""
+        actor = self.view.detail_actor
+        return (*self._view_stamp(), actor.GetMapper().GetMTime(), actor.GetProperty().GetMTime())
+
+    def close(self) -> None:
+        """The window closes: nothing more is drawn (call before closing the plotter)."""
+        self._render_timer.stop()
+        self._stop_work()
+
+    def _work(self) -> None:
+        """One step of the work under way: a step of a site shown in steps, else a slice of a drawing."""
+        if self.plotter.ren_win is None:  # closed
+            self._stop_work()
+            return
+        if self._steps is not None:
+            self.plotter.suppress_rendering = True  # pyvista would draw a frame for every actor added
+            try:
+                fraction, stage = next(self._steps)
+            except StopIteration:
+                self._steps = None
+            except Exception:
+                self._steps = None
+                self._stop_work()
+                raise
+            else:
+                self.progress.emit(fraction, stage)
+            finally:
+                self.plotter.suppress_rendering = False
+            return
+        if self._drawing is None or self._camera_moving:
+            self._work_timer.stop()
+            return
+        self._draw_step()
+
+    def _draw_step(self) -> None:
+        drawing = self._drawing
+        if not DetailDrawing.possible(self.view):  # X-ray came on: translucent slices would blend wrongly
+            self._cancel_drawing()
+            self.view.set_interacting(False)
+            self._render_frame()
+            self._finish_showing()
+            return
+        stamp = self._stamp()
+        if self._other_render or stamp != self._drawing_stamp:
+            self._other_render = False  # another frame overwrote the kept buffers, or the camera moved
+            self._drawing_stamp = stamp
+            drawing.restart()
+        if drawing.drawn:
+            self._present()
+            return
+        slice_step = drawing.next_triangle is not None and drawing.next_triangle < drawing.total
+        start = time.perf_counter()
+        self._own_render = True
+        try:
+            drawing.step()
+        finally:
+            self._own_render = False
+        if slice_step:  # size the next slices from the speed of this one
+            seconds = max(time.perf_counter() - start, 1e-4)
+            wanted = drawing.triangles_per_step * STEP_SECONDS / seconds
+            size = int(np.clip(np.sqrt(wanted * drawing.triangles_per_step), *SLICE_TRIANGLES))
+            drawing.triangles_per_step = self._slice_triangles = size
+        if self._showing:
+            self.progress.emit(0.3 + 0.7 * drawing.fraction, "Drawing the detail")
+
+    def _present(self) -> None:
+        drawing = self._drawing
+        self._own_render = True
+        try:
+            drawing.present(self._draw_presented)
+        finally:
+            self._own_render = False
+        self._seconds_per_triangle = drawing.render_seconds / max(1, drawing.total)
+        self._drawing = None
+        self._work_timer.stop()
+        self.rendered.emit()
+        self._finish_showing()
+        if self._redraw:
+            self._redraw = False
+            self.request_render()
+
+    def _draw_presented(self) -> None:
+        self._shown_view = self._view_stamp()
+        self.plotter.ren_win.Render()
+        self._frame_drawn()
 
     def snapshot(self, size: tuple[int, int], transparent: bool) -> np.ndarray:
         if self.document is None or self.library is None:
             raise ValueError("no plant is shown")
         return self.view.snapshot(self.document, self.library, size, transparent, meshes=self.meshes)
+
+
+def _has_equipment(site: Site) -> bool:
+    return any(cell.equipment for area in site.areas for line in area.lines for cell in line.cells)
