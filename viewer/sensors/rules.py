@@ -145,6 +145,12 @@ def _plan(bindings: Bindings) -> _Plan:
     return plan
 
 
+def prepare_colors(bindings: Bindings) -> None:
+    """Work out what `equipment_colors` needs of these bindings now (a worker thread can, for a big site),
+    rather than on the first colour update."""
+    _plan(bindings)
+
+
 def _make_plan(by_equipment: list[list[SignalBinding]]) -> _Plan:
     flat = [b for own in by_equipment for b in own]
     n = len(flat)

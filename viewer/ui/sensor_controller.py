@@ -22,7 +22,7 @@ from viewer.scene.plant_view import LabelSpec
 from viewer.sensors import BindingReport, Bindings, EquipmentColors, SampleBuffer, SourceSettings, TemplateError
 from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
-from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors
+from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors, prepare_colors
 from viewer.ui.sensor_plugins import PluginError, PluginsController
 from viewer.ui.sensor_sources import SourceManager
 from viewer.ui.session import Message, Severity
@@ -48,6 +48,7 @@ def _bind(paths: list[EquipmentPath], site: Site | None) -> tuple[Bindings, dict
         problem = f"site {site.id if site else ''}: {exc}"
         bindings = Bindings.build(paths, templates={site.id: ""} if site else None)
     limits = {(b.equipment_id, b.signal.name): b.signal.limits for own in bindings.by_equipment for b in own}
+    prepare_colors(bindings)
     return bindings, limits, problem
 
 
@@ -205,8 +206,7 @@ class SensorController(QObject):
         self._binding_key = None
         batch, site = self.scene.view.batch, self.site
         if key == (id(batch), site.tag_template if site is not None else ""):
-            self._install_bindings(*result)
-            self.tick()
+            self._install_bindings(*result)  # coloured on the next tick, in a turn of its own
 
     def _install_bindings(
         self, key: tuple[int, str], bindings: Bindings, limits_of: dict[AlarmKey, object], problem: str
@@ -219,7 +219,8 @@ class SensorController(QObject):
         self.bindings = bindings
         self._limits_of = limits_of
         self.book.clear()
-        self.timeline.refresh_marks(self.tag_limits())
+        if self.timeline.source is not None:  # marks are drawn for a recording only
+            self.timeline.refresh_marks(self.tag_limits())
         self._dirty = True
         self.bindings_changed.emit()
         self.alarms_changed.emit()
