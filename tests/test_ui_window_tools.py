@@ -306,3 +306,11 @@ def test_big_plant_opens_in_the_background_with_progress_and_cancel(window, qtbo
     assert window.windowTitle().startswith(big_plant.name)
     image = rendered(window)
     assert len(np.unique(image.reshape(-1, 3) // 16, axis=0)) > 20  # the plant is drawn, not an empty view
+    # The file was hashed by the loading thread, as read: a later change on disk is still noticed.
+    from viewer.io.recovery import DiskState
+
+    recovery = window.editing.recovery
+    assert recovery.disk == DiskState.of(big_plant) and window.session.disk_on_open is None
+    assert not recovery.check_disk()
+    big_plant.write_bytes(big_plant.read_bytes().replace(b'"name": "Site 1"', b'"name": "Site One"', 1))
+    assert recovery.check_disk()

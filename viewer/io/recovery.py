@@ -127,10 +127,11 @@ class DiskState:
     digest: str
 
     @classmethod
-    def of(cls, path: Path) -> DiskState | None:
+    def of(cls, path: Path, data: bytes | None = None) -> DiskState | None:
+        """The file's state now; `data` is its content when the caller has just read it."""
         try:
-            data = Path(path).read_bytes()
-            stat = Path(path).stat()
+            stat = Path(path).stat()  # first: a change after it shows as a newer time next check
+            data = Path(path).read_bytes() if data is None else data
         except OSError:
             return None
         return cls(len(data), stat.st_mtime_ns, hashlib.sha256(data).hexdigest())

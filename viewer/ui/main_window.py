@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
         slices): the progress stays up until it is drawn, without Cancel (the plant is open by then)."""
         self.load_cancel.hide()
         try:
-            self.session.set_document(prepared.document, prepared.path, prepared.meshes)
+            self.session.set_document(prepared.document, prepared.path, prepared.meshes, prepared.disk)
         except BaseException:
             self._hide_load_progress()
             self._loading_ends()

@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Signal
 
 from viewer.io import PlantFileError, Problem, load_document
 from viewer.io.plant_json import document_from_data
+from viewer.io.recovery import DiskState
 from viewer.model import EquipmentLibrary, PlantDocument, Site
 from viewer.scene.batch import EquipmentBatch, TypeMeshes, build_batch
 from viewer.scene.plant_view import SitePieces, site_pieces
@@ -52,6 +53,7 @@ class PreparedPlant:
     site: Site | None
     batch: EquipmentBatch | None
     pieces: SitePieces | None = None  # the building and names of that site, for the window's view
+    disk: DiskState | None = None  # the file as read (hashed here, not on the GUI thread)
 
 
 def _parse(text: str, progress: Progress, cancelled: Callable[[], bool], start: float, end: float) -> Any:
@@ -113,11 +115,14 @@ def prepare_plant(
 ) -> PreparedPlant:
     """Everything opening a plant takes except drawing it. Raises PlantFileError or LoadCancelledError."""
     path = Path(path)
+    disk = None
     loading_begins()
     try:
         progress(0.0, "Reading")
         try:
-            text = path.read_bytes().decode("utf-8")
+            raw = path.read_bytes()
+            disk = DiskState.of(path, raw)
+            text = raw.decode("utf-8")
             data = _parse(text, progress, cancelled, 0.02, 0.55)
         except (OSError, UnicodeDecodeError, ValueError):
             # The regular reader words the problem (file, line and column) the way every other open does.
@@ -149,7 +154,7 @@ def prepare_plant(
             # thread at the first recolouring (a layout-check flag or a sensor state).
             batch._detail_runs()
             pieces = site_pieces(site, batch, grid_labels=True)  # the window shows the floor's metre marks
-        return PreparedPlant(path, document, meshes, site, batch, pieces)
+        return PreparedPlant(path, document, meshes, site, batch, pieces, disk)
     finally:
         loading_ends()
 

@@ -58,7 +58,8 @@ class RecoveryController(QObject):
         if self.writer is not None:
             self.writer.discard()  # the previous document was saved or its changes discarded
         self.writer = RecoveryWriter(self.session.path)
-        self._remember_disk()
+        known, self.session.disk_on_open = self.session.disk_on_open, None
+        self._remember_disk(known)
 
     def _on_saved(self, path: Path) -> None:
         if self.writer is not None and self.writer.original != Path(path).resolve():
@@ -117,9 +118,10 @@ class RecoveryController(QObject):
 
     # ------------------------------------------------------------ file changed on disk
 
-    def _remember_disk(self) -> None:
+    def _remember_disk(self, known: DiskState | None = None) -> None:
+        """What the open file looks like; `known` when the loading thread hashed it already."""
         path = self.session.path
-        self.disk = DiskState.of(path) if path is not None else None
+        self.disk = known if known is not None else (DiskState.of(path) if path is not None else None)
         self._disk_reported = False
 
     def check_disk(self) -> bool:

@@ -58,6 +58,7 @@ class DocumentSession:
         self._base_library = base_library
         self.document: PlantDocument | None = None
         self.path: Path | None = None
+        self.disk_on_open: object = None  # the opened file's DiskState from the loading thread, until taken
         self.library: EquipmentLibrary | None = None
         self.meshes: TypeMeshes | None = None
         self.undo: UndoStack | None = None  # one history per open document
@@ -91,7 +92,11 @@ class DocumentSession:
         self.open_failed.emit(str(path), list(problems))
         self.messages_reported.emit([Message.from_problem(p) for p in problems])
 
-    def set_document(self, document: PlantDocument, path: Path | None, meshes: TypeMeshes | None = None) -> None:
+    def set_document(
+        self, document: PlantDocument, path: Path | None, meshes: TypeMeshes | None = None, disk: object = None
+    ) -> None:
+        """`disk` is the file's DiskState as a loading thread read it (the recovery controller takes it)."""
+        self.disk_on_open = disk
         self.document, self.path = document, path
         # A loading thread hands over the meshes it read (with the merged library they were read for).
         self.library = meshes.library if meshes is not None else self.base_library.merged(document.types)
