@@ -146,5 +146,5 @@ class SimulatorSource(_ThreadedSource):
         period = 1.0 / self.rate
         while not self._stop.is_set():
             self.count_message()
-            self.publish(self.simulator.step(period))
+            self.publish_columns(*self.simulator.step_values(period))
             self._stop.wait(period)

@@ -77,15 +77,6 @@ class TagColumns:
     texts: list[str]  # text code -> text
     received: np.ndarray | None = None  # float64 arrival time (the store's clock), NaN when absent
 
-    def numbers(self) -> np.ndarray:
-        """Numeric value per tag, NaN where there is none (absent, or a text)."""
-        out = np.where(self.present & (self.kind != TEXT), self.value, np.nan)
-        text = np.flatnonzero(self.present & (self.kind == TEXT))
-        for i in text:  # texts that spell a number ("3") count as numbers, as before
-            with contextlib.suppress(ValueError):
-                out[i] = float(self.texts[int(self.value[i])])
-        return out
-
 
 @dataclass
 class SampleBuffer:
@@ -561,10 +552,6 @@ class SampleBuffer:
         times = parts[0]
         window = slice(np.searchsorted(times, start, "left"), np.searchsorted(times, end, "right"))
         return tuple(p[window] for p in parts)  # type: ignore[return-value]
-
-    def texts(self) -> list[str]:
-        with self._lock:
-            return list(self._texts)
 
     def tags(self) -> list[str]:
         with self._lock:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 from psygnal import Signal
 
 from viewer.sensors.samples import Sample, SampleBuffer
@@ -109,6 +110,11 @@ class Source:
         samples = list(samples)
         self.counters.values += len(samples)
         return self.store.put(samples, source=self.name, **kwargs)
+
+    def publish_columns(self, time: float, tags: list[str], values: list, **kwargs: object) -> list[str]:
+        """`publish` for one time and many tags (what `Simulator.step_values` gives), no Sample per value."""
+        self.counters.values += len(tags)
+        return self.store.put_columns(tags, np.full(len(tags), time), values, source=self.name, **kwargs)
 
     def count_message(self) -> None:
         self.counters.messages += 1

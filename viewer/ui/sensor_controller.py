@@ -23,6 +23,7 @@ from viewer.sensors import BindingReport, Bindings, EquipmentColors, SampleBuffe
 from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
 from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors, prepare_colors
+from viewer.sensors.samples import TEXT
 from viewer.ui.sensor_plugins import PluginError, PluginsController
 from viewer.ui.sensor_sources import SourceManager
 from viewer.ui.session import Message, Severity
@@ -462,10 +463,10 @@ class SensorController(QObject):
         now = self.store.clock()
         out = {}
         for tag in tags:
-            history = self.store.history(tag, now - LIVE_TREND_SECONDS, math.inf)
-            values = [(s.time, float(s.value)) for s in history if isinstance(s.value, int | float)]
-            data = np.array(values, float).reshape(-1, 2)
-            out[tag] = (data[:, 0], data[:, 1])
+            # Straight from the store's columns: minutes of a 10 Hz tag are thousands of samples per refresh.
+            times, values, kinds, _ = self.store.history_arrays(tag, now - LIVE_TREND_SECONDS, math.inf)
+            numeric = kinds != TEXT  # numbers, and booleans as 0/1
+            out[tag] = (times[numeric], values[numeric])
         return out
 
     # ------------------------------------------------------------ state colours
