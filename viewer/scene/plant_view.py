@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.vtkCommonCore import vtkDoubleArray, vtkPoints, vtkStringArray
-from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData
+from vtkmodules.vtkCommonDataModel import vtkPlane
 from vtkmodules.vtkRenderingCore import vtkActor, vtkActor2D, vtkPolyDataMapper, vtkProp
-from vtkmodules.vtkRenderingLabel import vtkLabelPlacementMapper, vtkPointSetToLabelHierarchy
 
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.scene.batch import COLORS, EquipmentBatch, TypeMeshes, build_batch
@@ -29,6 +27,7 @@ from viewer.scene.building import (
     site_footprint,
     wall_mesh,
 )
+from viewer.scene.labels import LabelLayer, LabelSpec
 from viewer.scene.view_state import CameraState
 
 VIEWS = ("iso", "top", "front")
@@ -36,47 +35,6 @@ BACKGROUND_TOP = (236, 240, 245)
 BACKGROUND_BOTTOM = (178, 190, 204)
 COLUMN_COLOR = (196, 192, 184)
 CELL_LABEL_COLOR = (40, 48, 56)
-
-
-@dataclass
-class LabelSpec:
-    position: tuple[float, float, float]
-    text: str
-    priority: float = 1.0
-
-
-def label_actor(specs: list[LabelSpec], color: tuple[int, int, int], font_size: int) -> vtkActor2D:
-    """Labels placed by VTK without overlap, higher priority first (pyvista's helper has no priorities)."""
-    points = vtkPoints()
-    texts = vtkStringArray()
-    texts.SetName("text")
-    priorities = vtkDoubleArray()
-    priorities.SetName("priority")
-    for spec in specs:
-        points.InsertNextPoint(*spec.position)
-        texts.InsertNextValue(spec.text)
-        priorities.InsertNextValue(spec.priority)
-    polydata = vtkPolyData()
-    polydata.SetPoints(points)
-    polydata.GetPointData().AddArray(texts)
-    polydata.GetPointData().AddArray(priorities)
-    hierarchy = vtkPointSetToLabelHierarchy()
-    hierarchy.SetInputData(polydata)
-    hierarchy.SetLabelArrayName("text")
-    hierarchy.SetPriorityArrayName("priority")
-    text = hierarchy.GetTextProperty()
-    text.SetFontSize(font_size)
-    text.SetColor(*(c / 255 for c in color))
-    mapper = vtkLabelPlacementMapper()
-    mapper.SetInputConnection(hierarchy.GetOutputPort())
-    mapper.SetShapeToRoundedRect()
-    mapper.SetStyleToFilled()
-    mapper.SetBackgroundColor(1.0, 1.0, 1.0)
-    mapper.SetBackgroundOpacity(0.8)
-    mapper.SetMargin(3)
-    actor = vtkActor2D()
-    actor.SetMapper(mapper)
-    return actor
 
 
 def _group_bounds(batch: EquipmentBatch, key: str, shown: np.ndarray) -> dict[str, tuple[str, np.ndarray]]:
@@ -172,7 +130,9 @@ class PlantView:
         self.detail_actor: pv.Actor | None = None
         self.proxy_actor: pv.Actor | None = None
         self.warnings: list[str] = []
-        self._label_actors: list[pv.Actor] = []
+        self._label_actors: list[vtkActor2D] = []  # the names (one actor): DetailDrawing draws them in a step
+        self._label_layers: list[LabelLayer] = []  # the layers of _label_actors, in the same order
+        self._overlay_labels: dict[str, LabelLayer] = {}  # the measure and value labels, by actor name
         self._outline: np.ndarray | None = None
         self._interacting = False
         # Desktop window state: what is highlighted, and in which batch.
@@ -216,7 +176,7 @@ class PlantView:
         so a frame drawn between two steps or right after them is cheap; `set_interacting(False)` (or a
         `DetailDrawing`) brings the full meshes in. `pieces`: the building and names, made beforehand."""
         self.plotter.clear_actors()
-        self._label_actors = []
+        self._forget_labels()
         self._interacting = lod
         self.site = site
         meshes = meshes or TypeMeshes(library)
@@ -291,17 +251,41 @@ class PlantView:
         line names win (higher priority) and cell names give way. Only visible equipment is labelled.
         The floor grid's metre marks (when on) join the same pass with the lowest priority.
         `specs`: the labels when already worked out (SitePieces)."""
-        for actor in self._label_actors:
-            self.plotter.remove_actor(actor)
-        self._label_actors = []
+        for layer in self._label_layers:
+            layer.detach()
+            self.plotter.remove_actor(layer.actor)
+        self._label_actors, self._label_layers = [], []
         if specs is None:
             outline = self._outline if self.grid_labels else None
             specs = name_label_specs(self.batch, outline, self.grid_spacing())
         if specs:
-            actor = label_actor(specs, CELL_LABEL_COLOR, font_size=13)
-            actor.SetVisibility(not self._interacting)  # names come back with the full meshes
-            self.plotter.add_actor(actor, name="labels", pickable=False, reset_camera=False)
-            self._label_actors.append(actor)
+            layer = LabelLayer(specs, CELL_LABEL_COLOR, font_size=13)
+            layer.actor.SetVisibility(not self._interacting)  # names come back with the full meshes
+            self.plotter.add_actor(layer.actor, name="labels", pickable=False, reset_camera=False)
+            layer.attach(self.plotter.renderer)
+            self._label_actors, self._label_layers = [layer.actor], [layer]
+
+    def _show_overlay_labels(self, name: str, specs: list[LabelSpec], color: tuple[int, int, int], size: int) -> None:
+        """A label layer of its own under actor `name`, replacing the one there; none when `specs` is empty."""
+        self._remove_overlay_labels(name)
+        if specs:
+            layer = LabelLayer(specs, color, font_size=size)
+            self.plotter.add_actor(layer.actor, name=name, pickable=False, reset_camera=False, render=False)
+            layer.attach(self.plotter.renderer)
+            self._overlay_labels[name] = layer
+
+    def _remove_overlay_labels(self, name: str) -> None:
+        layer = self._overlay_labels.pop(name, None)
+        if layer is not None:
+            layer.detach()
+        self.plotter.remove_actor(name, render=False)
+
+    def _forget_labels(self) -> None:
+        """Stop placing every label layer (their actors are gone with the plotter's actors)."""
+        for layer in [*self._label_layers, *self._overlay_labels.values()]:
+            layer.detach()
+        self._label_actors, self._label_layers = [], []
+        self._overlay_labels = {}
 
     # ------------------------------------------------------------ view state
 
@@ -326,7 +310,7 @@ class PlantView:
         self._interacting = interacting
         self.detail_actor.visibility = not interacting
         self.proxy_actor.visibility = interacting
-        # Placing labels without overlap costs more than drawing the plant: hide them while moving.
+        # Every new camera position places the names again: hidden while moving, they cost nothing then.
         for actor in self._label_actors:
             actor.visibility = not interacting
 
@@ -538,12 +522,12 @@ class PlantView:
         mapper.SetRelativeCoincidentTopologyLineOffsetParameters(0, -66000)
         mapper.SetRelativeCoincidentTopologyPointOffsetParameter(-66000)
         if text:
-            label = label_actor([LabelSpec(tuple((a + b) / 2), text, 10.0)], MEASURE_LABEL_COLOR, font_size=16)
-            self.plotter.add_actor(label, name="measure-label", pickable=False, reset_camera=False, render=False)
+            label = [LabelSpec(tuple((a + b) / 2), text, 10.0)]
+            self._show_overlay_labels("measure-label", label, MEASURE_LABEL_COLOR, 16)
 
     def clear_measure(self) -> None:
         self.plotter.remove_actor("measure-line", render=False)
-        self.plotter.remove_actor("measure-label", render=False)
+        self._remove_overlay_labels("measure-label")
 
     def snap_on_equipment(
         self, index: int, hit: np.ndarray, display_xy: tuple[float, float], radius: float
@@ -683,7 +667,7 @@ class PlantView:
     def show_building_only(self, site: Site) -> None:
         """A site with no equipment yet (a new child plant): its building, and no equipment actors."""
         self.plotter.clear_actors()
-        self._label_actors = []
+        self._forget_labels()
         self._interacting = False
         self.site, self.batch = site, None
         self.detail_actor = self.proxy_actor = None
@@ -705,12 +689,7 @@ class PlantView:
 
     def label_texts(self) -> list[str]:
         """Every text the label actor may place (line and cell names, metre marks)."""
-        texts: list[str] = []
-        for actor in self._label_actors:
-            hierarchy = actor.GetMapper().GetInputAlgorithm()
-            array = hierarchy.GetInput().GetPointData().GetAbstractArray("text")
-            texts += [array.GetValue(k) for k in range(array.GetNumberOfValues())]
-        return texts
+        return [text for layer in self._label_layers for text in layer.texts()]
 
     def grid_spacing(self) -> float:
         return grid_spacing_of(self.site) if self.site is not None else 10.0
@@ -850,10 +829,7 @@ class PlantView:
 
     def show_value_labels(self, specs: list[LabelSpec]) -> None:
         """Live values next to the selected equipment: one label actor for all of them (none removes it)."""
-        self.plotter.remove_actor("sensor-values", render=False)
-        if specs:
-            actor = label_actor(specs, SENSOR_LABEL_COLOR, font_size=14)
-            self.plotter.add_actor(actor, name="sensor-values", pickable=False, reset_camera=False, render=False)
+        self._show_overlay_labels("sensor-values", specs, SENSOR_LABEL_COLOR, 14)
 
 
 class DetailDrawing:
@@ -864,11 +840,11 @@ class DetailDrawing:
     The screen keeps showing the frame before (the level-of-detail boxes after an open) while the slices are
     drawn: every step renders with the buffer swap held back and, after the first, with the colour and depth
     buffers kept, so each slice lands on the ones before it. Depth testing orders them, so the result is the
-    image one full frame would give. The names come next, in a step of their own (placing them is the
-    dearest 2D part), and `present` draws the other overlays (scale bar, axes) and shows the image. Whatever
-    else draws a frame meanwhile (the camera moved, the window was resized) overwrites the kept buffers:
-    `restart` then begins again. Opaque equipment only: translucent slices (X-ray) would blend in the order
-    they were drawn, so `possible` says no then."""
+    image one full frame would give. The names come next, in a step of their own (the first frame of a
+    new name layer packs its texts into a texture), and `present` draws the other overlays (scale bar,
+    axes) and shows the image. Whatever else draws a frame meanwhile (the camera moved, the window was
+    resized) overwrites the kept buffers: `restart` then begins again. Opaque equipment only: translucent
+    slices (X-ray) would blend in the order they were drawn, so `possible` says no then."""
 
     def __init__(self, view: PlantView, triangles_per_step: int = 50_000) -> None:
         self.view = view
@@ -938,8 +914,8 @@ class DetailDrawing:
         faces = detail.regular_faces[first:end]
         low, high = int(faces.min()), int(faces.max()) + 1
         mesh = pv.PolyData.from_regular_faces(np.array(detail.points[low:high]), faces - low)
-        mesh.cell_data[COLORS] = np.array(detail.cell_data[COLORS][first:end])
-        mesh.GetCellData().SetActiveScalars(COLORS)
+        mesh.point_data[COLORS] = np.array(detail.point_data[COLORS][low:high])
+        mesh.GetPointData().SetActiveScalars(COLORS)
         source = self.view.detail_actor
         mapper = vtkPolyDataMapper()
         mapper.ShallowCopy(source.GetMapper())

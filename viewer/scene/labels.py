@@ -1,0 +1,330 @@
+"""Text labels anchored at 3D points, drawn without overlap by one textured 2D actor.
+
+VTK's label placement mapper re-places and re-rasterises every label on every frame (tens of milliseconds in
+software OpenGL, whether the camera moved or not). Here each distinct text is rasterised once (FreeType, through
+VTK's text renderer) into an RGBA atlas with its background, and the labels are placed in numpy only when the
+view changed; a frame with an unchanged view draws one small textured mesh.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers the FreeType text renderer)
+from vtkmodules.util.numpy_support import get_vtk_to_numpy_typemap, numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy
+from vtkmodules.util.vtkConstants import VTK_ID_TYPE
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkRenderingCore import (
+    vtkCamera,
+    vtkPolyDataMapper2D,
+    vtkRenderer,
+    vtkTextProperty,
+    vtkTextRenderer,
+    vtkTexture,
+    vtkTexturedActor2D,
+)
+
+MARGIN = 3  # pixels of background around the text
+BACKGROUND_OPACITY = 0.8
+BACKGROUND_RGB = (255, 255, 255)
+MAX_ATLAS_WIDTH = 8192  # well under the texture size limit of any OpenGL 3.2 implementation
+_CACHE_BYTES = 32 * 1024 * 1024
+_ID_TYPE = get_vtk_to_numpy_typemap()[VTK_ID_TYPE]
+
+
+@dataclass
+class LabelSpec:
+    position: tuple[float, float, float]
+    text: str
+    priority: float = 1.0
+
+
+class _TextCache:
+    """Coverage (alpha) images of rasterised texts, least recently used dropped first. Colour is not part of
+    the key: the coverage is the same whatever the colour, so a text drawn in two colours is rasterised once."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.rasterised = 0  # texts rasterised so far (tests read it)
+        self._images: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+        self._property = vtkTextProperty()
+        self._image = vtkImageData()
+
+    def alpha(self, text: str, font_size: int, dpi: int) -> np.ndarray:
+        """(h, w) uint8 coverage of `text`, bottom row first (VTK image order); (0, 0) for blank text."""
+        key = (text, font_size, dpi)
+        image = self._images.get(key)
+        if image is not None:
+            self._images.move_to_end(key)
+            return image
+        image = self._rasterise(text, font_size, dpi)
+        self._images[key] = image
+        self.bytes += image.nbytes
+        while self.bytes > self.max_bytes and len(self._images) > 1:
+            _, dropped = self._images.popitem(last=False)
+            self.bytes -= dropped.nbytes
+        return image
+
+    def _rasterise(self, text: str, font_size: int, dpi: int) -> np.ndarray:
+        self.rasterised += 1
+        if not text.strip():
+            return np.zeros((0, 0), np.uint8)
+        prop = self._property
+        prop.SetFontSize(font_size)
+        dims = [0, 0]
+        if not vtkTextRenderer.GetInstance().RenderString(prop, text, self._image, dims, dpi):
+            return np.zeros((0, 0), np.uint8)
+        width, height = self._image.GetDimensions()[:2]
+        rgba = vtk_to_numpy(self._image.GetPointData().GetScalars()).reshape(height, width, 4)
+        # The image is padded to powers of two; the text is the tight box at its lower left.
+        return np.ascontiguousarray(rgba[: dims[1], : dims[0], 3])
+
+
+_TEXTS = _TextCache(_CACHE_BYTES)
+
+
+def _corner_coverage(radius: int) -> np.ndarray:
+    """(radius, radius) coverage of the lower-left corner of a rectangle rounded with `radius` (4x4 samples)."""
+    samples = (np.arange(4) + 0.5) / 4
+    offsets = np.arange(radius)[:, None] + samples[None, :]  # sample positions per pixel along one axis
+    dy = offsets[:, None, :, None] - radius
+    dx = offsets[None, :, None, :] - radius
+    inside = (dx * dx + dy * dy) <= radius * radius
+    return inside.mean(axis=(2, 3))
+
+
+@lru_cache(maxsize=16)
+def _composite_table(color: tuple[int, int, int]) -> np.ndarray:
+    """Straight-alpha RGBA of text coverage t over background coverage b at index b * 256 + t, as 65536 uint32
+    (four uint8 each: a gather of whole texels is several times faster than one of (n, 4) rows)."""
+    b, t = np.meshgrid(np.arange(256) / 255.0, np.arange(256) / 255.0, indexing="ij")
+    back = b * BACKGROUND_OPACITY * (1.0 - t)
+    alpha = t + back
+    safe = np.maximum(alpha, 1e-9)
+    table = np.empty((256, 256, 4), np.uint8)
+    for channel in range(3):
+        table[:, :, channel] = np.clip(np.rint((color[channel] * t + BACKGROUND_RGB[channel] * back) / safe), 0, 255)
+    table[:, :, 3] = np.clip(np.rint(alpha * 255.0), 0, 255)
+    return table.view(np.uint32).reshape(-1)
+
+
+@dataclass
+class _Atlas:
+    texture: vtkTexture
+    origin: np.ndarray  # (k, 2) int lower-left of each distinct text's sprite in the atlas
+    size: np.ndarray  # (k, 2) int sprite width and height (0 for blank text)
+    shape: tuple[int, int]  # atlas (width, height)
+    pixels: np.ndarray  # (height, width, 4) uint8 texels, bottom row first; the texture's image shares them
+
+
+def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: int, dpi: int) -> _Atlas:
+    """Every text with its rounded background in one RGBA texture, packed in rows (shelves) by height."""
+    alphas = [_TEXTS.alpha(t, font_size, dpi) for t in texts]
+    size = np.array([(a.shape[1], a.shape[0]) for a in alphas], dtype=np.int64).reshape(-1, 2)
+    size = np.where(size.min(axis=1, keepdims=True) > 0, size + 2 * MARGIN, 0)
+    area = int((size[:, 0] * size[:, 1]).sum())
+    width = max(int(size[:, 0].max(initial=1)), min(MAX_ATLAS_WIDTH, int(np.ceil(np.sqrt(area) * 1.05))), 1)
+    origin = np.zeros((len(texts), 2), np.int64)
+    x = y = shelf = 0
+    for k in np.argsort(-size[:, 1], kind="stable"):
+        w, h = size[k]
+        if not w:
+            continue
+        if x + w > width:
+            x, y, shelf = 0, y + shelf, 0
+        origin[k] = x, y
+        x += w
+        shelf = max(shelf, h)
+    height = max(int(y + shelf), 1)
+
+    text_alpha = np.zeros((height, width), np.uint8)
+    back_alpha = np.zeros((height, width), np.uint8)  # background coverage, 255 inside the rounded rectangle
+    corner = np.rint(_corner_coverage(MARGIN) * 255).astype(np.uint8)
+    for k, alpha in enumerate(alphas):
+        w, h = size[k]
+        if not w:
+            continue
+        x, y = origin[k]
+        text_alpha[y + MARGIN : y + h - MARGIN, x + MARGIN : x + w - MARGIN] = alpha
+        back = back_alpha[y : y + h, x : x + w]
+        back[:] = 255
+        if MARGIN:
+            back[:MARGIN, :MARGIN] = corner
+            back[:MARGIN, -MARGIN:] = corner[:, ::-1]
+            back[-MARGIN:, :MARGIN] = corner[::-1, :]
+            back[-MARGIN:, -MARGIN:] = corner[::-1, ::-1]
+    # Text over its background, composited here so a frame draws one texture: one table look-up per texel.
+    index = (back_alpha.astype(np.uint16) << 8) | text_alpha
+    rgba = _composite_table(color)[index].view(np.uint8).reshape(height, width, 4)
+
+    image = vtkImageData()
+    image.SetDimensions(width, height, 1)
+    scalars = numpy_to_vtk(rgba.reshape(-1, 4), deep=False)  # shares `rgba`, which the atlas keeps
+    scalars.SetName("rgba")
+    image.GetPointData().SetScalars(scalars)
+    texture = vtkTexture()
+    texture.SetInputData(image)
+    texture.InterpolateOff()  # sprites are drawn texel for pixel
+    texture.RepeatOff()
+    texture.EdgeClampOn()
+    texture.MipmapOff()
+    return _Atlas(texture, origin, size, (width, height), rgba)
+
+
+class LabelLayer:
+    """Labels at 3D points, higher priority first where they would overlap (stable for equal priority), each
+    centred on the display position of its point. `actor` goes into the renderer; `attach` hooks placement
+    onto the renderer's StartEvent, so labels are placed right before a frame, and only when the view
+    (camera, viewport size, DPI) changed since the last placement."""
+
+    def __init__(self, specs: Sequence[LabelSpec], color: tuple[int, int, int], font_size: int) -> None:
+        self.color = tuple(int(c) for c in color)
+        self.font_size = int(font_size)
+        self._texts = [s.text for s in specs]
+        self._points = np.array([s.position for s in specs], dtype=float).reshape(-1, 3)
+        priority = np.array([s.priority for s in specs], dtype=float)
+        self._order = np.argsort(-priority, kind="stable")
+        self._distinct, self._text_index = np.unique(np.array(self._texts, dtype=object), return_inverse=True)
+        self._atlas: _Atlas | None = None
+        self._atlas_dpi = 0
+        self._view_key: tuple | None = None
+        self._placed = np.zeros(0, np.int64)
+        self.placements = 0  # how many times the labels were placed (tests and benchmarks read it)
+
+        self._mesh = vtkPolyData()
+        self._mesh.SetPoints(vtkPoints())
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self._mesh)
+        self.actor = vtkTexturedActor2D()
+        self.actor.SetMapper(mapper)
+        self.actor.GetProperty().SetColor(1.0, 1.0, 1.0)  # the texture carries the colours
+        self.actor.PickableOff()
+        self._renderer: vtkRenderer | None = None
+        self._observer: int | None = None
+
+    # ------------------------------------------------------------ renderer hook
+
+    def attach(self, renderer: vtkRenderer) -> None:
+        """Place the labels at the start of every render of `renderer` that needs it (one layer, one renderer)."""
+        self.detach()
+        this = weakref.ref(self)  # the renderer must not keep a dropped layer alive
+
+        def on_start(caller: vtkRenderer, _event: str) -> None:
+            layer = this()
+            if layer is not None:
+                layer.update(caller)
+
+        self._renderer = renderer
+        self._observer = renderer.AddObserver(vtkCommand.StartEvent, on_start)
+
+    def detach(self) -> None:
+        if self._renderer is not None and self._observer is not None:
+            self._renderer.RemoveObserver(self._observer)
+        self._renderer = None
+        self._observer = None
+
+    # ------------------------------------------------------------ what it holds and shows
+
+    def texts(self) -> list[str]:
+        """Every text the layer may place, in the order given."""
+        return list(self._texts)
+
+    def placed_texts(self) -> list[str]:
+        """The texts drawn by the last placement, highest priority first."""
+        return [self._texts[i] for i in self._placed]
+
+    # ------------------------------------------------------------ placement
+
+    def update(self, renderer: vtkRenderer) -> None:
+        """Place the labels for the renderer's current view, unless it is the view they were placed for."""
+        if not self.actor.GetVisibility() or not len(self._texts) or not renderer.HasViewProp(self.actor):
+            return
+        window = renderer.GetRenderWindow()
+        dpi = int(window.GetDPI()) if window is not None else 72
+        width, height = renderer.GetSize()
+        camera = renderer.GetActiveCamera()
+        aspect = renderer.GetTiledAspectRatio()
+        matrix = camera.GetCompositeProjectionTransformMatrix(aspect, -1.0, 1.0).GetData()
+        # Rows x, y and w decide display positions; row z only follows the clipping range, reset every frame.
+        key = (matrix[:8], matrix[12:], camera.GetPosition(), camera.GetDirectionOfProjection(), width, height, dpi)
+        if key == self._view_key:
+            return
+        self._view_key = key
+        self._place(np.array(matrix).reshape(4, 4), camera, width, height, dpi)
+
+    def _place(self, matrix: np.ndarray, camera: vtkCamera, width: int, height: int, dpi: int) -> None:
+        self.placements += 1
+        if self._atlas is None or self._atlas_dpi != dpi:
+            self._atlas = _build_atlas(list(self._distinct), self.color, self.font_size, dpi)
+            self._atlas_dpi = dpi
+            self.actor.SetTexture(self._atlas.texture)
+        atlas = self._atlas
+        count = len(self._points)
+        size = atlas.size[self._text_index]
+        homogeneous = np.hstack([self._points, np.ones((count, 1))])
+        clip = homogeneous @ matrix.T
+        depth = (self._points - np.asarray(camera.GetPosition())) @ np.asarray(camera.GetDirectionOfProjection())
+        front = (depth > 0.0) & (clip[:, 3] > 1e-12)
+        w = np.where(front, clip[:, 3], 1.0)
+        # Pixel of each anchor, rounded the way VTK rounds display coordinates; the label is centred on it.
+        ax = np.floor((clip[:, 0] / w + 1.0) * 0.5 * width + 0.5).astype(np.int64)
+        ay = np.floor((clip[:, 1] / w + 1.0) * 0.5 * height + 0.5).astype(np.int64)
+        x0 = ax - size[:, 0] // 2
+        y0 = ay - size[:, 1] // 2
+        shown = front & (ax >= 0) & (ax < width) & (ay >= 0) & (ay < height) & (size[:, 0] > 0)
+        # Greedy in priority order on a pixel occupancy map: exact, and about a microsecond per label.
+        taken = np.zeros((max(height, 0), max(width, 0)), dtype=bool)
+        candidates = self._order[shown[self._order]]
+        boxes = zip(
+            candidates.tolist(),
+            np.maximum(x0[candidates], 0).tolist(),
+            np.maximum(y0[candidates], 0).tolist(),
+            (x0 + size[:, 0])[candidates].tolist(),
+            (y0 + size[:, 1])[candidates].tolist(),
+            ax[candidates].tolist(),
+            ay[candidates].tolist(),
+            strict=True,
+        )
+        placed: list[int] = []
+        for i, left, bottom, right, top, x, y in boxes:
+            if taken[y, x]:  # a label centred on its anchor covers it: the commonest way to be crowded out
+                continue
+            spot = taken[bottom:top, left:right]
+            if np.count_nonzero(spot):
+                continue
+            spot[:] = True
+            placed.append(i)
+        self._placed = np.array(placed, dtype=np.int64)
+        self._set_quads(x0[self._placed], y0[self._placed])
+
+    def _set_quads(self, x0: np.ndarray, y0: np.ndarray) -> None:
+        """One textured quad per placed label, in display pixels relative to the viewport."""
+        count = len(self._placed)
+        atlas = self._atlas
+        corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.int64)
+        points = np.zeros((count * 4, 3), np.float32)
+        tcoords = np.zeros((count * 4, 2), np.float32)
+        if count:
+            text = self._text_index[self._placed]
+            size = atlas.size[text]
+            offsets = corners[None, :, :] * size[:, None, :]  # (n, 4, 2)
+            points[:, :2] = (np.stack([x0, y0], axis=1)[:, None, :] + offsets).reshape(-1, 2)
+            texel = atlas.origin[text][:, None, :] + offsets
+            tcoords[:] = (texel / np.array(atlas.shape, dtype=float)).reshape(-1, 2)
+        vtk_points = vtkPoints()
+        vtk_points.SetData(numpy_to_vtk(points, deep=True))
+        self._mesh.SetPoints(vtk_points)
+        cells = vtkCellArray()
+        starts = np.arange(0, count * 4 + 1, 4, dtype=_ID_TYPE)
+        connectivity = np.arange(count * 4, dtype=_ID_TYPE)
+        cells.SetData(numpy_to_vtkIdTypeArray(starts, deep=True), numpy_to_vtkIdTypeArray(connectivity, deep=True))
+        self._mesh.SetPolys(cells)
+        self._mesh.GetPointData().SetTCoords(numpy_to_vtk(tcoords, deep=True))
+        self._mesh.Modified()
