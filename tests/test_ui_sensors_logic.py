@@ -98,7 +98,7 @@ def test_incremental_colour_writes_match_a_full_rewrite(library):
         fast.update_colors(indices, rgb, cleared)
         full.clear_colors(cleared)
         full.set_colors(indices, rgb)
-        assert np.array_equal(fast.detail.cell_data[COLORS], full.detail.cell_data[COLORS])
+        assert np.array_equal(fast.detail.point_data[COLORS], full.detail.point_data[COLORS])
         assert np.array_equal(fast.proxy.point_data[COLORS], full.proxy.point_data[COLORS])
     assert fast.update_colors(indices, rgb) == 0  # nothing changed: nothing written
 
@@ -141,3 +141,45 @@ def test_alarms_dock_shows_order_state_and_keeps_the_selection(qtbot):
     assert dock.row_count() == 1 and dock.row_text(0, 2) == "gap"
     dock.set_alarms([], {})
     assert dock.row_count() == 0 and dock.summary.text().startswith("No alarms")
+
+
+def test_vertices_shared_by_two_colours_are_split_so_point_colours_are_exact():
+    from viewer.io.meshes import MeshData
+    from viewer.scene.batch import split_by_color
+
+    # Two triangles sharing the edge 1-2, one red and one blue, plus an unused vertex 4.
+    vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [5, 5, 5]], float)
+    faces = np.array([[0, 1, 2], [1, 3, 2]])
+    colors = np.array([[255, 0, 0], [0, 0, 255]], np.uint8)
+    split, point_colors = split_by_color(MeshData(vertices, faces, colors))
+    assert len(split.vertices) == 6  # 1 and 2 copied; 4 dropped
+    for face, color in zip(split.faces, colors, strict=True):
+        assert (point_colors[face] == color).all()
+        assert {tuple(v) for v in split.vertices[face]} in (
+            {(0, 0, 0), (1, 0, 0), (0, 1, 0)},
+            {(1, 0, 0), (1, 1, 0), (0, 1, 0)},
+        )
+    plain = MeshData(vertices[:4], faces, np.full((2, 3), 7, np.uint8))
+    same, same_colors = split_by_color(plain)
+    assert same is plain and (same_colors == 7).all()  # nothing to split: the mesh as it is
+
+
+def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
+    from viewer.model import SignalKind
+    from viewer.ui.sensor_controller import SignalValue
+    from viewer.ui.sensor_docks import TrendDock
+
+    def signal(name: str, limits: tuple) -> SignalValue:
+        return SignalValue("E1", "Coater 1", name, "degC", SignalKind.ANALOG, f"p/E1/{name}", 1.0, False, limits)
+
+    dock = TrendDock()
+    qtbot.addWidget(dock)
+    dock.set_signals([signal("a", (1.0, 2.0, 8.0, 9.0)), signal("b", (None, None, 50.0, None))], "two")
+    first = {tag: plot for tag, (plot, _, _) in dock._plots.items()}
+    assert dock.plotted_tags() == ["p/E1/a", "p/E1/b"]
+    dock.set_signals([signal("c", (None, 3.0, None, None))], "one")
+    (plot_c, _, _) = dock._plots["p/E1/c"]
+    assert plot_c is first["p/E1/a"]  # the same plot, retitled
+    assert plot_c.titleLabel.text.startswith("c [degC]")
+    assert [(line.isVisible(), line.value()) for line in dock._pool[0].limits if line.isVisible()] == [(True, 3.0)]
+    assert len(dock.graphics.ci.items) == 1  # the second plot left the layout

@@ -1,7 +1,7 @@
 """All equipment of a site as one batched mesh: one VTK actor, whatever the plant size.
 
-Every triangle carries the index of its equipment (for picking) and its colour; recolouring or hiding
-equipment writes arrays, never touches actors. A box per equipment is kept as the level of detail
+Every triangle carries the index of its equipment (for picking) and every point its colour; recolouring or
+hiding equipment writes arrays, never touches actors. A box per equipment is kept as the level of detail
 drawn while the camera moves.
 """
 
@@ -64,6 +64,25 @@ class TypeMeshes:
         return self._meshes[type_name]
 
 
+def split_by_color(mesh: MeshData) -> tuple[MeshData, np.ndarray]:
+    """The mesh with its vertices copied where faces of different colours meet, and a colour per vertex.
+
+    Colours per point draw a third faster than per triangle in software OpenGL (no per-fragment lookup of
+    the triangle's colour), and are exact once no vertex is shared by two colours. Most meshes need no copy."""
+    corners = mesh.faces.ravel().astype(np.int64)
+    rgb = np.repeat(mesh.face_colors.astype(np.int64), 3, axis=0)
+    keys = corners << 24 | rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2]
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    vertex_of_key = unique_keys >> 24
+    if len(unique_keys) == len(mesh.vertices) and np.array_equal(vertex_of_key, np.arange(len(mesh.vertices))):
+        colors = np.zeros((len(mesh.vertices), 3), np.uint8)
+        colors[corners] = rgb
+        return mesh, colors  # every vertex used, each by one colour: the mesh as it is
+    colors = np.stack([(unique_keys >> 16) & 255, (unique_keys >> 8) & 255, unique_keys & 255], axis=1)
+    split = MeshData(mesh.vertices[vertex_of_key], inverse.reshape(-1, 3).astype(np.int64), mesh.face_colors)
+    return split, colors.astype(np.uint8)
+
+
 def _instances(mesh: MeshData, matrices: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vertices and faces of `len(matrices)` copies of a mesh, in one numpy pass."""
     linear = matrices[:, :3, :3] * scales[:, None, :]
@@ -112,13 +131,12 @@ def shaded_boxes(matrices: np.ndarray, sizes: np.ndarray) -> tuple[pv.PolyData, 
     return mesh, baked_shade(world_normals)
 
 
-def _polydata(points: np.ndarray, faces: np.ndarray, owner: np.ndarray, colors: np.ndarray | None) -> pv.PolyData:
+def _polydata(points: np.ndarray, faces: np.ndarray, owner: np.ndarray, point_colors: np.ndarray) -> pv.PolyData:
     mesh = pv.PolyData.from_regular_faces(points.astype(np.float32), faces)
     if len(faces) == 0:
         return mesh  # pyvista refuses empty arrays; an empty site has nothing to colour or pick
     mesh.cell_data[EQUIPMENT_INDEX] = owner.astype(np.int32)
-    if colors is not None:
-        mesh.cell_data[COLORS] = colors
+    mesh.point_data[COLORS] = point_colors
     return mesh
 
 
@@ -131,7 +149,9 @@ class EquipmentBatch:
     proxy: pv.PolyData  # colours per point: every box has its own 8 corners, and point colours draw faster
     proxy_point_owner: np.ndarray
     proxy_shade: np.ndarray  # baked light per proxy point
-    base_colors: np.ndarray  # per triangle of `detail`, from the meshes' materials
+    base_colors: np.ndarray  # per point of `detail`, from the meshes' materials
+    point_ranges: np.ndarray  # (n, 2): equipment i owns the points [start, end) of `detail` (one run each)
+    detail_point_owner: np.ndarray  # equipment index per point of `detail`
     proxy_base_colors: np.ndarray  # per equipment, the type colour
     bounds: np.ndarray  # (n, 2, 3) world axis-aligned box per equipment
     warnings: list[str]
@@ -151,7 +171,6 @@ class EquipmentBatch:
             id(m): np.asarray(m.cell_data[EQUIPMENT_INDEX]).copy() if m.n_cells else np.zeros(0, np.int32)
             for m in (self.detail, self.proxy)
         }
-        self._detail_shown = np.ones(self.detail.n_cells, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -172,9 +191,9 @@ class EquipmentBatch:
         self._apply_colors()
 
     def update_colors(self, indices: np.ndarray, rgb: np.ndarray, cleared: np.ndarray | None = None) -> int:
-        """Like set_colors (plus clear_colors for `cleared`), writing only the triangles of equipment whose
+        """Like set_colors (plus clear_colors for `cleared`), writing only the points of equipment whose
         colour really changes: a live feed recolours a few equipment per update, and rewriting a million
-        triangle colours every time costs ~50 ms. Returns how many equipment changed."""
+        point colours every time costs tens of milliseconds. Returns how many equipment changed."""
         indices = np.asarray(indices, dtype=np.int64)
         rgb = np.broadcast_to(np.asarray(rgb, dtype=np.uint8), (len(indices), 3))
         targets = []
@@ -194,18 +213,16 @@ class EquipmentBatch:
 
     def _write_colors(self, targets: np.ndarray) -> None:
         """Effective colours of some equipment into both meshes; everything when that is most of them."""
-        runs = self._detail_runs()
-        if runs is None or len(targets) * 4 > len(self.paths) or COLORS not in self.detail.cell_data:
+        if len(targets) * 4 > len(self.paths) or COLORS not in self.detail.point_data:
             self._apply_colors()
             return
-        starts, ends, shown_owner, shown_base = runs
-        lengths = ends[targets] - starts[targets]
-        cells = np.repeat(starts[targets] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        own = shown_owner[cells]
-        colors = self.detail.cell_data[COLORS]
-        base = shown_base[cells]
-        colors[cells] = np.where(self.has_override[own][:, None], self.override[own], base)
-        self.detail.GetCellData().GetArray(COLORS).Modified()
+        starts, ends = self.point_ranges[targets, 0], self.point_ranges[targets, 1]
+        lengths = ends - starts
+        points = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        owner = self.detail_point_owner[points]
+        colors = self.detail.point_data[COLORS]
+        colors[points] = np.where(self.has_override[owner][:, None], self.override[owner], self.base_colors[points])
+        self.detail.GetPointData().GetArray(COLORS).Modified()
         self.detail.Modified()
         per_box = len(self.proxy_point_owner) // max(1, len(self.paths))
         points = (targets[:, None] * per_box + np.arange(per_box)[None, :]).ravel()
@@ -215,28 +232,6 @@ class EquipmentBatch:
         proxy_colors[points] = (base * self.proxy_shade[points][:, None]).astype(np.uint8)
         self.proxy.GetPointData().GetArray(COLORS).Modified()
         self.proxy.Modified()
-
-    def _detail_runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-        """(start, end) of each equipment's triangles among the shown ones, with the owner and base colour of
-        the shown triangles: every equipment's triangles are one contiguous run (instances are laid out one
-        after another). None if that ever stops being so. Cached until the visibility changes."""
-        key = (id(self._detail_shown), self.detail.n_cells)
-        cached = self.__dict__.get("_runs_cache")
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        owner = self._all_owner[id(self.detail)][self._detail_shown]
-        runs = None
-        if len(owner) == self.detail.n_cells and len(owner):
-            first = np.concatenate([[0], np.flatnonzero(np.diff(owner)) + 1])
-            last = np.concatenate([first[1:], [len(owner)]])
-            who = owner[first]
-            if len(np.unique(who)) == len(who):
-                starts = np.zeros(len(self.paths), np.int64)
-                ends = np.zeros(len(self.paths), np.int64)
-                starts[who], ends[who] = first, last
-                runs = (starts, ends, owner, self.base_colors[self._detail_shown])
-        self.__dict__["_runs_cache"] = (key, runs)
-        return runs
 
     def clear_colors(self, indices: np.ndarray | None = None) -> None:
         if indices is None:
@@ -264,17 +259,16 @@ class EquipmentBatch:
                 faces = np.zeros((1, 3), dtype=np.int64)
             mesh.regular_faces = faces
             mesh.cell_data[EQUIPMENT_INDEX] = owner[shown].astype(np.int32)
-            if mesh is self.detail:
-                self._detail_shown = shown
         self._apply_colors()
 
     def _apply_colors(self) -> None:
         if not self.paths:
             return
-        owner = self._all_owner[id(self.detail)][self._detail_shown]
-        base = self.base_colors[self._detail_shown]
-        self.detail.cell_data[COLORS] = np.where(self.has_override[owner][:, None], self.override[owner], base)
-        self.detail.Modified()
+        if len(self.base_colors):
+            owner = self.detail_point_owner
+            base = self.base_colors
+            self.detail.point_data[COLORS] = np.where(self.has_override[owner][:, None], self.override[owner], base)
+            self.detail.Modified()
         self.proxy.point_data[COLORS] = self.proxy_colors()
         self.proxy.Modified()
 
@@ -343,22 +337,24 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
     matrices = equipment_world_matrices(document, site)
     scales = np.array([p.equipment.scale for p in paths], dtype=float).reshape(-1, 3)
     type_of = np.array([p.equipment.type for p in paths], dtype=object)
-    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     bounds = np.zeros((len(paths), 2, 3))
     type_colors = np.zeros((len(paths), 3), dtype=np.uint8)
     vertex_offset = 0
     box_matrices = np.zeros((len(paths), 4, 4))
     box_sizes = np.zeros((len(paths), 3))
     vertex_start = np.zeros(len(paths), dtype=np.int64)
+    vertex_count = np.zeros(len(paths), dtype=np.int64)
     type_meshes: dict[str, MeshData] = {}
     for type_name in sorted(set(type_of)):
         members = np.flatnonzero(type_of == type_name)
-        mesh = meshes.get(type_name)
+        mesh, point_colors = split_by_color(meshes.get(type_name))
         equipment_type = library[type_name]
         points, faces = _instances(mesh, matrices[members], scales[members])
         owner = np.repeat(members, len(mesh.faces))
-        colors = np.tile(mesh.face_colors, (len(members), 1))
-        pieces.append((points, faces + vertex_offset, owner, colors))
+        colors = np.tile(point_colors, (len(members), 1))
+        pieces.append((points, faces + vertex_offset, owner, colors, np.repeat(members, len(mesh.vertices))))
+        vertex_count[members] = len(mesh.vertices)
         vertex_start[members] = vertex_offset + np.arange(len(members)) * len(mesh.vertices)
         type_meshes[type_name] = mesh
         vertex_offset += len(points)
@@ -384,12 +380,27 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
             np.concatenate([p[0] for p in pieces]),
             np.concatenate([p[1] for p in pieces]),
             np.concatenate([p[2] for p in pieces]),
-            base_colors,
+            base_colors.copy(),  # the mesh's colours change; the base colours stay
         )
     else:
         base_colors = np.zeros((0, 3), np.uint8)
         detail = _polydata(np.zeros((0, 3)), np.zeros((0, 3), np.int64), np.zeros(0), base_colors)
-    batch = EquipmentBatch(paths, detail, proxy, point_owner, shade, base_colors, type_colors, bounds, meshes.warnings)
+    # Points are laid out type by type, instance after instance: each equipment owns one run of them.
+    point_ranges = np.stack([vertex_start, vertex_start + vertex_count], axis=1)
+    detail_point_owner = np.concatenate([p[4] for p in pieces]) if pieces else np.zeros(0, np.int64)
+    batch = EquipmentBatch(
+        paths,
+        detail,
+        proxy,
+        point_owner,
+        shade,
+        base_colors,
+        point_ranges,
+        detail_point_owner,
+        type_colors,
+        bounds,
+        meshes.warnings,
+    )
     if len(paths):
         proxy.point_data[COLORS] = batch.proxy_colors()
     batch._vertex_start = vertex_start

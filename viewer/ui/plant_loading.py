@@ -150,9 +150,6 @@ def prepare_plant(
             if cancelled():
                 raise LoadCancelledError
             progress(0.9, "Building the scene")
-            # Which triangles belong to which equipment, worked out here (numpy) rather than on the GUI
-            # thread at the first recolouring (a layout-check flag or a sensor state).
-            batch._detail_runs()
             pieces = site_pieces(site, batch, grid_labels=True)  # the window shows the floor's metre marks
         return PreparedPlant(path, document, meshes, site, batch, pieces, disk)
     finally:
