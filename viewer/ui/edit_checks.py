@@ -34,6 +34,8 @@ class ChecksController(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layout-checks")
         self._generation = 0
         self._built.connect(self._on_built)  # queued: the worker's result is applied on the GUI thread
+        self._after_showing = False  # a rebuild asked for while a big site was being drawn
+        scene.showing_finished.connect(self._on_showing_finished)
 
     @property
     def violations(self) -> list[Violation]:
@@ -46,6 +48,11 @@ class ChecksController(QObject):
 
     def rebuild_soon(self) -> None:
         self.checker = None  # its paths may be gone (a deleted equipment): nothing incremental until rebuilt
+        if self.scene.busy:
+            # A big site is being drawn in steps: checking it meanwhile takes the cores and the interpreter
+            # lock from the drawing (steps took several times longer), so the check waits for the picture.
+            self._after_showing = True
+            return
         batch = self.scene.view.batch
         if batch is not None and len(batch) > BACKGROUND_ABOVE:
             self._rebuild_in_background()
@@ -77,6 +84,11 @@ class ChecksController(QObject):
             return
         self.checker = checker
         self._show()
+
+    def _on_showing_finished(self) -> None:
+        if self._after_showing:
+            self._after_showing = False
+            self.rebuild_soon()
 
     def rebuild(self) -> None:
         """Check the whole shown site again (a new site, a structural edit, another walkway)."""

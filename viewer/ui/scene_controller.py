@@ -28,6 +28,9 @@ STEP_SECONDS = 0.035  # GUI-thread time a drawing step aims at: an event waits a
 SLICED_FRAME_SECONDS = 0.08  # full frames expected to take longer are drawn in slices
 SLICED_FRAME_TRIANGLES = 250_000  # ... and only for meshes this big (small scenes: one frame is cheaper)
 SLICE_TRIANGLES = (20_000, 4_000_000)  # bounds of the slice size, which follows the measured drawing speed
+# Scenes this big are drawn without multi-sampling in software OpenGL, where 4x multi-sampling doubles a frame
+# (200k triangles: 75 -> 170 ms on two cores), too slow for a view that sensor data redraws several times a second.
+MULTISAMPLED_TRIANGLES_MAX = 100_000
 
 
 class SceneController(QObject):
@@ -168,7 +171,7 @@ class SceneController(QObject):
     def _after_site_shown(self) -> None:
         big_scene = getattr(self.plotter, "set_big_scene", None)  # the window's widget (ViewWidget)
         if big_scene is not None:
-            big_scene(self.view.batch is not None and self.view.batch.detail.n_cells >= SLICED_FRAME_TRIANGLES)
+            big_scene(self.view.batch is not None and self.view.batch.detail.n_cells > MULTISAMPLED_TRIANGLES_MAX)
         self.scale_bar.show()
         if self.clip_widget is not None:
             self.set_clipping(True)  # a new site: the box starts around all of it again
@@ -348,6 +351,15 @@ class SceneController(QObject):
     def request_render(self) -> None:
         self._render_timer.start()
 
+    def render_if_quick(self) -> None:
+        """Draw the frame now if it is one quick full frame (a seek the user waits for: drawn before the
+        docks repaint, so the window is composed once), else as request_render would."""
+        if self._steps is None and self._drawing is None and not self._sliced_frames() and not self.view.interacting:
+            self._render_timer.stop()
+            self._render_frame()
+        else:
+            self.request_render()
+
     def render_now(self) -> None:
         """Everything drawn at once in one full frame (tests and benches read it back straight away); slower
         than request_render's frames for a big plant, which are drawn in slices."""
@@ -502,7 +514,9 @@ class SceneController(QObject):
         if slice_step:  # size the next slices from the speed of this one
             seconds = max(time.perf_counter() - start, 1e-4)
             wanted = drawing.triangles_per_step * STEP_SECONDS / seconds
-            size = int(np.clip(np.sqrt(wanted * drawing.triangles_per_step), *SLICE_TRIANGLES))
+            # Shrink at once, grow by a quarter at most: a slice's cost grows faster than its size near the
+            # limit, and one overshoot is a stall the user feels.
+            size = int(np.clip(min(wanted, 1.25 * drawing.triangles_per_step), *SLICE_TRIANGLES))
             drawing.triangles_per_step = self._slice_triangles = size
         if self._showing:
             self.progress.emit(0.3 + 0.7 * drawing.fraction, "Drawing the detail")

@@ -121,12 +121,13 @@ class SensorController(QObject):
         self._render_requested_at: float | None = None
         self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
         self._wake_pending = False
+        self._seeked = False  # the user moved the replay cursor: shown at once, not at the update cadence
         self._woken.connect(self._on_woken)
         self._bindings_ready.connect(self._on_bindings_ready)
         self.store.updated.connect(self._mark_dirty)  # from source threads: a flag and at most one wake-up
         self.sources.message.connect(self.message.emit)
         self.sources.sources_changed.connect(self._mark_dirty)
-        self.timeline.cursor_changed.connect(self._mark_dirty)
+        self.timeline.cursor_changed.connect(self._on_cursor)
         self.timeline.mode_changed.connect(self._on_mode)
         self.timeline.error.connect(lambda text: self.message.emit(Message(Severity.ERROR, text)))
         self.scene.state.selection_changed.connect(self._on_selection)
@@ -186,6 +187,10 @@ class SensorController(QObject):
         batch, site = self.scene.view.batch, self.site
         key = (id(batch), site.tag_template if site is not None else "")
         if key in (self._bound_key, self._binding_key):
+            return False
+        if self.scene.busy:  # a big site is being drawn in steps: binding it would slow every step
+            self.bindings = None  # the old ones index another batch
+            self._bound_key = None
             return False
         paths: list[EquipmentPath] = list(batch.paths) if batch is not None else []
         if len(paths) <= BACKGROUND_BINDING:
@@ -294,6 +299,11 @@ class SensorController(QObject):
             self._wake_pending = True
             self._woken.emit()
 
+    def _on_cursor(self, *_: object) -> None:
+        if not self.timeline.playing:  # a seek, not a play step
+            self._seeked = True
+        self._mark_dirty()
+
     def _on_woken(self) -> None:
         """New data: show it now rather than at the next tick, unless the last frame was too recent."""
         self._wake_pending = False
@@ -322,6 +332,7 @@ class SensorController(QObject):
         if not (self._dirty or rebound or now - self._last_full >= STALE_CHECK_S) or self._throttled():
             return
         self._dirty = False
+        seeked, self._seeked = self._seeked, False
         self._last_full = now
         if self.bindings is None or self.scene.view.batch is None or not len(self.scene.view.batch):
             return
@@ -329,7 +340,7 @@ class SensorController(QObject):
         self.colors = equipment_colors(self.bindings, store, now=store.clock(), state_colors=self.state_colors)
         if self.book.update(self.colors.alarms, self._limits_of):  # type: ignore[arg-type]
             self.alarms_changed.emit()
-        self.apply_colors()
+        self.apply_colors(urgent=seeked)
         self.values_changed.emit()
 
     def _on_rendered(self) -> None:
@@ -341,6 +352,8 @@ class SensorController(QObject):
             self._render_requested_at = None
 
     def _throttled(self) -> bool:
+        if self._seeked:
+            return False  # the user is waiting for this one
         # A frame of a big plant in software OpenGL takes longer than a tick (and VTK holds the interpreter
         # lock meanwhile, starving the network threads): recolour at most once per 1.5 frame times.
         # Half a tick of slack: a wait a little shorter than a whole number of ticks would otherwise land on
@@ -348,7 +361,8 @@ class SensorController(QObject):
         wait = RENDER_SHARE * self._render_cost - TICK_MS / 2000
         return time.perf_counter() - self._applied_at < wait
 
-    def apply_colors(self) -> None:
+    def apply_colors(self, urgent: bool = False) -> None:
+        """Write the colours into the scene and ask for a frame; `urgent`: drawn at once when that is quick."""
         colors, batch = self.colors, self.scene.view.batch
         if colors is None or batch is None or self.bindings is None:
             return
@@ -376,7 +390,10 @@ class SensorController(QObject):
         self._applied_at = time.perf_counter()
         if not self.scene.view.interacting:  # while the camera moves, its next frame shows the new colours
             self._render_requested_at = self._applied_at
-            self.scene.request_render()
+            if urgent:
+                self.scene.render_if_quick()
+            else:
+                self.scene.request_render()
         self.colors_applied.emit(time.time())
 
     def flash(self) -> None:

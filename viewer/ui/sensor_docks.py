@@ -162,6 +162,33 @@ class BindingsDock(QDockWidget):
             self.lists.setTabText(self.lists.indexOf(widget), f"{title} ({len(tags)})")
 
 
+class _TrendPlot:
+    """One plot of the trend dock: a curve, the signal's four limits dashed and the replay cursor."""
+
+    LIMIT_COLORS = ("r", (230, 130, 0), (230, 130, 0), "r")  # lolo, lo, hi, hihi
+
+    def __init__(self) -> None:
+        self.plot = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.limits = [pg.InfiniteLine(angle=0, pen=pg.mkPen(c, style=Qt.PenStyle.DashLine)) for c in self.LIMIT_COLORS]
+        for line in self.limits:
+            self.plot.addItem(line)
+        self.curve = self.plot.plot(pen=pg.mkPen((20, 90, 180), width=2))
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((90, 90, 90), width=1))
+        self.plot.addItem(self.cursor)
+
+    def show_signal(self, signal: SignalValue) -> None:
+        self.plot.setLabel("left", signal.signal, units=None)
+        self.plot.setTitle(f"{signal.signal} [{signal.unit}]" if signal.unit else signal.signal, size="9pt")
+        for line, limit in zip(self.limits, signal.limits, strict=True):
+            line.setVisible(limit is not None)
+            if limit is not None:
+                line.setValue(limit)
+        self.curve.setData([], [])
+        self.cursor.setVisible(False)
+
+
 class TrendDock(QDockWidget):
     """One small plot per analog signal of the selection, with its limits dashed."""
 
@@ -177,6 +204,9 @@ class TrendDock(QDockWidget):
         self.setWidget(_body(self.caption, self.graphics))
         self._plots: dict[str, tuple[pg.PlotItem, pg.PlotDataItem, pg.InfiniteLine]] = {}
         self._layout_key: tuple[str, ...] = ()
+        # Plots made once and reused: making one (axes, date axis, grid) costs several milliseconds, and a
+        # click on equipment relaid the trend every time.
+        self._pool: list[_TrendPlot] = []
 
     def set_signals(self, signals: list[SignalValue], caption: str) -> None:
         """Lay out one plot per signal (only when the set of signals changes)."""
@@ -189,20 +219,12 @@ class TrendDock(QDockWidget):
         self.graphics.clear()
         self._plots = {}
         for row, signal in enumerate(signals):
-            axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
-            plot = self.graphics.addPlot(row=row, col=0, axisItems={"bottom": axis})
-            plot.setLabel("left", signal.signal, units=None)
-            plot.setTitle(f"{signal.signal} [{signal.unit}]" if signal.unit else signal.signal, size="9pt")
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.setMouseEnabled(x=False, y=False)
-            for limit, color in zip(signal.limits, ("r", (230, 130, 0), (230, 130, 0), "r"), strict=True):
-                if limit is not None:
-                    plot.addItem(pg.InfiniteLine(limit, angle=0, pen=pg.mkPen(color, style=Qt.PenStyle.DashLine)))
-            curve = plot.plot(pen=pg.mkPen((20, 90, 180), width=2))
-            cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((90, 90, 90), width=1))
-            cursor.setVisible(False)
-            plot.addItem(cursor)
-            self._plots[signal.tag] = (plot, curve, cursor)
+            if row == len(self._pool):
+                self._pool.append(_TrendPlot())
+            trend = self._pool[row]
+            trend.show_signal(signal)
+            self.graphics.addItem(trend.plot, row=row, col=0)
+            self._plots[signal.tag] = (trend.plot, trend.curve, trend.cursor)
 
     def set_series(self, series: dict[str, tuple[np.ndarray, np.ndarray]], cursor: float | None) -> None:
         for tag, (plot, curve, line) in self._plots.items():

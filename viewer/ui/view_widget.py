@@ -19,8 +19,8 @@ class ViewWidget(QtInteractor):
     paint: each frame was drawn twice. `frame_drawn` marks the frame in VTK's buffers as current, so the next
     paint only copies it to the screen. A resize, or any paint nobody announced, still draws.
 
-    In software OpenGL a big scene is drawn without multi-sampling: it doubles the time of a frame of a
-    10,000-equipment plant there (the off-screen renderer never uses it). Small scenes keep it."""
+    In software OpenGL a big scene is drawn without multi-sampling: it doubles the time of a frame there
+    (the off-screen renderer never uses it). Small scenes keep it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, auto_update=False)
