@@ -70,6 +70,27 @@ def test_wide_parquet_with_timestamps_and_string_states(tmp_path):
         assert state["press/state"].value == "fault"
         assert state["press/temp"].value == 125.0  # strings kept, numbers read back as numbers
         assert state["press/temp"].time == T0 + 45
+        # Play steps read columns: the same samples as Sample objects give, states and numbers alike.
+        tags, times, values = rec.sample_columns(T0 + 20, T0 + 40)
+        as_columns = sorted(zip(tags, times.tolist(), values, strict=True))
+        expected = sorted((s.tag, s.time, s.value) for s in rec.samples(T0 + 20, T0 + 40))
+        assert as_columns == expected and len(expected) == 40
+        assert {type(v) for v in values} == {str, float}
+
+
+def test_numeric_play_steps_read_float_columns(tmp_path):
+    path = write_long_csv(tmp_path / "rec.csv", [(T0 + i, f"t{i % 3}", float(i)) for i in range(30)])
+    with Recording(path) as rec:
+        tags, times, values = rec.sample_columns(T0 + 9, T0 + 15)
+        assert isinstance(values, np.ndarray) and values.dtype == float
+        assert sorted(zip(times.tolist(), tags, values.tolist(), strict=True)) == [
+            (T0 + i, f"t{i % 3}", float(i)) for i in range(10, 16)
+        ]
+        store = SampleBuffer()
+        source = RecordingSource(store, rec, drive_clock=True)
+        source.seek(T0 + 9)
+        assert source.advance(6.0) == 6
+        assert store.latest("t0").value == 15.0 and store.latest("t2").value == 14.0
 
 
 def test_bad_recordings_are_clear_errors(tmp_path):

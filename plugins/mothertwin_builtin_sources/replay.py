@@ -116,12 +116,12 @@ class RecordingSource(_ThreadedSource):
     def advance(self, seconds: float) -> int:
         """Play `seconds` of the recording from the cursor; returns the number of samples."""
         with self._lock:
-            samples = self.recording.samples(self.cursor, self.cursor + seconds)
+            tags, times, values = self.recording.sample_columns(self.cursor, self.cursor + seconds)
             self._held = None  # the samples may hold tags and times the last seek did not: seek afresh next
             self.cursor += seconds
             self.count_message()
-            self.publish(samples, arrival_is_sample_time=True)
-            return len(samples)
+            self.publish_columns(times, tags, values, arrival_is_sample_time=True)
+            return len(tags)
 
     def _loop(self) -> None:
         while not self._stop.is_set() and self.cursor < self.end_time:

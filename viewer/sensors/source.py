@@ -111,10 +111,14 @@ class Source:
         self.counters.values += len(samples)
         return self.store.put(samples, source=self.name, **kwargs)
 
-    def publish_columns(self, time: float, tags: list[str], values: list, **kwargs: object) -> list[str]:
-        """`publish` for one time and many tags (what `Simulator.step_values` gives), no Sample per value."""
+    def publish_columns(
+        self, time: float | np.ndarray, tags: list[str], values: list | np.ndarray, **kwargs: object
+    ) -> list[str]:
+        """`publish` for columns: one time (what `Simulator.step_values` gives) or a time per value, and no
+        Sample per value."""
         self.counters.values += len(tags)
-        return self.store.put_columns(tags, np.full(len(tags), time), values, source=self.name, **kwargs)
+        times = np.broadcast_to(np.asarray(time, dtype=float), (len(tags),))
+        return self.store.put_columns(tags, times, values, source=self.name, **kwargs)
 
     def count_message(self) -> None:
         self.counters.messages += 1

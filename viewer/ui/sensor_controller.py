@@ -388,13 +388,13 @@ class SensorController(QObject):
         self._colored = colors.indices
         self._applied = (colors.indices, rgb, marked)
         self._applied_at = time.perf_counter()
+        self.colors_applied.emit(time.time())  # before the frame, which may be drawn right here
         if not self.scene.view.interacting:  # while the camera moves, its next frame shows the new colours
             self._render_requested_at = self._applied_at
             if urgent:
                 self.scene.render_if_quick()
             else:
                 self.scene.request_render()
-        self.colors_applied.emit(time.time())
 
     def flash(self) -> None:
         self.flash_on = not self.flash_on
