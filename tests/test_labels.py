@@ -202,3 +202,15 @@ def test_off_screen_pictures_show_the_names(minimal_data, write_json):
         assert (near.max(axis=2) < 110).sum() > 15  # its text, centred on its anchor
     finally:
         plotter.close()
+
+
+def test_a_label_above_its_anchor_stands_over_it_centred(plotter):
+    point = (0.0, 0.0, 0.0)
+    layer = LabelLayer([LabelSpec(point, "Cathode coater\nstate: running")], RED, 16, above=True)
+    plotter.renderer.AddActor(layer.actor)
+    layer.attach(plotter.renderer)
+    image = frame(plotter)
+    x, y = display_of(plotter, point)
+    x0, x1, y0, _ = label_boxes(image)
+    assert y0 == y + labels.ABOVE_GAP  # the anchor (the equipment's top) stays uncovered
+    assert abs((x0 + x1) / 2 - x) <= 1

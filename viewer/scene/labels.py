@@ -31,6 +31,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 MARGIN = 3  # pixels of background around the text
+ABOVE_GAP = 6  # pixels between an anchor and the label standing above it
 BACKGROUND_OPACITY = 0.8
 BACKGROUND_RGB = (255, 255, 255)
 MAX_ATLAS_WIDTH = 8192  # well under the texture size limit of any OpenGL 3.2 implementation
@@ -180,12 +181,16 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
 
 class LabelLayer:
     """Labels at 3D points, higher priority first where they would overlap (stable for equal priority), each
-    centred on the display position of its point. `actor` goes into the renderer; `attach` hooks placement
+    centred on the display position of its point, or just above it with `above` (values over equipment, which
+    stays visible). `actor` goes into the renderer; `attach` hooks placement
     onto the renderer's StartEvent, so labels are placed right before a frame, and only when the view
     (camera, viewport size, DPI) changed since the last placement."""
 
-    def __init__(self, specs: Sequence[LabelSpec], color: tuple[int, int, int], font_size: int) -> None:
+    def __init__(
+        self, specs: Sequence[LabelSpec], color: tuple[int, int, int], font_size: int, above: bool = False
+    ) -> None:
         self.color = tuple(int(c) for c in color)
+        self.above = above
         self.font_size = int(font_size)
         self._texts = [s.text for s in specs]
         self._points = np.array([s.position for s in specs], dtype=float).reshape(-1, 3)
@@ -277,7 +282,7 @@ class LabelLayer:
         ax = np.floor((clip[:, 0] / w + 1.0) * 0.5 * width + 0.5).astype(np.int64)
         ay = np.floor((clip[:, 1] / w + 1.0) * 0.5 * height + 0.5).astype(np.int64)
         x0 = ax - size[:, 0] // 2
-        y0 = ay - size[:, 1] // 2
+        y0 = ay + ABOVE_GAP if self.above else ay - size[:, 1] // 2
         shown = front & (ax >= 0) & (ax < width) & (ay >= 0) & (ay < height) & (size[:, 0] > 0)
         # Greedy in priority order on a pixel occupancy map: exact, and about a microsecond per label.
         taken = np.zeros((max(height, 0), max(width, 0)), dtype=bool)
@@ -294,7 +299,7 @@ class LabelLayer:
         )
         placed: list[int] = []
         for i, left, bottom, right, top, x, y in boxes:
-            if taken[y, x]:  # a label centred on its anchor covers it: the commonest way to be crowded out
+            if not self.above and taken[y, x]:  # a centred label covers its anchor: the commonest crowding
                 continue
             spot = taken[bottom:top, left:right]
             if np.count_nonzero(spot):

@@ -265,11 +265,13 @@ class PlantView:
             layer.attach(self.plotter.renderer)
             self._label_actors, self._label_layers = [layer.actor], [layer]
 
-    def _show_overlay_labels(self, name: str, specs: list[LabelSpec], color: tuple[int, int, int], size: int) -> None:
+    def _show_overlay_labels(
+        self, name: str, specs: list[LabelSpec], color: tuple[int, int, int], size: int, above: bool = False
+    ) -> None:
         """A label layer of its own under actor `name`, replacing the one there; none when `specs` is empty."""
         self._remove_overlay_labels(name)
         if specs:
-            layer = LabelLayer(specs, color, font_size=size)
+            layer = LabelLayer(specs, color, font_size=size, above=above)
             self.plotter.add_actor(layer.actor, name=name, pickable=False, reset_camera=False, render=False)
             layer.attach(self.plotter.renderer)
             self._overlay_labels[name] = layer
@@ -829,7 +831,7 @@ class PlantView:
 
     def show_value_labels(self, specs: list[LabelSpec]) -> None:
         """Live values next to the selected equipment: one label actor for all of them (none removes it)."""
-        self._show_overlay_labels("sensor-values", specs, SENSOR_LABEL_COLOR, 14)
+        self._show_overlay_labels("sensor-values", specs, SENSOR_LABEL_COLOR, 14, above=True)
 
 
 class DetailDrawing:
