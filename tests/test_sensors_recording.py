@@ -250,3 +250,17 @@ def test_render_colours_equipment_by_recorded_state(demo_path, library, tmp_path
     assert share(coloured, green) > share(plain, green) + 0.01
     # --at alone is a usage error.
     assert main(["render", *args, "-o", str(coloured), "--at", "0"]) == 2
+
+
+def test_a_seek_finds_slow_tags_further_back_with_states_and_numbers_mixed(tmp_path):
+    # "temp" is sampled every second; "state" (text) changed 10 minutes before: beyond the first, short look.
+    rows = [(T0 + i, "line/temp", float(i)) for i in range(600, 700)] + [(T0 + 50, "line/state", "fault")]
+    path = write_long_csv(tmp_path / "rec.csv", rows)
+    store = SampleBuffer()
+    source = RecordingSource(store, path)
+    assert source.seek(T0 + 650) == 2
+    assert store.latest("line/state").value == "fault" and store.latest("line/state").time == T0 + 50
+    assert store.latest("line/temp").value == 650.0
+    assert source.seek(T0 + 655) == 2  # a play step: only what changed is read
+    assert store.latest("line/temp").value == 655.0 and store.latest("line/state").value == "fault"
+    source.stop()

@@ -152,6 +152,23 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 0, timeout=3000)
 
 
+def test_a_seek_is_shown_at_once_whatever_the_update_cadence(window, qtbot, tmp_path):
+    ui = window.sensor_ui
+    controller, timeline = ui.controller, ui.controller.timeline
+    start = write_recording(tmp_path / "coater.csv")
+    controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
+    qtbot.waitUntil(lambda: timeline.mode is Mode.REPLAY, timeout=10000)
+    timeline.seek(start + 20)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
+    # Frames measured as slow as 10 s: live updates would now wait 15 s; the user's seek does not.
+    controller._render_cost = 10.0
+    controller._applied_at = time.perf_counter()
+    rendered = []
+    window.scene.rendered.connect(lambda: rendered.append(batch_color(window, CATHODE_COATER)))
+    timeline.seek(start + 60)
+    qtbot.waitUntil(lambda: STATE_COLORS["fault"] in rendered, timeout=2000)
+
+
 def test_play_advances_the_cursor(window, qtbot, tmp_path):
     timeline = window.sensor_ui.controller.timeline
     start = write_recording(tmp_path / "coater.csv")

@@ -6,7 +6,10 @@ import threading
 import time
 from pathlib import Path
 
-from viewer.sensors import Bindings, Recording, Sample, SampleBuffer, Source, SourceSettings, SourceStatus
+import numpy as np
+
+from viewer.sensors import Bindings, Recording, SampleBuffer, Source, SourceSettings, SourceStatus
+from viewer.sensors.recording import Columns
 from viewer.sensors.simulator import Simulator
 
 # How far back a seek looks for each tag's last value: a tag silent for longer than this has no state.
@@ -14,6 +17,16 @@ SEEK_LOOKBACK = 3600.0
 # A seek first reads only this far back: a tag sampled at least this often is found in a row group or two
 # (an hour of 1,000 tags at 1 Hz is 3.6 M rows, 130 ms); only the tags not found look back the whole hour.
 SEEK_RECENT = 60.0
+
+
+def _joined(first: np.ndarray | list, second: np.ndarray | list) -> np.ndarray | list:
+    """Two value columns as one: a float array when both are, else a list of Python values."""
+    if isinstance(first, np.ndarray) and isinstance(second, np.ndarray):
+        return np.concatenate([first, second])
+    return [
+        *(first.tolist() if isinstance(first, np.ndarray) else first),
+        *(second.tolist() if isinstance(second, np.ndarray) else second),
+    ]
 
 
 class _ThreadedSource(Source):
@@ -86,32 +99,37 @@ class RecordingSource(_ThreadedSource):
             held = self._held
             step = at - self.cursor
             if held is not None and 0 < step <= SEEK_RECENT:
-                changed = self.recording.state_at(at, window=step)
-                merged = held | {tag: sample.time for tag, sample in changed.items()}
+                tags, times, values = self.recording.state_columns(at, window=step)
+                merged = held | dict(zip(tags, times.tolist(), strict=True))
                 if not merged or min(merged.values()) > at - SEEK_LOOKBACK:
                     self.count_message()
-                    self.publish(changed.values(), arrival_is_sample_time=True)
+                    self.publish_columns(times, tags, values, arrival_is_sample_time=True)
                     self._held = merged
                     self.cursor = at
                     return len(merged)
                 # A tag fell silent for longer than the look-back: it has no state any more, read afresh.
-            state = self._state_at(at)
+            tags, times, values = self._state_at(at)
             with self.store.atomic():  # forget and put are one change to readers of the store
                 self.store.forget_source(self.name)
                 self.count_message()
-                self.publish(state.values(), arrival_is_sample_time=True)
-                self._held = {tag: sample.time for tag, sample in state.items()}
+                self.publish_columns(times, tags, values, arrival_is_sample_time=True)
+                self._held = dict(zip(tags, times.tolist(), strict=True))
                 self.cursor = at
-            return len(state)
+            return len(tags)
 
-    def _state_at(self, at: float) -> dict[str, Sample]:
-        state = self.recording.state_at(at, window=SEEK_RECENT)
+    def _state_at(self, at: float) -> Columns:
+        """Every tag's state at `at` as columns: the last minute first, the hour before only for tags not found."""
+        tags, times, values = self.recording.state_columns(at, window=SEEK_RECENT)
         if self.recording_tags is None:
             self.recording_tags = self.recording.tags()
-        missing = [tag for tag in self.recording_tags if tag not in state]
+        found = set(tags)
+        missing = [tag for tag in self.recording_tags if tag not in found]
         if missing:
-            state |= self.recording.state_at(at, window=SEEK_LOOKBACK, tags=missing)
-        return state
+            more_tags, more_times, more_values = self.recording.state_columns(at, window=SEEK_LOOKBACK, tags=missing)
+            tags = tags + more_tags
+            times = np.concatenate([times, more_times])
+            values = _joined(values, more_values)
+        return tags, times, values
 
     def advance(self, seconds: float) -> int:
         """Play `seconds` of the recording from the cursor; returns the number of samples."""

@@ -59,6 +59,9 @@ def _is_timestamp(duck_type: str) -> bool:
     return duck_type.upper().startswith(("TIMESTAMP", "DATE"))
 
 
+Columns = tuple[list[str], np.ndarray, "np.ndarray | list[Value]"]  # tags, times, values (see Recording._columns)
+
+
 def _python_value(value: object) -> Value:
     """Numbers as floats, also where a mixed column made them text (states and numbers in one table)."""
     if isinstance(value, str):
@@ -205,6 +208,12 @@ class Recording:
         self, at: float, window: float | None = DEFAULT_WINDOW, tags: list[str] | None = None
     ) -> dict[str, Sample]:
         """Every tag's latest value at or before `at`, looking back at most `window` seconds (None: all)."""
+        names, times, values = self.state_columns(at, window, tags)
+        return {tag: Sample(tag, time, value) for tag, time, value in zip(names, times.tolist(), values, strict=True)}
+
+    def state_columns(self, at: float, window: float | None = DEFAULT_WINDOW, tags: list[str] | None = None) -> Columns:
+        """`state_at` as columns (tags, times, values; see `sample_columns`): what a seek puts into the store,
+        without a Sample per tag."""
         p = self._time_param
         where = [f"t <= {p}"]
         params: list[object] = [at]
@@ -214,12 +223,24 @@ class Recording:
         if tags is not None:
             where.append("tag IN (SELECT unnest(?))")
             params.append(list(tags))
-        rows = self._query(
-            f"SELECT tag, arg_max(value, t), {self._time_out.format('max(t)')} "
+        return self._columns(
+            f"SELECT tag, arg_max(value, t) AS value, {self._time_out.format('max(t)')} AS time "
             f"FROM rec WHERE {' AND '.join(where)} AND value IS NOT NULL GROUP BY tag",
             params,
         )
-        return {tag: Sample(tag, float(time), _python_value(value)) for tag, value, time in rows}
+
+    def _columns(self, sql: str, params: list[object]) -> Columns:
+        """A query's tag, time and value columns: times as floats, values a float array for a numeric column,
+        else Python values as `_python_value` makes them."""
+        with self._lock:
+            columns = self._con.execute(sql, params).fetchnumpy()
+        tags, times, values = columns["tag"], columns["time"], columns["value"]
+        times = np.asarray(times, dtype=float)
+        if np.ma.isMaskedArray(values):  # DuckDB masks NULLs; none are selected
+            values = values.filled(np.nan) if values.dtype.kind in "fiu" else values.filled(None)
+        if values.dtype.kind in "fiu":
+            return tags.tolist(), times, values.astype(float)
+        return tags.tolist(), times, [_python_value(v) for v in values.tolist()]
 
     def samples(self, start: float, end: float, tags: list[str] | None = None) -> list[Sample]:
         """Samples with start < time <= end, in time order (replay steps)."""
@@ -236,24 +257,15 @@ class Recording:
         )
         return [Sample(tag, float(time), _python_value(value)) for tag, time, value in rows]
 
-    def sample_columns(self, start: float, end: float) -> tuple[list[str], np.ndarray, np.ndarray | list[Value]]:
+    def sample_columns(self, start: float, end: float) -> Columns:
         """`samples` as columns (tags, times, values), in no particular order: a play step at 600x reads tens
-        of thousands of rows, and a Sample object per row cost more than the query. Values are a float array
-        for a numeric column, else Python values as `samples` gives them."""
+        of thousands of rows, and a Sample object per row cost more than the query."""
         p = self._time_param
-        with self._lock:
-            columns = self._con.execute(
-                f"SELECT tag, {self._time_out.format('t')} AS time, value FROM rec "
-                f"WHERE t > {p} AND t <= {p} AND value IS NOT NULL",
-                [start, end],
-            ).fetchnumpy()
-        tags, times, values = columns["tag"], columns["time"], columns["value"]
-        times = np.asarray(times, dtype=float)
-        if np.ma.isMaskedArray(values):  # DuckDB masks NULLs; none are selected
-            values = values.filled(np.nan) if values.dtype.kind in "fiu" else values.filled(None)
-        if values.dtype.kind in "fiu":
-            return tags.tolist(), times, values.astype(float)
-        return tags.tolist(), times, [_python_value(v) for v in values.tolist()]
+        return self._columns(
+            f"SELECT tag, {self._time_out.format('t')} AS time, value FROM rec "
+            f"WHERE t > {p} AND t <= {p} AND value IS NOT NULL",
+            [start, end],
+        )
 
     def series(self, tag: str, start: float, end: float, bucket: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Times and values of one numeric tag; averaged per `bucket` seconds when given (downsampling)."""

@@ -128,6 +128,7 @@ class SensorController(QObject):
         self.sources.message.connect(self.message.emit)
         self.sources.sources_changed.connect(self._mark_dirty)
         self.timeline.cursor_changed.connect(self._on_cursor)
+        self.timeline.seeking.connect(self._on_seeking)
         self.timeline.mode_changed.connect(self._on_mode)
         self.timeline.error.connect(lambda text: self.message.emit(Message(Severity.ERROR, text)))
         self.scene.state.selection_changed.connect(self._on_selection)
@@ -298,6 +299,10 @@ class SensorController(QObject):
         if not self._wake_pending:  # one queued wake-up at a time, however fast data comes
             self._wake_pending = True
             self._woken.emit()
+
+    def _on_seeking(self, *_: object) -> None:
+        # The state read for a seek reaches the store before the cursor signal: show it as soon as it does.
+        self._seeked = True
 
     def _on_cursor(self, *_: object) -> None:
         if not self.timeline.playing:  # a seek, not a play step

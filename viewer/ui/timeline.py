@@ -81,6 +81,7 @@ class TimelineController(QObject):
     mode_changed = Signal(str)
     range_changed = Signal(float, float)
     cursor_changed = Signal(float)  # the replay store now holds the state at this time
+    seeking = Signal(float)  # the user moved the cursor (not a play step); its state is being read
     playing_changed = Signal(bool)
     speed_changed = Signal(float)
     marks_changed = Signal(list)  # [(time, count)] where values go beyond limits
@@ -171,6 +172,8 @@ class TimelineController(QObject):
             return
         at = float(np.clip(at, self.start_time, self.end_time))
         self.cursor = at
+        if not self.playing:
+            self.seeking.emit(at)
 
         def job() -> None:
             try:
