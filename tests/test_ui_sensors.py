@@ -103,12 +103,18 @@ def write_recording(path, start: float = 1_735_689_600.0) -> float:
     return start
 
 
+def replay_coater_recording(window, qtbot, tmp_path) -> float:
+    """Connect the coater recording (write_recording) and wait for replay mode; returns its start time."""
+    start = write_recording(tmp_path / "coater.csv")
+    window.sensor_ui.controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
+    qtbot.waitUntil(lambda: window.sensor_ui.controller.timeline.mode is Mode.REPLAY, timeout=10000)
+    return start
+
+
 def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qtbot, tmp_path):
     ui = window.sensor_ui
     controller, timeline = ui.controller, ui.controller.timeline
-    start = write_recording(tmp_path / "coater.csv")
-    controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
-    qtbot.waitUntil(lambda: timeline.mode is Mode.REPLAY, timeout=10000)
+    start = replay_coater_recording(window, qtbot, tmp_path)
     assert ui.timeline_bar.replay.isChecked() and ui.timeline_bar.slider.isEnabled()
     assert ui.timeline_bar.slider.marks, "alarm marks on the scrub bar"
     assert min(ui.timeline_bar.slider.marks) == pytest.approx(0.7, abs=0.01)
@@ -153,11 +159,9 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
 
 
 def test_a_seek_is_shown_at_once_whatever_the_update_cadence(window, qtbot, tmp_path):
-    ui = window.sensor_ui
-    controller, timeline = ui.controller, ui.controller.timeline
-    start = write_recording(tmp_path / "coater.csv")
-    controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
-    qtbot.waitUntil(lambda: timeline.mode is Mode.REPLAY, timeout=10000)
+    controller = window.sensor_ui.controller
+    timeline = controller.timeline
+    start = replay_coater_recording(window, qtbot, tmp_path)
     timeline.seek(start + 20)
     qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
     # Frames measured as slow as 10 s: live updates would now wait 15 s; the user's seek does not.
@@ -171,9 +175,7 @@ def test_a_seek_is_shown_at_once_whatever_the_update_cadence(window, qtbot, tmp_
 
 def test_play_advances_the_cursor(window, qtbot, tmp_path):
     timeline = window.sensor_ui.controller.timeline
-    start = write_recording(tmp_path / "coater.csv")
-    window.sensor_ui.controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
-    qtbot.waitUntil(lambda: timeline.mode is Mode.REPLAY, timeout=10000)
+    start = replay_coater_recording(window, qtbot, tmp_path)
     timeline.set_speed(60.0)
     window.sensor_ui.timeline_bar.play.setChecked(True)
     qtbot.waitUntil(lambda: timeline.cursor > start + 30, timeout=5000)
