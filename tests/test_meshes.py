@@ -166,3 +166,41 @@ def test_every_library_type_mesh_loads_and_fits_its_footprint(library):
         assert lo[2] == pytest.approx(0.0, abs=0.06), name  # stands on the floor
         np.testing.assert_array_less(mesh.extents, np.array([fp.width, fp.depth, fp.height]) * 1.05 + 0.05, name)
         assert mesh.extents[0] > 0.6 * fp.width and mesh.extents[2] > 0.6 * fp.height, name
+
+
+def test_back_faces_are_culled_only_where_no_one_can_see_them(library):
+    from viewer.io.meshes import MeshData
+    from viewer.model.synthetic import generate_plant
+    from viewer.scene.batch import build_batch, closed_outward
+    from viewer.scene.plant_view import PlantView
+    from viewer.scene.render import offscreen_plotter
+
+    box = trimesh.creation.box()
+    colors = np.zeros((12, 3), np.uint8)
+    assert closed_outward(MeshData(box.vertices, box.faces, colors))
+    assert not closed_outward(MeshData(box.vertices, box.faces[:, ::-1], colors))  # inside out
+    assert not closed_outward(MeshData(box.vertices, box.faces[:10], colors[:10]))  # a face missing
+    two = MeshData(np.vstack([box.vertices, box.vertices + 5]), np.vstack([box.faces, box.faces + 8]), colors)
+    assert closed_outward(MeshData(two.vertices, two.faces, np.zeros((24, 3), np.uint8)))  # two bodies
+
+    meshes = TypeMeshes(library)
+    assert all(meshes.closed(name) for name in library.types), "the built-in library is closed bodies"
+    document = generate_plant(library, 40, seed=2)
+    site = document.sites[0]
+    assert build_batch(document, library, site, meshes).closed
+    next(iter(document.iter_equipment())).equipment.scale = (-1.0, 1.0, 1.0)  # a mirrored equipment
+    assert not build_batch(document, library, site, meshes).closed
+
+    plotter = offscreen_plotter((200, 150))
+    try:
+        view = PlantView(plotter)
+        plain = generate_plant(library, 40, seed=2)
+        view.show_site(plain, library, plain.sites[0])
+        assert view.detail_actor.GetProperty().GetBackfaceCulling()
+        lo, hi = view.batch.visible_bounds()
+        view.set_clip_box(np.stack([lo, (lo + hi) / 2]))
+        assert not view.detail_actor.GetProperty().GetBackfaceCulling()  # cut open: the insides show
+        view.set_clip_box(None)
+        assert view.detail_actor.GetProperty().GetBackfaceCulling()
+    finally:
+        plotter.close()

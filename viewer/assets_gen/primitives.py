@@ -41,6 +41,8 @@ class MeshBuilder:
         self._parts: list[trimesh.Trimesh] = []
 
     def _add(self, mesh: trimesh.Trimesh, color: RGB) -> None:
+        if mesh.is_watertight and mesh.volume < 0:
+            mesh.invert()  # outward faces (a cone of negative height comes inside out): the view culls back faces
         mesh.visual.face_colors = np.tile([*color, 255], (len(mesh.faces), 1))
         self._parts.append(mesh)
 

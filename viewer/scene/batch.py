@@ -43,6 +43,13 @@ class TypeMeshes:
     loader: MeshLoader = load_mesh
     warnings: list[str] = field(default_factory=list)
     _meshes: dict[str, MeshData] = field(default_factory=dict)
+    _closed: dict[str, bool] = field(default_factory=dict)
+
+    def closed(self, type_name: str) -> bool:
+        """closed_outward of a type's mesh, worked out once."""
+        if type_name not in self._closed:
+            self._closed[type_name] = closed_outward(self.get(type_name))
+        return self._closed[type_name]
 
     def get(self, type_name: str) -> MeshData:
         if type_name not in self._meshes:
@@ -62,6 +69,15 @@ class TypeMeshes:
                     mesh = footprint_box(equipment_type)
             self._meshes[type_name] = mesh
         return self._meshes[type_name]
+
+
+def closed_outward(mesh: MeshData) -> bool:
+    """Whether every body of the mesh (connected piece, by vertex index) is closed with its faces turned
+    outward: then no back face can be seen from outside, and culling them is invisible."""
+    if not len(mesh.faces):
+        return True
+    shape = trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
+    return all(body.is_volume for body in shape.split(only_watertight=False, repair=False))
 
 
 def split_by_color(mesh: MeshData) -> tuple[MeshData, np.ndarray]:
@@ -155,6 +171,9 @@ class EquipmentBatch:
     proxy_base_colors: np.ndarray  # per equipment, the type colour
     bounds: np.ndarray  # (n, 2, 3) world axis-aligned box per equipment
     warnings: list[str]
+    # Every equipment is a closed body seen from outside (closed meshes, no mirroring): the view may cull
+    # back faces, which takes a third off a frame in software OpenGL.
+    closed: bool = False
     override: np.ndarray = field(init=False)  # (n, 3) uint8 colour per equipment
     has_override: np.ndarray = field(init=False)  # (n,) bool
     visible: np.ndarray = field(init=False)  # (n,) bool
@@ -388,6 +407,8 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
     # Points are laid out type by type, instance after instance: each equipment owns one run of them.
     point_ranges = np.stack([vertex_start, vertex_start + vertex_count], axis=1)
     detail_point_owner = np.concatenate([p[4] for p in pieces]) if pieces else np.zeros(0, np.int64)
+    linear = matrices[:, :3, :3] * scales[:, None, :] if len(paths) else np.zeros((0, 3, 3))
+    closed = bool(all(meshes.closed(t) for t in type_meshes) and (np.linalg.det(linear) > 0).all())
     batch = EquipmentBatch(
         paths,
         detail,
@@ -400,6 +421,7 @@ def build_batch(document: PlantDocument, library: EquipmentLibrary, site: Site, 
         type_colors,
         bounds,
         meshes.warnings,
+        closed=closed,
     )
     if len(paths):
         proxy.point_data[COLORS] = batch.proxy_colors()

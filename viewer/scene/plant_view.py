@@ -797,6 +797,13 @@ class PlantView:
             actor.GetMapper().RemoveAllClippingPlanes()
             for plane in planes:
                 actor.GetMapper().AddClippingPlane(plane)
+        self._apply_culling()
+
+    def _apply_culling(self) -> None:
+        """Back faces of the equipment are culled when every equipment is a closed body seen from outside,
+        unless the clipping box cuts the bodies open (their insides are then seen)."""
+        if self.detail_actor is not None and self.batch is not None:
+            self.detail_actor.GetProperty().SetBackfaceCulling(self.batch.closed and self._clip is None)
 
     def _inside_clip(self, points: np.ndarray) -> np.ndarray:
         if self._clip is None:
