@@ -214,3 +214,18 @@ def test_a_label_above_its_anchor_stands_over_it_centred(plotter):
     x0, x1, y0, _ = label_boxes(image)
     assert y0 == y + labels.ABOVE_GAP  # the anchor (the equipment's top) stays uncovered
     assert abs((x0 + x1) / 2 - x) <= 1
+
+
+def test_a_new_layer_is_prepared_in_short_steps_before_its_first_frame(plotter):
+    specs = [LabelSpec((i * 3.0 - 15.0, 0.0, 0.0), f"prepared name {i}") for i in range(12)]
+    layer = shown(plotter, specs)
+    dpi = int(plotter.ren_win.GetDPI())
+    before = labels._TEXTS.rasterised
+    calls = 1
+    while not layer.prepare(dpi, seconds=0.0):  # no time at all: one text per call, then the packing
+        calls += 1
+        assert calls < 40
+    assert labels._TEXTS.rasterised - before == 12 and calls == 13  # a text per call, then the packing
+    frame(plotter)
+    assert labels._TEXTS.rasterised - before == 12  # the frame found everything prepared
+    assert layer.prepare(dpi, seconds=0.0)

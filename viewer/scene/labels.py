@@ -8,6 +8,7 @@ view changed; a frame with an unchanged view draws one small textured mesh.
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -199,6 +200,7 @@ class LabelLayer:
         self._distinct, self._text_index = np.unique(np.array(self._texts, dtype=object), return_inverse=True)
         self._atlas: _Atlas | None = None
         self._atlas_dpi = 0
+        self._warmed = (0, 0)  # (dpi, how many distinct texts are rasterised for it): see `prepare`
         self._view_key: tuple | None = None
         self._placed = np.zeros(0, np.int64)
         self.placements = 0  # how many times the labels were placed (tests and benchmarks read it)
@@ -244,6 +246,28 @@ class LabelLayer:
     def placed_texts(self) -> list[str]:
         """The texts drawn by the last placement, highest priority first."""
         return [self._texts[i] for i in self._placed]
+
+    def prepare(self, dpi: int, seconds: float) -> bool:
+        """Rasterise the texts for `seconds` at most, then (in a later call if time is up) pack the atlas:
+        the first frame of a new layer of a thousand names costs 30-75 ms, which a window spreads over
+        several turns of its event loop this way. True when the next frame has nothing left to prepare."""
+        if self._atlas is not None and self._atlas_dpi == dpi:
+            return True
+        deadline = time.perf_counter() + seconds
+        done = self._warmed[1] if self._warmed[0] == dpi else 0
+        if done < len(self._distinct):
+            while done < len(self._distinct):
+                _TEXTS.alpha(self._distinct[done], self.font_size, dpi)
+                done += 1
+                if time.perf_counter() > deadline:
+                    break
+            self._warmed = (dpi, done)
+            if time.perf_counter() > deadline:
+                return False  # the packing gets a call of its own
+        self._atlas = _build_atlas(list(self._distinct), self.color, self.font_size, dpi)
+        self._atlas_dpi = dpi
+        self.actor.SetTexture(self._atlas.texture)
+        return True
 
     # ------------------------------------------------------------ placement
 

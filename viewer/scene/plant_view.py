@@ -841,6 +841,9 @@ class PlantView:
         self._show_overlay_labels("sensor-values", specs, SENSOR_LABEL_COLOR, 14, above=True)
 
 
+NAMES_STEP_SECONDS = 0.025  # a step of preparing the names of a new site (texts rasterised, then packed)
+
+
 class DetailDrawing:
     """Draws the full equipment meshes of a view a slice of triangles at a time, so no single frame holds the
     GUI thread for long: one frame of a 10,000-equipment plant (2 M triangles) takes most of a second in
@@ -895,8 +898,10 @@ class DetailDrawing:
             self._render(base, keep=False)
             self.next_triangle = 0
         elif self.next_triangle >= self.total:
-            self._render(list(self.view._label_actors), keep=True)  # hidden while the boxes show: drawn anyway
-            self.names_drawn = True
+            dpi = int(renderer.GetRenderWindow().GetDPI())
+            if all(layer.prepare(dpi, NAMES_STEP_SECONDS) for layer in self.view._label_layers):
+                self._render(list(self.view._label_actors), keep=True)  # hidden while the boxes show: drawn anyway
+                self.names_drawn = True
         else:
             end = min(self.total, self.next_triangle + max(1, self.triangles_per_step))
             actor = self._slice(self.next_triangle, end)

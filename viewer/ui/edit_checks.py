@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.model.checks import DEFAULT_CLEARANCE, LayoutChecker, Violation
 from viewer.ui.edit_controller import EditController
+from viewer.ui.plant_loading import background_work
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.session import DocumentSession
 
@@ -71,7 +72,8 @@ class ChecksController(QObject):
 
         def work() -> None:
             try:
-                checker = LayoutChecker(document, library, site, default_clearance=clearance)
+                with background_work():
+                    checker = LayoutChecker(document, library, site, default_clearance=clearance)
             except Exception:  # the document changed under the worker: check again on the GUI thread
                 checker = None
             self._built.emit(generation, checker)

@@ -15,13 +15,14 @@ them when it closes). Threads also hand the interpreter lock over more often mea
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import json.decoder
 import json.scanner
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,17 @@ def loading_ends() -> None:
             sys.setswitchinterval(_switch_interval)
             gc.freeze()  # what was loaded is long-lived: keep it out of every later collection
             gc.enable()
+
+
+@contextlib.contextmanager
+def background_work() -> Iterator[None]:
+    """A worker thread's share of opening a plant (its layout check, binding its sensor tags): like loading,
+    the interpreter lock changes hands every millisecond meanwhile, so the GUI thread keeps answering."""
+    loading_begins()
+    try:
+        yield
+    finally:
+        loading_ends()
 
 
 def prepare_plant(

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyvista as pv
-from PySide6.QtCore import QObject, QPointF, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 
 from viewer.model import EquipmentLibrary, EquipmentPath, PlantDocument, Site
 from viewer.scene.batch import EquipmentBatch, TypeMeshes
@@ -24,7 +24,8 @@ from viewer.scene.plant_view import DetailDrawing, PlantView, SitePieces
 from viewer.scene.view_overlays import ScaleBar
 from viewer.scene.view_state import ViewState
 
-STEP_SECONDS = 0.035  # GUI-thread time a drawing step aims at: an event waits about this long at most
+WORK_PAUSE_MS = 4
+STEP_SECONDS = 0.025  # GUI-thread time a drawing step aims at (a repaint may come between two steps)
 SLICED_FRAME_SECONDS = 0.08  # full frames expected to take longer are drawn in slices
 SLICED_FRAME_TRIANGLES = 250_000  # ... and only for meshes this big (small scenes: one frame is cheaper)
 SLICE_TRIANGLES = (20_000, 4_000_000)  # bounds of the slice size, which follows the measured drawing speed
@@ -56,7 +57,10 @@ class SceneController(QObject):
         self.clip_widget: object | None = None  # the box widget while the clipping box is on
         # Work spread over turns of the event loop: a site shown in steps, then its meshes drawn in slices.
         self._work_timer = QTimer(self)
-        self._work_timer.setInterval(0)
+        # A few milliseconds between steps: with no pause, Qt could run two steps back to back before a
+        # waiting event (input, a repaint) got its turn.
+        self._work_timer.setInterval(WORK_PAUSE_MS)
+        self._work_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._work_timer.timeout.connect(self._work)
         self._steps: Iterator[tuple[float, str]] | None = None
         self._showing = False  # a site shown in steps is not fully on screen yet

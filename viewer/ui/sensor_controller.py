@@ -24,6 +24,7 @@ from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
 from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors, prepare_colors
 from viewer.sensors.samples import TEXT
+from viewer.ui.plant_loading import background_work
 from viewer.ui.sensor_plugins import PluginError, PluginsController
 from viewer.ui.sensor_sources import SourceManager
 from viewer.ui.session import Message, Severity
@@ -51,6 +52,11 @@ def _bind(paths: list[EquipmentPath], site: Site | None) -> tuple[Bindings, dict
     limits = {(b.equipment_id, b.signal.name): b.signal.limits for own in bindings.by_equipment for b in own}
     prepare_colors(bindings)
     return bindings, limits, problem
+
+
+def _bind_in_background(paths: list[EquipmentPath], site: Site | None) -> tuple[Bindings, dict[AlarmKey, object], str]:
+    with background_work():
+        return _bind(paths, site)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +207,9 @@ class SensorController(QObject):
         self.bindings = None  # the old ones index another batch
         self._bound_key = None
         thread = threading.Thread(
-            target=lambda: self._bindings_ready.emit((key, *_bind(paths, site))), name="bind-tags", daemon=True
+            target=lambda: self._bindings_ready.emit((key, *_bind_in_background(paths, site))),
+            name="bind-tags",
+            daemon=True,
         )
         thread.start()
         return False
