@@ -36,16 +36,18 @@ def _pump(app: QApplication, seconds: float) -> None:
 def _orbit(app: QApplication, window: object, frames: int) -> float:
     """Median seconds per frame while the camera turns (level of detail on, as when dragging), events
     processed between frames so the sensor timers run as they would."""
-    view = window.scene.view
-    view.set_interacting(True)
+    scene = window.scene
+    scene._on_interaction_start()  # what the interactor does when a drag begins: boxes while moving
     times = []
-    for _ in range(frames):
-        start = time.perf_counter()
-        window.plotter.camera.azimuth += 360.0 / frames
-        window.scene.render_now()
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        times.append(time.perf_counter() - start)
-    view.set_interacting(False)
+    try:
+        for _ in range(frames):
+            start = time.perf_counter()
+            window.plotter.camera.azimuth += 360.0 / frames
+            scene.render_now()
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            times.append(time.perf_counter() - start)
+    finally:
+        scene._on_interaction_end()
     return statistics.median(times)
 
 
