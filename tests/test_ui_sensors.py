@@ -293,3 +293,25 @@ def test_connect_dialog_keeps_secrets_out_and_checks_addresses(window, qtbot, mo
     assert settings.options["tls_ca"] == str(tmp_path / "ca.pem")
     document_text = json.dumps(window.session.document.sites[0].tag_template)
     assert "s3cret" not in document_text
+
+
+def test_status_bar_shows_a_new_status_at_once_and_message_counts_once_a_second(window, monkeypatch):
+    from viewer.ui.sensor_sources import SourceRow
+
+    controller = window.sensor_ui.controller
+    shown = []
+    controller.status_changed.connect(shown.append)
+    rows = [SourceRow("plant", "mqtt", "mqtt://x", "connected", 1, 1, 0, 0, "")]
+    monkeypatch.setattr(controller.sources, "rows", lambda: rows)
+    controller._update_status()
+    assert shown[-1] == "Sensors: plant: connected (1 msgs)"
+    rows[0] = SourceRow("plant", "mqtt", "mqtt://x", "connected", 2, 2, 0, 0, "")
+    controller._update_status()
+    assert len(shown) == 1  # only the counter moved: no repaint yet
+    rows[0] = SourceRow("plant", "mqtt", "mqtt://x", "reconnecting", 3, 3, 0, 0, "")
+    controller._update_status()
+    assert shown[-1] == "Sensors: plant: reconnecting (3 msgs)"  # a new status: at once
+    rows[0] = SourceRow("plant", "mqtt", "mqtt://x", "reconnecting", 9, 9, 0, 0, "")
+    controller._status_at -= 1.0  # a second later
+    controller._update_status()
+    assert shown[-1] == "Sensors: plant: reconnecting (9 msgs)"

@@ -31,6 +31,7 @@ from viewer.ui.session import Message, Severity
 from viewer.ui.timeline import Mode, TimelineController
 
 TICK_MS = 100  # colour updates: 10 a second, whatever the message rate
+STATUS_COUNTS_S = 1.0  # the status bar's message counters change at most this often
 FLASH_MS = 250  # alarm flashing: on/off every 250 ms, i.e. 2 Hz
 STALE_CHECK_S = 1.0  # recolour at least this often while nothing arrives, so silence turns into "stale"
 LIVE_TREND_SECONDS = 300.0
@@ -121,6 +122,8 @@ class SensorController(QObject):
         self._last_full = 0.0
         self._limits_of: dict[AlarmKey, object] = {}
         self._status_text = ""
+        self._status_key: tuple = ()
+        self._status_at = 0.0
         self._label_text: tuple = ()
         self._applied_at = 0.0
         self._render_cost = 0.0  # seconds from asking for a frame to having it, measured
@@ -518,18 +521,26 @@ class SensorController(QObject):
     # ------------------------------------------------------------ status and shutdown
 
     def _update_status(self) -> None:
-        parts = []
+        parts, states = [], []
         for row in self.sources.rows():
             bad = f", {row.malformed:,} malformed" if row.malformed else ""
             parts.append(f"{row.name}: {row.status} ({row.messages:,} msgs{bad})")
+            states.append((row.name, row.status, bool(row.malformed)))
         if self.timeline.source is not None:
             parts.append(f"replay: {self.timeline.settings.name if self.timeline.settings else 'recording'}")
         text = ("Sensors: " + "  ·  ".join(parts)) if parts else "Sensors: no source"
         if self.book.entries():
             text += f"  ·  {len(self.book)} alarm" + ("s" if len(self.book) != 1 else "")
-        if text != self._status_text:
-            self._status_text = text
-            self.status_changed.emit(text)
+        if text == self._status_text:
+            return
+        # A new status or alarm count shows at once; the message counters once a second: every repaint of the
+        # status bar composes the whole window again (tens of milliseconds in software OpenGL).
+        key = (tuple(states), self.timeline.source is not None, len(self.book))
+        now = time.monotonic()
+        if key == self._status_key and now - self._status_at < STATUS_COUNTS_S:
+            return
+        self._status_text, self._status_key, self._status_at = text, key, now
+        self.status_changed.emit(text)
 
     def shutdown(self) -> None:
         self._tick_timer.stop()
