@@ -229,3 +229,16 @@ def test_a_new_layer_is_prepared_in_short_steps_before_its_first_frame(plotter):
     frame(plotter)
     assert labels._TEXTS.rasterised - before == 12  # the frame found everything prepared
     assert layer.prepare(dpi, seconds=0.0)
+
+
+def test_a_label_the_view_edge_would_cut_is_left_out(plotter):
+    anchor = (0.0, 0.0, 0.0)
+    layer = shown(plotter, [LabelSpec(anchor, "Whole"), LabelSpec(anchor, "Cut at the edge", priority=2.0)])
+    frame(plotter)
+    assert layer.placed_texts() == ["Cut at the edge"]  # centred: fits, and wins
+    plotter.camera.position = (14.8, 0.0, 50.0)  # the anchor about 34 px from the left edge
+    plotter.camera.focal_point = (14.8, 0.0, 0.0)
+    image = frame(plotter)
+    assert 0 <= display_of(plotter, (0.0, 0.0, 0.0))[0] < 45
+    assert layer.placed_texts() == ["Whole"]  # the longer label would be cut: the short one fits
+    assert label_boxes(image)[0] >= 0

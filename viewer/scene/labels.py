@@ -307,7 +307,9 @@ class LabelLayer:
         ay = np.floor((clip[:, 1] / w + 1.0) * 0.5 * height + 0.5).astype(np.int64)
         x0 = ax - size[:, 0] // 2
         y0 = ay + ABOVE_GAP if self.above else ay - size[:, 1] // 2
-        shown = front & (ax >= 0) & (ax < width) & (ay >= 0) & (ay < height) & (size[:, 0] > 0)
+        # Whole labels only: one cut by the view's edge reads as a different word.
+        inside = (x0 >= 0) & (y0 >= 0) & (x0 + size[:, 0] <= width) & (y0 + size[:, 1] <= height)
+        shown = front & inside & (size[:, 0] > 0)
         # Greedy in priority order on a pixel occupancy map: exact, and about a microsecond per label.
         taken = np.zeros((max(height, 0), max(width, 0)), dtype=bool)
         candidates = self._order[shown[self._order]]
