@@ -27,6 +27,32 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 
+def simulate_command(url: str, demo_path: Path, *options: str) -> list[str]:
+    """`mothertwin simulate` of the demo's mother plant to the broker at `url`, as a fresh interpreter runs it."""
+    return [sys.executable, "-m", "viewer.cli", "simulate", str(demo_path), "--mqtt", url,
+            "--site", "Ochang mother plant", *options]  # fmt: skip
+
+
+def saved_source_without_secret(
+    settings: object, source: object, secret: str, tmp_path: Path, demo_path: Path, library: object
+) -> dict:
+    """Save `settings` and the demo plant next to each other and check `secret` is in neither file, nor in the
+    source's repr; returns the saved source entry (for checks of what was saved instead)."""
+    import json
+
+    from viewer.io import load_document, save_document
+    from viewer.sensors import SensorSettings
+
+    assert secret not in repr(source)
+    path = tmp_path / "plant.mtsensors.json"
+    SensorSettings(sources=[settings]).save(path)
+    document_path = tmp_path / "plant.mtplant.json"
+    save_document(load_document(demo_path, library), document_path)
+    for saved in (path, document_path):
+        assert secret not in saved.read_text()
+    return json.loads(path.read_text())["sources"][0]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

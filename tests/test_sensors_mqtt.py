@@ -12,7 +12,7 @@ import pytest
 import sensor_fixtures
 from mothertwin_builtin_sources import sparkplug
 from mothertwin_builtin_sources.mqtt import MqttSource
-from sensor_fixtures import free_port, wait_until
+from sensor_fixtures import free_port, simulate_command, wait_until
 
 from viewer.sensors import Quality, Sample, SampleBuffer, SourceStatus, encode_json_batches
 
@@ -211,23 +211,7 @@ def test_simulate_command_publishes_batched_values(mosquitto_broker, store, demo
     source = connected_source(store, mosquitto_broker, topics=["mothertwin/#"])
     try:
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "viewer.cli",
-                "simulate",
-                str(demo_path),
-                "--mqtt",
-                mosquitto_broker.url,
-                "--rate",
-                "10",
-                "--duration",
-                "0.5",
-                "--site",
-                "Ochang mother plant",
-                "--seed",
-                "3",
-            ],
+            simulate_command(mosquitto_broker.url, demo_path, "--rate", "10", "--duration", "0.5", "--seed", "3"),
             capture_output=True,
             text=True,
             timeout=60,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,9 +17,16 @@ import paho.mqtt.client as mqtt
 import pytest
 import sensor_fixtures
 from mothertwin_builtin_sources.mqtt import MqttSource
-from sensor_fixtures import MQTT_PASSWORD, MQTT_USER, SecureBroker, make_tls_files, wait_until
+from sensor_fixtures import (
+    MQTT_PASSWORD,
+    MQTT_USER,
+    SecureBroker,
+    make_tls_files,
+    saved_source_without_secret,
+    simulate_command,
+    wait_until,
+)
 
-from viewer.io import load_document, save_document
 from viewer.sensors import SampleBuffer, SensorSettings, SettingsError, SourceSettings, SourceStatus
 
 secure_mosquitto_broker = sensor_fixtures.secure_mosquitto_broker  # the real broker fixture, by name
@@ -195,22 +201,9 @@ SIM_PASSWORD_ENV = "MT_TEST_SIM_PASSWORD"
 
 
 def _simulate(broker: SecureBroker, demo_path: Path, *options: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "viewer.cli",
-        "simulate",
-        str(demo_path),
-        "--mqtt",
-        broker.url,
-        "--username",
-        MQTT_USER,
-        "--password-env",
-        SIM_PASSWORD_ENV,
-        "--site",
-        "Ochang mother plant",
-        *options,
-    ]
+    return simulate_command(
+        broker.url, demo_path, "--username", MQTT_USER, "--password-env", SIM_PASSWORD_ENV, *options
+    )
 
 
 def test_simulate_command_publishes_to_the_secured_broker(secure_mosquitto_broker, demo_path, monkeypatch):
@@ -278,14 +271,8 @@ def test_password_never_reaches_saved_files(tmp_path, monkeypatch, demo_path, li
     )
     assert settings.password() == MQTT_PASSWORD  # what the source gets, from the environment only
     source = MqttSource.from_settings(SampleBuffer(), settings)
-    assert MQTT_PASSWORD not in repr(source)
+    saved_source = saved_source_without_secret(settings, source, MQTT_PASSWORD, tmp_path, demo_path, library)
     path = tmp_path / "plant.mtsensors.json"
-    SensorSettings(sources=[settings]).save(path)
-    document_path = tmp_path / "plant.mtplant.json"
-    save_document(load_document(demo_path, library), document_path)
-    for saved in (path, document_path):
-        assert MQTT_PASSWORD not in saved.read_text()
-    saved_source = json.loads(path.read_text())["sources"][0]
     assert saved_source["password_env"] == PASSWORD_ENV
     assert saved_source["options"]["tls_ca"] == str(tls.ca)  # a path, never the certificate
     # A password written into the file by hand, in the options or in the URL, is refused on load.

@@ -21,9 +21,8 @@ import pytest
 from asyncua.crypto import cert_gen
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from mothertwin_builtin_sources.opcua import OpcUaSource
-from sensor_fixtures import free_port, wait_for_port, wait_until
+from sensor_fixtures import free_port, saved_source_without_secret, wait_for_port, wait_until
 
-from viewer.io import load_document, save_document
 from viewer.sensors import Backoff, SampleBuffer, SensorSettings, SettingsError, SourceSettings, SourceStatus
 from viewer.ui.sensor_dialogs import source_settings
 
@@ -290,14 +289,8 @@ def test_password_never_reaches_saved_files(secured_server, tmp_path, monkeypatc
     assert settings.options == _settings(secured_server).options
     assert settings.password() == PASSWORD
     source = OpcUaSource.from_settings(SampleBuffer(), settings)
-    assert PASSWORD not in repr(source)
+    saved_source = saved_source_without_secret(settings, source, PASSWORD, tmp_path, demo_path, library)
     path = tmp_path / "plant.mtsensors.json"
-    SensorSettings(sources=[settings]).save(path)
-    document_path = tmp_path / "plant.mtplant.json"
-    save_document(load_document(demo_path, library), document_path)
-    for saved in (path, document_path):
-        assert PASSWORD not in saved.read_text()
-    saved_source = json.loads(path.read_text())["sources"][0]
     assert saved_source["password_env"] == PASSWORD_ENV
     assert saved_source["options"]["private_key"] == str(certificates.client_key)  # a path, never the key
     # The dialog says what is missing; a password written into the options by hand is refused on load.
