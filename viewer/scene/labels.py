@@ -315,8 +315,8 @@ class LabelLayer:
         candidates = self._order[shown[self._order]]
         boxes = zip(
             candidates.tolist(),
-            np.maximum(x0[candidates], 0).tolist(),
-            np.maximum(y0[candidates], 0).tolist(),
+            x0[candidates].tolist(),
+            y0[candidates].tolist(),
             (x0 + size[:, 0])[candidates].tolist(),
             (y0 + size[:, 1])[candidates].tolist(),
             ax[candidates].tolist(),
