@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTabBar
 from ui_helpers import (
     ANODE_COATER,
     CATHODE_COATER,
@@ -293,3 +293,31 @@ def test_hover_shows_name_and_type(window, qtbot):
     window.input.hovered.emit(widget_pos(window, (5, window.plotter.height() - 5)).toPointF())
     # hideText() hides on later event-loop turns (slower under load); a tooltip for something else is fine too.
     qtbot.waitUntil(lambda: not QToolTip.isVisible() or "Cathode coater" not in QToolTip.text(), timeout=8000)
+
+
+def _visible_dock_tab_bars(main: MainWindow) -> list[tuple[list[str], object]]:
+    bars = main.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return [([bar.tabText(i) for i in range(bar.count())], bar.geometry()) for bar in bars if bar.isVisible()]
+
+
+def test_one_tab_bar_per_dock_group_and_the_trend_beside_them(qtbot, tmp_path, window):
+    """Qt leaves a spare tab bar for each group tabified before the window shows; none may show."""
+    for main in (window, None):
+        if main is None:  # the same window again, its layout restored from the settings
+            window.close()
+            main = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+            qtbot.addWidget(main)
+            main.show()
+            qtbot.waitExposed(main)
+        bars = _visible_dock_tab_bars(main)
+        titles = [title for tabs, _ in bars for title in tabs]
+        assert len(titles) == len(set(titles)), bars  # every dock in one visible tab bar at most
+        assert {"Messages", "Alarms", "Sources", "Plant", "Inspector"} <= set(titles)
+        view = main.centralWidget().geometry()
+        status = main.statusBar().geometry()
+        for tabs, rect in bars:
+            assert not rect.intersects(view) and not rect.intersects(status), (tabs, rect, view, status)
+        trend, messages = main.sensor_ui.trend_dock, main.messages
+        assert main.tabifiedDockWidgets(trend) == []  # beside the messages, not one more tab behind them
+        assert trend.isVisible() and trend.geometry().left() >= messages.geometry().right()
+    main.close()

@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QFrame,
     QLabel,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStyle,
+    QTabBar,
     QToolBar,
     QToolTip,
     QVBoxLayout,
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         from viewer.ui.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
 
         install_sensor_ui(self)
+        self._strays_hidden = False
 
     # ------------------------------------------------------------ building
 
@@ -716,6 +719,33 @@ class MainWindow(QMainWindow):
         if self.state.selection:
             parts.append(f"{len(self.state.selection)} selected")
         self.status_label.setText("  ·  ".join(parts) + "  ")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._strays_hidden:
+            self._strays_hidden = True
+            self.hide_stray_tab_bars()
+
+    def hide_stray_tab_bars(self) -> int:
+        """Hide the dock tab bars the layout does not use; returns how many.
+
+        Qt (6.11) leaves a spare tab bar behind for each dock group tabified, or restored from the settings,
+        before the window is first shown, and shows it with the window: stray tabs over the 3D view, the
+        toolbar and the status bar. A tab bar in use sits right against the dock of its current tab."""
+        docks = {dock.windowTitle(): dock for dock in self.findChildren(QDockWidget)}
+        hidden = 0
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not bar.isVisible():
+                continue
+            dock = docks.get(bar.tabText(bar.currentIndex()))
+            if dock is not None and dock.isVisible() and not dock.isFloating():
+                tabs, rect = bar.geometry(), dock.geometry()
+                beside = tabs.top() == rect.bottom() + 1 or tabs.bottom() + 1 == rect.top()
+                if beside and tabs.left() == rect.left() and tabs.width() == rect.width():
+                    continue
+            bar.hide()
+            hidden += 1
+        return hidden
 
     def _restore_window(self) -> None:
         geometry = self.settings.value("window/geometry")

@@ -58,8 +58,8 @@ class SensorUI(QObject):
         w = self.window
         w.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline_bar)
         # The trend beside the messages and alarms: both are read together, and a time axis wants the width.
-        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.trend_dock)
-        w.splitDockWidget(w.messages, self.trend_dock, Qt.Orientation.Horizontal)
+        # Beside the whole bottom tab group: splitting one of its tabbed docks would only add another tab.
+        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.trend_dock, Qt.Orientation.Horizontal)
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alarms_dock)
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sources_dock)
         w.tabifyDockWidget(w.messages, self.alarms_dock)
@@ -68,7 +68,7 @@ class SensorUI(QObject):
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.bindings_dock)
         w.tabifyDockWidget(w.viewpoints, self.bindings_dock)
         w.inspector.raise_()
-        w.resizeDocks([w.messages, self.trend_dock], [800, 500], Qt.Orientation.Horizontal)
+        w.resizeDocks([w.messages, self.trend_dock], [650, 950], Qt.Orientation.Horizontal)
         w.resizeDocks([w.messages], [220], Qt.Orientation.Vertical)
         # The window restored its layout before these docks existed: restore again so they keep theirs.
         state = w.settings.value("window/state")
