@@ -183,3 +183,24 @@ def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
     assert plot_c.titleLabel.text.startswith("c [degC]")
     assert [(line.isVisible(), line.value()) for line in dock._pool[0].limits if line.isVisible()] == [(True, 3.0)]
     assert len(dock.graphics.ci.items) == 1  # the second plot left the layout
+
+
+def test_trend_plots_take_columns_in_a_wide_low_dock_and_rows_in_a_tall_one(qtbot):
+    from viewer.model import SignalKind
+    from viewer.ui.sensor_controller import SignalValue
+    from viewer.ui.sensor_docks import TrendDock
+
+    signals = [
+        SignalValue("E1", "Coater 1", n, "degC", SignalKind.ANALOG, f"p/E1/{n}", 1.0, False, (None,) * 4) for n in "abc"
+    ]
+    dock = TrendDock()
+    qtbot.addWidget(dock)
+    dock.resize(1000, 220)  # the bottom of the window: each plot would be 50 px high stacked
+    dock.show()
+    qtbot.waitExposed(dock)
+    dock.set_signals(signals, "three")
+    assert dock.plot_grid() == [("p/E1/a", 0, 0), ("p/E1/b", 0, 1), ("p/E1/c", 0, 2)]
+    assert {dock.graphics.ci.layout.itemAt(0, c) for c in range(3)} == {p.plot for p in dock._pool[:3]}
+    dock.resize(320, 700)  # a tall dock at the side: one column
+    qtbot.waitUntil(lambda: dock.plot_grid()[-1] == ("p/E1/c", 2, 0))
+    assert dock.graphics.ci.layout.itemAt(2, 0) is dock._pool[2].plot

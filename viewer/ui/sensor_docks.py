@@ -5,10 +5,12 @@ Widgets only lay out and forward requests; the sensor controller holds the logic
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -179,7 +181,6 @@ class _TrendPlot:
         self.plot.addItem(self.cursor)
 
     def show_signal(self, signal: SignalValue) -> None:
-        self.plot.setLabel("left", signal.signal, units=None)
         self.plot.setTitle(f"{signal.signal} [{signal.unit}]" if signal.unit else signal.signal, size="9pt")
         for line, limit in zip(self.limits, signal.limits, strict=True):
             line.setVisible(limit is not None)
@@ -190,9 +191,12 @@ class _TrendPlot:
 
 
 class TrendDock(QDockWidget):
-    """One small plot per analog signal of the selection, with its limits dashed."""
+    """One small plot per analog signal of the selection, with its limits dashed; the plots fill the dock in
+    as many columns as keep each one readable (a wide, low dock at the bottom gets them side by side)."""
 
     MAX_PLOTS = 6
+    MIN_PLOT_HEIGHT = 110  # pixels: title, curve and time axis still legible
+    MIN_PLOT_WIDTH = 200
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Trend", parent)
@@ -204,9 +208,16 @@ class TrendDock(QDockWidget):
         self.setWidget(_body(self.caption, self.graphics))
         self._plots: dict[str, tuple[pg.PlotItem, pg.PlotDataItem, pg.InfiniteLine]] = {}
         self._layout_key: tuple[str, ...] = ()
+        self._columns = 1
         # Plots made once and reused: making one (axes, date axis, grid) costs several milliseconds, and a
         # click on equipment relaid the trend every time.
         self._pool: list[_TrendPlot] = []
+
+    def columns_for(self, count: int) -> int:
+        """The fewest columns that give `count` plots their minimum height, as many as the width allows."""
+        widest = max(1, self.graphics.width() // self.MIN_PLOT_WIDTH)
+        rows_fitting = max(1, self.graphics.height() // self.MIN_PLOT_HEIGHT)
+        return max(1, min(widest, math.ceil(count / rows_fitting)))
 
     def set_signals(self, signals: list[SignalValue], caption: str) -> None:
         """Lay out one plot per signal (only when the set of signals changes)."""
@@ -216,15 +227,30 @@ class TrendDock(QDockWidget):
         if key == self._layout_key:
             return
         self._layout_key = key
-        self.graphics.clear()
         self._plots = {}
         for row, signal in enumerate(signals):
             if row == len(self._pool):
                 self._pool.append(_TrendPlot())
             trend = self._pool[row]
             trend.show_signal(signal)
-            self.graphics.addItem(trend.plot, row=row, col=0)
             self._plots[signal.tag] = (trend.plot, trend.curve, trend.cursor)
+        self._place(self.columns_for(len(signals)))
+
+    def _place(self, columns: int) -> None:
+        self._columns = columns
+        self.graphics.clear()
+        for index in range(len(self._plots)):
+            self.graphics.addItem(self._pool[index].plot, row=index // columns, col=index % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        columns = self.columns_for(len(self._plots))
+        if self._plots and columns != self._columns:
+            self._place(columns)
+
+    def plot_grid(self) -> list[tuple[str, int, int]]:
+        """(tag, row, column) of each plot, in order."""
+        return [(tag, i // self._columns, i % self._columns) for i, tag in enumerate(self._plots)]
 
     def set_series(self, series: dict[str, tuple[np.ndarray, np.ndarray]], cursor: float | None) -> None:
         for tag, (plot, curve, line) in self._plots.items():
