@@ -252,6 +252,48 @@ def test_render_colours_equipment_by_recorded_state(demo_path, library, tmp_path
     assert main(["render", *args, "-o", str(coloured), "--at", "0"]) == 2
 
 
+def test_simulate_records_a_shift_that_replays_and_renders(demo_path, library, tmp_path, capsys):
+    """`mothertwin simulate --record`: a recording of the demo's own tags, to try replay without a plant."""
+    from viewer.sensors.simulator import STATES
+
+    document = load_document(demo_path, library)
+    tags = set(Bindings.build([p for p in document.iter_equipment() if p.site.id == "OC"]).tags())
+    shift = tmp_path / "shift.parquet"
+    common = [str(demo_path), "--site", "OC", "--seed", "2", "--start", "2025-01-01T06:00:00Z"]
+    assert main(["simulate", *common, "--record", str(shift), "--duration", "600"]) == 0
+    assert "wrote 195,000 rows" in capsys.readouterr().out  # 325 tags x 600 s at 1 Hz
+    with Recording(shift) as recording:
+        assert recording.info.layout == "long" and recording.info.time_is_timestamp
+        assert set(recording.tags()) == tags and len(tags) == 325
+        assert recording.time_range() == (T0 + 6 * 3600 + 1, T0 + 6 * 3600 + 600)
+        state = recording.state_at(T0 + 6 * 3600 + 300)
+    assert len(state) == 325 and all(s.time == T0 + 6 * 3600 + 300 for s in state.values())
+    states = [s.value for tag, s in state.items() if tag.endswith("/state")]
+    assert states and set(states) <= set(STATES) and "running" in states
+    assert all(isinstance(s.value, float) for tag, s in state.items() if not tag.endswith("/state"))
+    assert list(tmp_path.iterdir()) == [shift]  # written aside and moved in place: no partial file left
+
+    csv_shift = tmp_path / "shift.csv"  # the same simulation (same seed) as CSV
+    assert main(["simulate", *common, "--record", str(csv_shift), "--duration", "60", "--rate", "0.5"]) == 0
+    with Recording(csv_shift) as recording:
+        assert recording.row_count() == 30 * 325 and recording.time_range() == (T0 + 6 * 3600 + 2, T0 + 6 * 3600 + 60)
+
+    picture = tmp_path / "at.png"
+    args = ["render", str(demo_path), "--size", "480x270", "--no-labels", "-o", str(picture)]
+    assert main([*args, "--recording", str(shift), "--at", "2025-01-01T06:05:00Z"]) == 0
+    assert "325 bound, 0 unbound, 0 unknown tags" in capsys.readouterr().out
+
+    # Either a broker or a file, and a recording needs its length.
+    assert main(["simulate", str(demo_path), "--record", str(shift), "--mqtt", "mqtt://127.0.0.1:1"]) == 2
+    assert "either --mqtt URL" in capsys.readouterr().err
+    assert main(["simulate", str(demo_path), "--record", str(tmp_path / "x.parquet")]) == 2
+    assert "--record needs --duration" in capsys.readouterr().err
+    assert main(["simulate", str(demo_path), "--record", str(shift), "--duration", "5", "--start", "yesterday"]) == 2
+    assert "--start: time 'yesterday'" in capsys.readouterr().err
+    assert main(["simulate", str(demo_path), "--record", str(tmp_path / "no" / "x.csv"), "--duration", "5"]) == 2
+    assert str(tmp_path / "no" / "x.csv") in capsys.readouterr().err
+
+
 def test_a_seek_finds_slow_tags_further_back_with_states_and_numbers_mixed(tmp_path):
     # "temp" is sampled every second; "state" (text) changed 10 minutes before: beyond the first, short look.
     rows = [(T0 + i, "line/temp", float(i)) for i in range(600, 700)] + [(T0 + 50, "line/state", "fault")]

@@ -110,9 +110,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from viewer.sensors import Bindings
     from viewer.sensors.simulator import Simulator, publish_simulation
 
+    if (args.mqtt is None) == (args.record is None):
+        print(
+            "mothertwin simulate: give either --mqtt URL (publish live) or --record FILE (write a recording)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.record is not None and args.duration is None:
+        print("mothertwin simulate: --record needs --duration SECONDS (how much plant time to record)", file=sys.stderr)
+        return EXIT_USAGE
     document = _load(args.file)
     paths = [p for p in document.iter_equipment() if args.site is None or args.site in (p.site.id, p.site.name)]
     bindings = Bindings.build(paths, default_template=args.tag_template)
+    if args.record is not None:
+        return _record_simulation(args, bindings, len(paths))
     simulator = Simulator(bindings, seed=args.seed, start=time.time())
     password = os.environ.get(args.password_env) if args.password_env else None
     if args.password_env and not password:
@@ -140,6 +151,34 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return EXIT_OK
     print(f"sent {sent} messages")
+    return EXIT_OK
+
+
+def _record_simulation(args: argparse.Namespace, bindings: object, equipment: int) -> int:
+    import duckdb
+
+    from viewer.sensors.recording import parse_time
+    from viewer.sensors.simulator import Simulator, record_simulation
+
+    try:
+        # By default the recording ends now: "last night's shift", as a replay would look back at it.
+        start = parse_time(args.start) if args.start else float(round(time.time() - args.duration))
+    except ValueError as exc:
+        print(f"mothertwin simulate: --start: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    simulator = Simulator(bindings, seed=args.seed, start=start)
+    tags = len(bindings.tags())
+    print(f"recording {tags} tags of {equipment} equipment, {args.duration:g} s at {args.rate:g} Hz, to {args.record}")
+    began = time.perf_counter()
+    try:
+        rows = record_simulation(simulator, args.record, args.duration, args.rate)
+    except (OSError, ValueError) as exc:
+        print(f"mothertwin simulate: {args.record}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except duckdb.Error as exc:
+        print(f"mothertwin simulate: {args.record}: cannot write the recording: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {rows:,} rows in {time.perf_counter() - began:.1f} s")
     return EXIT_OK
 
 
@@ -377,9 +416,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--at", help="time in the recording: ISO 8601 (UTC unless an offset is given) or epoch s")
     render.set_defaults(func=cmd_render)
 
-    simulate = sub.add_parser("simulate", help="publish simulated sensor values of a plant to an MQTT broker")
+    simulate = sub.add_parser(
+        "simulate", help="simulated sensor values of a plant: published to an MQTT broker, or written as a recording"
+    )
     simulate.add_argument("file", type=Path)
-    simulate.add_argument("--mqtt", required=True, help="broker address, mqtt://HOST:PORT or mqtts://HOST:PORT")
+    simulate.add_argument("--mqtt", help="broker address, mqtt://HOST:PORT or mqtts://HOST:PORT")
+    simulate.add_argument(
+        "--record", type=Path, help="write a recording instead (.parquet, else CSV): --duration s of plant time"
+    )
+    simulate.add_argument("--start", help="with --record: the recording's first time (default: it ends now)")
     simulate.add_argument("--rate", type=float, default=1.0, help="updates per second (default 1)")
     simulate.add_argument("--duration", type=float, help="seconds to run (default: until interrupted)")
     simulate.add_argument("--seed", type=int, default=0)

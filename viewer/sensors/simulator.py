@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -208,3 +209,74 @@ def publish_simulation(
         client.disconnect()
         client.loop_stop()
     return sent
+
+
+RECORD_CHUNK_ROWS = 500_000  # rows gathered in numpy before each insert: bounded memory for long runs
+
+
+def record_simulation(simulator: Simulator, path: Path, duration: float, rate: float = 1.0) -> int:
+    """Run the simulation for `duration` seconds of its own time, as fast as it computes, into a long
+    recording (time, tag, value) that replay reads: Parquet for .parquet/.pq, else CSV. Returns the row count.
+
+    Times are UTC timestamps; `value` is text, as a historian exports mixed signals (states are words, the
+    rest numbers). The file is written next to `path` and moved over it at the end, so an interrupted run
+    leaves no half-written recording."""
+    import os
+
+    import duckdb
+
+    from viewer.sensors.recording import PARQUET_SUFFIXES
+
+    if duration <= 0 or rate <= 0:
+        raise ValueError(f"duration ({duration:g} s) and rate ({rate:g} Hz) must be positive")
+    path = Path(path)
+    steps = max(1, round(duration * rate))
+    period = 1.0 / rate
+    parquet = path.name.lower().endswith(PARQUET_SUFFIXES)
+    partial = path.with_name(path.name + ".partial")
+    con = duckdb.connect(":memory:")
+    rows = 0
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("CREATE TABLE rec (time DOUBLE, tag VARCHAR, value VARCHAR)")
+        tags: np.ndarray | None = None
+        times: list[np.ndarray] = []
+        values: list[list[str]] = []
+
+        def flush() -> None:
+            if not times:
+                return
+            chunk = {
+                "time": np.concatenate(times),
+                "tag": np.tile(tags, len(times)),
+                "value": np.array([v for step in values for v in step], dtype=object),
+            }
+            con.register("chunk", chunk)
+            con.execute("INSERT INTO rec SELECT time, tag, value FROM chunk")
+            con.unregister("chunk")
+            times.clear()
+            values.clear()
+
+        for _ in range(steps):
+            now, step_tags, step_values = simulator.step_values(period)
+            if tags is None:
+                tags = np.array(step_tags, dtype=object)
+            times.append(np.full(len(step_tags), now))
+            values.append([v if isinstance(v, str) else repr(v) for v in step_values])
+            rows += len(step_tags)
+            if len(times) * len(step_tags) >= RECORD_CHUNK_ROWS:
+                flush()
+        flush()
+        target = str(partial).replace("'", "''")
+        options = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000" if parquet else "FORMAT csv, HEADER"
+        con.execute(
+            "COPY (SELECT make_timestamp(CAST(round(time * 1e6) AS BIGINT)) AS time, tag, value FROM rec "
+            f"ORDER BY time, tag) TO '{target}' ({options})"
+        )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    os.replace(partial, path)
+    return rows
