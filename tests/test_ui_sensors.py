@@ -118,6 +118,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     assert ui.timeline_bar.replay.isChecked() and ui.timeline_bar.slider.isEnabled()
     assert ui.timeline_bar.slider.marks, "alarm marks on the scrub bar"
     assert min(ui.timeline_bar.slider.marks) == pytest.approx(0.7, abs=0.01)
+    assert max(ui.timeline_bar.slider.weights) == 1.0  # heights relative to the busiest slice
 
     def scrub_to(second: float) -> None:
         slider = ui.timeline_bar.slider
@@ -156,6 +157,47 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
 
     scrub_to(20)  # the alarm clears
     qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 0, timeout=3000)
+
+
+def test_scrub_bar_handle_drags_above_its_strip_of_alarm_marks(window, qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtGui import QImage
+
+    ui = window.sensor_ui
+    replay_coater_recording(window, qtbot, tmp_path)
+    slider = ui.timeline_bar.slider
+    qtbot.waitUntil(lambda: bool(slider.marks), timeout=5000)
+    image = slider.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    strip_top = slider.height() - slider.MARKS_HEIGHT
+    marked_x = round(slider.width() * 0.85)  # the alarm starts at 70 % and lasts to the end
+
+    def reddish(x: int, y: int) -> bool:
+        colour = image.pixelColor(x, y)
+        return colour.red() > 150 and colour.green() < 120 and colour.blue() < 120
+
+    assert any(reddish(marked_x + dx, y) for dx in (-1, 0, 1) for y in range(strip_top, slider.height()))
+    assert not any(reddish(marked_x, y) for y in range(0, strip_top - 1))  # marks stay out of the groove
+    # The handle is where it is drawn: pressing it and dragging moves the cursor.
+    option_handle = slider.style().subControlRect(
+        slider.style().ComplexControl.CC_Slider,
+        _slider_option(slider),
+        slider.style().SubControl.SC_SliderHandle,
+        slider,
+    )
+    assert option_handle.bottom() < strip_top
+    start = option_handle.center()
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(slider, QPoint(start.x() + slider.width() // 2, start.y()))
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=QPoint(start.x() + slider.width() // 2, start.y()))
+    assert slider.value() > slider.maximum() * 0.4
+
+
+def _slider_option(slider):
+    from PySide6.QtWidgets import QStyleOptionSlider
+
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    return option
 
 
 def test_a_seek_is_shown_at_once_whatever_the_update_cadence(window, qtbot, tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, Signal
+import math
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,15 +29,33 @@ MARK_COLOR = QColor(215, 40, 40)
 
 
 class MarkedSlider(QSlider):
-    """A horizontal slider with red marks where values went beyond their limits."""
+    """A horizontal slider with red marks where values went beyond their limits: a strip under the groove
+    where each mark is as tall as its share of the busiest slice, so clusters of alarms stand out."""
+
+    MARKS_HEIGHT = 10  # pixels of the strip under the groove
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.marks: list[float] = []  # positions 0..1
+        self.weights: list[float] = []  # 0..1 per mark: its count against the busiest slice's
 
-    def set_marks(self, positions: list[float]) -> None:
-        self.marks = positions
+    def set_marks(self, positions: list[float], counts: list[int] | None = None) -> None:
+        self.marks = list(positions)
+        counts = counts if counts is not None else [1] * len(self.marks)
+        most = max(counts, default=1) or 1
+        # Square root: one alarm in a quiet hour must still show beside thousands in a bad one.
+        self.weights = [math.sqrt(max(0, c) / most) for c in counts]
         self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        return QSize(hint.width(), hint.height() + self.MARKS_HEIGHT)
+
+    def initStyleOption(self, option: QStyleOptionSlider) -> None:  # noqa: N802
+        # The groove and handle keep the top of the widget (painting and mouse hits alike); the strip of
+        # marks has the bottom.
+        super().initStyleOption(option)
+        option.rect = QRect(0, 0, self.width(), max(1, self.height() - self.MARKS_HEIGHT))
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         super().paintEvent(event)
@@ -51,12 +71,17 @@ class MarkedSlider(QSlider):
         )
         left = groove.left() + handle.width() / 2
         span = max(1.0, groove.width() - handle.width())
+        bottom = self.height() - 1
+        room = self.MARKS_HEIGHT - 1
         painter = QPainter(self)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(MARK_COLOR)
-        for position in self.marks:
+        for position, weight in zip(self.marks, self.weights, strict=True):
             x = round(left + position * span)
-            painter.drawRect(QRect(x - 1, groove.bottom() + 1, 3, max(3, self.height() - groove.bottom() - 2)))
+            height = max(2, round(room * weight))
+            color = QColor(MARK_COLOR)
+            color.setAlphaF(0.45 + 0.55 * weight)
+            painter.setBrush(color)
+            painter.drawRect(QRect(x - 1, bottom - height + 1, 3, height))
         painter.end()
 
 
@@ -99,7 +124,9 @@ class TimelineBar(QToolBar):
         self.slider.setRange(0, SLIDER_STEPS)
         self.slider.setMinimumWidth(300)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.slider.setToolTip("Scrub through the recording; red marks: values beyond their limits")
+        self.slider.setToolTip(
+            "Scrub through the recording; red marks: values beyond their limits (taller: more of them)"
+        )
         self.slider.valueChanged.connect(self._on_slider)
         self.time_label = QLabel()
         self.time_label.setMinimumWidth(190)
@@ -147,7 +174,7 @@ class TimelineBar(QToolBar):
 
     def set_marks(self, marks: list[tuple[float, int]]) -> None:
         span = max(self.end - self.start, 1e-9)
-        self.slider.set_marks([min(1.0, max(0.0, (t - self.start) / span)) for t, _ in marks])
+        self.slider.set_marks([min(1.0, max(0.0, (t - self.start) / span)) for t, _ in marks], [n for _, n in marks])
 
     def set_cursor(self, at: float) -> None:
         span = max(self.end - self.start, 1e-9)
