@@ -8,14 +8,17 @@ import csv
 import duckdb
 import numpy as np
 import pytest
+import pyvista as pv
 from mothertwin_builtin_sources.replay import RecordingSource
 from PIL import Image
 
 from viewer.cli import main
 from viewer.io import load_document
 from viewer.model import Limits, Signal
+from viewer.scene.view_overlays import ColorLegend
 from viewer.sensors import AlarmLevel, Bindings, Recording, RecordingError, SampleBuffer, equipment_colors, parse_time
 from viewer.sensors.recording import make_synthetic_recording
+from viewer.sensors.rules import legend_entries
 
 T0 = 1_735_689_600.0  # 2025-01-01T00:00:00Z
 
@@ -236,15 +239,28 @@ def test_render_colours_equipment_by_recorded_state(demo_path, library, tmp_path
     out = capsys.readouterr().out
     assert "equipment coloured" in out and "0 unknown" in out
 
-    def share(image_path, test):
-        rgb = np.asarray(Image.open(image_path).convert("RGB")).astype(int)
-        return test(rgb[..., 0], rgb[..., 1], rgb[..., 2]).mean()
-
     def red(r, g, b):
         return (r > 120) & (g < 0.45 * r) & (b < 0.45 * r)
 
     def green(r, g, b):
         return (g > 90) & (r < 0.6 * g) & (b < 0.8 * g)
+
+    # The picture explains its colours: a legend with the time in the top-left corner.
+    legend = ColorLegend(pv.Plotter(off_screen=True, window_size=(640, 360)), font_size=9)  # as render sizes it
+    legend.set_entries(legend_entries(), title="Sensor state at 2025-01-01 00:01:05 UTC")
+    legend.show()
+    image = np.asarray(Image.open(coloured).convert("RGB")).astype(int)
+    for index, (_, rgb) in enumerate(legend.entries[:3]):  # running, idle, fault
+        x, y = legend.swatch_centre(index)
+        assert np.abs(image[360 - 1 - y, x] - rgb).max() <= 3, legend.entries[index]
+    left, bottom, right, top = legend.box()
+    legend.plotter.close()
+    assert right - left < 200 and top - bottom < 140  # a small picture: a small legend
+
+    def share(image_path, test):  # the plant's pixels: those outside the legend's corner
+        rgb = np.asarray(Image.open(image_path).convert("RGB")).astype(int)
+        rgb[: 360 - int(bottom), : int(right) + 1] = 255
+        return test(rgb[..., 0], rgb[..., 1], rgb[..., 2]).mean()
 
     assert share(coloured, red) > share(plain, red) + 0.002
     assert share(coloured, green) > share(plain, green) + 0.01

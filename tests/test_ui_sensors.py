@@ -159,6 +159,21 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 0, timeout=3000)
 
 
+def test_colour_legend_shows_while_sensor_data_colour_the_view(window, qtbot, tmp_path):
+    legend = window.scene.legend
+    assert not legend.visible  # no source: no colours to explain
+    replay_coater_recording(window, qtbot, tmp_path)
+    qtbot.waitUntil(lambda: legend.visible, timeout=5000)
+    names = [name for name, _ in legend.entries]
+    assert names[:4] == ["running", "idle", "fault", "offline"] and "stale: no recent data" in names
+    image = rendered(window)
+    for index, (_, rgb) in enumerate(legend.entries[:4]):
+        assert np.abs(pixel_at(image, legend.swatch_centre(index)) - rgb).max() <= 3, legend.entries[index]
+    window.sensor_ui.controller.timeline.set_mode(Mode.LIVE)  # live with no source: nothing coloured
+    qtbot.waitUntil(lambda: not legend.visible, timeout=5000)
+    assert np.abs(pixel_at(rendered(window), legend.swatch_centre(0)) - STATE_COLORS["running"]).max() > 30
+
+
 def test_scrub_bar_handle_drags_above_its_strip_of_alarm_marks(window, qtbot, tmp_path):
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtGui import QImage

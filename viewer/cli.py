@@ -7,6 +7,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,8 +73,10 @@ def _render_recorded_state(
     """Like render_image, with equipment coloured by their recorded state at a time (one array write)."""
     from viewer.scene.plant_view import PlantView
     from viewer.scene.render import choose_site, find_line, offscreen_plotter
+    from viewer.scene.view_overlays import ColorLegend
     from viewer.sensors import Bindings, Recording, equipment_colors, parse_time
     from viewer.sensors.recording import state_store_at
+    from viewer.sensors.rules import legend_entries
 
     at = parse_time(at_text)
     site = choose_site(document, request.site)
@@ -98,6 +101,11 @@ def _render_recorded_state(
         view.set_view(request.view)
         if request.transparent:
             plotter.set_background("white")
+        moment = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        # Smaller text in a small picture, so that the legend hides as little of the plant as it can.
+        legend = ColorLegend(plotter, font_size=max(9, min(13, round(request.size[1] / 55))))
+        legend.set_entries(legend_entries(), title=f"Sensor state at {moment}")
+        legend.show()
         request.warnings.extend(view.warnings)
         return plotter.screenshot(transparent_background=request.transparent, return_img=True), note
     finally:

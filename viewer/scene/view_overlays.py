@@ -1,4 +1,4 @@
-"""2D overlays of the desktop 3D view that follow the camera: the metre scale bar.
+"""2D overlays of the 3D view: the metre scale bar that follows the camera, and the colour legend.
 
 Owned by the scene layer (it holds VTK actors); the window only switches it on.
 """
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkPoints, vtkUnsignedCharArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkTextActor
 
@@ -115,3 +115,148 @@ class ScaleBar:
         self._polydata.Modified()
         self.text_actor.SetInput(metres_text(self.length))
         self.text_actor.SetPosition((x0 + x1) / 2, y + tick + 2)
+
+
+LEGEND_MARGIN_PX = 12
+LEGEND_ROW_PX = 20
+LEGEND_SWATCH_PX = 12
+LEGEND_PAD_PX = 6
+LEGEND_TEXT_COLOR = (30, 36, 42)
+
+
+class ColorLegend:
+    """What the equipment colours mean: a swatch and a name per colour, with an optional title, on a
+    translucent box in the top-left corner. Sized in pixels and placed before every frame, so it keeps its
+    size and corner whatever the window does. Two actors plus one text actor per row: nothing per equipment."""
+
+    def __init__(self, plotter: pv.BasePlotter, font_size: int = 13) -> None:
+        self.plotter = plotter
+        self.font_size = font_size
+        scale = font_size / 13  # rows, swatches and padding grow and shrink with the text
+        self.row_px = round(LEGEND_ROW_PX * scale)
+        self.swatch_px = round(LEGEND_SWATCH_PX * scale)
+        self.pad_px = max(3, round(LEGEND_PAD_PX * scale))
+        self.title = ""
+        self.entries: list[tuple[str, tuple[int, int, int]]] = []
+        self._points = vtkPoints()
+        self._polydata = vtkPolyData()
+        self._colors = vtkUnsignedCharArray()
+        self._colors.SetNumberOfComponents(4)
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self._polydata)
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUseCellData()
+        self.box_actor = vtkActor2D()
+        self.box_actor.SetMapper(mapper)
+        self.text_actors: list[vtkTextActor] = []
+        self._observer: int | None = None
+        self.visible = False
+
+    def _names(self) -> list[str]:
+        return ["legend-box", *(f"legend-text-{i}" for i in range(len(self.text_actors)))]
+
+    def set_entries(self, entries: list[tuple[str, tuple[int, int, int]]], title: str = "") -> None:
+        """The rows to show, top to bottom; redrawn only when they change."""
+        entries = [(str(name), tuple(int(c) for c in rgb)) for name, rgb in entries]
+        if entries == self.entries and title == self.title:
+            return
+        was_visible = self.visible
+        if was_visible:
+            self.hide()
+        self.entries, self.title = entries, title
+        texts = ([title] if title else []) + [name for name, _ in entries]
+        self.text_actors = []
+        for index, text in enumerate(texts):
+            actor = vtkTextActor()
+            actor.SetInput(text)
+            prop = actor.GetTextProperty()
+            prop.SetFontSize(self.font_size)
+            prop.SetColor(*(c / 255 for c in LEGEND_TEXT_COLOR))
+            prop.SetBold(bool(title) and index == 0)
+            prop.SetVerticalJustificationToCentered()
+            self.text_actors.append(actor)
+        # Cells: the box first, then one square per entry (four corners each).
+        self._points.SetNumberOfPoints(4 * (1 + len(entries)))
+        polys = vtkCellArray()
+        self._colors.SetNumberOfTuples(1 + len(entries))
+        self._colors.SetTuple4(0, 255, 255, 255, 200)
+        for cell in range(1 + len(entries)):
+            polys.InsertNextCell(4)
+            for corner in range(4):
+                polys.InsertCellPoint(4 * cell + corner)
+        for index, (_, rgb) in enumerate(entries, start=1):
+            self._colors.SetTuple4(index, *rgb, 255)
+        self._polydata.SetPoints(self._points)
+        self._polydata.SetPolys(polys)
+        self._polydata.GetCellData().SetScalars(self._colors)
+        if was_visible:
+            self.show()
+
+    def show(self) -> None:
+        if not self.entries:
+            return
+        actors = [self.box_actor, *self.text_actors]
+        for name, actor in zip(self._names(), actors, strict=True):
+            self.plotter.add_actor(actor, name=name, pickable=False, reset_camera=False, render=False)
+        if self._observer is None:
+            self._observer = self.plotter.renderer.AddObserver("StartEvent", lambda *_: self.update())
+        self.visible = True
+        self.update()
+
+    def hide(self) -> None:
+        for name in self._names():
+            self.plotter.remove_actor(name, render=False)
+        if self._observer is not None:
+            self.plotter.renderer.RemoveObserver(self._observer)
+            self._observer = None
+        self.visible = False
+
+    def box(self) -> tuple[float, float, float, float]:
+        """The legend's box in display pixels: (left, bottom, right, top), origin at the bottom left."""
+        top = self.plotter.renderer.GetSize()[1] - LEGEND_MARGIN_PX
+        rows = len(self.text_actors)
+        bottom = top - rows * self.row_px - 2 * self.pad_px
+        widest = 0.0
+        bounds = [0.0] * 4
+        for actor in self.text_actors:
+            actor.GetBoundingBox(self.plotter.renderer, bounds)
+            widest = max(widest, bounds[1] - bounds[0])
+        left = LEGEND_MARGIN_PX
+        right = left + 2 * self.pad_px + self.swatch_px + self.pad_px + widest
+        return left, bottom, right, top
+
+    def row_centre_y(self, row: int, top: float | None = None) -> float:
+        """Display y of the middle of a text row (the title is row 0 when there is one)."""
+        if top is None:
+            top = self.plotter.renderer.GetSize()[1] - LEGEND_MARGIN_PX
+        return top - self.pad_px - (row + 0.5) * self.row_px
+
+    def swatch_centre(self, entry: int) -> tuple[int, int]:
+        """Display pixel (x, y from the bottom) at the middle of an entry's colour swatch."""
+        row = entry + (1 if self.title else 0)
+        return round(LEGEND_MARGIN_PX + self.pad_px + self.swatch_px / 2), round(self.row_centre_y(row))
+
+    def update(self) -> None:
+        if not self.entries:
+            return
+        left, bottom, right, top = self.box()
+        self._points.SetPoint(0, left, bottom, 0)
+        self._points.SetPoint(1, right, bottom, 0)
+        self._points.SetPoint(2, right, top, 0)
+        self._points.SetPoint(3, left, top, 0)
+        first_entry_row = 1 if self.title else 0
+        text_left = left + self.pad_px
+        for row, actor in enumerate(self.text_actors):
+            y = self.row_centre_y(row, top)
+            is_entry = row >= first_entry_row
+            actor.SetPosition(text_left + (self.swatch_px + self.pad_px if is_entry else 0), y)
+            if is_entry:
+                base = 4 * (1 + row - first_entry_row)
+                half = self.swatch_px / 2
+                x0, x1 = text_left, text_left + self.swatch_px
+                self._points.SetPoint(base, x0, y - half, 0)
+                self._points.SetPoint(base + 1, x1, y - half, 0)
+                self._points.SetPoint(base + 2, x1, y + half, 0)
+                self._points.SetPoint(base + 3, x0, y + half, 0)
+        self._points.Modified()
+        self._polydata.Modified()

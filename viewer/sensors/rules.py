@@ -79,6 +79,19 @@ def desaturate(rgb: np.ndarray, mix: float = STALE_MIX) -> np.ndarray:
     return np.round(np.asarray(rgb, float) * (1 - mix) + grey * mix).astype(np.uint8)
 
 
+def legend_entries(state_colors: dict[str, RGB] | None = None, flashing: bool = False) -> list[tuple[str, RGB]]:
+    """What each colour of the sensor view means, in the order a legend lists them; `state_colors` is the
+    user's palette over STATE_COLORS, `flashing` says that alarms flash (the window, not a still picture)."""
+    palette = {**STATE_COLORS, **(state_colors or {})}
+    stale = tuple(int(c) for c in desaturate(np.asarray(palette["running"])))
+    return [
+        *((name, tuple(palette[name])) for name in ("running", "idle", "fault", "offline")),
+        ("beyond LO / HI", WARNING_COLOR),
+        ("beyond LOLO / HIHI" + (", flashes" if flashing else ""), ALARM_COLOR),
+        ("stale: no recent data", stale),  # type: ignore[list-item]
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Alarm:
     equipment_id: str

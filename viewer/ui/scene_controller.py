@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from viewer.model import EquipmentLibrary, EquipmentPath, PlantDocument, Site
 from viewer.scene.batch import EquipmentBatch, TypeMeshes
 from viewer.scene.plant_view import DetailDrawing, PlantView, SitePieces
-from viewer.scene.view_overlays import ScaleBar
+from viewer.scene.view_overlays import ColorLegend, ScaleBar
 from viewer.scene.view_state import ViewState
 
 WORK_PAUSE_MS = 4
@@ -53,6 +53,7 @@ class SceneController(QObject):
         self._render_timer.timeout.connect(self._on_render_request)
         self._moving_camera = False
         self.scale_bar = ScaleBar(plotter, self.view.metres_per_pixel)
+        self.legend = ColorLegend(plotter)  # shown while sensor data colour the equipment
         self.view.grid_labels = True  # metre marks on the floor grid, placed with the line and cell names
         self.clip_widget: object | None = None  # the box widget while the clipping box is on
         # Work spread over turns of the event loop: a site shown in steps, then its meshes drawn in slices.
@@ -177,6 +178,8 @@ class SceneController(QObject):
         if big_scene is not None:
             big_scene(self.view.batch is not None and self.view.batch.detail.n_cells > MULTISAMPLED_TRIANGLES_MAX)
         self.scale_bar.show()
+        if self.legend.visible:
+            self.legend.show()  # the new site's scene cleared its actors
         if self.clip_widget is not None:
             self.set_clipping(True)  # a new site: the box starts around all of it again
         self._on_visibility()
@@ -354,6 +357,16 @@ class SceneController(QObject):
 
     def request_render(self) -> None:
         self._render_timer.start()
+
+    def set_legend(self, entries: list[tuple[str, tuple[int, int, int]]] | None, title: str = "") -> None:
+        """Show the colour legend with these rows (None hides it); the next frame draws it."""
+        if not entries:
+            if self.legend.visible:
+                self.legend.hide()
+            return
+        self.legend.set_entries(entries, title)
+        if not self.legend.visible:
+            self.legend.show()
 
     def render_if_quick(self) -> None:
         """Draw the frame now if it is one quick full frame (a seek the user waits for: drawn before the

@@ -22,7 +22,7 @@ from viewer.scene.plant_view import LabelSpec
 from viewer.sensors import BindingReport, Bindings, EquipmentColors, SampleBuffer, SourceSettings, TemplateError
 from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
-from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors, prepare_colors
+from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors, legend_entries, prepare_colors
 from viewer.sensors.samples import TEXT
 from viewer.ui.plant_loading import background_work
 from viewer.ui.sensor_plugins import PluginError, PluginsController
@@ -401,6 +401,7 @@ class SensorController(QObject):
             return  # nothing changed on screen: no batch write, no render
         cleared = np.setdiff1d(self._colored, colors.indices)
         self.scene.view.set_sensor_colors(colors.indices, rgb, cleared)
+        self.scene.set_legend(legend_entries(self.state_colors, flashing=True) if len(colors.indices) else None)
         self._colored = colors.indices
         self._applied = (colors.indices, rgb, marked)
         self._applied_at = time.perf_counter()
