@@ -38,7 +38,38 @@ def metres_text(metres: float) -> str:
     return f"{metres:g} m"
 
 
-class ScaleBar:
+class _PixelOverlay:
+    """Actors placed in display pixels before every frame; `show` adds them (again: clearing the scene
+    removes them), `hide` takes them away."""
+
+    plotter: pv.BasePlotter
+    _observer: int | None
+    visible: bool
+
+    def _named_actors(self) -> list[tuple[str, object]]:
+        raise NotImplementedError
+
+    def update(self) -> None:
+        raise NotImplementedError
+
+    def show(self) -> None:
+        for name, actor in self._named_actors():
+            self.plotter.add_actor(actor, name=name, pickable=False, reset_camera=False, render=False)
+        if self._observer is None:
+            self._observer = self.plotter.renderer.AddObserver("StartEvent", lambda *_: self.update())
+        self.visible = True
+        self.update()
+
+    def hide(self) -> None:
+        for name, _ in self._named_actors():
+            self.plotter.remove_actor(name, render=False)
+        if self._observer is not None:
+            self.plotter.renderer.RemoveObserver(self._observer)
+            self._observer = None
+        self.visible = False
+
+
+class ScaleBar(_PixelOverlay):
     """A bar with end ticks in the bottom-right corner whose length is a round number of metres at the
     focal point; it is recomputed before every frame, so it follows zooming, whatever changed the camera."""
 
@@ -79,22 +110,8 @@ class ScaleBar:
     def text(self) -> str:
         return self.text_actor.GetInput() or ""
 
-    def show(self) -> None:
-        """Add the actors (again: clearing the scene removes them) and follow every frame."""
-        for name, actor in (("scale-bar", self.bar_actor), ("scale-bar-text", self.text_actor)):
-            self.plotter.add_actor(actor, name=name, pickable=False, reset_camera=False, render=False)
-        if self._observer is None:
-            self._observer = self.plotter.renderer.AddObserver("StartEvent", lambda *_: self.update())
-        self.visible = True
-        self.update()
-
-    def hide(self) -> None:
-        for name in ("scale-bar", "scale-bar-text"):
-            self.plotter.remove_actor(name, render=False)
-        if self._observer is not None:
-            self.plotter.renderer.RemoveObserver(self._observer)
-            self._observer = None
-        self.visible = False
+    def _named_actors(self) -> list[tuple[str, object]]:
+        return [("scale-bar", self.bar_actor), ("scale-bar-text", self.text_actor)]
 
     def update(self) -> None:
         per_pixel = float(self._metres_per_pixel())
@@ -124,7 +141,7 @@ LEGEND_PAD_PX = 6
 LEGEND_TEXT_COLOR = (30, 36, 42)
 
 
-class ColorLegend:
+class ColorLegend(_PixelOverlay):
     """What the equipment colours mean: a swatch and a name per colour, with an optional title, on a
     translucent box in the top-left corner. Sized in pixels and placed before every frame, so it keeps its
     size and corner whatever the window does. Two actors plus one text actor per row: nothing per equipment."""
@@ -151,9 +168,6 @@ class ColorLegend:
         self.text_actors: list[vtkTextActor] = []
         self._observer: int | None = None
         self.visible = False
-
-    def _names(self) -> list[str]:
-        return ["legend-box", *(f"legend-text-{i}" for i in range(len(self.text_actors)))]
 
     def set_entries(self, entries: list[tuple[str, tuple[int, int, int]]], title: str = "") -> None:
         """The rows to show, top to bottom; redrawn only when they change."""
@@ -192,24 +206,13 @@ class ColorLegend:
         if was_visible:
             self.show()
 
-    def show(self) -> None:
-        if not self.entries:
-            return
-        actors = [self.box_actor, *self.text_actors]
-        for name, actor in zip(self._names(), actors, strict=True):
-            self.plotter.add_actor(actor, name=name, pickable=False, reset_camera=False, render=False)
-        if self._observer is None:
-            self._observer = self.plotter.renderer.AddObserver("StartEvent", lambda *_: self.update())
-        self.visible = True
-        self.update()
+    def _named_actors(self) -> list[tuple[str, object]]:
+        texts = [(f"legend-text-{i}", actor) for i, actor in enumerate(self.text_actors)]
+        return [("legend-box", self.box_actor), *texts]
 
-    def hide(self) -> None:
-        for name in self._names():
-            self.plotter.remove_actor(name, render=False)
-        if self._observer is not None:
-            self.plotter.renderer.RemoveObserver(self._observer)
-            self._observer = None
-        self.visible = False
+    def show(self) -> None:
+        if self.entries:
+            super().show()
 
     def box(self) -> tuple[float, float, float, float]:
         """The legend's box in display pixels: (left, bottom, right, top), origin at the bottom left."""
