@@ -242,3 +242,23 @@ def test_a_label_the_view_edge_would_cut_is_left_out(plotter):
     assert 0 <= display_of(plotter, (0.0, 0.0, 0.0))[0] < 45
     assert layer.placed_texts() == ["Whole"]  # the longer label would be cut: the short one fits
     assert label_boxes(image)[0] >= 0
+
+
+def test_names_give_way_to_the_labels_of_a_layer_they_yield_to(plotter):
+    names = shown(plotter, [LabelSpec((0.0, 2.0, 0.0), "Formation"), LabelSpec((0.0, -11.0, 0.0), "Aging")])
+    frame(plotter)
+    assert names.placed_texts() == ["Formation", "Aging"]
+    values = LabelLayer([LabelSpec((0.0, 0.0, 0.0), "Coater\nstate: running\nspeed: 60 m/min")], RED, 16, above=True)
+    plotter.renderer.AddActor(values.actor)
+    values.attach(plotter.renderer)
+    names.yield_to([values])
+    image = frame(plotter)
+    assert values.placed_texts() == ["Coater\nstate: running\nspeed: 60 m/min"]
+    assert names.placed_texts() == ["Aging"]  # "Formation" stood where the values are
+    left, bottom, right, top = values.placed_boxes()[0]
+    x0, x1, y0, y1 = box_around(image, display_of(plotter, (0.0, 0.0, 0.0)), reach=75)
+    assert (x0, y0) == (left, bottom) and (x1 + 1, y1 + 1) == (right, top)  # only the values there
+    values.detach()  # the values go (selection cleared): the name comes back
+    plotter.renderer.RemoveActor(values.actor)
+    frame(plotter)
+    assert names.placed_texts() == ["Formation", "Aging"]

@@ -203,6 +203,8 @@ class LabelLayer:
         self._warmed = (0, 0)  # (dpi, how many distinct texts are rasterised for it): see `prepare`
         self._view_key: tuple | None = None
         self._placed = np.zeros(0, np.int64)
+        self._boxes = np.zeros((0, 4), np.int64)  # (left, bottom, right, top) of each placed label, pixels
+        self._yield_to: list[LabelLayer] = []
         self.placements = 0  # how many times the labels were placed (tests and benchmarks read it)
 
         self._mesh = vtkPolyData()
@@ -247,6 +249,18 @@ class LabelLayer:
         """The texts drawn by the last placement, highest priority first."""
         return [self._texts[i] for i in self._placed]
 
+    def placed_boxes(self) -> np.ndarray:
+        """(left, bottom, right, top) in display pixels of each label drawn, as `placed_texts`; none when
+        the layer is hidden or not in a renderer."""
+        shown = self.actor.GetVisibility() and self._renderer is not None and self._renderer.HasViewProp(self.actor)
+        return self._boxes if shown else np.zeros((0, 4), np.int64)
+
+    def yield_to(self, layers: Sequence[LabelLayer]) -> None:
+        """Leave out this layer's labels where those of `layers` stand (values over the names, say): they
+        are placed first, for the same view."""
+        self._yield_to = [layer for layer in layers if layer is not self]
+        self._view_key = None
+
     def prepare(self, dpi: int, seconds: float) -> bool:
         """Rasterise the texts for `seconds` at most, then (in a later call if time is up) pack the atlas:
         the first frame of a new layer of a thousand names costs 30-75 ms, which a window spreads over
@@ -275,6 +289,8 @@ class LabelLayer:
         """Place the labels for the renderer's current view, unless it is the view they were placed for."""
         if not self.actor.GetVisibility() or not len(self._texts) or not renderer.HasViewProp(self.actor):
             return
+        for other in self._yield_to:
+            other.update(renderer)
         window = renderer.GetRenderWindow()
         dpi = int(window.GetDPI()) if window is not None else 72
         width, height = renderer.GetSize()
@@ -282,7 +298,16 @@ class LabelLayer:
         aspect = renderer.GetTiledAspectRatio()
         matrix = camera.GetCompositeProjectionTransformMatrix(aspect, -1.0, 1.0).GetData()
         # Rows x, y and w decide display positions; row z only follows the clipping range, reset every frame.
-        key = (matrix[:8], matrix[12:], camera.GetPosition(), camera.GetDirectionOfProjection(), width, height, dpi)
+        key = (
+            matrix[:8],
+            matrix[12:],
+            camera.GetPosition(),
+            camera.GetDirectionOfProjection(),
+            width,
+            height,
+            dpi,
+            [(id(other), other.placements, len(other.placed_boxes())) for other in self._yield_to],
+        )
         if key == self._view_key:
             return
         self._view_key = key
@@ -312,6 +337,9 @@ class LabelLayer:
         shown = front & inside & (size[:, 0] > 0)
         # Greedy in priority order on a pixel occupancy map: exact, and about a microsecond per label.
         taken = np.zeros((max(height, 0), max(width, 0)), dtype=bool)
+        for other in self._yield_to:
+            for left, bottom, right, top in other.placed_boxes().tolist():
+                taken[max(bottom, 0) : max(top, 0), max(left, 0) : max(right, 0)] = True
         candidates = self._order[shown[self._order]]
         boxes = zip(
             candidates.tolist(),
@@ -333,7 +361,9 @@ class LabelLayer:
             spot[:] = True
             placed.append(i)
         self._placed = np.array(placed, dtype=np.int64)
-        self._set_quads(x0[self._placed], y0[self._placed])
+        left, bottom = x0[self._placed], y0[self._placed]
+        self._boxes = np.stack([left, bottom, left + size[self._placed, 0], bottom + size[self._placed, 1]], axis=1)
+        self._set_quads(left, bottom)
 
     def _set_quads(self, x0: np.ndarray, y0: np.ndarray) -> None:
         """One textured quad per placed label, in display pixels relative to the viewport."""

@@ -264,6 +264,13 @@ class PlantView:
             self.plotter.add_actor(layer.actor, name="labels", pickable=False, reset_camera=False)
             layer.attach(self.plotter.renderer)
             self._label_actors, self._label_layers = [layer.actor], [layer]
+            self._names_yield()
+
+    def _names_yield(self) -> None:
+        """Names give way to the overlay labels (sensor values, a measurement): those are what the user
+        asked to see just now."""
+        for layer in self._label_layers:
+            layer.yield_to(list(self._overlay_labels.values()))
 
     def _show_overlay_labels(
         self, name: str, specs: list[LabelSpec], color: tuple[int, int, int], size: int, above: bool = False
@@ -275,11 +282,13 @@ class PlantView:
             self.plotter.add_actor(layer.actor, name=name, pickable=False, reset_camera=False, render=False)
             layer.attach(self.plotter.renderer)
             self._overlay_labels[name] = layer
+        self._names_yield()
 
     def _remove_overlay_labels(self, name: str) -> None:
         layer = self._overlay_labels.pop(name, None)
         if layer is not None:
             layer.detach()
+            self._names_yield()
         self.plotter.remove_actor(name, render=False)
 
     def _forget_labels(self) -> None:
