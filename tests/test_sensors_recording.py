@@ -299,6 +299,17 @@ def test_simulate_records_a_shift_that_replays_and_renders(demo_path, library, t
     assert main([*args, "--recording", str(shift), "--at", "2025-01-01T06:05:00Z"]) == 0
     assert "325 bound, 0 unbound, 0 unknown tags" in capsys.readouterr().out
 
+    # Coloured by one analog signal: its legend says so; a name the site lacks is refused with the choices.
+    assert (
+        main([*args, "--recording", str(shift), "--at", "2025-01-01T06:05:00Z", "--color-by", "rack_temperature"]) == 0
+    )
+    assert "rack_temperature at 2025-01-01T06:05:00Z: 16 equipment coloured" in capsys.readouterr().out
+    assert main([*args, "--recording", str(shift), "--at", "2025-01-01T06:05:00Z", "--color-by", "state"]) == 2
+    error = capsys.readouterr().err
+    assert "--color-by state: no analog signal" in error and "rack_temperature" in error
+    assert main([*args, "--color-by", "rack_temperature"]) == 2
+    assert "--color-by needs --recording" in capsys.readouterr().err
+
     # Either a broker or a file, and a recording needs its length.
     assert main(["simulate", str(demo_path), "--record", str(shift), "--mqtt", "mqtt://127.0.0.1:1"]) == 2
     assert "either --mqtt URL" in capsys.readouterr().err

@@ -382,3 +382,17 @@ def test_synthetic_plant_with_the_simulator(library, signal):
         store.put_columns(tags[keep], np.full(len(tags[keep]), now), step_values[keep], received_at=now)
     got = compare(bindings, store, now=simulator.time, signal=signal, state_colors={"idle": (9, 9, 9)})
     assert len(got.indices)
+
+
+def test_legend_names_every_colour_the_rules_give_states_or_a_signal_map():
+    from viewer.sensors.rules import WARNING_COLOR, colormap, desaturate, legend_entries
+
+    states = legend_entries({"idle": (1, 2, 3)}, flashing=True)
+    assert [name for name, _ in states[:4]] == ["running", "idle", "fault", "offline"]
+    assert states[1] == ("idle", (1, 2, 3))  # the user's palette
+    assert ("beyond LO / HI", WARNING_COLOR) in states and states[5][0].endswith("flashes")
+    assert states[6] == ("stale: no recent data", tuple(int(c) for c in desaturate(np.array(STATE_COLORS["running"]))))
+    mapped = legend_entries(signal="t")
+    assert mapped[0] == ("t at LO", tuple(int(c) for c in colormap(np.array([0.0]), 0.0, 1.0)[0]))
+    assert mapped[2] == ("at HI", tuple(int(c) for c in colormap(np.array([1.0]), 0.0, 1.0)[0]))
+    assert mapped[4][0] == "beyond LOLO / HIHI" and len(mapped) == 6  # a still picture: no flashing

@@ -174,6 +174,35 @@ def test_colour_legend_shows_while_sensor_data_colour_the_view(window, qtbot, tm
     assert np.abs(pixel_at(rendered(window), legend.swatch_centre(0)) - STATE_COLORS["running"]).max() > 30
 
 
+def test_colour_by_an_analog_signal_maps_it_over_its_limits_and_back_to_states(window, qtbot, tmp_path):
+    from viewer.sensors.rules import colormap
+
+    ui = window.sensor_ui
+    controller, timeline, combo = ui.controller, ui.controller.timeline, ui.timeline_bar.color_by
+    start = replay_coater_recording(window, qtbot, tmp_path)
+    timeline.seek(start + 20)  # running, oven at 130: half-way between LO 120 and HI 140
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=5000)
+    choices = [combo.itemText(i) for i in range(combo.count())]
+    assert choices[0] == "State" and "oven_temperature" in choices and "state" not in choices
+    assert choices[1:] == sorted(choices[1:]) == controller.colorable_signals()
+
+    combo.activated.emit(choices.index("oven_temperature"))  # as picking it in the list does
+    middle = tuple(int(c) for c in colormap(np.array([130.0]), 120.0, 140.0)[0])
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == middle, timeout=3000)
+    assert controller.color_by == "oven_temperature"
+    assert window.scene.legend.title == "Colour: oven_temperature"
+    assert window.scene.legend.entries[1] == ("half-way from LO to HI", middle)
+    timeline.seek(start + 80)  # 160: beyond HIHI, the alarm colours win on the map too
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) in {ALARM_COLOR, FLASH_OFF_COLOR}, timeout=3000)
+
+    combo.activated.emit(0)  # back to the states
+    timeline.seek(start + 20)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
+    assert controller.color_by is None and window.scene.legend.entries[0][0] == "running"
+    with pytest.raises(ValueError, match="no analog signal 'state'"):
+        controller.set_color_by("state")
+
+
 def test_scrub_bar_handle_drags_above_its_strip_of_alarm_marks(window, qtbot, tmp_path):
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtGui import QImage

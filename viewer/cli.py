@@ -51,9 +51,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     if (args.recording is None) != (args.at is None):
         print("mothertwin render: --recording and --at go together", file=sys.stderr)
         return EXIT_USAGE
+    if args.color_by and args.recording is None:
+        print("mothertwin render: --color-by needs --recording and --at", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.recording is not None:
-            image, note = _render_recorded_state(document, request, args.recording, args.at)
+            image, note = _render_recorded_state(document, request, args.recording, args.at, args.color_by)
             print(note)
         else:
             image = render_image(document, builtin_library(), request)
@@ -68,7 +71,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def _render_recorded_state(
-    document: PlantDocument, request: RenderRequest, recording: Path, at_text: str
+    document: PlantDocument, request: RenderRequest, recording: Path, at_text: str, color_by: str | None = None
 ) -> tuple[np.ndarray, str]:
     """Like render_image, with equipment coloured by their recorded state at a time (one array write)."""
     from viewer.scene.plant_view import PlantView
@@ -76,7 +79,7 @@ def _render_recorded_state(
     from viewer.scene.view_overlays import ColorLegend
     from viewer.sensors import Bindings, Recording, equipment_colors, parse_time
     from viewer.sensors.recording import state_store_at
-    from viewer.sensors.rules import legend_entries
+    from viewer.sensors.rules import colorable_signals, legend_entries
 
     at = parse_time(at_text)
     site = choose_site(document, request.site)
@@ -88,13 +91,19 @@ def _render_recorded_state(
         with Recording(recording) as rec:
             store = state_store_at(rec, at)
         bindings = Bindings.build(view.batch.paths)
-        colors = equipment_colors(bindings, store, now=at)
+        if color_by and color_by not in colorable_signals(bindings):
+            known = ", ".join(colorable_signals(bindings)) or "none"
+            raise ValueError(
+                f"--color-by {color_by}: no analog signal of that name with LO and HI limits at site "
+                f"{site.name!r}; there: {known}"
+            )
+        colors = equipment_colors(bindings, store, now=at, signal=color_by)
         if len(colors.indices):
             view.batch.set_colors(colors.indices, colors.rgb)
         report = bindings.report(store.tags())
         note = (
-            f"sensor state at {at_text}: {len(colors.indices)} equipment coloured, {len(colors.alarms)} alarms; "
-            + report.lines()[0]
+            f"{color_by or 'sensor state'} at {at_text}: {len(colors.indices)} equipment coloured, "
+            f"{len(colors.alarms)} alarms; " + report.lines()[0]
         )
         if line is not None:
             view.focus_line(line)
@@ -104,7 +113,8 @@ def _render_recorded_state(
         moment = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         # Smaller text in a small picture, so that the legend hides as little of the plant as it can.
         legend = ColorLegend(plotter, font_size=max(9, min(13, round(request.size[1] / 55))))
-        legend.set_entries(legend_entries(), title=f"Sensor state at {moment}")
+        what = f"{color_by} at" if color_by else "Sensor state at"
+        legend.set_entries(legend_entries(signal=color_by), title=f"{what} {moment}")
         legend.show()
         request.warnings.extend(view.warnings)
         return plotter.screenshot(transparent_background=request.transparent, return_img=True), note
@@ -422,6 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--transparent", action="store_true", help="transparent background")
     render.add_argument("--recording", type=Path, help="colour equipment by their state in this recording")
     render.add_argument("--at", help="time in the recording: ISO 8601 (UTC unless an offset is given) or epoch s")
+    render.add_argument(
+        "--color-by", metavar="SIGNAL", help="colour by this analog signal over its LO..HI limits instead of by state"
+    )
     render.set_defaults(func=cmd_render)
 
     simulate = sub.add_parser(

@@ -79,17 +79,39 @@ def desaturate(rgb: np.ndarray, mix: float = STALE_MIX) -> np.ndarray:
     return np.round(np.asarray(rgb, float) * (1 - mix) + grey * mix).astype(np.uint8)
 
 
-def legend_entries(state_colors: dict[str, RGB] | None = None, flashing: bool = False) -> list[tuple[str, RGB]]:
+def legend_entries(
+    state_colors: dict[str, RGB] | None = None, flashing: bool = False, signal: str | None = None
+) -> list[tuple[str, RGB]]:
     """What each colour of the sensor view means, in the order a legend lists them; `state_colors` is the
-    user's palette over STATE_COLORS, `flashing` says that alarms flash (the window, not a still picture)."""
+    user's palette over STATE_COLORS, `flashing` says that alarms flash (the window, not a still picture),
+    `signal` the analog signal the equipment are coloured by instead of their state (see equipment_colors)."""
     palette = {**STATE_COLORS, **(state_colors or {})}
-    stale = tuple(int(c) for c in desaturate(np.asarray(palette["running"])))
+    if signal is None:
+        kinds = [(name, tuple(palette[name])) for name in ("running", "idle", "fault", "offline")]
+        stale_base = np.asarray(palette["running"])
+    else:
+        ramp = colormap(np.array([0.0, 0.5, 1.0]), 0.0, 1.0)
+        names = (f"{signal} at LO", "half-way from LO to HI", "at HI")
+        kinds = [(name, tuple(int(c) for c in rgb)) for name, rgb in zip(names, ramp, strict=True)]
+        stale_base = ramp[1]
+    stale = tuple(int(c) for c in desaturate(stale_base))
     return [
-        *((name, tuple(palette[name])) for name in ("running", "idle", "fault", "offline")),
+        *kinds,  # type: ignore[list-item]
         ("beyond LO / HI", WARNING_COLOR),
         ("beyond LOLO / HIHI" + (", flashes" if flashing else ""), ALARM_COLOR),
         ("stale: no recent data", stale),  # type: ignore[list-item]
     ]
+
+
+def colorable_signals(bindings: Bindings) -> list[str]:
+    """Names of the analog signals that a colour map can show (those with a LO..HI range), sorted."""
+    names = {
+        b.signal.name
+        for own in bindings.by_equipment
+        for b in own
+        if b.signal.kind is SignalKind.ANALOG and colormap_range(b.signal.limits) is not None
+    }
+    return sorted(names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,15 @@ from viewer.scene.plant_view import LabelSpec
 from viewer.sensors import BindingReport, Bindings, EquipmentColors, SampleBuffer, SourceSettings, TemplateError
 from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
-from viewer.sensors.rules import ALARM_COLOR, RGB, STATE_COLORS, equipment_colors, legend_entries, prepare_colors
+from viewer.sensors.rules import (
+    ALARM_COLOR,
+    RGB,
+    STATE_COLORS,
+    colorable_signals,
+    equipment_colors,
+    legend_entries,
+    prepare_colors,
+)
 from viewer.sensors.samples import TEXT
 from viewer.ui.plant_loading import background_work
 from viewer.ui.sensor_plugins import PluginError, PluginsController
@@ -113,6 +121,7 @@ class SensorController(QObject):
         self.bindings: Bindings | None = None
         self.colors: EquipmentColors | None = None
         self.state_colors: dict[str, RGB] = self._load_state_colors()
+        self.color_by: str | None = None  # an analog signal shown on a colour map instead of the states
         self.flash_on = True
         self.ticks = 0
         self._bound_key: tuple[int, str] | None = None
@@ -305,6 +314,22 @@ class SensorController(QObject):
 
     # ------------------------------------------------------------ the update loop
 
+    def colorable_signals(self) -> list[str]:
+        """The analog signals the equipment can be coloured by (set_color_by)."""
+        return colorable_signals(self.bindings) if self.bindings is not None else []
+
+    def set_color_by(self, signal: str | None) -> None:
+        """Colour the equipment by one analog signal over its limits (None: by state), from the next update."""
+        signal = signal or None
+        if signal is not None and signal not in self.colorable_signals():
+            raise ValueError(f"no analog signal {signal!r} with LO and HI limits to colour by")
+        if signal == self.color_by:
+            return
+        self.color_by = signal
+        self._applied = None
+        self._seeked = True  # the user asked: shown at once, like a seek
+        self._mark_dirty()
+
     def _mark_dirty(self, *_: object) -> None:
         self._dirty = True
         if not self._wake_pending:  # one queued wake-up at a time, however fast data comes
@@ -353,7 +378,9 @@ class SensorController(QObject):
         if self.bindings is None or self.scene.view.batch is None or not len(self.scene.view.batch):
             return
         store = self.active_store()
-        self.colors = equipment_colors(self.bindings, store, now=store.clock(), state_colors=self.state_colors)
+        self.colors = equipment_colors(
+            self.bindings, store, now=store.clock(), signal=self.color_by, state_colors=self.state_colors
+        )
         if self.book.update(self.colors.alarms, self._limits_of):  # type: ignore[arg-type]
             self.alarms_changed.emit()
         self.apply_colors(urgent=seeked)
@@ -401,7 +428,10 @@ class SensorController(QObject):
             return  # nothing changed on screen: no batch write, no render
         cleared = np.setdiff1d(self._colored, colors.indices)
         self.scene.view.set_sensor_colors(colors.indices, rgb, cleared)
-        self.scene.set_legend(legend_entries(self.state_colors, flashing=True) if len(colors.indices) else None)
+        legend = legend_entries(self.state_colors, flashing=True, signal=self.color_by)
+        self.scene.set_legend(
+            legend if len(colors.indices) else None, f"Colour: {self.color_by}" if self.color_by else ""
+        )
         self._colored = colors.indices
         self._applied = (colors.indices, rgb, marked)
         self._applied_at = time.perf_counter()

@@ -121,6 +121,8 @@ class SensorUI(QObject):
         bar.play_requested.connect(t.set_playing)
         bar.speed_requested.connect(t.set_speed)
         bar.seek_requested.connect(t.seek)
+        bar.color_by_requested.connect(self._color_by)
+        c.bindings_changed.connect(self._refresh_color_choices)
         t.mode_changed.connect(self._on_mode)
         t.range_changed.connect(bar.set_range)
         t.marks_changed.connect(bar.set_marks)
@@ -130,6 +132,15 @@ class SensorUI(QObject):
         t.trend_ready.connect(lambda series: self.trend_dock.set_series(series, t.cursor))
 
     # ------------------------------------------------------------ actions
+
+    def _color_by(self, signal: str) -> None:
+        self.controller.set_color_by(signal or None)
+
+    def _refresh_color_choices(self, *_: object) -> None:
+        signals = self.controller.colorable_signals()
+        if self.controller.color_by not in signals:
+            self.controller.set_color_by(None)  # the signal left with the bindings: back to the states
+        self.timeline_bar.set_color_choices(signals, self.controller.color_by)
 
     def choose_source(self, kind: str | None = None) -> None:
         dialog = ConnectSourceDialog(self.controller.plugins.source_kinds(), self.window)

@@ -90,6 +90,7 @@ class TimelineBar(QToolBar):
     play_requested = Signal(bool)
     speed_requested = Signal(float)
     seek_requested = Signal(float)
+    color_by_requested = Signal(str)  # an analog signal's name, "" for the equipment states
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Timeline", parent)
@@ -134,8 +135,18 @@ class TimelineBar(QToolBar):
         self.jump.setPlaceholderText("Go to time, e.g. 2025-01-01T08:00:00Z")
         self.jump.setMaximumWidth(250)
         self.jump.returnPressed.connect(self._on_jump)
+        self.color_by = QComboBox()
+        self.color_by.setToolTip(
+            "Colour the equipment by their state, or by one analog signal on a colour map over its LO..HI limits"
+        )
+        self.color_by.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.set_color_choices([])
+        self.color_by.activated.connect(lambda i: self.color_by_requested.emit(self.color_by.itemData(i) or ""))
         for widget in (self.live, self.replay):
             self.addWidget(widget)
+        self.addSeparator()
+        self.addWidget(QLabel(" Colour by: "))
+        self.addWidget(self.color_by)
         self.addSeparator()
         self.hint = QLabel("  Live: equipment colours follow the connected sources. Connect a recording to replay.")
         self.hint.setStyleSheet("color: #555")
@@ -167,6 +178,17 @@ class TimelineBar(QToolBar):
             self._setting = True
             self.play.setChecked(False)
             self._setting = False
+
+    def set_color_choices(self, signals: list[str], current: str | None = None) -> None:
+        """The signals to colour by (besides the states), `current` selected (None: the states)."""
+        self.color_by.blockSignals(True)
+        self.color_by.clear()
+        self.color_by.addItem("State", "")
+        for name in signals:
+            self.color_by.addItem(name, name)
+        index = self.color_by.findData(current or "")
+        self.color_by.setCurrentIndex(max(0, index))
+        self.color_by.blockSignals(False)
 
     def set_range(self, start: float, end: float) -> None:
         self.start, self.end = start, end
