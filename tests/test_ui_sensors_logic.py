@@ -204,3 +204,27 @@ def test_trend_plots_take_columns_in_a_wide_low_dock_and_rows_in_a_tall_one(qtbo
     dock.resize(320, 700)  # a tall dock at the side: one column
     qtbot.waitUntil(lambda: dock.plot_grid()[-1] == ("p/E1/c", 2, 0))
     assert dock.graphics.ci.layout.itemAt(2, 0) is dock._pool[2].plot
+
+
+def test_bindings_dock_filters_tags_and_says_how_many_are_left_out(qtbot, monkeypatch):
+    from viewer.sensors import BindingReport
+    from viewer.ui import sensor_docks
+    from viewer.ui.sensor_docks import BindingsDock
+
+    monkeypatch.setattr(sensor_docks, "MAX_LISTED", 3)
+    bound = [f"OC/L1/C1/E{i:02d}/temperature" for i in range(5)] + ["OC/L1/C1/E00/state"]
+    dock = BindingsDock()
+    qtbot.addWidget(dock)
+    dock.set_report(BindingReport(bound, ["OC/L1/C1/E09/state"], ["plant/unknown/x"]), "Ochang")
+
+    def listed(widget) -> list[str]:
+        return [widget.item(i).text() for i in range(widget.count())]
+
+    assert listed(dock.bound) == [*bound[:3], "… 3 more: filter to find them"]
+    assert dock.lists.tabText(0) == "Bound (6)"
+    dock.filter.setText("STATE")  # any part, any case
+    assert listed(dock.bound) == ["OC/L1/C1/E00/state"] and listed(dock.unbound) == ["OC/L1/C1/E09/state"]
+    assert [dock.lists.tabText(i) for i in range(3)] == ["Bound (1 of 6)", "Unbound (1 of 1)", "Unknown (0 of 1)"]
+    dock.filter.clear()
+    assert len(listed(dock.bound)) == 4 and dock.lists.tabText(2) == "Unknown (1)"
+    assert dock.bound.textElideMode() == dock.bound.textElideMode().ElideMiddle  # the signal at the end stays readable

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QTreeWidget,
@@ -132,12 +133,19 @@ class BindingsDock(QDockWidget):
         row.addWidget(apply)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter tags: any part, e.g. CNV-01 or temperature")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(lambda _: self._fill())
         self.lists = QTabWidget()
         self.bound, self.unbound, self.unknown = QListWidget(), QListWidget(), QListWidget()
         for widget, title in ((self.bound, "Bound"), (self.unbound, "Unbound"), (self.unknown, "Unknown")):
             widget.setUniformItemSizes(True)
+            # Tags share long prefixes (site/line/cell/equipment): keep both ends, the signal is at the end.
+            widget.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+            widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # elided, not scrolled
             self.lists.addTab(widget, title)
-        body = _body(self.summary, self.lists, buttons=[self.auto])
+        body = _body(self.summary, self.filter, self.lists, buttons=[self.auto])
         body.layout().insertLayout(0, row)
         self.setWidget(body)
         self._report: BindingReport | None = None
@@ -154,14 +162,28 @@ class BindingsDock(QDockWidget):
             f"{site_name}: {len(report.bound)} signals with data, {len(report.unbound)} without, "
             f"{len(report.unknown)} tags no signal is bound to"
         )
+        self._fill()
+
+    def _fill(self) -> None:
+        """The three lists, filtered (case-insensitive, any part of the tag) and cut at MAX_LISTED."""
+        report = self._report
+        if report is None:
+            return
+        needle = self.filter.text().strip().lower()
         for widget, tags, title in (
             (self.bound, report.bound, "Bound"),
             (self.unbound, report.unbound, "Unbound"),
             (self.unknown, report.unknown, "Unknown"),
         ):
+            shown = [tag for tag in tags if needle in tag.lower()] if needle else tags
             widget.clear()
-            widget.addItems(tags[:MAX_LISTED])
-            self.lists.setTabText(self.lists.indexOf(widget), f"{title} ({len(tags)})")
+            widget.addItems(shown[:MAX_LISTED])
+            if len(shown) > MAX_LISTED:
+                more = QListWidgetItem(f"… {len(shown) - MAX_LISTED:,} more: filter to find them")
+                more.setFlags(Qt.ItemFlag.NoItemFlags)
+                widget.addItem(more)
+            count = f"{len(shown)} of {len(tags)}" if needle else f"{len(tags)}"
+            self.lists.setTabText(self.lists.indexOf(widget), f"{title} ({count})")
 
 
 class _TrendPlot:
