@@ -53,6 +53,20 @@ def saved_source_without_secret(
     return json.loads(path.read_text())["sources"][0]
 
 
+def plugin_package(root: Path, package: str, manifest: str, monkeypatch: pytest.MonkeyPatch, **modules: str) -> Path:
+    """A plugin package on the import path: `manifest` (Python) is its __init__, after the manifest classes are
+    imported; `modules` are more modules by name."""
+    folder = root / package
+    folder.mkdir()
+    (folder / "__init__.py").write_text(
+        "from viewer.sensors.plugins import Contribution, PluginManifest\n" + manifest.strip() + "\n"
+    )
+    for name, text in modules.items():
+        (folder / f"{name}.py").write_text(text)
+    monkeypatch.syspath_prepend(str(root))
+    return folder
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

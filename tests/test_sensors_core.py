@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 import threading
-from importlib.metadata import EntryPoint
+from importlib.metadata import EntryPoint, entry_points
 
 import numpy as np
 import pytest
+from sensor_fixtures import plugin_package
 
 from viewer.io import load_document, save_document
 from viewer.model import Limits, Signal, SignalKind
@@ -322,15 +323,14 @@ def test_builtin_plugin_is_discovered_and_loaded_lazily():
 
 
 def test_broken_plugins_are_reported_and_disabled(tmp_path, monkeypatch):
-    package = tmp_path / "broken_plugin_pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text(
-        "from viewer.sensors.plugins import Contribution, PluginManifest\n"
+    plugin_package(
+        tmp_path,
+        "broken_plugin_pkg",
         "manifest = PluginManifest('half-broken', '1.0',\n"
-        "    (Contribution('source', 'ghost', 'broken_plugin_pkg.nothere:X'),))\n"
+        "    (Contribution('source', 'ghost', 'broken_plugin_pkg.nothere:X'),))",
+        monkeypatch,
+        bad_manifest="raise RuntimeError('manifest exploded')\n",
     )
-    (package / "bad_manifest.py").write_text("raise RuntimeError('manifest exploded')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
     points = [
         EntryPoint("half-broken", "broken_plugin_pkg:manifest", "mothertwin.plugins"),
         EntryPoint("exploding", "broken_plugin_pkg.bad_manifest:manifest", "mothertwin.plugins"),
@@ -347,6 +347,29 @@ def test_broken_plugins_are_reported_and_disabled(tmp_path, monkeypatch):
         registry.load("source", "ghost")
     assert "half-broken" in registry.disabled
     assert registry.names("source") == []
+
+
+def test_a_plugin_from_another_package_is_not_imported_until_enabled(tmp_path, monkeypatch):
+    marker = tmp_path / "imported"
+    plugin_package(
+        tmp_path,
+        "third_party_plugin",
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+        "manifest = PluginManifest('third-party', '2.0', (Contribution('source', 'x', 'json:loads'),))",
+        monkeypatch,
+    )
+    from viewer.sensors.plugins import is_shipped
+
+    shipped = [p for p in entry_points(group="mothertwin.plugins") if is_shipped(p)]
+    assert [p.name for p in shipped] == ["builtin-sources"]
+    point = EntryPoint("third", "third_party_plugin:manifest", "mothertwin.plugins")
+    registry = PluginRegistry.discover([*shipped, point], allow=is_shipped)
+    assert list(registry.pending) == ["third"] and "third-party" not in registry.manifests
+    assert not marker.exists() and "third_party_plugin" not in sys.modules  # nothing of it ran
+    assert registry.names("source") == ["mqtt", "opcua", "recording", "simulator"]
+    assert registry.enable_pending("third") and marker.read_text() == "ran"
+    assert registry.names("source") == ["mqtt", "opcua", "recording", "simulator", "x"]
+    assert registry.entry_names["third-party"] == "third" and not registry.enable_pending("third")
 
 
 def test_sensor_core_imports_no_qt_or_vtk():

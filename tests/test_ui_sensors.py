@@ -321,6 +321,8 @@ def test_bindings_dock_auto_bind_sets_an_undoable_template(window, qtbot):
 
 
 def test_plugins_dialog_lists_builtin_and_a_broken_plugin_is_reported_and_disabled(window, qtbot):
+    from PySide6.QtCore import Qt
+
     ui = window.sensor_ui
     dialog = ui.show_plugins()
     names = [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
@@ -329,21 +331,29 @@ def test_plugins_dialog_lists_builtin_and_a_broken_plugin_is_reported_and_disabl
     assert "source mqtt" in builtin.text(3) and builtin.text(2) in ("available", "loaded")
     dialog.close()
 
+    # A plugin from another package is listed, not read, until the user enables it: it is code.
     broken = EntryPoint("broken-plugin", "no_such_module_for_mothertwin:manifest", ENTRY_POINT_GROUP)
     ui.controller.discover_plugins([*entry_points(group=ENTRY_POINT_GROUP), broken])
+    notes = [m.text for m in window.messages.messages if m.severity is Severity.INFO]
+    assert any("'broken-plugin'" in text and "not enabled" in text for text in notes)
+    assert not [m for m in window.messages.messages if m.severity is Severity.ERROR]
+    dialog = ui.show_plugins()
+
+    def rows():
+        tree = dialog.tree
+        return {tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(tree.topLevelItemCount())}
+
+    assert rows()["broken-plugin"].text(2) == "not enabled"
+    assert rows()["broken-plugin"].checkState(0) == Qt.CheckState.Unchecked
+    rows()["broken-plugin"].setCheckState(0, Qt.CheckState.Checked)  # enabled: read now, and it fails
     errors = [m for m in window.messages.messages if m.severity is Severity.ERROR]
     assert any("broken-plugin" in m.text and "disabled" in m.text for m in errors)
     assert "broken-plugin" in ui.controller.plugins.registry.disabled
-    dialog = ui.show_plugins()
-    rows = {
-        dialog.tree.topLevelItem(i).text(0): dialog.tree.topLevelItem(i) for i in range(dialog.tree.topLevelItemCount())
-    }
-    assert rows["broken-plugin"].text(2).startswith("failed: ")
+    assert ui.controller.plugins.user_enabled() == {"broken-plugin"}
+    assert rows()["broken-plugin"].text(2).startswith("failed: ")
 
     # Switching the built-in plugin off is kept in the settings and takes its sources off the list.
-    from PySide6.QtCore import Qt
-
-    rows["mothertwin-builtin-sources"].setCheckState(0, Qt.CheckState.Unchecked)
+    rows()["mothertwin-builtin-sources"].setCheckState(0, Qt.CheckState.Unchecked)
     assert ui.controller.plugins.user_disabled() == {"mothertwin-builtin-sources"}
     assert ui.controller.plugins.source_kinds() == []
     dialog.close()

@@ -228,3 +228,34 @@ def test_bindings_dock_filters_tags_and_says_how_many_are_left_out(qtbot, monkey
     dock.filter.clear()
     assert len(listed(dock.bound)) == 4 and dock.lists.tabText(2) == "Unknown (1)"
     assert dock.bound.textElideMode() == dock.bound.textElideMode().ElideMiddle  # the signal at the end stays readable
+
+
+def test_enabling_a_plugin_from_another_package_is_kept_and_unticking_leaves_it_unread(tmp_path, monkeypatch):
+    from importlib.metadata import EntryPoint, entry_points
+
+    from PySide6.QtCore import QSettings
+    from sensor_fixtures import plugin_package
+
+    from viewer.ui.sensor_plugins import PluginsController
+
+    manifest = "manifest = PluginManifest('kept', '1.2', (Contribution('source', 'kept-src', 'json:loads'),))"
+    plugin_package(tmp_path, "kept_plugin", manifest, monkeypatch)
+    points = [*entry_points(group="mothertwin.plugins"), EntryPoint("kept-ep", "kept_plugin:manifest", "x")]
+
+    def started() -> tuple[PluginsController, list]:
+        controller = PluginsController(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+        return controller, controller.discover(points)
+
+    plugins, messages = started()
+    assert next(m.text for m in messages if "kept-ep" in m.text).endswith("if you trust where it comes from")
+    assert {r.name: r.status for r in plugins.rows()}["kept-ep"] == "not enabled"
+    plugins.set_enabled("kept-ep", True)
+    assert "kept-src" in dict(plugins.source_kinds())
+
+    plugins, messages = started()  # the next start reads it at once
+    assert not messages and "kept" in plugins.registry.manifests and "kept-src" in dict(plugins.source_kinds())
+    plugins.set_enabled("kept", False)
+    assert plugins.user_enabled() == set() and plugins.user_disabled() == {"kept"}
+
+    plugins, _ = started()  # unticked: unread again
+    assert "kept-ep" in plugins.registry.pending and "kept" not in plugins.registry.manifests

@@ -3,13 +3,16 @@
 A manifest declares what the plugin contributes (sources, importers, exporters) as "module:attr" names;
 nothing behind them is imported until used (napari npe2's way). A plugin whose manifest or contribution
 fails to load is reported and disabled, and the app carries on.
+
+A plugin is code that runs inside the app, so only the plugins shipped with MotherTwin are read at once;
+another one is only listed (from its package metadata, nothing imported) until the user enables it.
 """
 
 from __future__ import annotations
 
 import importlib
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
@@ -17,6 +20,12 @@ from typing import Any
 ENTRY_POINT_GROUP = "mothertwin.plugins"
 KINDS = ("source", "importer", "exporter")
 API_VERSION = 1
+SHIPPED_DISTRIBUTION = "mothertwin"  # the plugins installed with the app itself
+
+
+def is_shipped(point: EntryPoint) -> bool:
+    """True for an entry point of MotherTwin's own distribution (the plugins in its plugins/ folder)."""
+    return point.dist is not None and point.dist.name == SHIPPED_DISTRIBUTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +69,32 @@ class PluginRegistry:
     manifests: dict[str, PluginManifest] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
     disabled: set[str] = field(default_factory=set)
+    # Found but not enabled by the user: entry point name -> entry point; nothing of theirs was imported.
+    pending: dict[str, EntryPoint] = field(default_factory=dict)
+    entry_names: dict[str, str] = field(default_factory=dict)  # manifest name -> entry point name
     _loaded: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @classmethod
-    def discover(cls, points: Iterable[EntryPoint] | None = None) -> PluginRegistry:
-        """Read every plugin's manifest (cheap: the manifest module only)."""
+    def discover(
+        cls, points: Iterable[EntryPoint] | None = None, allow: Callable[[EntryPoint], bool] | None = None
+    ) -> PluginRegistry:
+        """Read the manifest of every plugin `allow` lets in (all without it; cheap: the manifest module
+        only); the others wait in `pending`."""
         registry = cls()
         for point in entry_points(group=ENTRY_POINT_GROUP) if points is None else points:
-            registry._add_entry_point(point)
+            if allow is None or allow(point):
+                registry._add_entry_point(point)
+            else:
+                registry.pending[point.name] = point
         return registry
+
+    def enable_pending(self, name: str) -> bool:
+        """Read the manifest of a pending plugin now (the user enabled it); False if none is pending."""
+        point = self.pending.pop(name, None)
+        if point is None:
+            return False
+        self._add_entry_point(point)
+        return True
 
     def _add_entry_point(self, point: EntryPoint) -> None:
         try:
@@ -83,6 +109,7 @@ class PluginRegistry:
             self._fail(point.name, f"plugin {point.name!r} could not be loaded and is disabled: {exc}")
             return
         self.manifests[manifest.name] = manifest
+        self.entry_names[manifest.name] = point.name
 
     def _fail(self, plugin: str, message: str) -> None:
         self.problems.append(PluginProblem(plugin, message, traceback.format_exc()))

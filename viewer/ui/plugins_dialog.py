@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,10 +17,16 @@ from PySide6.QtWidgets import (
 
 from viewer.ui.sensor_plugins import PluginsController
 
-STATUS_COLORS = {"failed": QColor(190, 30, 30), "disabled": QColor(120, 120, 120)}
+STATUS_COLORS = {
+    "failed": QColor(190, 30, 30),
+    "disabled": QColor(120, 120, 120),
+    "not enabled": QColor(150, 100, 0),
+}
 
 
 class PluginsDialog(QDialog):
+    changed = Signal()  # the user switched a plugin on or off (its problems, if any, are new)
+
     def __init__(self, plugins: PluginsController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Plugins")
@@ -33,7 +39,11 @@ class PluginsDialog(QDialog):
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        note = QLabel("Untick a plugin to switch it off; the choice is kept. Changes apply to new sources.")
+        note = QLabel(
+            "Untick a plugin to switch it off; the choice is kept. A plugin from another package stays off until "
+            "you tick it: a plugin is code that runs inside MotherTwin, so enable only those you trust. "
+            "Changes apply to new sources."
+        )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -65,3 +75,4 @@ class PluginsDialog(QDialog):
             name = item.data(0, Qt.ItemDataRole.UserRole)
             self.plugins.set_enabled(name, item.checkState(0) == Qt.CheckState.Checked)
             self.refresh()
+            self.changed.emit()

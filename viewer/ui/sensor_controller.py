@@ -175,14 +175,14 @@ class SensorController(QObject):
                 self.message.emit(Message(Severity.ERROR, str(exc)))
                 return None
             finally:
-                self._report_plugin_problems()
+                self.report_plugin_problems()
             self.timeline.open_recording(settings, cls, self.tag_limits())
             return settings.name
         bindings = self.bindings or Bindings.build([])
         name = self.sources.connect_source(settings, bindings)
         return name
 
-    def _report_plugin_problems(self) -> None:
+    def report_plugin_problems(self) -> None:
         for message in self.plugins.new_problems():
             self.message.emit(message)
 

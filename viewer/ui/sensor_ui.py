@@ -173,6 +173,7 @@ class SensorUI(QObject):
 
     def show_plugins(self) -> PluginsDialog:
         dialog = PluginsDialog(self.controller.plugins, self.window)
+        dialog.changed.connect(self.controller.report_plugin_problems)
         dialog.open()
         return dialog
 
