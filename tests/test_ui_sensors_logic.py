@@ -201,6 +201,15 @@ def test_trend_plots_take_columns_in_a_wide_low_dock_and_rows_in_a_tall_one(qtbo
     dock.set_signals(signals, "three")
     assert dock.plot_grid() == [("p/E1/a", 0, 0), ("p/E1/b", 0, 1), ("p/E1/c", 0, 2)]
     assert {dock.graphics.ci.layout.itemAt(0, c) for c in range(3)} == {p.plot for p in dock._pool[:3]}
+    # Ten minutes around a replay cursor in a plot a third of the dock wide: minute ticks, not one label.
+    start = 1_741_000_000.0
+    times = start + np.arange(0.0, 600.0, 1.0)
+    dock.set_series({s.tag: (times, np.sin(times / 60)) for s in signals}, cursor=start + 300)
+    qtbot.wait(100)  # painted: the axis knows its font
+    axis = dock._pool[0].axis
+    low, high = axis.range
+    ticks = sorted(t for _, values in axis.tickValues(low, high, axis.width()) for t in values if low <= t <= high)
+    assert len(ticks) >= 4 and set(np.diff(ticks)) <= {60.0, 120.0}, (axis.width(), ticks)
     dock.resize(320, 700)  # a tall dock at the side: one column
     qtbot.waitUntil(lambda: dock.plot_grid()[-1] == ("p/E1/c", 2, 0))
     assert dock.graphics.ci.layout.itemAt(2, 0) is dock._pool[2].plot

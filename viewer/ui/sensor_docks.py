@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.DateAxisItem import DAY_SPACING, MINUTE_SPACING, TickSpec, ZoomLevel, makeSStepper
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
@@ -186,13 +187,29 @@ class BindingsDock(QDockWidget):
             self.lists.setTabText(self.lists.indexOf(widget), f"{title} ({count})")
 
 
+# Minute ticks that may come every 2 or 10 minutes, sized for "09:20": pyqtgraph's own steps from 1 to 5
+# minutes and sizes labels for "Mar 03", which left one tick on a 10-minute trend a few hundred pixels wide.
+TREND_MINUTE_TICKS = ZoomLevel(
+    [
+        TickSpec(DAY_SPACING, makeSStepper(DAY_SPACING), "%a %d"),
+        TickSpec(MINUTE_SPACING, makeSStepper(MINUTE_SPACING), "%H:%M", autoSkip=[1, 2, 5, 10, 15, 30]),
+    ],
+    "00:00",
+)
+
+
 class _TrendPlot:
     """One plot of the trend dock: a curve, the signal's four limits dashed and the replay cursor."""
 
     LIMIT_COLORS = ("r", (230, 130, 0), (230, 130, 0), "r")  # lolo, lo, hi, hihi
 
     def __init__(self) -> None:
-        self.plot = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
+        axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
+        minutes = [spacing for spacing, level in axis.zoomLevels.items() if level.exampleText == "MMM 00"]
+        if minutes:
+            axis.zoomLevels[min(minutes)] = TREND_MINUTE_TICKS  # the finest of the two: hours and minutes
+        self.axis = axis
+        self.plot = pg.PlotItem(axisItems={"bottom": axis})
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMouseEnabled(x=False, y=False)
         self.limits = [pg.InfiniteLine(angle=0, pen=pg.mkPen(c, style=Qt.PenStyle.DashLine)) for c in self.LIMIT_COLORS]
