@@ -321,6 +321,38 @@ def test_simulate_records_a_shift_that_replays_and_renders(demo_path, library, t
     assert str(tmp_path / "no" / "x.csv") in capsys.readouterr().err
 
 
+def test_excursion_starts_say_when_an_alarm_began_before_a_jump(tmp_path):
+    # "hot" leaves its limits at 70 s and stays out; "cold" dips below at 20-30 s, is back, dips again
+    # from 90 s; "fine" never leaves them; "text" is a state, never a number.
+    rows = []
+    for i in range(120):
+        rows += [
+            (T0 + i, "hot", 160.0 if i >= 70 else 130.0),
+            (T0 + i, "cold", 5.0 if 20 <= i < 30 or i >= 90 else 50.0),
+            (T0 + i, "fine", 50.0),
+            (T0 + i, "text", "running"),
+        ]
+    limits = {"hot": (120.0, 140.0), "cold": (10.0, None), "fine": (0.0, 100.0), "text": (0.0, 1.0)}
+    for path in (write_long_csv(tmp_path / "rec.csv", rows), tmp_path / "rec.parquet"):
+        if path.suffix == ".parquet":
+            with duckdb.connect() as con:
+                con.execute(
+                    f"COPY (SELECT make_timestamp(CAST(time * 1e6 AS BIGINT)) AS time, tag, value "
+                    f"FROM read_csv('{tmp_path / 'rec.csv'}', all_varchar = true, "
+                    f"columns = {{'time': 'DOUBLE', 'tag': 'VARCHAR', 'value': 'VARCHAR'}}, header = true)) "
+                    f"TO '{path}' (FORMAT parquet)"
+                )
+        with Recording(path) as recording:
+            assert recording.excursion_starts(limits, T0 + 100) == {"hot": (T0 + 70, False), "cold": (T0 + 90, False)}
+            assert recording.excursion_starts(limits, T0 + 25) == {"cold": (T0 + 20, False)}
+            # A window shorter than the excursion: its first sample, marked as maybe later than the start.
+            assert recording.excursion_starts(limits, T0 + 100, lookback=10) == {
+                "hot": (T0 + 91, True),
+                "cold": (T0 + 91, True),
+            }
+            assert recording.excursion_starts({}, T0 + 100) == {}
+
+
 def test_a_seek_finds_slow_tags_further_back_with_states_and_numbers_mixed(tmp_path):
     # "temp" is sampled every second; "state" (text) changed 10 minutes before: beyond the first, short look.
     rows = [(T0 + i, "line/temp", float(i)) for i in range(600, 700)] + [(T0 + 50, "line/state", "fault")]

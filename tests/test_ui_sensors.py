@@ -141,6 +141,8 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     row = [ui.alarms_dock.row_text(0, column) for column in range(7)]
     assert row[2] == "oven_temperature" and row[3] == "160" and row[4] == "150"
     assert "Cathode coater" in row[1] and row[6] == "NEW"
+    # Raised when the oven went beyond its limits (70 s), as the recording tells, not at the jump (80 s).
+    qtbot.waitUntil(lambda: ui.alarms_dock.row_text(0, 0) == "2025-01-01 00:01:10", timeout=5000)
 
     seen = set()
     qtbot.waitUntil(lambda: seen.add(batch_color(window, CATHODE_COATER)) or len(seen) >= 2, timeout=3000)

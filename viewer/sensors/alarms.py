@@ -28,6 +28,7 @@ class AlarmEntry:
     raised_at: float  # sample time of the first value beyond the limit
     last_time: float  # sample time of the latest value
     acknowledged: bool = False
+    started_before: bool = False  # raised_at is the start of the look-back after a jump: it began earlier
 
     @property
     def key(self) -> AlarmKey:
@@ -72,6 +73,16 @@ class AlarmBook:
             if entry.level != alarm.level:
                 changed = True
             entry.level, entry.value, entry.limit, entry.last_time = alarm.level, alarm.value, limit, alarm.time
+        return changed
+
+    def set_starts(self, starts: dict[str, tuple[float, bool]]) -> bool:
+        """When the active alarms of some tags really began (tag -> (time, began before that)), as a
+        recording tells after a jump; returns True when any entry changed."""
+        changed = False
+        for entry in self._active.values():
+            if entry.tag in starts and (entry.raised_at, entry.started_before) != starts[entry.tag]:
+                entry.raised_at, entry.started_before = starts[entry.tag]
+                changed = True
         return changed
 
     def acknowledge(self, keys: Iterable[AlarmKey] | None = None) -> bool:

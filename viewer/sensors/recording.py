@@ -287,6 +287,36 @@ class Recording:
         data = np.array(rows, dtype=float)
         return data[:, 0], data[:, 1]
 
+    def excursion_starts(
+        self, limits: dict[str, tuple[float | None, float | None]], at: float, lookback: float = 3600.0
+    ) -> dict[str, tuple[float, bool]]:
+        """When each tag's current excursion beyond its (low, high) limits began, looking back from `at`:
+        tag -> (time of its first sample beyond them since it was last within, True when that is the first
+        sample of the look-back window, so the excursion may have begun earlier). Tags within their limits at
+        `at` are left out. An alarm list after a jump shows when each alarm was raised, not the jump's time."""
+        rows = [(tag, low, high) for tag, (low, high) in limits.items() if low is not None or high is not None]
+        if not rows:
+            return {}
+        p = self._time_param
+        with self._lock:
+            self._con.execute("CREATE OR REPLACE TEMP TABLE _excursion (tag VARCHAR, low DOUBLE, high DOUBLE)")
+            self._con.executemany("INSERT INTO _excursion VALUES (?, ?, ?)", rows)
+            found = self._con.execute(
+                f"""WITH w AS (
+                    SELECT r.tag, r.t, coalesce(TRY_CAST(r.value AS DOUBLE) < l.low, false)
+                        OR coalesce(TRY_CAST(r.value AS DOUBLE) > l.high, false) AS beyond
+                    FROM rec r JOIN _excursion l USING (tag)
+                    WHERE r.t <= {p} AND r.t > {p} AND r.value IS NOT NULL),
+                ok AS (SELECT tag, max(t) AS last_ok FROM w WHERE NOT beyond GROUP BY tag),
+                latest AS (SELECT tag, arg_max(beyond, t) AS beyond_now FROM w GROUP BY tag)
+                SELECT w.tag, {self._time_out.format("min(w.t)")}, ok.last_ok IS NULL
+                FROM w JOIN latest USING (tag) LEFT JOIN ok USING (tag)
+                WHERE latest.beyond_now AND (ok.last_ok IS NULL OR w.t > ok.last_ok)
+                GROUP BY w.tag, ok.last_ok IS NULL""",
+                [at, at - lookback],
+            ).fetchall()
+        return {tag: (float(start), bool(before)) for tag, start, before in found}
+
     def beyond_limits(
         self, limits: dict[str, tuple[float | None, float | None]], buckets: int = 400
     ) -> list[tuple[float, int]]:

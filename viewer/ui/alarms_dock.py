@@ -86,7 +86,7 @@ class AlarmTableModel(QAbstractTableModel):
 
     def text(self, entry: AlarmEntry, column: int) -> str:
         if column == 0:
-            return utc_text(entry.raised_at)
+            return ("before " if entry.started_before else "") + utc_text(entry.raised_at)
         if column == 1:
             return f"{self.names.get(entry.equipment_id, entry.equipment_id)} ({entry.equipment_id})"
         if column == 2:

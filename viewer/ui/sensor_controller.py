@@ -140,6 +140,7 @@ class SensorController(QObject):
         self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
         self._wake_pending = False
         self._seeked = False  # the user moved the replay cursor: shown at once, not at the update cadence
+        self._alarm_starts_wanted = False  # after a jump: ask the recording when its alarms began
         self._woken.connect(self._on_woken)
         self._bindings_ready.connect(self._on_bindings_ready)
         self.store.updated.connect(self._mark_dirty)  # from source threads: a flag and at most one wake-up
@@ -147,6 +148,7 @@ class SensorController(QObject):
         self.sources.sources_changed.connect(self._mark_dirty)
         self.timeline.cursor_changed.connect(self._on_cursor)
         self.timeline.seeking.connect(self._on_seeking)
+        self.timeline.alarm_starts_ready.connect(self._on_alarm_starts)
         self.timeline.mode_changed.connect(self._on_mode)
         self.timeline.error.connect(lambda text: self.message.emit(Message(Severity.ERROR, text)))
         self.scene.state.selection_changed.connect(self._on_selection)
@@ -343,7 +345,12 @@ class SensorController(QObject):
     def _on_cursor(self, *_: object) -> None:
         if not self.timeline.playing:  # a seek, not a play step
             self._seeked = True
+            self._alarm_starts_wanted = True  # its alarms were all "raised" at the cursor: ask when they began
         self._mark_dirty()
+
+    def _on_alarm_starts(self, at: float, starts: dict[str, tuple[float, bool]]) -> None:
+        if self.timeline.mode is Mode.REPLAY and at == self.timeline.cursor and self.book.set_starts(starts):
+            self.alarms_changed.emit()
 
     def _on_woken(self) -> None:
         """New data: show it now rather than at the next tick, unless the last frame was too recent."""
@@ -383,6 +390,11 @@ class SensorController(QObject):
         )
         if self.book.update(self.colors.alarms, self._limits_of):  # type: ignore[arg-type]
             self.alarms_changed.emit()
+        if self._alarm_starts_wanted and self.timeline.mode is Mode.REPLAY:
+            self._alarm_starts_wanted = False
+            limits = self.tag_limits()
+            wanted = {e.tag: limits[e.tag] for e in self.book.entries() if e.tag in limits}
+            self.timeline.request_alarm_starts(wanted)
         self.apply_colors(urgent=seeked)
         self.values_changed.emit()
 

@@ -21,6 +21,7 @@ from viewer.sensors import SampleBuffer, SourceSettings, SourceStatus
 PLAY_INTERVAL_MS = 100
 SPEEDS = (1.0, 10.0, 60.0, 600.0, 3600.0)
 TREND_HALF_WINDOW = 300.0  # seconds either side of the replay cursor in the trend plot
+ALARM_LOOKBACK = 3600.0  # how far back a jump looks for when its alarms began
 
 
 class Mode(StrEnum):
@@ -86,6 +87,7 @@ class TimelineController(QObject):
     speed_changed = Signal(float)
     marks_changed = Signal(list)  # [(time, count)] where values go beyond limits
     trend_ready = Signal(object)  # {tag: (times, values)}
+    alarm_starts_ready = Signal(float, object)  # cursor, {tag: (start time, began before the look-back)}
     error = Signal(str)
     opened = Signal(object)  # internal: the RecordingSource, from the worker
 
@@ -224,6 +226,23 @@ class TimelineController(QObject):
             self.trend_ready.emit(series)
 
         self._worker.submit("trend", job)
+
+    def request_alarm_starts(self, limits: dict[str, tuple[float | None, float | None]]) -> None:
+        """When the alarms of these tags (tag -> (low, high)) began, before the cursor (on the worker)."""
+        source = self.source
+        if source is None or not limits:
+            return
+        at = self.cursor
+
+        def job() -> None:
+            try:
+                starts = source.recording.excursion_starts(limits, at, lookback=ALARM_LOOKBACK)
+            except Exception as exc:
+                self.error.emit(f"replay: cannot tell when the alarms at {at} began: {exc}")
+                return
+            self.alarm_starts_ready.emit(at, starts)
+
+        self._worker.submit("alarm-starts", job)
 
     def idle(self) -> bool:
         return self._worker.idle()
