@@ -44,6 +44,7 @@ FLASH_MS = 250  # alarm flashing: on/off every 250 ms, i.e. 2 Hz
 STALE_CHECK_S = 1.0  # recolour at least this often while nothing arrives, so silence turns into "stale"
 LIVE_TREND_SECONDS = 300.0
 MAX_LABELLED = 12  # value labels on at most this many selected equipment
+ALARM_STARTS_DELAY_MS = 300  # after a jump, ask when its alarms began once the cursor has rested this long
 FLASH_OFF_COLOR: RGB = (255, 215, 205)  # the pale phase of a flashing alarm: still clearly not a state colour
 COLOR_KEY = "sensors/colors/"
 BACKGROUND_BINDING = 2000  # equipment: a bigger site's tags are bound on a worker thread
@@ -157,6 +158,11 @@ class SensorController(QObject):
         self._tick_timer.setInterval(TICK_MS)
         self._tick_timer.timeout.connect(self.tick)
         self._tick_timer.start()
+        # The look-back query would hold up the next seek on the worker: it waits until the cursor rests.
+        self._alarm_starts_timer = QTimer(self)
+        self._alarm_starts_timer.setSingleShot(True)
+        self._alarm_starts_timer.setInterval(ALARM_STARTS_DELAY_MS)
+        self._alarm_starts_timer.timeout.connect(self._request_alarm_starts)
         self._flash_timer = QTimer(self)
         self._flash_timer.setInterval(FLASH_MS)
         self._flash_timer.timeout.connect(self.flash)
@@ -348,6 +354,12 @@ class SensorController(QObject):
             self._alarm_starts_wanted = True  # its alarms were all "raised" at the cursor: ask when they began
         self._mark_dirty()
 
+    def _request_alarm_starts(self) -> None:
+        if self.timeline.mode is not Mode.REPLAY or self.timeline.playing:
+            return
+        limits = self.tag_limits()
+        self.timeline.request_alarm_starts({e.tag: limits[e.tag] for e in self.book.entries() if e.tag in limits})
+
     def _on_alarm_starts(self, at: float, starts: dict[str, tuple[float, bool]]) -> None:
         if self.timeline.mode is Mode.REPLAY and at == self.timeline.cursor and self.book.set_starts(starts):
             self.alarms_changed.emit()
@@ -392,9 +404,7 @@ class SensorController(QObject):
             self.alarms_changed.emit()
         if self._alarm_starts_wanted and self.timeline.mode is Mode.REPLAY:
             self._alarm_starts_wanted = False
-            limits = self.tag_limits()
-            wanted = {e.tag: limits[e.tag] for e in self.book.entries() if e.tag in limits}
-            self.timeline.request_alarm_starts(wanted)
+            self._alarm_starts_timer.start()  # again: a drag of the scrub bar asks once, when it rests
         self.apply_colors(urgent=seeked)
         self.values_changed.emit()
 

@@ -21,7 +21,8 @@ from viewer.sensors import SampleBuffer, SourceSettings, SourceStatus
 PLAY_INTERVAL_MS = 100
 SPEEDS = (1.0, 10.0, 60.0, 600.0, 3600.0)
 TREND_HALF_WINDOW = 300.0  # seconds either side of the replay cursor in the trend plot
-ALARM_LOOKBACK = 3600.0  # how far back a jump looks for when its alarms began
+ALARM_LOOKBACK = 3600.0  # how far back a jump looks for when its alarms began ...
+ALARM_RECENT = 300.0  # ... after a first look this far back (a few row groups), for the alarms not found
 
 
 class Mode(StrEnum):
@@ -236,7 +237,10 @@ class TimelineController(QObject):
 
         def job() -> None:
             try:
-                starts = source.recording.excursion_starts(limits, at, lookback=ALARM_LOOKBACK)
+                starts = source.recording.excursion_starts(limits, at, lookback=ALARM_RECENT)
+                longer = {tag: limits[tag] for tag, (_, before) in starts.items() if before}
+                if longer:
+                    starts.update(source.recording.excursion_starts(longer, at, lookback=ALARM_LOOKBACK))
             except Exception as exc:
                 self.error.emit(f"replay: cannot tell when the alarms at {at} began: {exc}")
                 return
