@@ -69,3 +69,31 @@ def test_installed_qt_binding_keeps_references_to_none():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert abs(int(result.stdout.strip())) < 50, f"{result.stdout.strip()} references to None lost in 4,000 calls"
+
+
+def test_open_replays_a_recording_at_a_time_with_equipment_framed(tmp_path, demo_path):
+    """A link a control room sends: this plant, last night at 06:05, look at the cathode coater."""
+    from viewer.cli import main
+
+    shift = tmp_path / "shift.parquet"
+    start = ["--start", "2025-01-01T06:00:00Z", "--site", "OC", "--duration", "600"]
+    assert main(["simulate", str(demo_path), "--record", str(shift), *start]) == 0
+    shot = tmp_path / "replay.png"
+    result = run_open(
+        tmp_path, str(demo_path), "--recording", str(shift), "--at", "2025-01-01T06:05:00Z",
+        "--select", "OC-ELE1-COT-01,NO-SUCH-ID", "--color-by", "oven_temperature", "--screenshot", str(shot),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    line = next(text for text in result.stdout.splitlines() if text.startswith("replay of"))
+    assert "at 2025-01-01 06:05:00 UTC: 2 equipment coloured" in line  # the two coaters have an oven
+    assert "--select NO-SUCH-ID: no equipment with that id" in result.stderr
+    assert Image.open(shot).size[0] > 1000
+
+    # What the command cannot do is said at once, with exit code 2.
+    for args, expected in (
+        (["--at", "2025-01-01T06:05:00Z"], "--at and --color-by need --recording"),
+        (["--recording", str(tmp_path / "none.parquet")], "none.parquet: recording not found"),
+        (["--recording", str(shift), "--at", "yesterday"], "--at: time 'yesterday'"),
+    ):
+        result = run_open(tmp_path, str(demo_path), *args, "--screenshot", str(tmp_path / "x.png"))
+        assert result.returncode == 2 and expected in result.stderr, (args, result.stderr)

@@ -409,10 +409,26 @@ def cmd_build_assets(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    """The desktop window, on the demo plant or on FILE."""
-    from viewer.ui.app import run_app
+    """The desktop window, on the demo plant or on FILE; optionally replaying a recording at a time."""
+    from viewer.sensors.recording import parse_time
+    from viewer.ui.app import StartupRequest, run_app
 
-    return run_app(args.file, getattr(args, "screenshot", None))
+    recording, at_text = getattr(args, "recording", None), getattr(args, "at", None)
+    color_by = getattr(args, "color_by", None)
+    if (at_text or color_by) and recording is None:
+        print("mothertwin open: --at and --color-by need --recording", file=sys.stderr)
+        return EXIT_USAGE
+    if recording is not None and not recording.is_file():
+        print(f"mothertwin open: {recording}: recording not found", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        at = parse_time(at_text) if at_text else None
+    except ValueError as exc:
+        print(f"mothertwin open: --at: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    select = [part.strip() for part in (getattr(args, "select", None) or "").split(",") if part.strip()]
+    request = StartupRequest(args.file, recording, at, select, color_by, getattr(args, "screenshot", None))
+    return run_app(request)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -510,7 +526,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     open_ = sub.add_parser("open", help="open a plant document in the desktop window")
     open_.add_argument("file", type=Path, nargs="?", help="plant document (default: the demo)")
-    open_.add_argument("--screenshot", type=Path, help="save the window as PNG once the plant is drawn, then exit")
+    open_.add_argument("--recording", type=Path, help="replay this recording (Parquet or CSV) in the window")
+    open_.add_argument("--at", help="with --recording: the time to show (ISO 8601, UTC unless an offset is given)")
+    open_.add_argument("--select", metavar="ID[,ID...]", help="select these equipment and frame them")
+    open_.add_argument("--color-by", metavar="SIGNAL", help="with --recording: colour by this analog signal")
+    open_.add_argument(
+        "--screenshot", type=Path, help="save the window as PNG once everything asked for is shown, then exit"
+    )
     open_.set_defaults(func=cmd_open)
     return parser
 

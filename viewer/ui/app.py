@@ -4,60 +4,159 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from viewer.paths import demo_plant_path
+from viewer.sensors import SourceSettings
+from viewer.ui.alarms_dock import utc_text
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
+from viewer.ui.session import Message, Severity
+from viewer.ui.timeline import Mode
 
 SCREENSHOT_TIMEOUT_S = 180.0
 
 
-def run_app(path: Path | None = None, screenshot: Path | None = None) -> int:
-    """Open `path` (the demo plant when None) in the main window and run the event loop; the exit code.
+@dataclass
+class StartupRequest:
+    """What `mothertwin open` asks for: a plant, and optionally a recording replayed at a time, equipment to
+    select and frame, a signal to colour by, and a screenshot to save once all of it is on screen (a link
+    a control room can send: "open this plant at 02:14 last night, look at this coater")."""
 
-    With `screenshot`, the window is saved as a PNG once the plant is open and drawn, and the app exits:
+    path: Path | None = None
+    recording: Path | None = None
+    at: float | None = None
+    select: list[str] = field(default_factory=list)
+    color_by: str | None = None
+    screenshot: Path | None = None
+
+
+def run_app(request: StartupRequest | None = None) -> int:
+    """Open the plant asked for (the demo plant when none) in the main window, then the rest of `request`
+    in order, and run the event loop; the exit code.
+
+    With a screenshot, the window is saved as a PNG once everything asked for is shown, and the app exits:
     pictures for documentation and review packs, and a whole-app check that needs no mouse.
     """
+    request = request or StartupRequest()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     window = MainWindow()
     window.show()
     # Work a crash left behind comes first; then the file asked for (the recovered one stays open).
-    if screenshot is not None or not window.editing.offer_recovery():
-        window.start_open(Path(path) if path is not None else demo_plant_path())  # progress, never frozen
-    if screenshot is not None:
-        _save_when_open(app, window, Path(screenshot))
+    if request.screenshot is not None or not window.editing.offer_recovery():
+        window.start_open(Path(request.path) if request.path is not None else demo_plant_path())
+        window.startup = _Startup(app, window, request)  # kept: the timer's slot is one of its methods
+        window.startup.start()
     return app.exec()
 
 
-def _save_when_open(app: QApplication, window: MainWindow, target: Path) -> None:
-    started = time.monotonic()
-    timer = QTimer(window)
+class _Startup:
+    """The steps after the plant opens, one check every STEP_MS so the window stays responsive:
+    select, connect the recording, colour by, seek, then (with a screenshot) save and exit."""
 
-    def check() -> None:
-        if not window.opening and window.session.document is None:
-            timer.stop()  # the open failed: the messages dock says why; nothing to picture
-            print(f"mothertwin: nothing was opened, so no screenshot: {target}", file=sys.stderr)
-            app.exit(1)
-        elif window.session.document is not None and not window.opening:
-            timer.stop()
-            window.plotter.render()
-            app.processEvents()
-            ok = window.grab().save(str(target))
-            print(f"wrote {target} ({window.width()}x{window.height()}): {window.windowTitle()}", flush=True)
-            app.exit(0 if ok else 1)
-        elif time.monotonic() - started > SCREENSHOT_TIMEOUT_S:
-            timer.stop()
-            print(f"mothertwin: the plant did not open within {SCREENSHOT_TIMEOUT_S:.0f} s", file=sys.stderr)
-            app.exit(1)
+    STEP_MS = 100
+    SETTLE_S = 1.0  # after the seek: its colours, then when its alarms began (asked once the cursor rests)
 
-    timer.timeout.connect(check)
-    timer.start(250)
+    def __init__(self, app: QApplication, window: MainWindow, request: StartupRequest) -> None:
+        self.app, self.window, self.request = app, window, request
+        self.started = time.monotonic()
+        self.step = "open"
+        self.reached: float | None = None
+        self.timer = QTimer(window)
+        self.timer.timeout.connect(self.check)
+        window.sensor_ui.controller.timeline.error.connect(self._failed)
+
+    def start(self) -> None:
+        self.timer.start(self.STEP_MS)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        print(f"mothertwin: {text}" if error else text, file=sys.stderr if error else sys.stdout, flush=True)
+        if error:  # the terminal may be out of sight: the messages dock says it too
+            self.window.messages.add_messages([Message(Severity.WARNING, text)])
+
+    def _finish(self, code: int) -> None:
+        self.timer.stop()
+        if self.request.screenshot is not None:
+            self.app.exit(code)
+
+    def _failed(self, text: str) -> None:
+        if self.step != "done":
+            self._say(text, error=True)
+            self._finish(1)
+
+    def check(self) -> None:
+        window, request = self.window, self.request
+        controller = window.sensor_ui.controller
+        timeline = controller.timeline
+        if time.monotonic() - self.started > SCREENSHOT_TIMEOUT_S:
+            self._say(f"{request.path or 'the plant'} was not shown within {SCREENSHOT_TIMEOUT_S:.0f} s", error=True)
+            self._finish(1)
+        elif self.step == "open":
+            if window.opening:
+                return
+            if window.session.document is None:  # the open failed: the messages dock says why
+                target = request.screenshot
+                self._say(f"nothing was opened, so no screenshot: {target}" if target else "nothing was opened", True)
+                self._finish(1)
+                return
+            if request.select:
+                known = [i for i in request.select if window.equipment_site(i) is not None]
+                for unknown in sorted(set(request.select) - set(known)):
+                    self._say(f"--select {unknown}: no equipment with that id in the plant", error=True)
+                if known:
+                    window.focus_ids(known)
+            if request.recording is not None:
+                name = request.recording.stem
+                controller.connect_source(SourceSettings("recording", name, str(request.recording)))
+                self.step = "replay"
+            else:
+                self.step = "shown"
+        elif self.step == "replay":
+            if timeline.mode is not Mode.REPLAY or timeline.source is None or controller.bindings is None:
+                return
+            if request.color_by:
+                try:
+                    controller.set_color_by(request.color_by)
+                except ValueError as exc:
+                    self._say(f"--color-by {request.color_by}: {exc}", error=True)
+            target = request.at if request.at is not None else timeline.start_time
+            if not timeline.start_time <= target <= timeline.end_time:
+                self._say(
+                    f"--at {target:.0f} is outside the recording ({timeline.start_time:.0f} to "
+                    f"{timeline.end_time:.0f}): shown at its nearest end",
+                    error=True,
+                )
+            timeline.seek(target)
+            self.step = "seeking"
+        elif self.step == "seeking":
+            source = timeline.source
+            if source is None or not timeline.idle() or source.cursor != timeline.cursor:
+                self.reached = None
+                return
+            self.reached = self.reached or time.monotonic()
+            if time.monotonic() - self.reached >= self.SETTLE_S and timeline.idle():
+                colors = controller.colors
+                coloured = len(colors.indices) if colors is not None else 0
+                self._say(
+                    f"replay of {request.recording} at {utc_text(timeline.cursor)} UTC: {coloured} equipment "
+                    f"coloured, {len(controller.alarms())} alarms"
+                )
+                self.step = "shown"
+        elif self.step == "shown":
+            self.step = "done"
+            self.timer.stop()
+            if request.screenshot is not None:
+                window.plotter.render()
+                self.app.processEvents()
+                ok = window.grab().save(str(request.screenshot))
+                self._say(f"wrote {request.screenshot} ({window.width()}x{window.height()}): {window.windowTitle()}")
+                self.app.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
-    sys.exit(run_app(Path(sys.argv[1]) if len(sys.argv) > 1 else None))
+    sys.exit(run_app(StartupRequest(Path(sys.argv[1]) if len(sys.argv) > 1 else None)))

@@ -608,6 +608,10 @@ class MainWindow(QMainWindow):
             self.state.set_active_site(self._site_of[ids[0]])
         self.state.select([i for i in ids if self._site_of.get(i) == self.state.active_site])
 
+    def equipment_site(self, equipment_id: str) -> str | None:
+        """The id of the site an equipment of the open plant is at; None for an id it does not hold."""
+        return self._site_of.get(equipment_id)
+
     def focus_ids(self, ids: list[str]) -> None:
         self.select_ids(ids)
         self.scene.fit_ids(ids)
