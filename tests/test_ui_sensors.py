@@ -205,6 +205,35 @@ def test_colour_by_an_analog_signal_maps_it_over_its_limits_and_back_to_states(w
         controller.set_color_by("state")
 
 
+def test_copy_link_to_this_moment_is_a_command_that_opens_the_same_view(window, qtbot, tmp_path):
+    import shlex
+
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.cli import build_parser
+    from viewer.sensors.recording import parse_time
+
+    ui = window.sensor_ui
+    live = shlex.split(ui.copy_share_command())  # live, nothing selected: the plant alone
+    assert live == ["mothertwin", "open", str(window.session.path.resolve())]
+    start = replay_coater_recording(window, qtbot, tmp_path)
+    timeline = ui.controller.timeline
+    timeline.seek(start + 80)
+    qtbot.waitUntil(lambda: timeline.idle() and timeline.source.cursor == start + 80, timeout=5000)
+    window.select_ids([CATHODE_COATER])
+    ui.controller.set_color_by("oven_temperature")
+    ui.share_action.trigger()
+    text = QApplication.clipboard().text()
+    assert text.startswith("mothertwin open ") and "Copied: " + text in window.statusBar().currentMessage()
+    args = build_parser().parse_args(shlex.split(text)[1:])  # what `mothertwin` will read from it
+    assert args.file == window.session.path.resolve() and args.recording == (tmp_path / "coater.csv").resolve()
+    assert parse_time(args.at) == start + 80 and args.at == "2025-01-01T00:01:20Z"
+    assert args.select == CATHODE_COATER and args.color_by == "oven_temperature"
+    from viewer.ui.alarms_dock import utc_iso
+
+    assert utc_iso(start + 80.25) == "2025-01-01T00:01:20.250Z" and parse_time(utc_iso(start + 80.25)) == start + 80.25
+
+
 def test_scrub_bar_handle_drags_above_its_strip_of_alarm_marks(window, qtbot, tmp_path):
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtGui import QImage

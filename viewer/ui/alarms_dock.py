@@ -31,6 +31,15 @@ WARNING_BRUSH = QBrush(QColor(200, 100, 0))
 LEVEL_TEXT = {AlarmLevel.LOLO: "LOLO", AlarmLevel.LO: "LO", AlarmLevel.HI: "HI", AlarmLevel.HIHI: "HIHI"}
 
 
+def utc_iso(seconds: float) -> str:
+    """ISO 8601 in UTC that `parse_time` reads back: 2025-01-01T06:05:00Z (milliseconds when not whole)."""
+    moment = datetime.fromtimestamp(seconds, UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
 def utc_text(seconds: float, with_date: bool = True) -> str:
     moment = datetime.fromtimestamp(seconds, UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")

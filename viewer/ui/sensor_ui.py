@@ -4,11 +4,16 @@ the timeline toolbar and a status bar field, all driven by one SensorController.
 
 from __future__ import annotations
 
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
 
 from viewer.sensors import SourceSettings
-from viewer.ui.alarms_dock import AlarmsDock
+from viewer.ui.alarms_dock import AlarmsDock, utc_iso
 from viewer.ui.plugins_dialog import PluginsDialog
 from viewer.ui.sensor_controller import SensorController
 from viewer.ui.sensor_dialogs import ConnectSourceDialog, StateColorsDialog
@@ -86,6 +91,10 @@ class SensorUI(QObject):
         self.ack_action = menu.addAction("&Acknowledge All Alarms", lambda: self.controller.acknowledge(None))
         self.ack_action.setShortcut("Ctrl+Shift+A")
         self.colors_action = menu.addAction("State &Colours…", self.choose_colors)
+        self.share_action = menu.addAction("Copy &Link to This Moment", self.copy_share_command)
+        self.share_action.setStatusTip(
+            "Copy a command line that opens this plant with this recording at the cursor, this selection framed"
+        )
         menu.addSeparator()
         for dock in (self.sources_dock, self.bindings_dock, self.alarms_dock, self.trend_dock):
             menu.addAction(dock.toggleViewAction())
@@ -141,6 +150,36 @@ class SensorUI(QObject):
         if self.controller.color_by not in signals:
             self.controller.set_color_by(None)  # the signal left with the bindings: back to the states
         self.timeline_bar.set_color_choices(signals, self.controller.color_by)
+
+    def share_command(self) -> list[str] | None:
+        """`mothertwin open` arguments that show what is on screen now: the plant file, the recording at the
+        cursor (in replay), the signal coloured by, the selection. None when the plant has no file yet."""
+        session = self.window.session
+        if session.path is None:
+            return None
+        command = ["mothertwin", "open", str(Path(session.path).resolve())]
+        timeline = self.controller.timeline
+        settings = timeline.settings
+        if timeline.mode is Mode.REPLAY and settings is not None:
+            command += ["--recording", str(Path(settings.url).resolve()), "--at", utc_iso(timeline.cursor)]
+            if self.controller.color_by:
+                command += ["--color-by", self.controller.color_by]
+        selection = list(self.window.state.selection)
+        if selection:
+            command += ["--select", ",".join(selection)]
+        return command
+
+    def copy_share_command(self) -> str:
+        """Put `share_command` on the clipboard, quoted for this system's shell; returns the text."""
+        command = self.share_command()
+        if command is None:
+            self._report(Message(Severity.WARNING, "save the plant first: a link names its file"))
+            return ""
+        text = subprocess.list2cmdline(command) if sys.platform == "win32" else shlex.join(command)
+        QApplication.clipboard().setText(text)
+        note = " (the plant has unsaved changes: the link opens the saved file)" if self.window.session.modified else ""
+        self.window.statusBar().showMessage(f"Copied: {text}{note}", 8000)
+        return text
 
     def choose_source(self, kind: str | None = None) -> None:
         dialog = ConnectSourceDialog(self.controller.plugins.source_kinds(), self.window)
