@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
 
         install_sensor_ui(self)
         self._strays_hidden = False
+        self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 
     # ------------------------------------------------------------ building
 
