@@ -385,7 +385,7 @@ def test_synthetic_plant_with_the_simulator(library, signal):
 
 
 def test_legend_names_every_colour_the_rules_give_states_or_a_signal_map():
-    from viewer.sensors.rules import WARNING_COLOR, colormap, desaturate, legend_entries
+    from viewer.sensors.rules import WARNING_COLOR, WITHOUT_SIGNAL_COLOR, colormap, desaturate, legend_entries
 
     states = legend_entries({"idle": (1, 2, 3)}, flashing=True)
     assert [name for name, _ in states[:4]] == ["running", "idle", "fault", "offline"]
@@ -395,4 +395,21 @@ def test_legend_names_every_colour_the_rules_give_states_or_a_signal_map():
     mapped = legend_entries(signal="t")
     assert mapped[0] == ("t at LO", tuple(int(c) for c in colormap(np.array([0.0]), 0.0, 1.0)[0]))
     assert mapped[2] == ("at HI", tuple(int(c) for c in colormap(np.array([1.0]), 0.0, 1.0)[0]))
-    assert mapped[4][0] == "beyond LOLO / HIHI" and len(mapped) == 6  # a still picture: no flashing
+    assert mapped[3] == ("no t", WITHOUT_SIGNAL_COLOR)  # the equipment without it, greyed
+    assert mapped[5][0] == "beyond LOLO / HIHI" and len(mapped) == 7  # a still picture: no flashing
+
+
+def test_the_rest_greyed_around_the_equipment_a_signal_colours():
+    from viewer.sensors.rules import WITHOUT_SIGNAL_COLOR, with_the_rest_grey
+
+    colors = EquipmentColors(np.array([3, 1]), np.array([[1, 2, 3], [4, 5, 6]], np.uint8), np.array([True, False]), [])
+    shown = with_the_rest_grey(colors, 5)
+    assert shown.indices.tolist() == [0, 1, 2, 3, 4]
+    assert [tuple(c) for c in shown.rgb] == [
+        WITHOUT_SIGNAL_COLOR,
+        (4, 5, 6),
+        WITHOUT_SIGNAL_COLOR,
+        (1, 2, 3),
+        WITHOUT_SIGNAL_COLOR,
+    ]
+    assert shown.stale.tolist() == [False, False, False, True, False] and shown.alarms is colors.alarms

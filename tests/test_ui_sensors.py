@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings
 from ui_helpers import CATHODE_COATER, display_of, open_window, pixel_at, rendered, top_centre
 
 from viewer.sensors.plugins import ENTRY_POINT_GROUP
-from viewer.sensors.rules import ALARM_COLOR, STATE_COLORS
+from viewer.sensors.rules import ALARM_COLOR, STATE_COLORS, WITHOUT_SIGNAL_COLOR
 from viewer.ui.sensor_controller import FLASH_OFF_COLOR
 from viewer.ui.sensor_dialogs import source_settings
 from viewer.ui.session import Severity
@@ -192,6 +192,9 @@ def test_colour_by_an_analog_signal_maps_it_over_its_limits_and_back_to_states(w
     middle = tuple(int(c) for c in colormap(np.array([130.0]), 120.0, 140.0)[0])
     qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == middle, timeout=3000)
     assert controller.color_by == "oven_temperature"
+    batch = window.scene.view.batch
+    other = next(p.equipment.id for p in batch.paths if all(s.name != "oven_temperature" for s in p.equipment.signals))
+    assert batch_color(window, other) == WITHOUT_SIGNAL_COLOR  # without the signal: greyed, not its own blue
     assert window.scene.legend.title == "Colour: oven_temperature"
     assert window.scene.legend.entries[1] == ("half-way from LO to HI", middle)
     timeline.seek(start + 80)  # 160: beyond HIHI, the alarm colours win on the map too
@@ -201,6 +204,7 @@ def test_colour_by_an_analog_signal_maps_it_over_its_limits_and_back_to_states(w
     timeline.seek(start + 20)
     qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
     assert controller.color_by is None and window.scene.legend.entries[0][0] == "running"
+    assert not batch.has_override[batch.index_of(other)]  # no data of its own: its own colour again
     with pytest.raises(ValueError, match="no analog signal 'state'"):
         controller.set_color_by("state")
 

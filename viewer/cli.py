@@ -79,7 +79,7 @@ def _render_recorded_state(
     from viewer.scene.view_overlays import ColorLegend
     from viewer.sensors import Bindings, Recording, equipment_colors, parse_time
     from viewer.sensors.recording import state_store_at
-    from viewer.sensors.rules import colorable_signals, legend_entries
+    from viewer.sensors.rules import colorable_signals, legend_entries, with_the_rest_grey
 
     at = parse_time(at_text)
     site = choose_site(document, request.site)
@@ -98,8 +98,9 @@ def _render_recorded_state(
                 f"{site.name!r}; there: {known}"
             )
         colors = equipment_colors(bindings, store, now=at, signal=color_by)
-        if len(colors.indices):
-            view.batch.set_colors(colors.indices, colors.rgb)
+        shown = with_the_rest_grey(colors, len(bindings.by_equipment)) if color_by else colors
+        if len(shown.indices):
+            view.batch.set_colors(shown.indices, shown.rgb)
         report = bindings.report(store.tags())
         note = (
             f"{color_by or 'sensor state'} at {at_text}: {len(colors.indices)} equipment coloured, "

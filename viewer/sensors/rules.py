@@ -29,6 +29,9 @@ UNKNOWN_STATE_COLOR: RGB = (150, 110, 190)  # a state name the signal does not l
 WARNING_COLOR: RGB = (255, 120, 0)
 ALARM_COLOR: RGB = (215, 40, 40)
 STALE_GREY: RGB = (150, 150, 150)
+# Coloured by one signal: equipment without it step back, so that their own colours (often blue) are not
+# read as values on the map.
+WITHOUT_SIGNAL_COLOR: RGB = (214, 214, 210)
 STALE_MIX = 0.7  # share of grey mixed into a stale colour: still tells the last state apart, clearly dim
 
 # Blue -> teal -> green -> yellow: low to high within the limits; beyond them the alarm colours take over.
@@ -93,6 +96,7 @@ def legend_entries(
         ramp = colormap(np.array([0.0, 0.5, 1.0]), 0.0, 1.0)
         names = (f"{signal} at LO", "half-way from LO to HI", "at HI")
         kinds = [(name, tuple(int(c) for c in rgb)) for name, rgb in zip(names, ramp, strict=True)]
+        kinds.append((f"no {signal}", WITHOUT_SIGNAL_COLOR))
         stale_base = ramp[1]
     stale = tuple(int(c) for c in desaturate(stale_base))
     return [
@@ -345,6 +349,21 @@ def equipment_colors(
     if stale.any():
         out_rgb[stale] = desaturate(out_rgb[stale])
     return EquipmentColors(indices.astype(np.int64), out_rgb, stale, alarms)
+
+
+def with_the_rest_grey(colors: EquipmentColors, count: int) -> EquipmentColors:
+    """`colors` plus every other of `count` equipment in WITHOUT_SIGNAL_COLOR: what a view coloured by one
+    signal shows, so that the equipment without it step back."""
+    rest = np.setdiff1d(np.arange(count, dtype=np.int64), colors.indices)
+    indices = np.concatenate([colors.indices, rest])
+    order = np.argsort(indices, kind="stable")
+    grey = np.tile(np.array(WITHOUT_SIGNAL_COLOR, np.uint8), (len(rest), 1))
+    return EquipmentColors(
+        indices[order],
+        np.concatenate([colors.rgb.reshape(-1, 3), grey])[order],
+        np.concatenate([colors.stale, np.zeros(len(rest), bool)])[order],
+        colors.alarms,
+    )
 
 
 def _colormap_each(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -140,8 +140,7 @@ class _Startup:
                 return
             self.reached = self.reached or time.monotonic()
             if time.monotonic() - self.reached >= self.SETTLE_S and timeline.idle():
-                colors = controller.colors
-                coloured = len(colors.indices) if colors is not None else 0
+                coloured = controller.colored_count
                 self._say(
                     f"replay of {request.recording} at {utc_text(timeline.cursor)} UTC: {coloured} equipment "
                     f"coloured, {len(controller.alarms())} alarms"

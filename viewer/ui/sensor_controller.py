@@ -30,6 +30,7 @@ from viewer.sensors.rules import (
     equipment_colors,
     legend_entries,
     prepare_colors,
+    with_the_rest_grey,
 )
 from viewer.sensors.samples import TEXT
 from viewer.ui.plant_loading import background_work
@@ -123,6 +124,7 @@ class SensorController(QObject):
         self.colors: EquipmentColors | None = None
         self.state_colors: dict[str, RGB] = self._load_state_colors()
         self.color_by: str | None = None  # an analog signal shown on a colour map instead of the states
+        self.colored_count = 0  # equipment the last update coloured from their data
         self.flash_on = True
         self.ticks = 0
         self._bound_key: tuple[int, str] | None = None
@@ -400,6 +402,9 @@ class SensorController(QObject):
         self.colors = equipment_colors(
             self.bindings, store, now=store.clock(), signal=self.color_by, state_colors=self.state_colors
         )
+        self.colored_count = len(self.colors.indices)  # with data to show (the greyed rest not counted)
+        if self.color_by:
+            self.colors = with_the_rest_grey(self.colors, len(self.bindings.by_equipment))
         if self.book.update(self.colors.alarms, self._limits_of):  # type: ignore[arg-type]
             self.alarms_changed.emit()
         if self._alarm_starts_wanted and self.timeline.mode is Mode.REPLAY:
