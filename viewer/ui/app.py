@@ -52,6 +52,10 @@ def run_app(request: StartupRequest | None = None) -> int:
         window.start_open(Path(request.path) if request.path is not None else demo_plant_path())
         window.startup = _Startup(app, window, request)  # kept: the timer's slot is one of its methods
         window.startup.start()
+    elif request.recording is not None or request.select:
+        text = "the work recovered from the last session is open: run the same command again to see what it asks"
+        print(f"mothertwin: {text}", file=sys.stderr)
+        window.messages.add_messages([Message(Severity.WARNING, text)])
     return app.exec()
 
 
