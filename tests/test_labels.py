@@ -262,3 +262,23 @@ def test_names_give_way_to_the_labels_of_a_layer_they_yield_to(plotter):
     plotter.renderer.RemoveActor(values.actor)
     frame(plotter)
     assert names.placed_texts() == ["Formation", "Aging"]
+
+
+def test_names_keep_clear_of_an_obstacle_drawn_over_the_view(plotter):
+    names = shown(plotter, [LabelSpec((0.0, 0.0, 0.0), "Under the legend"), LabelSpec((0.0, -11.0, 0.0), "Clear")])
+    frame(plotter)
+    x, y = display_of(plotter, (0.0, 0.0, 0.0))
+
+    class Legend:
+        box = np.array([[x - 5, y - 5, x + 5, y + 5]], np.int64)
+
+        def placed_boxes(self) -> np.ndarray:
+            return self.box
+
+    legend = Legend()
+    names.yield_to([legend])
+    frame(plotter)
+    assert names.placed_texts() == ["Clear"]
+    legend.box = np.zeros((0, 4), np.int64)  # hidden: the view is the same, the name comes back
+    frame(plotter)
+    assert names.placed_texts() == ["Under the legend", "Clear"]

@@ -168,6 +168,11 @@ def test_colour_legend_shows_while_sensor_data_colour_the_view(window, qtbot, tm
     qtbot.waitUntil(lambda: legend.visible, timeout=5000)
     names = [name for name, _ in legend.entries]
     assert names[:4] == ["running", "idle", "fault", "offline"] and "stale: no recent data" in names
+    view = window.scene.view
+    assert view._label_obstacles == [legend]  # the names keep clear of it
+    left, bottom, right, top = legend.placed_boxes()[0]
+    for box in view._label_layers[0].placed_boxes().tolist():
+        assert box[2] <= left or box[0] >= right or box[3] <= bottom or box[1] >= top, box
     image = rendered(window)
     for index, (_, rgb) in enumerate(legend.entries[:4]):
         assert np.abs(pixel_at(image, legend.swatch_centre(index)) - rgb).max() <= 3, legend.entries[index]

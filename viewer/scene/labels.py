@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers the FreeType text renderer)
@@ -38,6 +39,14 @@ BACKGROUND_RGB = (255, 255, 255)
 MAX_ATLAS_WIDTH = 8192  # well under the texture size limit of any OpenGL 3.2 implementation
 _CACHE_BYTES = 32 * 1024 * 1024
 _ID_TYPE = get_vtk_to_numpy_typemap()[VTK_ID_TYPE]
+
+
+class Obstacle(Protocol):
+    """Something drawn over the view that labels keep clear of."""
+
+    def placed_boxes(self) -> np.ndarray:
+        """(left, bottom, right, top) display pixels of each box it covers now; shape (n, 4)."""
+        ...
 
 
 @dataclass
@@ -204,7 +213,7 @@ class LabelLayer:
         self._view_key: tuple | None = None
         self._placed = np.zeros(0, np.int64)
         self._boxes = np.zeros((0, 4), np.int64)  # (left, bottom, right, top) of each placed label, pixels
-        self._yield_to: list[LabelLayer] = []
+        self._yield_to: list[Obstacle] = []
         self.placements = 0  # how many times the labels were placed (tests and benchmarks read it)
 
         self._mesh = vtkPolyData()
@@ -255,10 +264,10 @@ class LabelLayer:
         shown = self.actor.GetVisibility() and self._renderer is not None and self._renderer.HasViewProp(self.actor)
         return self._boxes if shown else np.zeros((0, 4), np.int64)
 
-    def yield_to(self, layers: Sequence[LabelLayer]) -> None:
-        """Leave out this layer's labels where those of `layers` stand (values over the names, say): they
-        are placed first, for the same view."""
-        self._yield_to = [layer for layer in layers if layer is not self]
+    def yield_to(self, obstacles: Sequence[Obstacle]) -> None:
+        """Leave out this layer's labels where `obstacles` stand: other label layers (values over the names,
+        say), placed first for the same view, or anything else drawn over the view (a legend)."""
+        self._yield_to = [obstacle for obstacle in obstacles if obstacle is not self]
         self._view_key = None
 
     def prepare(self, dpi: int, seconds: float) -> bool:
@@ -290,7 +299,8 @@ class LabelLayer:
         if not self.actor.GetVisibility() or not len(self._texts) or not renderer.HasViewProp(self.actor):
             return
         for other in self._yield_to:
-            other.update(renderer)
+            if isinstance(other, LabelLayer):
+                other.update(renderer)
         window = renderer.GetRenderWindow()
         dpi = int(window.GetDPI()) if window is not None else 72
         width, height = renderer.GetSize()
@@ -306,7 +316,7 @@ class LabelLayer:
             width,
             height,
             dpi,
-            [(id(other), other.placements, len(other.placed_boxes())) for other in self._yield_to],
+            [(id(other), other.placed_boxes().tobytes()) for other in self._yield_to],
         )
         if key == self._view_key:
             return

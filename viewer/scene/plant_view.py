@@ -27,7 +27,7 @@ from viewer.scene.building import (
     site_footprint,
     wall_mesh,
 )
-from viewer.scene.labels import LabelLayer, LabelSpec
+from viewer.scene.labels import LabelLayer, LabelSpec, Obstacle
 from viewer.scene.view_state import CameraState
 
 VIEWS = ("iso", "top", "front")
@@ -133,6 +133,7 @@ class PlantView:
         self._label_actors: list[vtkActor2D] = []  # the names (one actor): DetailDrawing draws them in a step
         self._label_layers: list[LabelLayer] = []  # the layers of _label_actors, in the same order
         self._overlay_labels: dict[str, LabelLayer] = {}  # the measure and value labels, by actor name
+        self._label_obstacles: list[Obstacle] = []  # drawn over the view, kept clear of by the names
         self._outline: np.ndarray | None = None
         self._interacting = False
         # Desktop window state: what is highlighted, and in which batch.
@@ -268,9 +269,14 @@ class PlantView:
 
     def _names_yield(self) -> None:
         """Names give way to the overlay labels (sensor values, a measurement): those are what the user
-        asked to see just now."""
+        asked to see just now; and to what `set_label_obstacles` gave (a legend)."""
         for layer in self._label_layers:
-            layer.yield_to(list(self._overlay_labels.values()))
+            layer.yield_to([*self._overlay_labels.values(), *self._label_obstacles])
+
+    def set_label_obstacles(self, obstacles: list[Obstacle]) -> None:
+        """Things drawn over the view (a legend) that the names keep clear of."""
+        self._label_obstacles = list(obstacles)
+        self._names_yield()
 
     def _show_overlay_labels(
         self, name: str, specs: list[LabelSpec], color: tuple[int, int, int], size: int, above: bool = False

@@ -228,6 +228,12 @@ class ColorLegend(_PixelOverlay):
         right = left + 2 * self.pad_px + self.swatch_px + self.pad_px + widest
         return left, bottom, right, top
 
+    def placed_boxes(self) -> np.ndarray:
+        """The legend's box while it is shown (labels keep clear of it), as LabelLayer.placed_boxes."""
+        if not self.visible or not self.entries:
+            return np.zeros((0, 4), np.int64)
+        return np.array([[round(v) for v in self.box()]], np.int64)
+
     def row_centre_y(self, row: int, top: float | None = None) -> float:
         """Display y of the middle of a text row (the title is row 0 when there is one)."""
         if top is None:

@@ -363,10 +363,12 @@ class SceneController(QObject):
         if not entries:
             if self.legend.visible:
                 self.legend.hide()
+                self.view.set_label_obstacles([])
             return
         self.legend.set_entries(entries, title)
         if not self.legend.visible:
             self.legend.show()
+            self.view.set_label_obstacles([self.legend])  # the names keep clear of it
 
     def render_if_quick(self) -> None:
         """Draw the frame now if it is one quick full frame (a seek the user waits for: drawn before the
