@@ -57,6 +57,8 @@ def test_replay_bench_plays_a_small_recording_at_600x(qapp, tmp_path) -> None:
     figures = run(path, speed=speed, seconds=seconds, seeks=3, quiet=True)
     assert figures["equipment"] == figures["coloured"] == 20, "every tag colours its equipment"
     assert figures["seeks_shown"] == 3, "each seek reached the screen"
+    # After the jump the bench rests on, the recording was asked when its alarms began, and answered.
+    assert figures["alarms_after_jump"] >= 0 and 0 <= figures["alarm_lookup"] < 5.0
     # The screen follows the cursor: the shown recording time moves at about the speed asked, forwards only.
     assert 0.5 * speed <= figures["rate"] <= 1.1 * speed
     assert figures["advanced"] >= 0.5 * speed * seconds

@@ -225,6 +225,26 @@ def run(
             figures["seek_step_median"] = statistics.median(seek_steps) if seek_steps else float("nan")
             figures["seeks_shown"] = len(seek_times)
 
+            # A jump, then the cursor rests: when its alarms began is asked after a pause, on the worker.
+            asked: list[float] = []
+            answered: list[tuple[float, int]] = []
+            request = timeline.request_alarm_starts
+
+            def timed_request(limits: dict) -> None:
+                asked.append(time.perf_counter())
+                if not limits:  # no alarm there: nothing to ask the recording
+                    answered.append((asked[-1], 0))
+                request(limits)
+
+            timeline.request_alarm_starts = timed_request
+            timeline.alarm_starts_ready.connect(lambda _at, starts: answered.append((time.perf_counter(), len(starts))))
+            rested_at = float(round(rng.uniform(start_time + lookback, end_time)))
+            timeline.seek(rested_at)
+            _wait(app, 10.0, lambda: bool(answered))
+            timeline.request_alarm_starts = request
+            figures["alarms_after_jump"] = float(answered[0][1]) if answered and asked else float("nan")
+            figures["alarm_lookup"] = answered[0][0] - asked[0] if answered and asked else float("nan")
+
             # Play from one hour in (a full look-back behind the cursor), at `speed`, for `seconds`.
             timeline.seek(start_time + lookback)
             _wait(app, 5.0, lambda: probe.rendered_time == start_time + lookback)
@@ -312,6 +332,11 @@ def _report(f: dict[str, float], speed: float, say: Callable[[str], None]) -> No
         f"{'PASS' if seek_ok else 'FAIL'} (target <= 100 ms; {int(f['seeks_shown'])} seeks)",
     )
     line("seek anywhere: on the worker / colours applied", ms("seek_step_median", "seek_applied_median"), "medians")
+    line(
+        "after a jump: when its alarms began, on the worker",
+        ms("alarm_lookup"),
+        f"{f['alarms_after_jump']:.0f} alarms; asked once the cursor rests (the next seek would wait for it)",
+    )
     line(
         f"play at {speed:g}x: recording s per wall s",
         f"{f['rate']:.0f}",
