@@ -97,3 +97,12 @@ def test_open_replays_a_recording_at_a_time_with_equipment_framed(tmp_path, demo
     ):
         result = run_open(tmp_path, str(demo_path), *args, "--screenshot", str(tmp_path / "x.png"))
         assert result.returncode == 2 and expected in result.stderr, (args, result.stderr)
+
+
+def test_open_with_an_unreadable_recording_says_why_and_does_not_hang(tmp_path, demo_path):
+    bogus = tmp_path / "night.parquet"
+    bogus.write_text("not parquet")
+    result = run_open(tmp_path, str(demo_path), "--recording", str(bogus), "--screenshot", str(tmp_path / "w.png"))
+    assert result.returncode == 1
+    assert f"recording {bogus} could not be opened" in result.stderr and "magic bytes" in result.stderr
+    assert not (tmp_path / "w.png").exists()

@@ -85,12 +85,13 @@ class _Startup:
 
     def _finish(self, code: int) -> None:
         self.timer.stop()
+        self.step = "done"
         if self.request.screenshot is not None:
             self.app.exit(code)
 
     def _failed(self, text: str) -> None:
-        if self.step != "done":
-            self._say(text, error=True)
+        if self.step != "done":  # the messages dock has it from the sensor controller: the terminal too
+            print(f"mothertwin: {text}", file=sys.stderr, flush=True)
             self._finish(1)
 
     def check(self) -> None:
