@@ -238,7 +238,7 @@ def test_copy_link_to_this_moment_is_a_command_that_opens_the_same_view(window, 
     assert args.file == window.session.path.resolve() and args.recording == (tmp_path / "coater.csv").resolve()
     assert parse_time(args.at) == start + 80 and args.at == "2025-01-01T00:01:20Z"
     assert args.select == CATHODE_COATER and args.color_by == "oven_temperature"
-    from viewer.ui.alarms_dock import utc_iso
+    from viewer.sensors.recording import utc_iso
 
     assert utc_iso(start + 80.25) == "2025-01-01T00:01:20.250Z" and parse_time(utc_iso(start + 80.25)) == start + 80.25
 

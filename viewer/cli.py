@@ -7,7 +7,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,7 +77,7 @@ def _render_recorded_state(
     from viewer.scene.render import choose_site, find_line, offscreen_plotter
     from viewer.scene.view_overlays import ColorLegend
     from viewer.sensors import Bindings, Recording, equipment_colors, parse_time
-    from viewer.sensors.recording import state_store_at
+    from viewer.sensors.recording import state_store_at, utc_text
     from viewer.sensors.rules import colorable_signals, legend_entries, with_the_rest_grey
 
     at = parse_time(at_text)
@@ -111,7 +110,7 @@ def _render_recorded_state(
         view.set_view(request.view)
         if request.transparent:
             plotter.set_background("white")
-        moment = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        moment = f"{utc_text(at)} UTC"
         # Smaller text in a small picture, so that the legend hides as little of the plant as it can.
         legend = ColorLegend(plotter, font_size=max(9, min(13, round(request.size[1] / 55))))
         what = f"{color_by} at" if color_by else "Sensor state at"

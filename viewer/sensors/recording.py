@@ -287,6 +287,15 @@ class Recording:
         data = np.array(rows, dtype=float)
         return data[:, 0], data[:, 1]
 
+    def _fill_limits(self, limits: dict[str, tuple[float | None, float | None]]) -> bool:
+        """Put (tag, low, high) into the temporary table `_limits` for a query to join (under the lock); False
+        when no tag has a limit."""
+        rows = [(tag, low, high) for tag, (low, high) in limits.items() if low is not None or high is not None]
+        if rows:
+            self._con.execute("CREATE OR REPLACE TEMP TABLE _limits (tag VARCHAR, low DOUBLE, high DOUBLE)")
+            self._con.executemany("INSERT INTO _limits VALUES (?, ?, ?)", rows)
+        return bool(rows)
+
     def excursion_starts(
         self, limits: dict[str, tuple[float | None, float | None]], at: float, lookback: float = 3600.0
     ) -> dict[str, tuple[float, bool]]:
@@ -294,18 +303,15 @@ class Recording:
         tag -> (time of its first sample beyond them since it was last within, True when that is the first
         sample of the look-back window, so the excursion may have begun earlier). Tags within their limits at
         `at` are left out. An alarm list after a jump shows when each alarm was raised, not the jump's time."""
-        rows = [(tag, low, high) for tag, (low, high) in limits.items() if low is not None or high is not None]
-        if not rows:
-            return {}
         p = self._time_param
         with self._lock:
-            self._con.execute("CREATE OR REPLACE TEMP TABLE _excursion (tag VARCHAR, low DOUBLE, high DOUBLE)")
-            self._con.executemany("INSERT INTO _excursion VALUES (?, ?, ?)", rows)
+            if not self._fill_limits(limits):
+                return {}
             found = self._con.execute(
                 f"""WITH w AS (
                     SELECT r.tag, r.t, coalesce(TRY_CAST(r.value AS DOUBLE) < l.low, false)
                         OR coalesce(TRY_CAST(r.value AS DOUBLE) > l.high, false) AS beyond
-                    FROM rec r JOIN _excursion l USING (tag)
+                    FROM rec r JOIN _limits l USING (tag)
                     WHERE r.t <= {p} AND r.t > {p} AND r.value IS NOT NULL),
                 ok AS (SELECT tag, max(t) AS last_ok FROM w WHERE NOT beyond GROUP BY tag),
                 latest AS (SELECT tag, arg_max(beyond, t) AS beyond_now FROM w GROUP BY tag)
@@ -322,15 +328,12 @@ class Recording:
     ) -> list[tuple[float, int]]:
         """Where in time values go beyond their limits: (bucket start time, count) over `buckets` equal
         slices of the recording, for a scrub bar's alarm marks. `limits` maps tag -> (low, high)."""
-        rows = [(tag, low, high) for tag, (low, high) in limits.items() if low is not None or high is not None]
-        if not rows:
-            return []
         start, end = self.time_range()
         width = max(end - start, 1e-9) / buckets
         time_expr = self._time_out.format("r.t")
         with self._lock:
-            self._con.execute("CREATE OR REPLACE TEMP TABLE _limits (tag VARCHAR, low DOUBLE, high DOUBLE)")
-            self._con.executemany("INSERT INTO _limits VALUES (?, ?, ?)", rows)
+            if not self._fill_limits(limits):
+                return []
             found = self._con.execute(
                 f"SELECT least(floor(({time_expr} - ?) / ?), ?) AS b, count(*) FROM rec r JOIN _limits l USING (tag) "
                 "WHERE TRY_CAST(r.value AS DOUBLE) < l.low OR TRY_CAST(r.value AS DOUBLE) > l.high "
@@ -392,6 +395,25 @@ def parse_time(text: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
+
+
+def utc_iso(seconds: float) -> str:
+    """ISO 8601 in UTC that `parse_time` reads back: 2025-01-01T06:05:00Z (milliseconds when not whole)."""
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(seconds, UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def utc_text(seconds: float, with_date: bool = True) -> str:
+    """A time for people to read, in UTC: 2025-01-01 06:05:00 (or 06:05:00)."""
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
 
 
 def state_store_at(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.sensors.alarms import AlarmEntry
+from viewer.sensors.recording import utc_text
 from viewer.sensors.rules import AlarmLevel
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -29,20 +29,6 @@ COLUMNS = ("Raised (UTC)", "Equipment", "Signal", "Value", "Limit", "Level", "St
 SEVERE_BRUSH = QBrush(QColor(200, 30, 30))
 WARNING_BRUSH = QBrush(QColor(200, 100, 0))
 LEVEL_TEXT = {AlarmLevel.LOLO: "LOLO", AlarmLevel.LO: "LO", AlarmLevel.HI: "HI", AlarmLevel.HIHI: "HIHI"}
-
-
-def utc_iso(seconds: float) -> str:
-    """ISO 8601 in UTC that `parse_time` reads back: 2025-01-01T06:05:00Z (milliseconds when not whole)."""
-    moment = datetime.fromtimestamp(seconds, UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond // 1000:03d}"
-    return text + "Z"
-
-
-def utc_text(seconds: float, with_date: bool = True) -> str:
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
 
 
 class AlarmTableModel(QAbstractTableModel):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from viewer.paths import demo_plant_path
 from viewer.sensors import SourceSettings
-from viewer.ui.alarms_dock import utc_text
+from viewer.sensors.recording import utc_text
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 from viewer.ui.session import Message, Severity
 from viewer.ui.timeline import Mode

@@ -143,7 +143,6 @@ class SensorController(QObject):
         self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
         self._wake_pending = False
         self._seeked = False  # the user moved the replay cursor: shown at once, not at the update cadence
-        self._alarm_starts_wanted = False  # after a jump: ask the recording when its alarms began
         self._woken.connect(self._on_woken)
         self._bindings_ready.connect(self._on_bindings_ready)
         self.store.updated.connect(self._mark_dirty)  # from source threads: a flag and at most one wake-up
@@ -353,7 +352,9 @@ class SensorController(QObject):
     def _on_cursor(self, *_: object) -> None:
         if not self.timeline.playing:  # a seek, not a play step
             self._seeked = True
-            self._alarm_starts_wanted = True  # its alarms were all "raised" at the cursor: ask when they began
+            # Its alarms are all "raised" at the cursor: ask when they began, once the cursor rests (a drag
+            # of the scrub bar asks once); by then the update has put them in the book.
+            self._alarm_starts_timer.start()
         self._mark_dirty()
 
     def _request_alarm_starts(self) -> None:
@@ -407,9 +408,6 @@ class SensorController(QObject):
             self.colors = with_the_rest_grey(self.colors, len(self.bindings.by_equipment))
         if self.book.update(self.colors.alarms, self._limits_of):  # type: ignore[arg-type]
             self.alarms_changed.emit()
-        if self._alarm_starts_wanted and self.timeline.mode is Mode.REPLAY:
-            self._alarm_starts_wanted = False
-            self._alarm_starts_timer.start()  # again: a drag of the scrub bar asks once, when it rests
         self.apply_colors(urgent=seeked)
         self.values_changed.emit()
 

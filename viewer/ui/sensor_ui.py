@@ -13,7 +13,8 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
 
 from viewer.sensors import SourceSettings
-from viewer.ui.alarms_dock import AlarmsDock, utc_iso
+from viewer.sensors.recording import utc_iso
+from viewer.ui.alarms_dock import AlarmsDock
 from viewer.ui.plugins_dialog import PluginsDialog
 from viewer.ui.sensor_controller import SensorController
 from viewer.ui.sensor_dialogs import ConnectSourceDialog, StateColorsDialog

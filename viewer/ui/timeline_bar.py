@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.sensors import parse_time
-from viewer.ui.alarms_dock import utc_text
+from viewer.sensors.recording import utc_text
 from viewer.ui.timeline import SPEEDS
 
 SLIDER_STEPS = 10_000
