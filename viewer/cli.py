@@ -55,7 +55,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         if args.recording is not None:
-            image, note = _render_recorded_state(document, request, args.recording, args.at, args.color_by)
+            image, note = _render_recorded_state(document, request, args.recording, args.at, args.color_by, args.utc)
             print(note)
         else:
             image = render_image(document, builtin_library(), request)
@@ -70,18 +70,25 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def _render_recorded_state(
-    document: PlantDocument, request: RenderRequest, recording: Path, at_text: str, color_by: str | None = None
+    document: PlantDocument, request: RenderRequest, recording: Path, at_text: str, color_by: str | None = None,
+    utc: bool = False,
 ) -> tuple[np.ndarray, str]:
-    """Like render_image, with equipment coloured by their recorded state at a time (one array write)."""
+    """Like render_image, with equipment coloured by their recorded state at a time (one array write). The time
+    is read, and written in the legend, in the site's zone (`utc`: in UTC); one with an offset is that moment."""
+    from viewer.model.site_time import display_for, parse_site_time
     from viewer.scene.plant_view import PlantView
     from viewer.scene.render import choose_site, find_line, offscreen_plotter
     from viewer.scene.view_overlays import ColorLegend
-    from viewer.sensors import Bindings, Recording, equipment_colors, parse_time
-    from viewer.sensors.recording import state_store_at, utc_text
+    from viewer.sensors import Bindings, Recording, equipment_colors
+    from viewer.sensors.recording import state_store_at
     from viewer.sensors.rules import colorable_signals, legend_entries, with_the_rest_grey
 
-    at = parse_time(at_text)
     site = choose_site(document, request.site)
+    display = display_for(site.timezone, utc)
+    try:
+        at = parse_site_time(at_text, display.input_zone)
+    except ValueError as exc:
+        raise ValueError(f"--at: {exc}") from None
     line = find_line(site, request.line) if request.line else None
     plotter = offscreen_plotter(request.size)
     try:
@@ -110,7 +117,7 @@ def _render_recorded_state(
         view.set_view(request.view)
         if request.transparent:
             plotter.set_background("white")
-        moment = f"{utc_text(at)} UTC"
+        moment = display.text(at)
         # Smaller text in a small picture, so that the legend hides as little of the plant as it can.
         legend = ColorLegend(plotter, font_size=max(9, min(13, round(request.size[1] / 55))))
         what = f"{color_by} at" if color_by else "Sensor state at"
@@ -410,7 +417,7 @@ def cmd_build_assets(args: argparse.Namespace) -> int:
 
 def cmd_open(args: argparse.Namespace) -> int:
     """The desktop window, on the demo plant or on FILE; optionally replaying a recording at a time."""
-    from viewer.sensors.recording import parse_time
+    from viewer.model.site_time import parse_site_time
     from viewer.ui.app import StartupRequest, run_app
 
     recording, at_text = getattr(args, "recording", None), getattr(args, "at", None)
@@ -421,13 +428,14 @@ def cmd_open(args: argparse.Namespace) -> int:
     if recording is not None and not recording.is_file():
         print(f"mothertwin open: {recording}: recording not found", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        at = parse_time(at_text) if at_text else None
+    try:  # the form now; a local time is read in the zone of the site shown, once the plant is open
+        if at_text:
+            parse_site_time(at_text)
     except ValueError as exc:
         print(f"mothertwin open: --at: {exc}", file=sys.stderr)
         return EXIT_USAGE
     select = [part.strip() for part in (getattr(args, "select", None) or "").split(",") if part.strip()]
-    request = StartupRequest(args.file, recording, at, select, color_by, getattr(args, "screenshot", None))
+    request = StartupRequest(args.file, recording, None, select, color_by, getattr(args, "screenshot", None), at_text)
     return run_app(request)
 
 
@@ -447,7 +455,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--no-labels", action="store_true", help="leave out line and cell labels")
     render.add_argument("--transparent", action="store_true", help="transparent background")
     render.add_argument("--recording", type=Path, help="colour equipment by their state in this recording")
-    render.add_argument("--at", help="time in the recording: ISO 8601 (UTC unless an offset is given) or epoch s")
+    render.add_argument(
+        "--at", help="time in the recording: ISO 8601 (in the site's time zone unless an offset is given) or epoch s"
+    )
+    render.add_argument("--utc", action="store_true", help="times in UTC: the legend's, and --at without an offset")
     render.add_argument(
         "--color-by", metavar="SIGNAL", help="colour by this analog signal over its LO..HI limits instead of by state"
     )
@@ -527,7 +538,9 @@ def build_parser() -> argparse.ArgumentParser:
     open_ = sub.add_parser("open", help="open a plant document in the desktop window")
     open_.add_argument("file", type=Path, nargs="?", help="plant document (default: the demo)")
     open_.add_argument("--recording", type=Path, help="replay this recording (Parquet or CSV) in the window")
-    open_.add_argument("--at", help="with --recording: the time to show (ISO 8601, UTC unless an offset is given)")
+    open_.add_argument(
+        "--at", help="with --recording: the time to show (ISO 8601, in the site's time zone unless an offset is given)"
+    )
     open_.add_argument("--select", metavar="ID[,ID...]", help="select these equipment and frame them")
     open_.add_argument("--color-by", metavar="SIGNAL", help="with --recording: colour by this analog signal")
     open_.add_argument(

@@ -35,6 +35,7 @@ from viewer.model import (
     Site,
     Viewpoint,
 )
+from viewer.model.site_time import zone
 
 _POSE_KEYS = ("x", "y", "z", "yaw", "pitch", "roll")
 _LIMIT_KEYS = ("lolo", "lo", "hi", "hihi")
@@ -381,6 +382,10 @@ def _semantic_problems(data: dict[str, Any], library: EquipmentLibrary, file: st
         check_id(site, sp)
         if site.get("footprint") and len(site["footprint"]) < 3:
             problems.append(Problem(file, f"{sp}.footprint", "expected a polygon of at least 3 points"))
+        try:  # every time of the site is shown in its zone: a misspelt one is found here, not in a replay
+            zone(site.get("timezone"))
+        except ValueError as exc:
+            problems.append(Problem(file, f"{sp}.timezone", str(exc)))
         for ai, area in enumerate(site.get("areas", [])):
             ap = f"{sp}.areas[{ai}]"
             check_id(area, ap)

@@ -73,6 +73,30 @@ class TimeDisplay:
         """What the times are in, for a heading or axis title: 'America/Detroit' or 'UTC'."""
         return "UTC" if self.utc or self.tz is UTC else self.zone_name
 
+    @property
+    def input_zone(self) -> str:
+        """The zone a typed time without an offset is read in: the one the times are shown in, so that a
+        time copied off the screen means the moment it showed."""
+        return "UTC" if self.utc else self.zone_name
+
+    def zone_text(self, seconds: float) -> str:
+        """The zone and its offset at that moment, for a caption: 'Asia/Seoul, UTC+09:00', or 'UTC'."""
+        offset = self.offset(seconds)
+        return offset if self.label == "UTC" else f"{self.label}, {offset}"
+
+    def offset_seconds(self, seconds: float) -> float:
+        """The UTC offset at that moment in seconds, east positive (Seoul: 32400)."""
+        offset = self.moment(seconds).utcoffset()
+        return offset.total_seconds() if offset else 0.0
+
+    def strftime(self, seconds: float, fmt: str) -> str:
+        """The moment in this zone through a strftime format (axis ticks: '%H:%M'); '' where it cannot be
+        written (far outside the calendar)."""
+        try:
+            return self.moment(seconds).strftime(fmt)
+        except (OverflowError, OSError, ValueError):
+            return ""
+
 
 def parse_site_time(text: str, zone_name: str | None = None) -> float:
     """Epoch seconds from epoch seconds, ISO 8601 with an offset ("Z", "+09:00"), or a local ISO time without one,
@@ -102,3 +126,13 @@ def parse_site_time(text: str, zone_name: str | None = None) -> float:
     if back != moment:
         raise ValueError(f"time {text!r} does not exist in {zone_name} (the clocks skip it when they go forward)")
     return local.timestamp()
+
+
+def display_for(zone_name: str | None, utc: bool = False) -> TimeDisplay:
+    """A TimeDisplay for a site's zone; UTC where the name is empty or unknown, so a window never fails
+    over a zone (the label then says UTC, so no time is shown as something it is not)."""
+    try:
+        zone(zone_name)
+    except ValueError:
+        return TimeDisplay("UTC", utc)
+    return TimeDisplay(zone_name or "UTC", utc)

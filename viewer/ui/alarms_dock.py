@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.model.site_time import TimeDisplay
 from viewer.sensors.alarms import AlarmEntry
-from viewer.sensors.recording import utc_text
 from viewer.sensors.rules import AlarmLevel
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 DISPLAY = Qt.ItemDataRole.DisplayRole
 RESIZE_ROWS = 40  # rows measured when columns are sized to their contents
 RESIZE_SECONDS = 5.0
-COLUMNS = ("Raised (UTC)", "Equipment", "Signal", "Value", "Limit", "Level", "State")
+COLUMNS = ("Raised", "Equipment", "Signal", "Value", "Limit", "Level", "State")
 SEVERE_BRUSH = QBrush(QColor(200, 30, 30))
 WARNING_BRUSH = QBrush(QColor(200, 100, 0))
 LEVEL_TEXT = {AlarmLevel.LOLO: "LOLO", AlarmLevel.LO: "LO", AlarmLevel.HI: "HI", AlarmLevel.HIHI: "HIHI"}
@@ -39,6 +39,7 @@ class AlarmTableModel(QAbstractTableModel):
         super().__init__()
         self.entries: list[AlarmEntry] = []
         self.names: dict[str, str] = {}
+        self.display = TimeDisplay()  # the site's zone (or UTC): each time is written with its offset
         self.bold = QFont()  # made here: a font needs the application to exist
         self.bold.setBold(True)
 
@@ -81,7 +82,7 @@ class AlarmTableModel(QAbstractTableModel):
 
     def text(self, entry: AlarmEntry, column: int) -> str:
         if column == 0:
-            return ("before " if entry.started_before else "") + utc_text(entry.raised_at)
+            return ("before " if entry.started_before else "") + self.display.text(entry.raised_at)
         if column == 1:
             return f"{self.names.get(entry.equipment_id, entry.equipment_id)} ({entry.equipment_id})"
         if column == 2:
@@ -156,6 +157,12 @@ class AlarmsDock(QDockWidget):
         self.setWindowTitle(f"Alarms ({len(entries)})" if entries else "Alarms")
         self.ack_all.setEnabled(fresh > 0)
         self.ack_selected.setEnabled(bool(entries))
+
+    def set_time_display(self, display: TimeDisplay) -> None:
+        self.model.display = display
+        if self.model.entries:
+            self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(len(self.model.entries) - 1, 0))
+            self.table.resizeColumnToContents(0)
 
     def row_count(self) -> int:
         return self.model.rowCount()

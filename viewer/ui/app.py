@@ -10,9 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from viewer.model.site_time import parse_site_time
 from viewer.paths import demo_plant_path
 from viewer.sensors import SourceSettings
-from viewer.sensors.recording import utc_text
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 from viewer.ui.session import Message, Severity
 from viewer.ui.timeline import Mode
@@ -32,6 +32,7 @@ class StartupRequest:
     select: list[str] = field(default_factory=list)
     color_by: str | None = None
     screenshot: Path | None = None
+    at_text: str | None = None  # a time as typed (`--at`): one without an offset is in the shown site's zone
 
 
 def run_app(request: StartupRequest | None = None) -> int:
@@ -129,11 +130,19 @@ class _Startup:
                     controller.set_color_by(request.color_by)
                 except ValueError as exc:
                     self._say(f"--color-by {request.color_by}: {exc}", error=True)
+            display = self.window.sensor_ui.clock.display
             target = request.at if request.at is not None else timeline.start_time
+            if request.at_text:
+                try:  # read once the plant is open: the zone is the one of the site shown
+                    target = parse_site_time(request.at_text, self.window.sensor_ui.clock.site_zone)
+                except ValueError as exc:
+                    self._say(f"--at: {exc}", error=True)
+                    self._finish(1)
+                    return
             if not timeline.start_time <= target <= timeline.end_time:
                 self._say(
-                    f"--at {target:.0f} is outside the recording ({timeline.start_time:.0f} to "
-                    f"{timeline.end_time:.0f}): shown at its nearest end",
+                    f"--at {display.text(target)} is outside the recording ({display.text(timeline.start_time)} "
+                    f"to {display.text(timeline.end_time)}): shown at its nearest end",
                     error=True,
                 )
             timeline.seek(target)
@@ -146,8 +155,9 @@ class _Startup:
             self.reached = self.reached or time.monotonic()
             if time.monotonic() - self.reached >= self.SETTLE_S and timeline.idle():
                 coloured = controller.colored_count
+                moment = window.sensor_ui.clock.display.text(timeline.cursor)
                 self._say(
-                    f"replay of {request.recording} at {utc_text(timeline.cursor)} UTC: {coloured} equipment "
+                    f"replay of {request.recording} at {moment}: {coloured} equipment "
                     f"coloured, {len(controller.alarms())} alarms"
                 )
                 self.step = "shown"

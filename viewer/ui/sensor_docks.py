@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.model.site_time import TimeDisplay
 from viewer.sensors import BindingReport
 from viewer.ui.sensor_controller import SignalValue
 from viewer.ui.sensor_sources import SourceRow
+from viewer.ui.time_axis import SiteTimeAxis
 
 STATUS_COLORS = {
     "connected": QColor(30, 140, 60),
@@ -204,7 +206,7 @@ class _TrendPlot:
     LIMIT_COLORS = ("r", (230, 130, 0), (230, 130, 0), "r")  # lolo, lo, hi, hihi
 
     def __init__(self) -> None:
-        axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
+        axis = SiteTimeAxis(orientation="bottom")  # the site's own time, as the rest of the window shows
         minutes = [spacing for spacing, level in axis.zoomLevels.items() if level.exampleText == "MMM 00"]
         if minutes:
             axis.zoomLevels[min(minutes)] = TREND_MINUTE_TICKS  # the finest of the two: hours and minutes
@@ -251,6 +253,7 @@ class TrendDock(QDockWidget):
         # Plots made once and reused: making one (axes, date axis, grid) costs several milliseconds, and a
         # click on equipment relaid the trend every time.
         self._pool: list[_TrendPlot] = []
+        self.display = TimeDisplay()
 
     def columns_for(self, count: int) -> int:
         """The fewest columns that give `count` plots their minimum height, as many as the width allows."""
@@ -270,6 +273,7 @@ class TrendDock(QDockWidget):
         for row, signal in enumerate(signals):
             if row == len(self._pool):
                 self._pool.append(_TrendPlot())
+                self._pool[-1].axis.set_display(self.display)
             trend = self._pool[row]
             trend.show_signal(signal)
             self._plots[signal.tag] = (trend.plot, trend.curve, trend.cursor)
@@ -302,3 +306,9 @@ class TrendDock(QDockWidget):
 
     def plotted_tags(self) -> list[str]:
         return list(self._plots)
+
+    def set_time_display(self, display: TimeDisplay) -> None:
+        """Write the time axes in this zone (the site's, or UTC); plots made later take it too."""
+        self.display = display
+        for trend in self._pool:
+            trend.axis.set_display(display)

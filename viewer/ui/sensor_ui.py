@@ -7,19 +7,21 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
 
+from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SourceSettings
-from viewer.sensors.recording import utc_iso
 from viewer.ui.alarms_dock import AlarmsDock
 from viewer.ui.plugins_dialog import PluginsDialog
 from viewer.ui.sensor_controller import SensorController
 from viewer.ui.sensor_dialogs import ConnectSourceDialog, StateColorsDialog
 from viewer.ui.sensor_docks import BindingsDock, SourcesDock, TrendDock
 from viewer.ui.session import Message, Severity
+from viewer.ui.site_clock import SiteClock
 from viewer.ui.timeline import Mode
 from viewer.ui.timeline_bar import TimelineBar
 
@@ -39,6 +41,7 @@ class SensorUI(QObject):
         self.alarms_dock = AlarmsDock(window)
         self.trend_dock = TrendDock(window)
         self.timeline_bar = TimelineBar(window)
+        self.clock = SiteClock(window, window.settings, self)  # the site's time zone, or UTC on request
         self.status = QLabel("Sensors: no source")
         self.status.setToolTip("Sensor sources and their status (Sensors > Sources)")
         self.last_dialog: ConnectSourceDialog | None = None
@@ -57,6 +60,7 @@ class SensorUI(QObject):
         self.controller.discover_plugins()
         self.refresh_docks()
         self.alarms_dock.set_alarms([], {})
+        self._on_time_display(self.clock.display)
 
     # ------------------------------------------------------------ building
 
@@ -96,6 +100,11 @@ class SensorUI(QObject):
         self.share_action.setStatusTip(
             "Copy a command line that opens this plant with this recording at the cursor, this selection framed"
         )
+        self.utc_action = menu.addAction("Show Times in &UTC")
+        self.utc_action.setCheckable(True)
+        self.utc_action.setChecked(self.clock.utc)
+        self.utc_action.setStatusTip("Write and read times in UTC instead of the time zone of the site shown")
+        self.utc_action.toggled.connect(self.clock.set_utc)
         menu.addSeparator()
         for dock in (self.sources_dock, self.bindings_dock, self.alarms_dock, self.trend_dock):
             menu.addAction(dock.toggleViewAction())
@@ -140,6 +149,7 @@ class SensorUI(QObject):
         t.cursor_changed.connect(self._on_cursor)
         t.error.connect(bar.show_error)
         t.trend_ready.connect(lambda series: self.trend_dock.set_series(series, t.cursor))
+        self.clock.changed.connect(self._on_time_display)
 
     # ------------------------------------------------------------ actions
 
@@ -162,7 +172,9 @@ class SensorUI(QObject):
         timeline = self.controller.timeline
         settings = timeline.settings
         if timeline.mode is Mode.REPLAY and settings is not None:
-            command += ["--recording", str(Path(settings.url).resolve()), "--at", utc_iso(timeline.cursor)]
+            # The time with its offset: the same moment wherever the link is opened.
+            at = self.clock.display.iso(timeline.cursor)
+            command += ["--recording", str(Path(settings.url).resolve()), "--at", at]
             if self.controller.color_by:
                 command += ["--color-by", self.controller.color_by]
         selection = list(self.window.state.selection)
@@ -271,7 +283,8 @@ class SensorUI(QObject):
             caption = "The selected equipment has no analog signals"
         else:
             where = "last 5 minutes" if c.timeline.mode is Mode.LIVE else "±5 minutes around the replay cursor"
-            caption = f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''}: {where} (UTC)"
+            zone = self.clock.display.zone_text(c.timeline.cursor if c.timeline.mode is Mode.REPLAY else time.time())
+            caption = f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''}: {where} ({zone})"
         self.trend_dock.set_signals(signals, caption)
         tags = self.trend_dock.plotted_tags()
         if c.timeline.mode is Mode.REPLAY:
@@ -279,6 +292,14 @@ class SensorUI(QObject):
                 c.timeline.request_trend(tags)
         elif tags:
             self.trend_dock.set_series(c.live_series(tags), None)
+
+    def _on_time_display(self, display: TimeDisplay) -> None:
+        """The site shown changed, or UTC was asked for: every time on screen is written again."""
+        self.timeline_bar.set_time_display(display)
+        self.alarms_dock.set_time_display(display)
+        self.trend_dock.set_time_display(display)
+        self.controller.timeline.display = display
+        self.refresh_trend()
 
     def _on_mode(self, mode: str) -> None:
         self.timeline_bar.set_mode(mode, self.controller.timeline.source is not None)

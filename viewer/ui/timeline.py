@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SampleBuffer, SourceSettings, SourceStatus
 
 PLAY_INTERVAL_MS = 100
@@ -103,6 +104,7 @@ class TimelineController(QObject):
         self.start_time = self.end_time = 0.0
         self.cursor = 0.0  # where the user asked to be; the store follows when the worker catches up
         self.recording_tags: list[str] = []
+        self.display = TimeDisplay()  # how the messages write times: the site's zone, or UTC (set by the window)
         self._worker = LatestWorker()
         self._play_timer = QTimer(self)
         self._play_timer.setInterval(PLAY_INTERVAL_MS)
@@ -182,7 +184,7 @@ class TimelineController(QObject):
             try:
                 source.seek(at)
             except Exception as exc:
-                self.error.emit(f"replay: cannot read the state at {at}: {exc}")
+                self.error.emit(f"replay: cannot read the state at {self.display.text(at)}: {exc}")
                 return
             self.cursor_changed.emit(at)
 
@@ -242,7 +244,7 @@ class TimelineController(QObject):
                 if longer:
                     starts.update(source.recording.excursion_starts(longer, at, lookback=ALARM_LOOKBACK))
             except Exception as exc:
-                self.error.emit(f"replay: cannot tell when the alarms at {at} began: {exc}")
+                self.error.emit(f"replay: cannot tell when the alarms at {self.display.text(at)} began: {exc}")
                 return
             self.alarm_starts_ready.emit(at, starts)
 

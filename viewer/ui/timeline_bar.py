@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.sensors import parse_time
-from viewer.sensors.recording import utc_text
+from viewer.model.site_time import TimeDisplay, parse_site_time
 from viewer.ui.timeline import SPEEDS
 
 SLIDER_STEPS = 10_000
@@ -130,9 +129,8 @@ class TimelineBar(QToolBar):
         )
         self.slider.valueChanged.connect(self._on_slider)
         self.time_label = QLabel()
-        self.time_label.setMinimumWidth(190)
+        self.time_label.setMinimumWidth(230)
         self.jump = QLineEdit()
-        self.jump.setPlaceholderText("Go to time, e.g. 2025-01-01T08:00:00Z")
         self.jump.setMaximumWidth(250)
         self.jump.returnPressed.connect(self._on_jump)
         self.color_by = QComboBox()
@@ -155,7 +153,10 @@ class TimelineBar(QToolBar):
             self.addWidget(w) for w in (self.play, self.speed, self.slider, self.time_label, self.jump)
         ]
         self.start = self.end = 0.0
+        self.at: float | None = None  # the cursor shown, written again when the time zone changes
+        self.display = TimeDisplay()
         self._setting = False
+        self.set_time_display(self.display)
         self.set_mode("live", has_recording=False)
 
     # ------------------------------------------------------------ shown state
@@ -174,6 +175,7 @@ class TimelineBar(QToolBar):
         for widget in (self.play, self.speed, self.slider, self.jump):
             widget.setEnabled(replay)
         if not replay:
+            self.at = None
             self.time_label.setText("LIVE")
             self._setting = True
             self.play.setChecked(False)
@@ -192,7 +194,10 @@ class TimelineBar(QToolBar):
 
     def set_range(self, start: float, end: float) -> None:
         self.start, self.end = start, end
-        self.slider.setToolTip(f"Recording from {utc_text(start)} to {utc_text(end)} UTC")
+        self.slider.setToolTip(
+            f"Recording from {self.display.text(start)} to {self.display.text(end)}; red marks: values beyond "
+            "their limits (taller: more of them)"
+        )
 
     def set_marks(self, marks: list[tuple[float, int]]) -> None:
         span = max(self.end - self.start, 1e-9)
@@ -203,7 +208,23 @@ class TimelineBar(QToolBar):
         self._setting = True
         self.slider.setValue(round((at - self.start) / span * SLIDER_STEPS))
         self._setting = False
-        self.time_label.setText(f"{utc_text(at)} UTC")
+        self.at = at
+        self.time_label.setText(self.display.text(at))
+
+    def set_time_display(self, display: TimeDisplay) -> None:
+        """Write times in this zone (the site's, or UTC) and read typed ones without an offset in it."""
+        self.display = display
+        self.jump.setPlaceholderText(f"Go to time ({display.label}), e.g. 2025-01-01T08:00")
+        self.jump_tip = (
+            f"A time in {display.label} such as 2025-01-01T08:00, one with its offset "
+            "(2025-01-01T08:00:00Z, 2025-01-01T17:00+09:00) or epoch seconds; Enter jumps there"
+        )
+        if not self.jump.styleSheet():  # an error shown stays until the next jump
+            self.jump.setToolTip(self.jump_tip)
+        if self.end > self.start:
+            self.set_range(self.start, self.end)
+        if self.at is not None:
+            self.time_label.setText(display.text(self.at))
 
     def set_playing(self, playing: bool) -> None:
         self.play.blockSignals(True)
@@ -214,7 +235,7 @@ class TimelineBar(QToolBar):
 
     def show_error(self, text: str) -> None:
         self.jump.setStyleSheet("border: 1px solid #c00020" if text else "")
-        self.jump.setToolTip(text)
+        self.jump.setToolTip(text or self.jump_tip)
 
     # ------------------------------------------------------------ user input
 
@@ -227,7 +248,7 @@ class TimelineBar(QToolBar):
 
     def _on_jump(self) -> None:
         try:
-            at = parse_time(self.jump.text().strip())
+            at = parse_site_time(self.jump.text().strip(), self.display.input_zone)
         except ValueError as exc:
             self.show_error(str(exc))
             return
