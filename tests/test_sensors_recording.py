@@ -247,7 +247,7 @@ def test_render_colours_equipment_by_recorded_state(demo_path, library, tmp_path
 
     # The picture explains its colours: a legend with the time in the top-left corner.
     legend = ColorLegend(pv.Plotter(off_screen=True, window_size=(640, 360)), font_size=9)  # as render sizes it
-    legend.set_entries(legend_entries(), title="Sensor state at 2025-01-01 00:01:05 UTC")
+    legend.set_entries(legend_entries(), title="Sensor state at 2025-01-01 09:01:05 (UTC+09:00)")
     legend.show()
     image = np.asarray(Image.open(coloured).convert("RGB")).astype(int)
     for index, (_, rgb) in enumerate(legend.entries[:3]):  # running, idle, fault
@@ -255,7 +255,8 @@ def test_render_colours_equipment_by_recorded_state(demo_path, library, tmp_path
         assert np.abs(image[360 - 1 - y, x] - rgb).max() <= 3, legend.entries[index]
     left, bottom, right, top = legend.box()
     legend.plotter.close()
-    assert right - left < 200 and top - bottom < 140  # a small picture: a small legend
+    # A small picture: a small legend (its widest row is the title, with the site's time and UTC offset).
+    assert right - left < 240 and top - bottom < 140
 
     def share(image_path, test):  # the plant's pixels: those outside the legend's corner
         rgb = np.asarray(Image.open(image_path).convert("RGB")).astype(int)

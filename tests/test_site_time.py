@@ -2,7 +2,7 @@
 
 import pytest
 
-from viewer.model.site_time import TimeDisplay, parse_site_time, zone
+from viewer.model.site_time import TimeDisplay, display_for, parse_site_time, zone
 
 # 2025-03-03T14:20:00Z: 09:20 in Detroit (EST, UTC-05:00), 23:20 in Seoul (UTC+09:00).
 MOMENT = 1741011600.0
@@ -45,3 +45,23 @@ def test_bad_input_says_what_was_expected():
         parse_site_time("yesterday", "UTC")
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
         zone("Mars/Olympus")
+
+
+def test_zone_text_offset_seconds_and_tick_formats():
+    seoul, detroit = TimeDisplay("Asia/Seoul"), TimeDisplay("America/Detroit")
+    assert seoul.zone_text(MOMENT) == "Asia/Seoul, UTC+09:00"
+    assert TimeDisplay("Asia/Seoul", utc=True).zone_text(MOMENT) == "UTC"
+    assert seoul.offset_seconds(MOMENT) == 9 * 3600 and detroit.offset_seconds(MOMENT) == -5 * 3600
+    assert seoul.strftime(MOMENT, "%H:%M") == "23:20" and detroit.strftime(MOMENT, "%a %d") == "Mon 03"
+    assert seoul.strftime(1e20, "%H:%M") == ""  # beyond the calendar: no tick text rather than an error
+
+
+def test_typed_times_are_read_in_the_zone_shown():
+    assert TimeDisplay("Asia/Seoul").input_zone == "Asia/Seoul"
+    assert TimeDisplay("Asia/Seoul", utc=True).input_zone == "UTC"
+
+
+def test_display_for_an_unknown_or_missing_zone_is_utc():
+    assert display_for("Asia/Seoul") == TimeDisplay("Asia/Seoul")
+    assert display_for("Mars/Olympus", utc=True) == TimeDisplay("UTC", utc=True)
+    assert display_for(None).text(MOMENT) == "2025-03-03 14:20:00 (UTC)"

@@ -80,12 +80,12 @@ def test_open_replays_a_recording_at_a_time_with_equipment_framed(tmp_path, demo
     assert main(["simulate", str(demo_path), "--record", str(shift), *start]) == 0
     shot = tmp_path / "replay.png"
     result = run_open(
-        tmp_path, str(demo_path), "--recording", str(shift), "--at", "2025-01-01T06:05:00Z",
+        tmp_path, str(demo_path), "--recording", str(shift), "--at", "2025-01-01T15:05",  # Ochang's time: 06:05Z
         "--select", "OC-ELE1-COT-01,NO-SUCH-ID", "--color-by", "oven_temperature", "--screenshot", str(shot),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     line = next(text for text in result.stdout.splitlines() if text.startswith("replay of"))
-    assert "at 2025-01-01 06:05:00 UTC: 2 equipment coloured" in line  # the two coaters have an oven
+    assert "at 2025-01-01 15:05:00 (UTC+09:00): 2 equipment coloured" in line  # the two coaters have an oven
     assert "--select NO-SUCH-ID: no equipment with that id" in result.stderr
     assert Image.open(shot).size[0] > 1000
 
@@ -97,6 +97,26 @@ def test_open_replays_a_recording_at_a_time_with_equipment_framed(tmp_path, demo
     ):
         result = run_open(tmp_path, str(demo_path), *args, "--screenshot", str(tmp_path / "x.png"))
         assert result.returncode == 2 and expected in result.stderr, (args, result.stderr)
+
+
+def test_open_at_a_local_time_the_site_skips_says_so(tmp_path, demo_path):
+    """`--at` without an offset is read in the zone of the site shown: an hour its clocks skip is refused."""
+    import json
+
+    from viewer.cli import main
+
+    data = json.loads(Path(demo_path).read_text(encoding="utf-8"))
+    data["sites"][0]["timezone"] = "America/Detroit"  # Ochang's line, as if it stood in Holland
+    plant = tmp_path / "moved.mtplant.json"
+    plant.write_text(json.dumps(data), encoding="utf-8")
+    shift = tmp_path / "shift.parquet"
+    assert main(["simulate", str(plant), "--record", str(shift), "--start", "2025-03-09T06:00:00Z",
+                 "--site", "OC", "--duration", "60"]) == 0  # fmt: skip
+    result = run_open(tmp_path, str(plant), "--recording", str(shift), "--at", "2025-03-09T02:30",
+                      "--screenshot", str(tmp_path / "w.png"))  # fmt: skip
+    assert result.returncode == 1
+    assert "--at: time '2025-03-09T02:30' does not exist in America/Detroit" in result.stderr, result.stderr
+    assert not (tmp_path / "w.png").exists()
 
 
 def test_open_with_an_unreadable_recording_says_why_and_does_not_hang(tmp_path, demo_path):

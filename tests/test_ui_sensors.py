@@ -133,7 +133,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     assert ui.alarms_dock.row_count() == 0
     scrub_to(30)  # back in time: the state follows the cursor backwards too
     qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=3000)
-    assert ui.timeline_bar.time_label.text().startswith("2025-01-01 00:00:30")
+    assert ui.timeline_bar.time_label.text() == "2025-01-01 09:00:30 (UTC+09:00)"  # Ochang's time, Asia/Seoul
 
     ui.timeline_bar.jump.setText("2025-01-01T00:01:20Z")  # jump to a time: 80 s, beyond HIHI
     ui.timeline_bar.jump.returnPressed.emit()
@@ -142,7 +142,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     assert row[2] == "oven_temperature" and row[3] == "160" and row[4] == "150"
     assert "Cathode coater" in row[1] and row[6] == "NEW"
     # Raised when the oven went beyond its limits (70 s), as the recording tells, not at the jump (80 s).
-    qtbot.waitUntil(lambda: ui.alarms_dock.row_text(0, 0) == "2025-01-01 00:01:10", timeout=5000)
+    qtbot.waitUntil(lambda: ui.alarms_dock.row_text(0, 0) == "2025-01-01 09:01:10 (UTC+09:00)", timeout=5000)
 
     seen = set()
     qtbot.waitUntil(lambda: seen.add(batch_color(window, CATHODE_COATER)) or len(seen) >= 2, timeout=3000)
@@ -236,7 +236,7 @@ def test_copy_link_to_this_moment_is_a_command_that_opens_the_same_view(window, 
     assert text.startswith("mothertwin open ") and "Copied: " + text in window.statusBar().currentMessage()
     args = build_parser().parse_args(shlex.split(text)[1:])  # what `mothertwin` will read from it
     assert args.file == window.session.path.resolve() and args.recording == (tmp_path / "coater.csv").resolve()
-    assert parse_time(args.at) == start + 80 and args.at == "2025-01-01T00:01:20Z"
+    assert parse_time(args.at) == start + 80 and args.at == "2025-01-01T09:01:20+09:00"  # with its offset
     assert args.select == CATHODE_COATER and args.color_by == "oven_temperature"
     from viewer.sensors.recording import utc_iso
 
