@@ -131,7 +131,7 @@ class TimelineBar(QToolBar):
         self.time_label = QLabel()
         self.time_label.setMinimumWidth(230)
         self.jump = QLineEdit()
-        self.jump.setMaximumWidth(250)
+        self.jump.setMaximumWidth(300)
         self.jump.returnPressed.connect(self._on_jump)
         self.color_by = QComboBox()
         self.color_by.setToolTip(
@@ -214,7 +214,7 @@ class TimelineBar(QToolBar):
     def set_time_display(self, display: TimeDisplay) -> None:
         """Write times in this zone (the site's, or UTC) and read typed ones without an offset in it."""
         self.display = display
-        self.jump.setPlaceholderText(f"Go to time ({display.label}), e.g. 2025-01-01T08:00")
+        self.jump.setPlaceholderText(f"Go to time ({display.label}): 2025-01-01T08:00")
         self.jump_tip = (
             f"A time in {display.label} such as 2025-01-01T08:00, one with its offset "
             "(2025-01-01T08:00:00Z, 2025-01-01T17:00+09:00) or epoch seconds; Enter jumps there"
