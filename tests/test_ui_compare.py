@@ -156,3 +156,48 @@ def test_process_outputs_from_live_data(qtbot, demo_path):
     assert result.mother.count == result.child.count == 300 and not result.significant
     assert window.outputs.verdict.text().endswith("process outputs match")
     window.close()
+
+
+def _button(window, text):
+    from PySide6.QtWidgets import QPushButton
+
+    return next(b for b in window.findChildren(QPushButton) if b.text() == text)
+
+
+def _action(window, text):
+    from PySide6.QtGui import QAction
+
+    return next(a for a in window.findChildren(QAction) if a.text() == text)
+
+
+def test_register_buttons_ask_and_the_saved_child_loads_again(compare, tmp_path, monkeypatch):
+    """The buttons as an engineer clicks them: each asks its question, and the child document saved after
+    propose, approve and reject loads again with the values answered."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from viewer.io import save_document
+
+    window, _ = compare
+    answers = iter(["Local pouch film", "J. Park", "K. Lee", "Longer conveyor", "J. Park", "K. Lee"])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kw: (next(answers), True))
+    saved = {"csv": tmp_path / "register.csv", "html": tmp_path / "conformance.html"}
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda parent, title, name, kinds: (str(saved[name.rsplit(".", 1)[1]]), kinds))  # fmt: skip
+    window.select_row(1)
+    _button(window, "Propose for selected difference...").click()
+    window.deviations.selectRow(0)
+    _button(window, "Approve").click()
+    window.select_row(2)
+    _button(window, "Propose for selected difference...").click()
+    window.deviations.selectRow(1)
+    _button(window, "Reject").click()
+    _button(window, "Export CSV...").click()
+    _action(window, "Write report...").trigger()
+    assert saved["csv"].read_text().splitlines()[1].startswith("DEV-001,")
+    assert '<b id="approved">1</b>' in saved["html"].read_text()
+    path = tmp_path / "child.mtplant.json"
+    save_document(window.controller.child, path)
+    first, second = load_document(path).deviations
+    assert (first.reason, first.requested_by, first.approved_by, str(first.status)) == (
+        "Local pouch film", "J. Park", "K. Lee", "approved")  # fmt: skip
+    assert (second.reason, str(second.status)) == ("Longer conveyor", "rejected")

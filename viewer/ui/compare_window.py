@@ -154,10 +154,12 @@ class CompareWindow(QMainWindow):
         self.deviations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.deviations)
         buttons = QHBoxLayout()
-        for text, slot in (("Propose for selected difference...", self.propose_deviation),
+        # clicked(bool) would hand its checked flag to the first optional argument: each slot is a lambda
+        # without parameters.
+        for text, slot in (("Propose for selected difference...", lambda: self.propose_deviation()),
                            ("Approve", lambda: self.decide(DeviationStatus.APPROVED)),
                            ("Reject", lambda: self.decide(DeviationStatus.REJECTED)),
-                           ("Export CSV...", self.export_deviations)):  # fmt: skip
+                           ("Export CSV...", lambda: self.export_deviations())):  # fmt: skip
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -192,7 +194,7 @@ class CompareWindow(QMainWindow):
         self.status_filter.currentIndexChanged.connect(self._fill_table)
         bar.addWidget(self.status_filter)
         report = QAction("Write report...", self)
-        report.triggered.connect(self.write_report)
+        report.triggered.connect(lambda: self.write_report())  # not the checked flag as the path
         bar.addAction(report)
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
