@@ -156,6 +156,9 @@ def _check_module(source: _Source, file: str, tree: ast.Module) -> list[Finding]
     for call in ast.walk(tree):
         if not isinstance(call, ast.Call):
             continue
+        for keyword in call.keywords:  # QAction("Export", self, triggered=self.export)
+            if keyword.arg in FLAG_SIGNALS:
+                check(keyword.value, call, f"{keyword.arg}=")
         callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
         if callee not in source.forwarders:
             continue
@@ -199,6 +202,7 @@ class Window(QMainWindow):
         ok.toggled.connect(self.set_grid)
         ok.clicked.connect(self.refresh)
         ok.clicked.connect(self.helper.run)
+        self.export_action = QAction("Export", self, triggered=self.export)
 
     def _action(self, text, slot):
         action = QAction(text, self)
@@ -218,5 +222,6 @@ class Helper:
 '''
     findings = find_flag_into_optional(_parse({"window.py": window}))
     lines = {(f.line, f.message.split(" of ")[1].split(":")[0]) for f in findings}
-    assert lines == {(7, "propose"), (7, "export"), (9, "write_report"), (11, "lambda p='plant.json'"), (17, "run")}
+    assert lines == {(7, "propose"), (7, "export"), (9, "write_report"), (11, "lambda p='plant.json'"), (17, "run"),
+                     (18, "export")}
     assert "passes its checked flag (True/False) as 'path' of export" in " ".join(f.message for f in findings)
