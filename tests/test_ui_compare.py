@@ -256,5 +256,19 @@ def test_register_buttons_ask_and_the_saved_child_loads_again(compare, tmp_path,
     assert (second.reason, str(second.status), second.approved_by) == (
         "Shorter hall at the child site", "rejected", "")  # fmt: skip
     assert load_document(path) == window.controller.child
-    stack.undo()  # the rejection is one undo step
+    stack.undo()  # the rejection is one undo step, and the register shows it (undone here or in the main window)
     assert window.controller.child.deviations[1].history == second.history[:1]
+    assert window.deviations.item(1, REGISTER_COLUMNS.index("Status")).text() == "proposed"
+    assert window.trail.text().splitlines()[-1] == "  1. proposed by jpark, 2026-12-06 20:40:00 (UTC-05:00)"
+
+
+def test_editing_a_child_line_asks_only_why_the_login_asks(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from viewer.ui.edit_window import ask_deviation
+
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda parent, title, text: asked.append(text) or (" Film ", True))
+    monkeypatch.setenv("MOTHERTWIN_USER", "jpark")
+    assert ask_deviation(None, [("HM-ASM1-PKG-01", "pose")]) == "Film"
+    assert len(asked) == 1 and "HM-ASM1-PKG-01: pose" in asked[0] and "Requested by jpark (logged in)." in asked[0]

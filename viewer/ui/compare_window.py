@@ -3,6 +3,7 @@ the deviation register, and the conformance report. Logic lives in CompareContro
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,8 @@ class CompareWindow(QMainWindow):
         for view in (self.mother_view, self.child_view, self.overlay_view):
             view.set_view("iso", frame=view.batch.visible_bounds() if view.batch else None)
         self._sync_from(self.mother_view)
+        if undo is not None:  # an undo or redo from the main window shows here too
+            undo.history_changed.connect(self._on_history)
 
     # ------------------------------------------------------------ layout
 
@@ -268,9 +271,9 @@ class CompareWindow(QMainWindow):
         self.deviations.blockSignals(False)
         self._show_trail()
         try:
-            who = f"Logged in as <b>{current_user()}</b>: you ask for, approve and reject deviations as this user"
+            who = f"Logged in as <b>{html.escape(current_user())}</b>: you ask for and decide deviations as this user"
         except EditError as exc:
-            who = f"<b>{exc}</b>"
+            who = f"<b>{html.escape(str(exc))}</b>"
         self.user_label.setText(who)
 
     def selected_deviation(self) -> Deviation | None:
@@ -331,17 +334,20 @@ class CompareWindow(QMainWindow):
 
     # ------------------------------------------------------------ deviations
 
+    def _on_history(self) -> None:
+        self.controller.refresh()
+        self.refresh()
+
     def _push(self, command: Command) -> bool:
         try:
             if self.undo is not None:
-                self.undo.push(command)
+                self.undo.push(command)  # history_changed refreshes the window
             else:
                 command.redo(self.controller.child)
+                self._on_history()
         except EditError as exc:
             self._refuse(str(exc))
             return False
-        self.controller.refresh()
-        self.refresh()
         return True
 
     def _refuse(self, message: str) -> None:
@@ -421,6 +427,8 @@ class CompareWindow(QMainWindow):
                    f"Conformance of {c.child_line.name} ({c.child_line.id}) to its mother line")  # fmt: skip
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        if self.undo is not None:
+            self.undo.history_changed.disconnect(self._on_history)
         for plotter in (self.mother_plotter, self.child_plotter, self.overlay_plotter):
             plotter.close()
         super().closeEvent(event)
