@@ -168,8 +168,10 @@ _STATUSES = {status.value: status for status in DeviationStatus}
 def _deviation_from(d: dict[str, Any]) -> Deviation:
     status = _STATUSES[d["status"]]
     values = {k: d.get(k, "") for k in _DEVIATION_KEYS}
-    if d.get("date"):  # documents from before requested_at/approved_at had one date: of the request or decision
-        values["requested_at" if status == DeviationStatus.PROPOSED else "approved_at"] = d["date"]
+    # Documents from before requested_at/approved_at had one date: of the request, or of the decision.
+    legacy = "requested_at" if status == DeviationStatus.PROPOSED else "approved_at"
+    if d.get("date") and not values[legacy]:
+        values[legacy] = d["date"]
     history = [
         DeviationChange(_STATUSES[h["status"]], h["by"], h["at"], h.get("note", "")) for h in d.get("history", ())
     ]
