@@ -126,8 +126,8 @@ def test_approved_deviation_covers_a_difference_proposed_does_not(cloned):
     sealer = child_equipment(child_line, "OC-ASM1-PKG-01")
     UndoStack(document).push(edit.SetParameter((sealer.id,), "seal_temperature", 195))
     deviation = Deviation("DEV-001", sealer.id, "parameters.seal_temperature", "190 degC", "195 degC",
-                          "US pouch film supplier needs 5 K more", "J. Park", "", "2026-11-20",
-                          DeviationStatus.PROPOSED)  # fmt: skip
+                          "US pouch film supplier needs 5 K more", "J. Park",
+                          requested_at="2026-11-20T08:00:00Z")  # fmt: skip
     document.deviations.append(deviation)
     result = diff_lines(mother_line, child_line, document)
     assert [d.is_drift for d in result.differences] == [True]
@@ -188,7 +188,8 @@ def test_cli_clone_then_diff_writes_reports_with_the_numbers_they_claim(demo_pat
     sealer = child_equipment(child_line, "OC-ASM1-PKG-01")
     stack.push(edit.SetParameter((sealer.id,), "seal_temperature", 195))
     deviation = Deviation("DEV-001", sealer.id, "parameters.seal_temperature", "190 degC", "195 degC", "Local film",
-                          "J. Park", "K. Lee", "2026-11-20", DeviationStatus.APPROVED)  # fmt: skip
+                          "J. Park", approved_by="K. Lee", approved_at="2026-11-20T08:00:00Z",
+                          status=DeviationStatus.APPROVED)  # fmt: skip
     document.deviations.append(deviation)
     save_document(document, child_file)
     report, as_json, as_csv = tmp_path / "r.html", tmp_path / "r.json", tmp_path / "r.csv"
@@ -252,10 +253,11 @@ def test_process_outputs_match_and_differ(cloned):
     assert result.outputs_match is False
 
 
-def test_deviation_register_asks_records_decides_and_exports(cloned, library):
+def test_deviation_register_asks_records_decides_and_exports(cloned, library, monkeypatch):
     import csv
     import io
 
+    from viewer.model import deviations
     from viewer.model.deviations import (
         AddDeviation,
         DecideDeviation,
@@ -279,15 +281,22 @@ def test_deviation_register_asks_records_decides_and_exports(cloned, library):
     deviation = Deviation(next_deviation_id(document), sealer.id, "parameters.seal_temperature", "190 degC",
                           "195 degC", "Local pouch film", "J. Park")  # fmt: skip
     assert deviation.id == "DEV-001" and deviation.status == DeviationStatus.PROPOSED
-    stack.push(AddDeviation(deviation))
+    clock = iter(["2026-11-24T01:00:00Z", "2026-11-25T06:30:00Z"])
+    monkeypatch.setattr(deviations, "utc_now", lambda: next(clock))
+    monkeypatch.setenv("MOTHERTWIN_USER", "jpark")
+    stack.push(AddDeviation(deviation))  # the logged-in user asks, not the name typed into the record
     assert diff_lines(mother_line, child_line, document).drift != []
-    stack.push(DecideDeviation("DEV-001", DeviationStatus.APPROVED, "K. Lee", "2026-11-25"))
+    monkeypatch.setenv("MOTHERTWIN_USER", "klee")
+    stack.push(DecideDeviation("DEV-001", DeviationStatus.APPROVED, "film spec ECN-7"))
     assert diff_lines(mother_line, child_line, document).drift == []
     rows = list(csv.DictReader(io.StringIO(deviations_csv(document))))
     expected = {"id": "DEV-001", "equipment_id": sealer.id, "field": "parameters.seal_temperature",
                 "mother_value": "190 degC", "child_value": "195 degC", "reason": "Local pouch film",
-                "requested_by": "J. Park", "approved_by": "K. Lee", "date": "2026-11-25",
-                "status": "approved"}  # fmt: skip
+                "requested_by": "jpark", "requested_at": "2026-11-24T01:00:00Z", "approved_by": "klee",
+                "approved_at": "2026-11-25T06:30:00Z", "status": "approved", "last_change_by": "klee",
+                "last_change_at": "2026-11-25T06:30:00Z",
+                "history": "proposed by jpark at 2026-11-24T01:00:00Z; "
+                           "approved by klee at 2026-11-25T06:30:00Z: film spec ECN-7"}  # fmt: skip
     assert rows == [expected]
     stack.undo()
     assert document.deviations[0].status == DeviationStatus.PROPOSED

@@ -3,15 +3,26 @@ table and the deviation register, on a real window under Xvfb."""
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pytest
 
 from viewer.compare import clone_line, find_line
 from viewer.compare.report import DRIFT
 from viewer.io import builtin_library, load_document
-from viewer.model import edit
+from viewer.model import DeviationStatus, deviations, edit
 from viewer.model.undo import UndoStack
+from viewer.ui.compare_controller import REGISTER_COLUMNS
 from viewer.ui.compare_window import CompareWindow
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The register's clock: 01:15 UTC on 7 December 2026, then 25 minutes later, 60, 110..."""
+    moments = iter(["2026-12-07T01:15:00Z", "2026-12-07T01:40:00Z", "2026-12-07T02:40:00Z", "2026-12-07T03:30:00Z",
+                    "2026-12-07T04:00:00Z", "2026-12-07T04:30:00Z"])  # fmt: skip
+    monkeypatch.setattr(deviations, "utc_now", lambda: next(moments))
 
 
 @pytest.fixture
@@ -88,19 +99,27 @@ def test_overlay_shows_the_mother_as_a_ghost(compare):
     np.testing.assert_allclose(ghost_bounds[:, :2], window.overlay_view.batch.visible_bounds()[:, :2], atol=2.0)
 
 
-def test_deviation_proposed_approved_and_exported(compare, tmp_path):
+def test_deviation_proposed_approved_and_exported(compare, tmp_path, clock, monkeypatch):
     window, stack = compare
+    monkeypatch.setenv("MOTHERTWIN_USER", "jpark")
     window.select_row(1)  # the parameter change
-    deviation = window.propose_deviation(reason="Local pouch film", requested_by="J. Park")
+    deviation = window.propose_deviation(reason="Local pouch film")
     assert deviation.id == "DEV-001" and deviation.field == "parameters.seal_temperature"
-    assert window.deviations.rowCount() == 1 and window.deviations.item(0, 9).text() == "proposed"
+    assert (deviation.requested_by, deviation.requested_at) == ("jpark", "2026-12-07T01:15:00Z")
+    status = REGISTER_COLUMNS.index("Status")
+    assert window.deviations.rowCount() == 1 and window.deviations.item(0, status).text() == "proposed"
     assert window.rows[1].status == "drift"
     window.deviations.selectRow(0)
-    window.decide(window.controller.child.deviations[0].status.APPROVED, decided_by="K. Lee")
-    assert window.deviations.item(0, 9).text() == "approved" and window.deviations.item(0, 7).text() == "K. Lee"
+    monkeypatch.setenv("MOTHERTWIN_USER", "klee")
+    assert window.decide(DeviationStatus.APPROVED, note="")
+    row = [window.deviations.item(0, c).text() for c in range(len(REGISTER_COLUMNS))]
+    assert row[status] == "approved" and row[REGISTER_COLUMNS.index("Approved by")] == "klee"
+    # Times in the child site's own time (Detroit, UTC-05:00 in December), the document keeps UTC.
+    assert row[REGISTER_COLUMNS.index("Requested at")] == "2026-12-06 20:15:00 (UTC-05:00)"
+    assert row[REGISTER_COLUMNS.index("Last change")] == "approved by klee, 2026-12-06 20:40:00 (UTC-05:00)"
     assert window.rows[1].status == "approved DEV-001"
     assert "3 drift, 1 approved" in window.summary.text()
-    assert stack.texts()[-2:] == ["Record deviation", "Decide deviation"]
+    assert stack.texts()[-2:] == ["Record deviation", "Approve deviation DEV-001"]
     out = tmp_path / "deviations.csv"
     window.export_deviations(out)
     assert out.read_text().splitlines()[1].startswith("DEV-001,")
@@ -156,3 +175,100 @@ def test_process_outputs_from_live_data(qtbot, demo_path):
     assert result.mother.count == result.child.count == 300 and not result.significant
     assert window.outputs.verdict.text().endswith("process outputs match")
     window.close()
+
+
+def _button(window, text):
+    from PySide6.QtWidgets import QPushButton
+
+    return next(b for b in window.findChildren(QPushButton) if b.text() == text)
+
+
+def _action(window, text):
+    from PySide6.QtGui import QAction
+
+    return next(a for a in window.findChildren(QAction) if a.text() == text)
+
+
+def test_register_buttons_ask_and_the_saved_child_loads_again(compare, tmp_path, clock, monkeypatch):
+    """The buttons as engineers click them: each asks its question (who and when are never asked), the one who
+    asked for a deviation is refused its approval, and the child document saved after propose, approve and
+    reject loads again with the register and its history as it was."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+    from viewer.io import save_document
+
+    window, stack = compare
+    asked, warned = [], []
+
+    def answer(parent, title, text, *args, **kw):
+        asked.append((title, text))
+        return answers.pop(0), True
+
+    monkeypatch.setattr(QInputDialog, "getText", answer)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
+    saved = {"csv": tmp_path / "register.csv", "html": tmp_path / "conformance.html"}
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda parent, title, name, kinds: (str(saved[name.rsplit(".", 1)[1]]), kinds))  # fmt: skip
+    monkeypatch.setenv("MOTHERTWIN_USER", "jpark")
+    answers = ["Local pouch film", "Shorter hall at the child site"]
+    window.select_row(1)
+    _button(window, "Propose for selected difference...").click()
+    window.select_row(2)
+    _button(window, "Propose for selected difference...").click()
+    assert "Requested by jpark (logged in)" in asked[0][1] and len(asked) == 2
+    window.deviations.selectRow(0)
+    _button(window, "Approve").click()  # jpark asked for it: refused before any question
+    assert warned == ["DEV-001 was requested by jpark: someone else must approve or reject it "
+                      "(you are logged in as jpark)"]  # fmt: skip
+    assert len(asked) == 2 and window.controller.child.deviations[0].status == DeviationStatus.PROPOSED
+    monkeypatch.setenv("MOTHERTWIN_USER", "klee")
+    answers = ["film spec ECN-7", "take the conveyor up with the US layout team"]
+    _button(window, "Approve").click()
+    assert asked[2][0] == "Approve DEV-001" and "as klee" in asked[2][1]
+    window.deviations.selectRow(1)
+    _button(window, "Reject").click()
+    assert window.trail.text().splitlines() == [
+        "DEV-002 (equipment of OC-ASM1-CNV-16), times in America/Detroit:",
+        "  1. proposed by jpark, 2026-12-06 20:40:00 (UTC-05:00)",
+        "  2. rejected by klee, 2026-12-06 22:30:00 (UTC-05:00): take the conveyor up with the US layout team",
+    ]
+    assert window.deviations.item(1, 0).toolTip() == window.trail.text()
+    _button(window, "Export CSV...").click()
+    _action(window, "Write report...").trigger()
+    assert len(warned) == 1 and stack.texts()[-2:] == ["Approve deviation DEV-001", "Reject deviation DEV-002"]
+    rows = list(csv.DictReader(saved["csv"].open()))
+    assert [(r["id"], r["requested_by"], r["requested_at"], r["approved_by"], r["approved_at"], r["status"],
+             r["last_change_by"], r["last_change_at"]) for r in rows] == [
+        ("DEV-001", "jpark", "2026-12-07T01:15:00Z", "klee", "2026-12-07T02:40:00Z", "approved", "klee",
+         "2026-12-07T02:40:00Z"),
+        ("DEV-002", "jpark", "2026-12-07T01:40:00Z", "", "", "rejected", "klee", "2026-12-07T03:30:00Z"),
+    ]  # fmt: skip
+    assert '<b id="approved">1</b>' in saved["html"].read_text()
+    path = tmp_path / "child.mtplant.json"
+    save_document(window.controller.child, path)
+    first, second = load_document(path).deviations
+    assert (first.reason, first.requested_by, first.approved_by, first.approved_at, str(first.status)) == (
+        "Local pouch film", "jpark", "klee", "2026-12-07T02:40:00Z", "approved")  # fmt: skip
+    assert [(str(c.status), c.by, c.at, c.note) for c in first.history] == [
+        ("proposed", "jpark", "2026-12-07T01:15:00Z", ""),
+        ("approved", "klee", "2026-12-07T02:40:00Z", "film spec ECN-7"),
+    ]
+    assert (second.reason, str(second.status), second.approved_by) == (
+        "Shorter hall at the child site", "rejected", "")  # fmt: skip
+    assert load_document(path) == window.controller.child
+    stack.undo()  # the rejection is one undo step, and the register shows it (undone here or in the main window)
+    assert window.controller.child.deviations[1].history == second.history[:1]
+    assert window.deviations.item(1, REGISTER_COLUMNS.index("Status")).text() == "proposed"
+    assert window.trail.text().splitlines()[-1] == "  1. proposed by jpark, 2026-12-06 20:40:00 (UTC-05:00)"
+
+
+def test_editing_a_child_line_asks_only_why_the_login_asks(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from viewer.ui.edit_window import ask_deviation
+
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda parent, title, text: asked.append(text) or (" Film ", True))
+    monkeypatch.setenv("MOTHERTWIN_USER", "jpark")
+    assert ask_deviation(None, [("HM-ASM1-PKG-01", "pose")]) == "Film"
+    assert len(asked) == 1 and "HM-ASM1-PKG-01: pose" in asked[0] and "Requested by jpark (logged in)." in asked[0]

@@ -40,7 +40,7 @@ def test_clone_wizard_then_compare(qtbot, tmp_path, demo_path):
     assert cloned_lines(window.session.document) == []
 
 
-def test_editing_a_child_line_asks_for_its_deviation(qtbot, tmp_path, demo_path):
+def test_editing_a_child_line_asks_for_its_deviation(qtbot, tmp_path, demo_path, monkeypatch):
     from viewer.compare.clone import CloneLineCommand
     from viewer.model import DeviationStatus
 
@@ -59,11 +59,12 @@ def test_editing_a_child_line_asks_for_its_deviation(qtbot, tmp_path, demo_path)
     assert edits.set_value("parameter:seal_temperature", "195") is False
     assert asked == [[(sealer.id, "parameters.seal_temperature")]]
     assert next(p for p in sealer.parameters if p.name == "seal_temperature").value == 190
-    edits.ask_deviation = lambda needs: ("Local pouch film needs 5 K more", "J. Park")
+    monkeypatch.setenv("MOTHERTWIN_USER", "jpark")
+    edits.ask_deviation = lambda needs: "Local pouch film needs 5 K more"
     edits.nudge(1, 0)  # a move of child equipment: asked, recorded, one undo step with the move
     (deviation,) = document.deviations
     assert (deviation.equipment_id, deviation.field, deviation.status) == (sealer.id, "pose", DeviationStatus.PROPOSED)
-    assert deviation.reason == "Local pouch film needs 5 K more" and deviation.requested_by == "J. Park"
+    assert deviation.reason == "Local pouch film needs 5 K more" and deviation.requested_by == "jpark"
     assert deviation.mother_value.startswith("x ") and deviation.child_value != deviation.mother_value
     window.session.undo.undo()
     assert document.deviations == []

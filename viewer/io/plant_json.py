@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from viewer.model import (
     CloneRecord,
     ColumnGrid,
     Deviation,
+    DeviationChange,
     DeviationStatus,
     Enterprise,
     Equipment,
@@ -160,15 +162,28 @@ def _clone_record_to(r: CloneRecord) -> dict[str, Any]:
 
 
 _DEVIATION_KEYS = ("id", "equipment_id", "field", "mother_value", "child_value", "reason", "requested_by",
-                   "approved_by", "date")  # fmt: skip
+                   "requested_at", "approved_by", "approved_at")  # fmt: skip
+_STATUSES = {status.value: status for status in DeviationStatus}
 
 
 def _deviation_from(d: dict[str, Any]) -> Deviation:
-    return Deviation(*(d.get(k, "") for k in _DEVIATION_KEYS), status=DeviationStatus(d["status"]))
+    status = _STATUSES[d["status"]]
+    values = {k: d.get(k, "") for k in _DEVIATION_KEYS}
+    # Documents from before requested_at/approved_at had one date: of the request, or of the decision.
+    legacy = "requested_at" if status == DeviationStatus.PROPOSED else "approved_at"
+    if d.get("date") and not values[legacy]:
+        values[legacy] = d["date"]
+    history = [
+        DeviationChange(_STATUSES[h["status"]], h["by"], h["at"], h.get("note", "")) for h in d.get("history", ())
+    ]
+    return Deviation(**values, status=status, history=history)
 
 
 def _deviation_to(v: Deviation) -> dict[str, Any]:
-    return {k: getattr(v, k) for k in _DEVIATION_KEYS} | {"status": str(v.status)}
+    return {k: getattr(v, k) for k in _DEVIATION_KEYS} | {
+        "status": str(v.status),
+        "history": [{"status": str(c.status), "by": c.by, "at": c.at, "note": c.note} for c in v.history],
+    }
 
 
 def _site_from(d: dict[str, Any]) -> Site:
@@ -402,6 +417,36 @@ def _semantic_problems(data: dict[str, Any], library: EquipmentLibrary, file: st
                             problems.append(Problem(file, f"{ep}.type", _unknown_type_message(eq["type"], known_types)))
                         for gi, sig in enumerate(eq.get("signals", [])):
                             problems += _limit_order_problems(sig.get("limits", {}), f"{ep}.signals[{gi}]", file)
+    return problems + _deviation_problems(data.get("deviations", []), file)
+
+
+_UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _deviation_problems(deviations: list[dict[str, Any]], file: str) -> list[Problem]:
+    """The register's own rules: unique ids, UTC times, and a status that is the last change of its history."""
+    problems: list[Problem] = []
+    first_use: dict[str, str] = {}
+    for di, d in enumerate(deviations):
+        dp = f"$.deviations[{di}]"
+        if d["id"] in first_use:
+            problems.append(Problem(file, f"{dp}.id", f"duplicate deviation id {d['id']!r} (first used at "
+                                    f"{first_use[d['id']]})"))  # fmt: skip
+        first_use.setdefault(d["id"], f"{dp}.id")
+        for key in ("requested_at", "approved_at", "date"):
+            value = d.get(key, "")
+            if value and not (_UTC_TIME.fullmatch(value) or _DATE.fullmatch(value)):
+                problems.append(Problem(file, f"{dp}.{key}", f"expected a UTC time in ISO 8601 such as "
+                                        f"2026-12-06T19:44:21Z, or empty, got {describe(value)}"))  # fmt: skip
+        history = d.get("history", [])
+        for hi, change in enumerate(history):
+            if not _UTC_TIME.fullmatch(change["at"]):
+                problems.append(Problem(file, f"{dp}.history[{hi}].at", "expected a UTC time in ISO 8601 such as "
+                                        f"2026-12-06T19:44:21Z, got {describe(change['at'])}"))  # fmt: skip
+        if history and history[-1]["status"] != d["status"]:
+            problems.append(Problem(file, f"{dp}.status", f"expected {history[-1]['status']!r}, the status its last "
+                                    f"change in history[{len(history) - 1}] gave it, got {d['status']!r}"))  # fmt: skip
     return problems
 
 

@@ -2,21 +2,67 @@
 
 Every edit of a cloned (child) equipment is a difference from its mother; the editor asks which deviation
 it belongs to (`fields_needing_deviation`), and the register records what, why, who asked and who approved.
+Who and when are never typed: they are the logged-in user (`current_user`) and the clock, stamped by the
+commands below, which also keep every status change in the deviation's `history`. The one who asked for a
+deviation cannot decide it: the commands refuse, whether the window, a script or a test pushes them.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
+import getpass
 import io
-from dataclasses import dataclass, replace
+import os
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from viewer.model.edit import AddEquipment, DeleteEquipment, EditError, MoveToCell, SetParameter, SetPoses, locate
-from viewer.model.plant import Deviation, DeviationStatus, PlantDocument
+from viewer.model.plant import Deviation, DeviationChange, DeviationStatus, PlantDocument
 from viewer.model.undo import Command
 
 CSV_COLUMNS = ("id", "equipment_id", "field", "mother_value", "child_value", "reason", "requested_by",
-               "approved_by", "date", "status")  # fmt: skip
+               "requested_at", "approved_by", "approved_at", "status", "last_change_by", "last_change_at",
+               "history")  # fmt: skip
+USER_ENV = "MOTHERTWIN_USER"  # who is logged in, when the system's login name is not the one to record
+
+
+def current_user() -> str:
+    """The logged-in user's name: $MOTHERTWIN_USER, else the system login."""
+    name = os.environ.get(USER_ENV, "").strip()
+    if not name:
+        try:
+            name = getpass.getuser().strip()
+        except (OSError, KeyError, ImportError):  # no login name in this environment (some containers)
+            name = ""
+    if not name:
+        raise EditError(f"cannot tell who is logged in: set {USER_ENV} to your user name")
+    return name
+
+
+def utc_now() -> str:
+    """Now, in UTC, ISO 8601 to the second: 2026-12-06T19:44:21Z."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def same_person(a: str, b: str) -> bool:
+    """Login names compared as Windows does (case-insensitively), so JPark cannot approve jpark's request."""
+    return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
+
+
+def decision_refused(deviation: Deviation, status: DeviationStatus, user: str) -> str | None:
+    """Why `user` may not give `deviation` this status, or None when they may."""
+    verb = "approve" if status == DeviationStatus.APPROVED else "reject"
+    if status not in (DeviationStatus.APPROVED, DeviationStatus.REJECTED):
+        return f"a deviation is decided by approving or rejecting it, not by setting it {status.value}"
+    if same_person(user, deviation.requested_by):
+        return (f"{deviation.id} was requested by {deviation.requested_by}: someone else must approve or reject it "
+                f"(you are logged in as {user})")  # fmt: skip
+    if deviation.status == status:
+        last = deviation.last_change
+        who = f" by {last.by} at {last.at}" if last is not None and last.status == status else ""
+        return f"{deviation.id} is already {status.value}{who}; nothing to {verb}"
+    return None
 
 
 def next_deviation_id(document: PlantDocument) -> str:
@@ -58,13 +104,22 @@ def fields_needing_deviation(document: PlantDocument, command: Command) -> list[
 
 @dataclass
 class AddDeviation(Command):
+    """Record a proposed deviation. Who asks and when are the logged-in user and the clock when the command is
+    made (whatever the given deviation says), and they start its history; undo and redo replay the same."""
+
     deviation: Deviation
     text: str = "Record deviation"
+
+    def __post_init__(self) -> None:
+        by, at = current_user(), utc_now()
+        self.deviation = replace(self.deviation, requested_by=by, requested_at=at, approved_by="", approved_at="",
+                                 status=DeviationStatus.PROPOSED,
+                                 history=[DeviationChange(DeviationStatus.PROPOSED, by, at)])  # fmt: skip
 
     def redo(self, document: PlantDocument) -> set[str]:
         if any(d.id == self.deviation.id for d in document.deviations):
             raise EditError(f"deviation {self.deviation.id} already exists")
-        document.deviations.append(replace(self.deviation))
+        document.deviations.append(copy.deepcopy(self.deviation))
         return set()
 
     def undo(self, document: PlantDocument) -> set[str]:
@@ -74,28 +129,56 @@ class AddDeviation(Command):
 
 @dataclass
 class DecideDeviation(Command):
-    """Approve or reject a proposed deviation: who decided and when are recorded."""
+    """Approve or reject a deviation, as the logged-in user, now; the change joins its history.
+
+    Refused (EditError) for the one who requested it, and for a deviation that already has that status.
+    Rejecting an approved deviation withdraws the approval: `approved_by` and `approved_at` are cleared, the
+    history keeps both steps.
+    """
 
     deviation_id: str
     status: DeviationStatus
-    decided_by: str
-    date: str = ""
-    text: str = "Decide deviation"
-    old: Deviation | None = None
+    note: str = ""
+    text: str = ""
+    by: str = field(init=False)
+    at: str = field(init=False)
+    old: Deviation | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by, self.at = current_user(), utc_now()
+        verb = "Approve" if self.status == DeviationStatus.APPROVED else "Reject"
+        self.text = self.text or f"{verb} deviation {self.deviation_id}"
 
     def redo(self, document: PlantDocument) -> set[str]:
         index = next((i for i, d in enumerate(document.deviations) if d.id == self.deviation_id), None)
         if index is None:
             raise EditError(f"no deviation {self.deviation_id} in this document")
-        self.old = document.deviations[index]
-        date = self.date or datetime.now(UTC).date().isoformat()
-        document.deviations[index] = replace(self.old, status=self.status, approved_by=self.decided_by, date=date)
+        old = document.deviations[index]
+        refused = decision_refused(old, self.status, self.by)
+        if refused:
+            raise EditError(refused)
+        approved = self.status == DeviationStatus.APPROVED
+        self.old = copy.deepcopy(old)
+        document.deviations[index] = replace(
+            copy.deepcopy(old),
+            status=self.status,
+            approved_by=self.by if approved else "",
+            approved_at=self.at if approved else "",
+            history=[*copy.deepcopy(old.history), DeviationChange(self.status, self.by, self.at, self.note)],
+        )
         return set()
 
     def undo(self, document: PlantDocument) -> set[str]:
         index = next(i for i, d in enumerate(document.deviations) if d.id == self.deviation_id)
-        document.deviations[index] = self.old
+        document.deviations[index] = copy.deepcopy(self.old)
         return set()
+
+
+def history_text(deviation: Deviation) -> str:
+    """The trail on one line, for a CSV cell: 'proposed by jpark at 2026-...Z; approved by klee at ...: note'."""
+    return "; ".join(
+        f"{c.status.value} by {c.by} at {c.at}" + (f": {c.note}" if c.note else "") for c in deviation.history
+    )
 
 
 def deviations_csv(document: PlantDocument) -> str:
@@ -103,7 +186,10 @@ def deviations_csv(document: PlantDocument) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for d in document.deviations:
-        writer.writerow([str(getattr(d, c)) for c in CSV_COLUMNS])
+        last = d.last_change
+        computed = {"status": d.status.value, "last_change_by": last.by if last else "",
+                    "last_change_at": last.at if last else "", "history": history_text(d)}  # fmt: skip
+        writer.writerow([computed[c] if c in computed else str(getattr(d, c)) for c in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -7,7 +7,7 @@ Poses are relative to the parent level; `viewer.model.geometry` composes them in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 
 from viewer.model.library import EquipmentType
@@ -108,11 +108,23 @@ class DeviationStatus(StrEnum):
 
 
 @dataclass(slots=True)
+class DeviationChange:
+    """One step of a deviation's audit trail: the status it took, who changed it and when (UTC, ISO 8601)."""
+
+    status: DeviationStatus
+    by: str  # the logged-in user who made the change
+    at: str  # e.g. "2026-12-06T19:44:21Z"
+    note: str = ""  # what the approver or rejecter wrote with the decision
+
+
+@dataclass(slots=True)
 class Deviation:
     """An intentional, recorded difference of a child equipment from its mother (Copy Exactly change control).
 
     `field` names what differs: "pose", "type", "parameters.NAME", "signals.NAME" or "equipment" (added or
-    removed). Values are kept as text, as they were shown to the approvers.
+    removed). Values are kept as text, as they were shown to the approvers. Who asked, who approved and when
+    are the logged-in users and the clock at the time (set by the register's commands, never typed); `history`
+    keeps every status change in order. A rejected deviation has no `approved_by`: its rejecter is in `history`.
     """
 
     id: str
@@ -121,10 +133,22 @@ class Deviation:
     mother_value: str
     child_value: str
     reason: str
-    requested_by: str
+    requested_by: str = ""
+    _: KW_ONLY
+    requested_at: str = ""  # UTC, ISO 8601
     approved_by: str = ""
-    date: str = ""  # ISO 8601
+    approved_at: str = ""  # UTC, ISO 8601
     status: DeviationStatus = DeviationStatus.PROPOSED
+    history: list[DeviationChange] = field(default_factory=list)
+
+    @property
+    def date(self) -> str:
+        """When it was approved, under the name older readers of the register use."""
+        return self.approved_at
+
+    @property
+    def last_change(self) -> DeviationChange | None:
+        return self.history[-1] if self.history else None
 
 
 @dataclass(slots=True)

@@ -12,12 +12,15 @@ import numpy as np
 
 from viewer.compare import DiffResult, Kind, Tolerances, diff_lines
 from viewer.compare.report import difference_colors
-from viewer.model import Line, PlantDocument
+from viewer.model import Deviation, DeviationChange, Line, PlantDocument, Site
 from viewer.model.geometry import pose_matrix
+from viewer.model.site_time import TimeDisplay, parse_site_time
 from viewer.model.views import CameraState
 
 ALL_KINDS = "all kinds"
 STATUS_FILTERS = ("drift and approved", "drift only", "approved only")
+REGISTER_COLUMNS = ("Id", "Equipment", "Field", "Status", "Mother value", "Child value", "Reason", "Requested by",
+                    "Requested at", "Approved by", "Approved at", "Last change")  # fmt: skip
 
 
 def line_world_matrix(document: PlantDocument, line: Line) -> np.ndarray:
@@ -26,6 +29,10 @@ def line_world_matrix(document: PlantDocument, line: Line) -> np.ndarray:
             if any(li is line for li in area.lines):
                 return pose_matrix(area.pose) @ pose_matrix(line.pose)
     raise ValueError(f"line {line.id} is not in this document")
+
+
+def line_site(document: PlantDocument, line: Line) -> Site:
+    return next(s for s in document.sites if any(li is line for a in s.areas for li in a.lines))
 
 
 def map_camera(camera: CameraState, transform: np.ndarray) -> CameraState:
@@ -63,6 +70,8 @@ class CompareController:
         self.mother_to_child = line_world_matrix(child, child_line) @ np.linalg.inv(
             line_world_matrix(mother, mother_line)
         )
+        # The register's times in the child site's own time, where its deviations are asked for and decided.
+        self.time_display = TimeDisplay(line_site(child, child_line).timezone)
 
     def refresh(self) -> None:
         """After deviations changed: classify again (matching is cheap)."""
@@ -113,3 +122,34 @@ class CompareController:
     def ghost_matrices(self, mother_world: np.ndarray) -> np.ndarray:
         """Mother equipment world transforms placed into the child's line frame (the overlay's ghosts)."""
         return self.mother_to_child[None, :, :] @ mother_world
+
+    # ------------------------------------------------------------ deviation register
+
+    def time_text(self, at: str) -> str:
+        """A register time (UTC ISO 8601 in the file) in the child site's time; a bare date stays as it is."""
+        if not at or "T" not in at:
+            return at
+        try:
+            return self.time_display.text(parse_site_time(at))
+        except ValueError:
+            return at
+
+    def change_text(self, change: DeviationChange) -> str:
+        """'approved by klee, 2026-12-06 14:44:21 (UTC-05:00): film spec ECN-7'."""
+        note = f": {change.note}" if change.note else ""
+        return f"{change.status.value} by {change.by}, {self.time_text(change.at)}{note}"
+
+    def register_row(self, d: Deviation) -> tuple[str, ...]:
+        """One deviation as the register's columns (REGISTER_COLUMNS)."""
+        last = d.last_change
+        return (d.id, d.equipment_id, d.field, str(d.status), d.mother_value, d.child_value, d.reason, d.requested_by,
+                self.time_text(d.requested_at), d.approved_by, self.time_text(d.approved_at),
+                self.change_text(last) if last else "")  # fmt: skip
+
+    def trail(self, d: Deviation) -> str:
+        """The whole audit trail of a deviation, oldest first, one change a line."""
+        if not d.history:
+            return f"{d.id}: no recorded changes (written before MotherTwin kept a history); status {d.status}"
+        lines = [f"{d.id} ({d.field} of {d.equipment_id}), times in {self.time_display.label}:"]
+        lines += [f"  {n}. {self.change_text(c)}" for n, c in enumerate(d.history, 1)]
+        return "\n".join(lines)

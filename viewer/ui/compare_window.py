@@ -3,6 +3,7 @@ the deviation register, and the conformance report. Logic lives in CompareContro
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +33,16 @@ from pyvistaqt import QtInteractor
 from viewer.compare.report import ADDED, CHANGED_APPROVED, DRIFT, REMOVED, UNCHANGED, write_html
 from viewer.io import builtin_library
 from viewer.io.atomic import atomic_write_text
-from viewer.model import Deviation, DeviationStatus, Line, PlantDocument, Site
-from viewer.model.deviations import AddDeviation, DecideDeviation, deviations_csv, next_deviation_id
+from viewer.model import Deviation, DeviationStatus, Line, PlantDocument
+from viewer.model.deviations import (
+    AddDeviation,
+    DecideDeviation,
+    current_user,
+    decision_refused,
+    deviations_csv,
+    next_deviation_id,
+)
+from viewer.model.edit import EditError
 from viewer.model.geometry import equipment_world_matrices
 from viewer.model.undo import Command, UndoStack
 from viewer.scene.batch import COLORS, TypeMeshes
@@ -41,16 +50,10 @@ from viewer.scene.ghost import GHOST_OPACITY, ghost_mesh
 from viewer.scene.plant_view import PlantView
 from viewer.scene.render import render_line_picture
 from viewer.sensors.samples import SampleBuffer
-from viewer.ui.compare_controller import STATUS_FILTERS, CompareController
+from viewer.ui.compare_controller import REGISTER_COLUMNS, STATUS_FILTERS, CompareController, line_site
 from viewer.ui.compare_outputs import OutputsPanel
 
 ROW_COLUMNS = ("Kind", "Mother", "Child", "Field", "Mother value", "Child value", "Status")
-DEVIATION_COLUMNS = ("Id", "Equipment", "Field", "Mother value", "Child value", "Reason", "Requested by",
-                     "Approved by", "Date", "Status")  # fmt: skip
-
-
-def _site_of(document: PlantDocument, line: Line) -> Site:
-    return next(s for s in document.sites if any(li is line for a in s.areas for li in a.lines))
 
 
 class CompareWindow(QMainWindow):
@@ -82,6 +85,8 @@ class CompareWindow(QMainWindow):
         for view in (self.mother_view, self.child_view, self.overlay_view):
             view.set_view("iso", frame=view.batch.visible_bounds() if view.batch else None)
         self._sync_from(self.mother_view)
+        if undo is not None:  # an undo or redo from the main window shows here too
+            undo.history_changed.connect(self._on_history)
 
     # ------------------------------------------------------------ layout
 
@@ -90,7 +95,7 @@ class CompareWindow(QMainWindow):
         plotter.enable_terrain_style(mouse_wheel_zooms=True, shift_pans=False)
         view = PlantView(plotter)
         library = self.library.merged(document.types)
-        view.show_site(document, library, _site_of(document, line), meshes=TypeMeshes(library), labels=True)
+        view.show_site(document, library, line_site(document, line), meshes=TypeMeshes(library), labels=True)
         view.focus_line(line)
         return plotter, view
 
@@ -120,7 +125,7 @@ class CompareWindow(QMainWindow):
     def _add_ghost(self) -> None:
         """The mother line, see-through, placed in the child's line frame: what should be there."""
         c = self.controller
-        mother_site = _site_of(c.mother, c.mother_line)
+        mother_site = line_site(c.mother, c.mother_line)
         paths = [p for p in c.mother.iter_equipment() if p.site is mother_site]
         matrices = equipment_world_matrices(c.mother, mother_site)
         keep = [i for i, p in enumerate(paths) if p.line is c.mother_line]
@@ -148,19 +153,35 @@ class CompareWindow(QMainWindow):
     def _build_deviations(self) -> None:
         box = QWidget()
         layout = QVBoxLayout(box)
-        self.deviations = QTableWidget(0, len(DEVIATION_COLUMNS))
-        self.deviations.setHorizontalHeaderLabels(DEVIATION_COLUMNS)
+        self.deviations = QTableWidget(0, len(REGISTER_COLUMNS))
+        self.deviations.setHorizontalHeaderLabels(REGISTER_COLUMNS)
         self.deviations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.deviations.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.deviations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.deviations.horizontalHeader().setStretchLastSection(True)
+        zone = self.controller.time_display.label
+        for column in ("Requested at", "Approved at", "Last change"):
+            header = self.deviations.horizontalHeaderItem(REGISTER_COLUMNS.index(column))
+            header.setToolTip(f"In the child site's time ({zone}); the document keeps UTC")
+        self.deviations.itemSelectionChanged.connect(self._show_trail)
         layout.addWidget(self.deviations)
+        self.trail = QLabel()
+        self.trail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.trail.setWordWrap(True)
+        layout.addWidget(self.trail)
         buttons = QHBoxLayout()
-        for text, slot in (("Propose for selected difference...", self.propose_deviation),
+        # clicked(bool) would hand its checked flag to the first optional argument: each slot is a lambda
+        # without parameters.
+        for text, slot in (("Propose for selected difference...", lambda: self.propose_deviation()),
                            ("Approve", lambda: self.decide(DeviationStatus.APPROVED)),
                            ("Reject", lambda: self.decide(DeviationStatus.REJECTED)),
-                           ("Export CSV...", self.export_deviations)):  # fmt: skip
+                           ("Export CSV...", lambda: self.export_deviations())):  # fmt: skip
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.user_label = QLabel()
+        buttons.addWidget(self.user_label)
         layout.addLayout(buttons)
         dock = QDockWidget("Deviation register", self)
         dock.setObjectName("deviations-dock")
@@ -192,7 +213,7 @@ class CompareWindow(QMainWindow):
         self.status_filter.currentIndexChanged.connect(self._fill_table)
         bar.addWidget(self.status_filter)
         report = QAction("Write report...", self)
-        report.triggered.connect(self.write_report)
+        report.triggered.connect(lambda: self.write_report())  # not the checked flag as the path
         bar.addAction(report)
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
@@ -231,13 +252,40 @@ class CompareWindow(QMainWindow):
         self.table.resizeColumnsToContents()
 
     def _fill_deviations(self) -> None:
+        """The register, each row's tooltip its whole trail; the selected deviation stays selected."""
+        selected = self.selected_deviation()
         items = self.controller.child.deviations
+        self.deviations.blockSignals(True)
+        self.deviations.clearSelection()
         self.deviations.setRowCount(len(items))
         for r, d in enumerate(items):
-            values = (d.id, d.equipment_id, d.field, d.mother_value, d.child_value, d.reason, d.requested_by,
-                      d.approved_by, d.date, str(d.status))  # fmt: skip
-            for col, value in enumerate(values):
-                self.deviations.setItem(r, col, QTableWidgetItem(value))
+            trail = self.controller.trail(d)
+            for col, value in enumerate(self.controller.register_row(d)):
+                item = QTableWidgetItem(value)
+                item.setToolTip(trail)
+                self.deviations.setItem(r, col, item)
+        self.deviations.resizeColumnsToContents()
+        ids = [d.id for d in items]
+        if selected is not None and selected.id in ids:
+            self.deviations.selectRow(ids.index(selected.id))
+        self.deviations.blockSignals(False)
+        self._show_trail()
+        try:
+            who = f"Logged in as <b>{html.escape(current_user())}</b>: you ask for and decide deviations as this user"
+        except EditError as exc:
+            who = f"<b>{html.escape(str(exc))}</b>"
+        self.user_label.setText(who)
+
+    def selected_deviation(self) -> Deviation | None:
+        rows = {i.row() for i in self.deviations.selectedItems()}
+        items = self.controller.child.deviations
+        return items[min(rows)] if rows and min(rows) < len(items) else None
+
+    def _show_trail(self) -> None:
+        deviation = self.selected_deviation()
+        self.trail.setText(
+            self.controller.trail(deviation) if deviation else "Select a deviation to see every change of its status."
+        )
 
     # ------------------------------------------------------------ selection and cameras
 
@@ -286,45 +334,74 @@ class CompareWindow(QMainWindow):
 
     # ------------------------------------------------------------ deviations
 
-    def _push(self, command: Command) -> None:
-        if self.undo is not None:
-            self.undo.push(command)
-        else:
-            command.redo(self.controller.child)
+    def _on_history(self) -> None:
         self.controller.refresh()
         self.refresh()
 
-    def propose_deviation(self, reason: str | None = None, requested_by: str | None = None) -> Deviation | None:
-        """Record a proposed deviation for the selected difference (asks for reason and requester)."""
+    def _push(self, command: Command) -> bool:
+        try:
+            if self.undo is not None:
+                self.undo.push(command)  # history_changed refreshes the window
+            else:
+                command.redo(self.controller.child)
+                self._on_history()
+        except EditError as exc:
+            self._refuse(str(exc))
+            return False
+        return True
+
+    def _refuse(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        QMessageBox.warning(self, "Deviation", message)
+
+    def propose_deviation(self, reason: str | None = None) -> Deviation | None:
+        """Record a proposed deviation for the selected difference (asks why; the logged-in user asks for it)."""
         rows = {i.row() for i in self.table.selectedItems()}
         if not rows:
             QMessageBox.information(self, "Deviation", "Select a difference first.")
             return None
         row = self.rows[min(rows)]
+        try:
+            user = current_user()
+        except EditError as exc:
+            self._refuse(str(exc))
+            return None
         if reason is None:
-            reason, ok = QInputDialog.getText(self, "Propose deviation", f"Why does {row.field} differ?")
-            if not ok or not reason:
+            reason, ok = QInputDialog.getText(
+                self, "Propose deviation", f"Why does {row.field} of {row.child_id or row.mother_id} differ from the "
+                f"mother line?\n\nRequested by {user} (logged in); someone else approves it.",
+            )  # fmt: skip
+            if not ok or not reason.strip():
                 return None
-        if requested_by is None:
-            requested_by, ok = QInputDialog.getText(self, "Propose deviation", "Requested by:")
-            if not ok:
-                return None
-        deviation = Deviation(next_deviation_id(self.controller.child), row.child_id or row.mother_id, row.field,
-                              row.mother_value, row.child_value, reason, requested_by)  # fmt: skip
-        self._push(AddDeviation(deviation))
-        return deviation
+        command = AddDeviation(Deviation(next_deviation_id(self.controller.child), row.child_id or row.mother_id,
+                                         row.field, row.mother_value, row.child_value, reason.strip()))  # fmt: skip
+        return command.deviation if self._push(command) else None
 
-    def decide(self, status: DeviationStatus, decided_by: str | None = None) -> None:
-        rows = {i.row() for i in self.deviations.selectedItems()}
-        if not rows:
+    def decide(self, status: DeviationStatus, note: str | None = None) -> bool:
+        """Approve or reject the selected deviation as the logged-in user (asks for an optional note). The one who
+        asked for it is refused, here and by the command itself."""
+        deviation = self.selected_deviation()
+        if deviation is None:
             QMessageBox.information(self, "Deviation", "Select a deviation in the register first.")
-            return
-        deviation = self.controller.child.deviations[min(rows)]
-        if decided_by is None:
-            decided_by, ok = QInputDialog.getText(self, f"{status.value.capitalize()} {deviation.id}", "Decided by:")
-            if not ok or not decided_by:
-                return
-        self._push(DecideDeviation(deviation.id, status, decided_by))
+            return False
+        try:
+            user = current_user()
+        except EditError as exc:
+            self._refuse(str(exc))
+            return False
+        refused = decision_refused(deviation, status, user)
+        if refused:
+            self._refuse(refused)
+            return False
+        if note is None:
+            verb = "Approve" if status == DeviationStatus.APPROVED else "Reject"
+            note, ok = QInputDialog.getText(
+                self, f"{verb} {deviation.id}", f"{verb} {deviation.id} ({deviation.field} of "
+                f"{deviation.equipment_id}, requested by {deviation.requested_by}) as {user}.\n\nNote (optional):",
+            )  # fmt: skip
+            if not ok:
+                return False
+        return self._push(DecideDeviation(deviation.id, status, note.strip()))
 
     def export_deviations(self, path: Path | None = None) -> None:
         if path is None:
@@ -350,6 +427,8 @@ class CompareWindow(QMainWindow):
                    f"Conformance of {c.child_line.name} ({c.child_line.id}) to its mother line")  # fmt: skip
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        if self.undo is not None:
+            self.undo.history_changed.disconnect(self._on_history)
         for plotter in (self.mother_plotter, self.child_plotter, self.overlay_plotter):
             plotter.close()
         super().closeEvent(event)

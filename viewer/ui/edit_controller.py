@@ -83,8 +83,9 @@ class EditController(QObject):
 
     def __init__(self, session: DocumentSession, state: ViewState, scene: SceneController) -> None:
         super().__init__(scene)
-        # Asks (reason, requested by) for edits of a child line; None declines. The window sets a dialog.
-        self.ask_deviation: Callable[[list[tuple[str, str]]], tuple[str, str] | None] = lambda needs: None
+        # Asks the reason for edits of a child line (who asks is the logged-in user); None declines. The window
+        # sets a dialog.
+        self.ask_deviation: Callable[[list[tuple[str, str]]], str | None] = lambda needs: None
         self.session = session
         self.state = state
         self.scene = scene
@@ -160,19 +161,20 @@ class EditController(QObject):
                     for item in commands:
                         self.undo.push(item)
                     if needs:
-                        self._record_deviations(needs, *answer)
+                        self._record_deviations(needs, answer)
         except (EditError, KeyError) as exc:
             self.failed.emit(str(exc).strip("'\""))
             return False
         return True
 
-    def _record_deviations(self, needs: list[tuple[str, str]], reason: str, requested_by: str) -> None:
-        """Proposed deviations for the fields just changed, with the mother's and the child's values now."""
+    def _record_deviations(self, needs: list[tuple[str, str]], reason: str) -> None:
+        """Proposed deviations for the fields just changed, with the mother's and the child's values now; the
+        logged-in user asks for them (AddDeviation stamps who and when)."""
         document = self.session.document
         for equipment_id, field_name in needs:
             mother_text, child_text = deviation_values(document, equipment_id, field_name)
             deviation = Deviation(next_deviation_id(document), equipment_id, field_name, mother_text, child_text,
-                                  reason, requested_by)  # fmt: skip
+                                  reason)  # fmt: skip
             self.undo.push(AddDeviation(deviation))
 
     def _selection(self, at_least: int = 1) -> list[str] | None:
@@ -254,8 +256,12 @@ class EditController(QObject):
             self.undo.undo()  # declined: the equipment go back where they were
             self.failed.emit("move cancelled: a child line's equipment moves only with a deviation")
             return
-        with self.undo.group("Record deviation"):
-            self._record_deviations(needs, *answer)
+        try:
+            with self.undo.group("Record deviation"):
+                self._record_deviations(needs, answer)
+        except EditError as exc:  # nobody to record as the requester: the move does not stay unrecorded
+            self.undo.undo()
+            self.failed.emit(str(exc))
 
     def cancel_drag(self) -> None:
         """Escape during a drag, or a new document: put the equipment back where the drag started."""

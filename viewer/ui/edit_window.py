@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QLabel, QMen
 from viewer.io.meshes import MESH_SUFFIXES
 from viewer.io.recovery import RecoveryEntry
 from viewer.model import PlantDocument
-from viewer.model.edit import ALIGN_EDGES
+from viewer.model.deviations import current_user
+from viewer.model.edit import ALIGN_EDGES, EditError
 from viewer.model.snapping import ANGLE_STEPS, GRID_STEPS
 from viewer.ui.checks_dock import ChecksDock
 from viewer.ui.edit_checks import ChecksController
@@ -472,18 +473,19 @@ class EditingUi(QObject):
             self.window.session.open(path)
 
 
-def ask_deviation(parent: QWidget, needs: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """Copy Exactly change control: why does the child line differ here, and who asks for it?"""
+def ask_deviation(parent: QWidget, needs: list[tuple[str, str]]) -> str | None:
+    """Copy Exactly change control: why does the child line differ here? Who asks is the logged-in user."""
     what = "\n".join(f"  {equipment_id}: {field}" for equipment_id, field in needs[:8])
     more = f"\n  ... and {len(needs) - 8} more" if len(needs) > 8 else ""
+    try:
+        requester = f"Requested by {current_user()} (logged in)."
+    except EditError as exc:
+        requester = f"No requester: {exc}."
     reason, ok = QInputDialog.getText(
         parent, "Deviation from the mother line",
-        f"This edit makes the child line differ from its mother:\n{what}{more}\n\nReason (recorded as a proposed "
-        "deviation; leave empty to cancel the edit):",
+        f"This edit makes the child line differ from its mother:\n{what}{more}\n\n{requester}\nReason (recorded as a "
+        "proposed deviation; leave empty to cancel the edit):",
     )  # fmt: skip
     if not ok or not reason.strip():
         return None
-    requested_by, ok = QInputDialog.getText(parent, "Deviation from the mother line", "Requested by:")
-    if not ok:
-        return None
-    return reason.strip(), requested_by.strip()
+    return reason.strip()
