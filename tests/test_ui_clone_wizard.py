@@ -25,13 +25,14 @@ LEGEND_HEIGHT = 28  # pixels at the top of the plan: the legend, with its red sw
 SHOTS = None  # a folder to save the dialog's pictures in while looking at them by hand
 
 
-def red_pixels(widget) -> int:
-    """Pixels of the plan drawn in the clash red (214, 39, 40), give or take antialiasing; below the legend."""
+def plan_pixels(widget, colour=(214, 39, 40)) -> int:
+    """Pixels of the plan drawn in the clash red (or another colour), give or take antialiasing; below the
+    legend."""
     image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     width, height, stride = image.width(), image.height(), image.bytesPerLine()
     rows = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(height, stride)
     rgb = rows[:, : width * 3].reshape(height, width, 3).astype(int)[LEGEND_HEIGHT:]
-    return int((np.abs(rgb - np.array([214, 39, 40])).sum(axis=2) < 30).sum())
+    return int((np.abs(rgb - np.array(colour)).sum(axis=2) < 30).sum())
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_wizard_lists_the_clashes_offers_places_and_picking_one_clears_them(wiza
     assert "Cathode coater (HM-ELE1-COT-01)" in texts[1]
     assert "4 clashes" in wizard.summary.text() and ok.text() == "Clone with 4 clashes"
     assert wizard.clashes.isVisible()
-    assert red_pixels(wizard.preview) > 40
+    assert plan_pixels(wizard.preview) > 40
     if SHOTS:
         wizard.grab().save(f"{SHOTS}/wizard-clashes.png")
 
@@ -72,11 +73,15 @@ def test_wizard_lists_the_clashes_offers_places_and_picking_one_clears_them(wiza
     assert (wizard.x.value(), wizard.y.value(), wizard.rotate.value()) == (*first.origin, first.rotate)
     assert wizard.clash_texts() == [] and not wizard.clashes.isVisible()
     assert "No clashes" in wizard.summary.text() and ok.text() == "Clone" and ok.isEnabled()
-    assert red_pixels(wizard.preview) == 0
+    assert plan_pixels(wizard.preview) == 0
     command = wizard.command()
     assert (command.origin, command.rotate, command.mirror) == (first.origin, first.rotate, False)
     if SHOTS:
         wizard.grab().save(f"{SHOTS}/wizard-fits.png")
+    # Zoomed to the line, its footprints fill much more of the plan.
+    blue = plan_pixels(wizard.preview, (59, 120, 196))
+    wizard.zoom.setChecked(True)
+    assert plan_pixels(wizard.preview, (59, 120, 196)) > 3 * blue > 0
 
     # A turned place updates the plan and the list just as well.
     turned = next(r for r in rows if r.text(1) == "90 deg")

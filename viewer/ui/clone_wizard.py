@@ -52,6 +52,8 @@ LINE_BLUE = QColor(59, 120, 196)
 EXISTING_GREY = QColor(170, 170, 170)
 FLOOR = QColor(246, 246, 242)
 FITS_GREEN = QColor(30, 130, 60)
+LEGEND_HEIGHT = 28  # pixels: the strip above the plan with the legend and the scale bar
+ZOOM_MARGIN = 6.0  # metres of floor shown around the line when zoomed to it
 
 
 def lines_of(document: PlantDocument) -> list[tuple[str, str]]:
@@ -65,6 +67,7 @@ class PlanPreview(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.check: PlacementCheck | None = None
+        self.zoom_to_line = False  # the whole building, or the line and a few metres around it
         self.setMinimumSize(560, 320)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -74,12 +77,17 @@ class PlanPreview(QWidget):
 
     def _transform(self, check: PlacementCheck) -> tuple[float, float, float]:
         """(scale, left, top) in site metres: a site point (x, y) lands at ((x - left) * s, (top - y) * s)."""
-        xs = [p[0] for p in check.building] + [c[0] for f in check.footprints for c in f.corners]
-        ys = [p[1] for p in check.building] + [c[1] for f in check.footprints for c in f.corners]
+        if self.zoom_to_line and any(f.cloned for f in check.footprints):
+            near = ZOOM_MARGIN
+            xs = [c[0] + d for f in check.footprints if f.cloned for c in f.corners for d in (-near, near)]
+            ys = [c[1] + d for f in check.footprints if f.cloned for c in f.corners for d in (-near, near)]
+        else:
+            xs = [p[0] for p in check.building] + [c[0] for f in check.footprints for c in f.corners]
+            ys = [p[1] for p in check.building] + [c[1] for f in check.footprints for c in f.corners]
         if not xs:
             xs, ys = [0.0, 10.0], [0.0, 10.0]
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        pad, top = 12.0, 30.0  # room for the legend above the plan
+        pad, top = 12.0, LEGEND_HEIGHT + 4.0  # room for the legend above the plan
         scale = min((self.width() - 2 * pad) / max(x1 - x0, 1e-6), (self.height() - pad - top) / max(y1 - y0, 1e-6))
         spare_x = (self.width() - 2 * pad) / scale - (x1 - x0)
         spare_y = (self.height() - pad - top) / scale - (y1 - y0)
@@ -98,6 +106,8 @@ class PlanPreview(QWidget):
         def at(x: float, y: float) -> QPointF:
             return QPointF((x - x0) * scale, (y_top - y) * scale)
 
+        # Zoomed in, the plan runs past the widget: keep it off the legend strip.
+        painter.setClipRect(QRectF(0, LEGEND_HEIGHT, self.width(), self.height() - LEGEND_HEIGHT))
         if len(check.building) >= 3:
             painter.setPen(QPen(QColor(60, 60, 60), 2))
             painter.setBrush(QBrush(FLOOR))
@@ -128,6 +138,7 @@ class PlanPreview(QWidget):
             painter.drawEllipse(at(*check.columns[index]), 6, 6)
         self._draw_origin(painter, check, at)
         self._draw_clash_names(painter, check, clashing, at)
+        painter.setClipping(False)
         self._draw_legend(painter, check, scale)
 
     @staticmethod
@@ -268,6 +279,9 @@ class CloneDialog(QDialog):
         self.clashes.setHeaderHidden(True)
         self.clashes.setWordWrap(True)
         self.preview = PlanPreview()
+        self.zoom = QCheckBox("Zoom to the line")
+        self.zoom.setToolTip("Show the line and the floor a few metres around it, or the whole building")
+        self.zoom.toggled.connect(self._on_zoom)
 
         left = QVBoxLayout()
         left.addWidget(intro)
@@ -277,6 +291,7 @@ class CloneDialog(QDialog):
         left.addWidget(self.search)
         left.addWidget(self.search_note)
         right = QVBoxLayout()
+        right.addWidget(self.zoom)
         right.addWidget(self.preview, 3)
         right.addWidget(self.summary)
         right.addWidget(self.clashes, 1)
@@ -323,6 +338,10 @@ class CloneDialog(QDialog):
             self.mirror.blockSignals(False)
         self._check_timer.start()
 
+    def _on_zoom(self, zoomed: bool) -> None:
+        self.preview.zoom_to_line = zoomed
+        self.preview.update()
+
     # ------------------------------------------------------------ checking and searching
 
     def _on_subject_changed(self) -> None:
@@ -360,7 +379,7 @@ class CloneDialog(QDialog):
                 for column in range(item.columnCount()):
                     item.setForeground(column, QBrush(CLASH_RED))
             self.places.addTopLevelItem(item)
-        for column in range(4):
+        for column in range(self.places.columnCount()):
             self.places.resizeColumnToContents(column)
         self.places.blockSignals(False)
         fitting = sum(1 for o in self.result.options if o.clashes == 0)
