@@ -99,6 +99,12 @@ def test_fit_search_on_the_demo_offers_the_mothers_column_bays_and_leaves_the_do
     for option in result.options:  # every offer passes the window's own checks
         check = check_placement(document, library, ELECTRODE, CHILD, option.placement)
         assert check.clashes == []
+    # A second copy goes into the area the first one made: trying places still changes nothing there.
+    clone_line(document, ELECTRODE, document, CHILD, result.best.placement.origin)
+    before = dumps_document(document)
+    again = find_placements(document, library, "OC-ELE1", CHILD)  # the name now means two lines
+    assert dumps_document(document) == before
+    assert again.best is not None and again.best.placement != result.best.placement
 
 
 def test_check_placement_names_the_clashes_and_refuses_the_mother_site(demo_path, library):
