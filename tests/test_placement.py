@@ -171,7 +171,7 @@ def test_fit_turns_a_line_that_only_fits_across_and_keeps_walkways_to_existing_e
                           existing=[("zoned", 2.0, 15.0)])  # fmt: skip
     library = EquipmentLibrary({})
     result = find_placements(document, library, "M-L", "Child", Placement((2.0, 15.0)))
-    assert sorted(result.no_room) == [0.0, 180.0]
+    assert sorted(result.no_room) == [(0.0, False), (180.0, False)]
     best = result.best
     assert best.placement.rotate in (90.0, 270.0) and best.placement.origin[0] == pytest.approx(2.0)
     # The existing 2 x 2 m machine's own zone of 1.5 m plus the 0.2 m margin: the long machine's near end
@@ -188,10 +188,34 @@ def test_a_line_that_fits_nowhere_gives_no_best_place():
     grid = ColumnGrid(count=(0, 0))
     document = _synthetic([(0, 0), (3, 0), (3, 3), (0, 3)], grid, [("long10x2", 0.0, 0.0)])
     result = find_placements(document, EquipmentLibrary({}), "M-L", "Child")
-    assert result.best is None and result.options == [] and sorted(result.no_room) == [0.0, 90.0, 180.0, 270.0]
+    assert result.best is None and result.options == []
+    assert sorted(result.no_room) == [(t, False) for t in (0.0, 90.0, 180.0, 270.0)]
 
 
 def test_clone_line_takes_a_known_revision(demo_path):
     document = load_document(demo_path)
     line = clone_line(document, ELECTRODE, document, CHILD, revision="abc")
     assert line.clone_record.mother_revision == "abc"
+
+
+def test_minkowski_sums_by_edge_merging_match_the_hull_of_vertex_sums():
+    import numpy as np
+    import shapely
+
+    from viewer.compare.placement import _minkowski
+
+    rng = np.random.default_rng(1)
+
+    def rectangles(count: int) -> np.ndarray:
+        unit = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float)
+        half = rng.uniform(0.25, 1.5, (count, 1, 2))
+        angle = rng.uniform(0, 2 * np.pi, count)
+        turn = np.stack([np.cos(angle), -np.sin(angle), np.sin(angle), np.cos(angle)], axis=1).reshape(-1, 2, 2)
+        return np.einsum("nij,nkj->nki", turn, unit * half) + rng.normal(size=(count, 1, 2))
+
+    a, b = rectangles(200), rectangles(200)
+    b[::2] = b[::2, ::-1]  # clockwise ones too (a negative scale)
+    merged = shapely.polygons(_minkowski(a, b))
+    hull = shapely.convex_hull(shapely.multipoints((a[:, :, None] + b[:, None]).reshape(200, -1, 2)))
+    assert shapely.is_valid(merged).all()
+    assert shapely.area(shapely.symmetric_difference(merged, hull)).max() < 1e-9

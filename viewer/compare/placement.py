@@ -42,6 +42,7 @@ TURNS = (0.0, 90.0, 180.0, 270.0)
 # not stand touching a column, and rounding the origin to a tenth of a metre cannot bring a clash back.
 FIT_MARGIN = 0.2
 ORIGIN_STEP = 0.1  # metres: offered origins are rounded to this
+SEARCH_WINDOWS = (12.0, 48.0)  # half sides (metres) of the squares searched before the whole building
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ class FitResult:
     prefer: Placement
     options: list[FitOption]  # best first: no clashes, then the asked turn, then nearest
     turns: list[float] = field(default_factory=list)  # the turns tried
-    no_room: list[float] = field(default_factory=list)  # turns at which the line fits nowhere
+    no_room: list[tuple[float, bool]] = field(default_factory=list)  # (turn, mirror) where it fits nowhere
     seconds: float = 0.0
 
     @property
@@ -150,7 +151,9 @@ def fit_report(result: FitResult) -> list[str]:
     for number, option in enumerate(result.options):
         marker = "chosen:" if number == 0 and option.clashes == 0 else "       "
         lines.append(f"  {marker} {option.text()}")
-    lines.extend(f"          turned {turn:g} deg: the line fits nowhere in the building" for turn in result.no_room)
+    for turn, mirror in result.no_room:
+        image = ", mirror image" if mirror else ""
+        lines.append(f"          turned {turn:g} deg{image}: the line fits nowhere in the building")
     return lines
 
 
@@ -223,11 +226,44 @@ def _turn(angle: float) -> np.ndarray:
     return np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
 
 
-def _minkowski(obstacles: np.ndarray, footprint: np.ndarray) -> np.ndarray:
-    """Origins at which `footprint` (k, 2; about the origin) meets each convex obstacle (m, j, 2): the convex
-    hull of every obstacle vertex minus every footprint vertex (the Minkowski sum with the mirrored footprint)."""
-    sums = obstacles[:, :, None, :] - footprint[None, None, :, :]
-    return shapely.convex_hull(shapely.multipoints(sums.reshape(len(obstacles), -1, 2)))
+def _octagons(radii: np.ndarray) -> np.ndarray:
+    """(n, 8, 2) octagons around the origin that hold a circle of each radius: a walkway minimum or margin
+    taken a little wider on the diagonals, never narrower."""
+    angles = np.radians(22.5 + 45.0 * np.arange(8))
+    unit = np.stack([np.cos(angles), np.sin(angles)], axis=1) / math.cos(math.radians(22.5))
+    return radii[:, None, None] * unit[None]
+
+
+def _minkowski(*shapes: np.ndarray) -> np.ndarray:
+    """Minkowski sums of convex polygons, in batches: each argument is (n, k, 2) with counter-clockwise
+    vertices (k = 2 for a segment); returns (n, total k, 2). The edges of all shapes sorted by direction,
+    laid end to end from the sum of their lowest vertices, trace the sum's outline (no hull needed)."""
+    count = len(shapes[0])
+    starts = np.zeros((count, 2))
+    edges = []
+    for shape in shapes:
+        if shape.shape[1] >= 3:  # a mirrored (negative) scale turns a footprint clockwise: turn it back
+            x, y = shape[..., 0], shape[..., 1]
+            area = (x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1)
+            shape = np.where((area < 0)[:, None, None], shape[:, ::-1], shape)
+        lowest = np.lexsort((shape[..., 0], shape[..., 1]), axis=-1)[:, 0]
+        starts += shape[np.arange(count), lowest]
+        edges.append(np.roll(shape, -1, axis=1) - shape)
+    edge = np.concatenate(edges, axis=1)
+    order = np.argsort(np.mod(np.arctan2(edge[..., 1], edge[..., 0]), 2 * math.pi), axis=1, kind="stable")
+    edge = np.take_along_axis(edge, order[..., None], axis=1)
+    return starts[:, None, :] + np.concatenate([np.zeros((count, 1, 2)), np.cumsum(edge, axis=1)[:, :-1]], axis=1)
+
+
+def _blocked(obstacles: np.ndarray, footprints: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Shapely polygons: for every footprint (n, 4, 2) and obstacle (m, k, 2), the origins at which the
+    footprint comes within `reach` (n, m) of the obstacle."""
+    n, m = len(footprints), len(obstacles)
+    if n == 0 or m == 0:
+        return np.zeros(0, dtype=object)
+    obstacle = np.repeat(obstacles[None], n, axis=0).reshape(n * m, *obstacles.shape[1:])
+    footprint = np.repeat(-footprints, m, axis=0)  # the footprint mirrored through its origin
+    return shapely.polygons(_minkowski(obstacle, footprint, _octagons(reach.reshape(-1))))
 
 
 @dataclass
@@ -269,8 +305,11 @@ def _floor(checker: LayoutChecker, cloned_ids: set[str], area_pose_matrix: np.nd
     return _Floor(building, walls, columns, equipment, checker.zones[keep], to_site, yaw)
 
 
-def _free_origins(floor: _Floor, footprints: np.ndarray, zones: np.ndarray, margin: float) -> shapely.Geometry:
-    """Every origin (area frame) at which the line, turned as `footprints` (n, 4, 2) are, passes the checks."""
+def _free_origins(
+    floor: _Floor, footprints: np.ndarray, zones: np.ndarray, margin: float, window: shapely.Geometry | None = None
+) -> shapely.Geometry:
+    """Every origin (area frame, inside `window` when given) at which the line, turned as `footprints`
+    (n, 4, 2) are, passes the checks with `margin` to spare."""
     if floor.building is not None:
         # Inside the building: one corner inside and no footprint crossing a wall.
         base = shapely.intersection_all([shapely.transform(floor.building, lambda p, c=c: p - c)
@@ -279,20 +318,19 @@ def _free_origins(floor: _Floor, footprints: np.ndarray, zones: np.ndarray, marg
         reach = np.concatenate([floor.columns.reshape(-1, 2), floor.equipment.reshape(-1, 2), np.zeros((1, 2))])
         span = float(np.abs(footprints).max()) + 50.0
         base = shapely.box(*(reach.min(axis=0) - span), *(reach.max(axis=0) + span))
-    blocked = []
-    for footprint, zone in zip(footprints, zones, strict=True):
-        if len(floor.walls):
-            blocked.append(shapely.buffer(_minkowski(floor.walls, footprint), margin, quad_segs=2))
-        if len(floor.columns):
-            blocked.append(shapely.buffer(_minkowski(floor.columns, footprint), margin, quad_segs=2))
-        if len(floor.equipment):
-            # The walkway minimum between two machines is the larger of their zones (as the checks have it).
-            need = np.maximum(floor.zones, zone) + margin
-            blocked.append(shapely.buffer(_minkowski(floor.equipment, footprint), need, quad_segs=2))
-    if not blocked:
+    if window is not None:
+        base = shapely.intersection(base, window)
+    if base.is_empty:
         return base
-    shapes = np.concatenate(blocked)
-    shapes = shapes[shapely.intersects(shapes, base)]
+    n = len(footprints)
+    walls = _blocked(floor.walls, footprints, np.full((n, len(floor.walls)), margin))
+    columns = _blocked(floor.columns, footprints, np.full((n, len(floor.columns)), margin))
+    # The walkway minimum between two machines is the larger of their zones (as the checks have it).
+    need = np.maximum(floor.zones[None, :], zones[:, None]) + margin
+    equipment = _blocked(floor.equipment, footprints, need)
+    shapes = np.concatenate([walls, columns, equipment])
+    if len(shapes):
+        shapes = shapes[shapely.intersects(shapes, base)]
     return shapely.difference(base, shapely.union_all(shapes)) if len(shapes) else base
 
 
@@ -327,22 +365,32 @@ def _rounded(point: np.ndarray) -> tuple[float, float]:
     return tuple(float(round(v / ORIGIN_STEP) * ORIGIN_STEP) + 0.0 for v in point)  # + 0.0: no "-0.0"
 
 
-def _nearest_inside(free: shapely.Geometry, prefer: np.ndarray) -> np.ndarray | None:
-    if free.is_empty:
-        return None
-    target = shapely.Point(prefer)
-    if shapely.contains(free, target):
-        return prefer
-    # The shortest line from the free floor to the preferred origin starts at the nearest free origin.
-    return shapely.get_coordinates(shapely.shortest_line(free, target))[0]
+def _nearest_free(
+    floor: _Floor, footprints: np.ndarray, zones: np.ndarray, margin: float, wanted: np.ndarray
+) -> np.ndarray | None:
+    """The free origin nearest to `wanted`, looked for in growing squares around it: a point found within
+    the square's half side is nearer than anything outside, and a small square has few obstacles."""
+    for half in (*SEARCH_WINDOWS, None):
+        window = None if half is None else shapely.box(*(wanted - half), *(wanted + half))
+        free = _free_origins(floor, footprints, zones, margin, window)
+        if free.is_empty:
+            continue
+        target = shapely.Point(wanted)
+        if shapely.contains(free, target):
+            return wanted
+        # The shortest line from the free floor to the wanted origin starts at the nearest free origin.
+        nearest = shapely.get_coordinates(shapely.shortest_line(free, target))[0]
+        if half is None or np.hypot(*(nearest - wanted)) <= half:
+            return nearest
+    return None
 
 
 def _bay_origins(
     document: PlantDocument, mother_line_id: str, child: Site, floor: _Floor, turn: float, mirror: bool,
-    free: shapely.Geometry,
+    footprints: np.ndarray,
 ) -> np.ndarray:
-    """Origins (area frame, inside `free`'s bounds) at which the columns stand where they stood along the line
-    at the mother.
+    """Origins (area frame) near the building at which the columns stand where they stood along the line at
+    the mother.
 
     At the mother, the columns seen from the line are its grid minus the line's origin, turned back by the
     line's turn. The child grid seen from the clone must be the same set: possible when both grids have the
@@ -363,14 +411,27 @@ def _bay_origins(
         return np.zeros((0, 2))
     start = np.array(child_grid.origin) - relation @ (np.array(mother_grid.origin) - mother_origin)
     spacing = np.array(child_grid.spacing, dtype=float)
-    bounds = np.array(shapely.bounds(shapely.transform(free, lambda p: p @ floor.to_site[:2, :2].T
-                                                       + floor.to_site[:2, 2])))  # fmt: skip
+    # Origins that can put the line on the floor at all: the building (or the grid) grown by the line's reach.
+    reach = float(np.abs(footprints).max())
+    if floor.building is not None:
+        floor_points = shapely.get_coordinates(floor.building) @ floor.to_site[:2, :2].T + floor.to_site[:2, 2]
+    else:
+        floor_points = np.array(child_grid.positions(), dtype=float)
+    bounds = np.concatenate([floor_points.min(axis=0) - reach, floor_points.max(axis=0) + reach])
     low = np.floor((bounds[:2] - start) / spacing)
     high = np.ceil((bounds[2:] - start) / spacing)
     i, j = np.meshgrid(np.arange(low[0], high[0] + 1), np.arange(low[1], high[1] + 1), indexing="ij")
     site_points = start + np.stack([i.ravel(), j.ravel()], axis=1) * spacing
     to_area = np.linalg.inv(floor.to_site)
-    return site_points @ to_area[:2, :2].T + to_area[:2, 2]
+    points = site_points @ to_area[:2, :2].T + to_area[:2, 2]
+    if floor.building is not None:
+        # Only origins that keep the line's box inside the building's box: the exact test is dearer.
+        low_x, low_y, high_x, high_y = shapely.bounds(floor.building)
+        corners = footprints.reshape(-1, 2)
+        lo, hi = corners.min(axis=0), corners.max(axis=0)
+        keep = ((points + lo >= (low_x - 1e-6, low_y - 1e-6)) & (points + hi <= (high_x + 1e-6, high_y + 1e-6))).all(1)
+        points = points[keep]
+    return points
 
 
 def find_placements(
@@ -400,7 +461,7 @@ def find_placements(
     mirror_values = [prefer.mirror] if mirrors is None else list(dict.fromkeys(mirrors))
     wanted = np.array(prefer.origin, dtype=float)
     offers: dict[Placement, str] = {}
-    no_room: list[float] = []
+    no_room: list[tuple[float, bool]] = []
     tried: list[float] = []
     for mirror in mirror_values:
         # The line's footprints with its pose at zero, in the frame of the area it goes into.
@@ -418,20 +479,24 @@ def find_placements(
             turn = (prefer.rotate + step) % 360.0
             tried.append(turn)
             footprints = at_zero @ _turn(turn).T
-            free = _free_origins(floor, footprints, zones, margin)
-            nearest = _nearest_inside(free, wanted)
-            if nearest is None:
-                no_room.append(turn)
-                continue
-            how = "where asked" if np.allclose(nearest, wanted) else "nearest free place"
-            offers.setdefault(Placement(_rounded(nearest), turn, mirror), how)
-            bays = _bay_origins(document, mother_line.id, site, floor, turn, mirror, free)
+            found = []
+            if _passing(floor, footprints, zones, wanted[None])[0]:
+                found.append((Placement((float(wanted[0]), float(wanted[1])), turn, mirror), "where asked"))
+            else:
+                nearest = _nearest_free(floor, footprints, zones, margin, wanted)
+                if nearest is not None:
+                    found.append((Placement(_rounded(nearest), turn, mirror), "nearest free place"))
+            bays = _bay_origins(document, mother_line.id, site, floor, turn, mirror, footprints)
             if len(bays):
                 # Exact lattice points: checked without the margin, which the mother's own layout may not keep.
                 inside = bays[_passing(floor, footprints, zones, bays)]
                 if len(inside):
                     best = inside[np.argmin(np.hypot(*(inside - wanted).T))]
-                    offers.setdefault(Placement(_rounded(best), turn, mirror), "same column bays as at the mother")
+                    found.append((Placement(_rounded(best), turn, mirror), "same column bays as at the mother"))
+            if not found:
+                no_room.append((turn, mirror))
+            for placement, how in found:
+                offers.setdefault(placement, how)
     options = []
     for placement, how in offers.items():
         check = check_placement(document, library, line_name, site_name, placement, clearance, revision)

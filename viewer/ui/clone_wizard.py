@@ -383,7 +383,8 @@ class CloneDialog(QDialog):
             self.places.resizeColumnToContents(column)
         self.places.blockSignals(False)
         fitting = sum(1 for o in self.result.options if o.clashes == 0)
-        nowhere = "".join(f"; turned {t:g} deg it fits nowhere" for t in self.result.no_room)
+        nowhere = "".join(f"; turned {t:g} deg{' (mirror image)' if m else ''} it fits nowhere"
+                          for t, m in self.result.no_room)  # fmt: skip
         self.search_note.setText(f"{fitting} places without clashes, nearest to {self.result.prefer.text()} first "
                                  f"({self.result.seconds:.2f} s){nowhere}.")  # fmt: skip
 
