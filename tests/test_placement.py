@@ -219,3 +219,16 @@ def test_minkowski_sums_by_edge_merging_match_the_hull_of_vertex_sums():
     hull = shapely.convex_hull(shapely.multipoints((a[:, :, None] + b[:, None]).reshape(200, -1, 2)))
     assert shapely.is_valid(merged).all()
     assert shapely.area(shapely.symmetric_difference(merged, hull)).max() < 1e-9
+
+
+def test_placement_imports_no_qt_or_vtk():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, viewer.compare.placement;"
+        "bad=[m for m in ('PySide6','vtk','vtkmodules','pyvista','pyvistaqt') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
