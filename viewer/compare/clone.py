@@ -72,14 +72,16 @@ def clone_line(
     rotate: float = 0.0,
     mirror: bool = False,
     now: datetime | None = None,
+    revision: str | None = None,
 ) -> Line:
     """Add a copy of the mother's line to `child` (which may be the same document) and return it.
 
     The copy goes into an area of the child site named like the mother's area (created when missing); the
     line's own pose places it: origin (metres, child site coordinates) and rotation (degrees about Z).
+    `revision` is the mother document's revision when the caller has it already (trial clones in a row).
     """
     mother_site, mother_area, mother_line = find_line(mother, line_name)
-    revision = document_revision(mother)  # before anything is added (mother and child may be one document)
+    revision = revision or document_revision(mother)  # before anything is added (mother and child may be one document)
     try:
         child_site = child.site_by_name(child_site_name)
     except KeyError as exc:

@@ -3,71 +3,19 @@ its mother (the compare window). Installed by `install_mother_line_menu(window)`
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QFormLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
 
 from viewer.compare import CloneError, find_line
 from viewer.compare.clone import CloneLineCommand
 from viewer.model import Line, PlantDocument
+from viewer.model.checks import DEFAULT_CLEARANCE
+from viewer.ui.clone_wizard import CloneDialog, lines_of
 
-
-def lines_of(document: PlantDocument) -> list[tuple[str, str]]:
-    """(label, line id) of every line, site first: what the wizard offers."""
-    return [(f"{s.name} / {li.name} ({li.id})", li.id) for s in document.sites for a in s.areas for li in a.lines]
+__all__ = ["CloneDialog", "clone_into_session", "cloned_lines", "install_mother_line_menu", "lines_of", "open_compare"]
 
 
 def cloned_lines(document: PlantDocument) -> list[Line]:
     return [li for s in document.sites for a in s.areas for li in a.lines if li.clone_record is not None]
-
-
-class CloneDialog(QDialog):
-    """Which mother line, which child site, where and how it stands there."""
-
-    def __init__(self, document: PlantDocument, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Clone a mother line to a child site")
-        form = QFormLayout(self)
-        form.addRow(QLabel("The copy keeps every cell, equipment, parameter and signal, with new ids linked to the "
-                           "mother's; tags re-bind through the child site's tag template."))  # fmt: skip
-        self.line = QComboBox()
-        for label, ident in lines_of(document):
-            self.line.addItem(label, ident)
-        form.addRow("Mother line", self.line)
-        self.site = QComboBox()
-        for site in document.sites:
-            self.site.addItem(f"{site.name} ({site.country or '-'})", site.name)
-        if self.site.count() > 1:
-            self.site.setCurrentIndex(1)
-        form.addRow("Child site", self.site)
-        self.x, self.y, self.rotate = QDoubleSpinBox(), QDoubleSpinBox(), QDoubleSpinBox()
-        for spin in (self.x, self.y):
-            spin.setRange(-100_000, 100_000)
-            spin.setSuffix(" m")
-        self.rotate.setRange(-360, 360)
-        self.rotate.setSuffix(" deg")
-        form.addRow("Origin x", self.x)
-        form.addRow("Origin y", self.y)
-        form.addRow("Rotation", self.rotate)
-        self.mirror = QCheckBox("Mirror-image line")
-        form.addRow("", self.mirror)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def command(self) -> CloneLineCommand:
-        return CloneLineCommand(self.line.currentData(), self.site.currentData(), (self.x.value(), self.y.value()),
-                                self.rotate.value(), self.mirror.isChecked())  # fmt: skip
 
 
 def clone_into_session(window: QMainWindow, command: CloneLineCommand) -> bool:
@@ -111,7 +59,10 @@ def install_mother_line_menu(window: QMainWindow) -> None:
     def clone() -> None:
         if window.session.document is None:
             return
-        dialog = CloneDialog(window.session.document, window)
+        # The wizard checks with the walkway minimum the window's Checks use.
+        checks = getattr(getattr(window, "editing", None), "checks", None)
+        clearance = getattr(checks, "clearance", DEFAULT_CLEARANCE)
+        dialog = CloneDialog(window.session.document, window, window.session.library, clearance)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             command = dialog.command()
             if clone_into_session(window, command):
