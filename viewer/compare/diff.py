@@ -139,20 +139,21 @@ class DiffResult:
         out = []
         approved_walkways = [p for p in self.layout_problems if not p.blocking and not p.is_open]
         if self.approved or approved_walkways:
-            what = [f"{len(self.approved)} approved deviations"] if self.approved else []
-            what += [f"{len(approved_walkways)} approved narrow walkways"] if approved_walkways else []
+            what = [_count(len(self.approved), "approved deviation")] if self.approved else []
+            what += [_count(len(approved_walkways), "approved narrow walkway")] if approved_walkways else []
             out.append(f"not level 4: {' and '.join(what)} (level 4 needs no difference at all)")
         if level in (Level.OUTPUT_MATCHING, Level.MAKE_IT_WORK):
             if self.drift:
                 ids = _id_list(d.equipment_id for d in self.drift)
-                out.append(f"not level 3: {len(self.drift)} differences are drift (no approved deviation): {ids}")
+                out.append(f"not level 3: {_count(len(self.drift), 'difference')} without an approved deviation "
+                           f"(drift): {ids}")  # fmt: skip
             if self.blocking:
                 ids = _id_list(p.ids[0] for p in self.blocking)
-                out.append(f"not level 3: {len(self.blocking)} blocking layout problems "
+                out.append(f"not level 3: {_count(len(self.blocking), 'blocking layout problem')} "
                            f"(columns, outside the building, overlaps): {ids}")  # fmt: skip
             if self.open_walkways:
                 ids = _id_list(p.ids[0] for p in self.open_walkways)
-                out.append(f"not level 3: {len(self.open_walkways)} walkways narrower than the minimum "
+                out.append(f"not level 3: {_count(len(self.open_walkways), 'walkway')} narrower than the minimum "
                            f"without an approved deviation: {ids}")  # fmt: skip
         if level == Level.MAKE_IT_WORK:
             if self.outputs_match is None:
@@ -181,6 +182,10 @@ class DiffResult:
         lines.append(f"conformance {self.conformance:.1f} %; Copy Exactly level {self.level}")
         lines += [f"  {reason}" for reason in self.level_reasons()]
         return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _id_list(ids: Iterable[str], most: int = 8) -> str:

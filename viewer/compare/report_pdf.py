@@ -260,10 +260,10 @@ def _story(report: rep.ConformanceReport, data: dict[str, Any]) -> list:
     outputs = data["outputs"]
     story += [
         Paragraph("Differences", H2),
-        _table(rep.DIFFERENCE_HEADERS, [rep.difference_cells(d) for d in differences], [10, 15, 15, 13, 14, 14, 7, 12],
+        _table(rep.DIFFERENCE_HEADERS, [rep.difference_cells(d) for d in differences], [10, 17, 17, 13, 13, 13, 6, 11],
                [DRIFT_ROW if d["status"] == "drift" else None for d in differences]),
         Paragraph("Deviation register", H2),
-        _table(rep.DEVIATION_HEADERS, [rep.deviation_cells(v) for v in deviations], [8, 13, 12, 9, 9, 16, 9, 9, 8, 7],
+        _table(rep.DEVIATION_HEADERS, [rep.deviation_cells(v) for v in deviations], [8, 14, 14, 8, 8, 14, 9, 9, 10, 9],
                [None] * len(deviations)),
         Paragraph("Process outputs", H2),
         _table(rep.OUTPUT_HEADERS, [rep.output_cells(o) for o in outputs], [16, 16, 13, 13, 12, 9, 8, 9],

@@ -8,7 +8,7 @@ PDF report. The report layer decides what is marked (`viewer.compare.report.pict
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -46,6 +46,8 @@ class PlanPicture:
     metres_per_pixel: float
     callouts_drawn: list[str]  # equipment ids called out, in drawing order
     boxes: dict[str, tuple[int, int, int, int]]  # id -> (left, top, right, bottom) of its callout, image pixels
+    rings_px: list[tuple[float, float]] = field(default_factory=list)  # centre of each ring, image pixels
+    scale_bar_m: float = 0.0  # the length the scale bar shows
 
 
 class _Boxes:
@@ -202,8 +204,8 @@ def render_plan_picture(
         plotter.close()
     draw = ImageDraw.Draw(image)
     radius = max(14.0, 1.5 / metres_per_pixel)
-    for ring, (x, y) in zip(rings or [], ring_display, strict=True):
-        y = height - y
+    rings_px = [(float(x), float(height - y)) for x, y in ring_display]
+    for ring, (x, y) in zip(rings or [], rings_px, strict=True):
         box = (x - radius, y - radius, x + radius, y + radius)
         draw.ellipse(box, outline=(255, 255, 255), width=9)  # a halo: the ring shows on its own colour too
         draw.ellipse(box, outline=ring.color, width=5)
@@ -216,7 +218,7 @@ def render_plan_picture(
         draw.text((box[0] + 7, box[1] + 4), callout.text, fill=CALLOUT_TEXT, font=font)
     draw.rectangle((title_box[0], 4, width - 4, title_box[3] - 4), fill=(255, 255, 255), outline=(90, 98, 106))
     draw.text((width - 12, 9), title, fill=CALLOUT_TEXT, font=font, anchor="ra")
-    draw_scale_bar(draw, metres_per_pixel, size)
+    bar = draw_scale_bar(draw, metres_per_pixel, size)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return PlanPicture(
@@ -224,4 +226,6 @@ def render_plan_picture(
         metres_per_pixel,
         [c.equipment_id for c in shown],
         {c.equipment_id: box for c, box in zip(shown, placed, strict=True)},
+        rings_px,
+        bar,
     )
