@@ -111,6 +111,18 @@ def test_layout_rule_walkways_count_like_differences_blocking_problems_are_never
     assert marks.child_colors["HM-ELE1-PRS-01"] == LAYOUT_PROBLEM
 
 
+def test_report_modules_import_no_qt_or_vtk():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, viewer.compare.report, viewer.compare.report_pdf, viewer.compare.layout_problems;"
+        "print(','.join(m for m in ('PySide6', 'vtk', 'vtkmodules', 'pyvista', 'pyvistaqt') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
 def test_layout_rule_is_written_where_people_read_the_verdict():
     assert "cannot be built as drawn and no deviation can approve it" in LAYOUT_RULE
     assert "'layout.clearance'" in LAYOUT_RULE and "Level 4 needs no difference and no layout problem" in LAYOUT_RULE
@@ -259,6 +271,8 @@ def test_cli_writes_a_pdf_report_to_sign(demo_path, tmp_path, capsys):
     child_revision = document_revision(load_document(child_file))
     data = json.loads(as_json.read_text())
     assert data["clone_record"]["mother_unchanged"] is True  # the demo is the revision the clone came from
+    assert {p["equipment_ids"][0] for p in data["layout_problems"]} == COLUMN_CLASHES
+    assert data["summary"]["layout_blocking"] == 4 and data["summary"]["level"] == "1 - Make it work"
     assert (data["mother"]["revision"], data["child"]["revision"]) == (mother_revision, child_revision)
 
     pages = _pdf_pages(report)

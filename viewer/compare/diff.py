@@ -24,6 +24,7 @@ from viewer.model.checks import DEFAULT_CLEARANCE
 from viewer.model.geometry import pose_matrix, rotation_matrices
 
 MATCH_RADIUS = 10.0  # metres: equipment further apart than this are not the same machine
+TERMINAL_PROBLEMS = 20  # layout problems listed one by one in the terminal summary
 
 
 class Kind(StrEnum):
@@ -178,7 +179,10 @@ class DiffResult:
                 f"layout problems at the child site: {len(self.layout_problems)} ({len(self.blocking)} blocking, "
                 f"{len(self.open_walkways)} narrow walkways open)"
             )
-            lines += [f"  {p.what}: {p.message} [{p.status}]" for p in self.layout_problems]
+            shown = self.layout_problems[:TERMINAL_PROBLEMS]
+            lines += [f"  {p.what}: {p.message} [{p.status}]" for p in shown]
+            if len(self.layout_problems) > len(shown):
+                lines.append(f"  ... and {len(self.layout_problems) - len(shown)} more (all in --report and --json)")
         lines.append(f"conformance {self.conformance:.1f} %; Copy Exactly level {self.level}")
         lines += [f"  {reason}" for reason in self.level_reasons()]
         return lines

@@ -118,7 +118,7 @@ class PictureMarks:
 
     mother: list[Mark]
     child: list[Mark]
-    rings: list[tuple[float, float, tuple[int, int, int]]]  # site x, y of each column stood on (and clashes)
+    rings: list[tuple[float, float, tuple[int, int, int]]]  # site x, y of each column stood on, overlap, gap
     also_show: set[str]  # equipment of other child-site lines that a child equipment overlaps or crowds
     mother_colors: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # every equipment's fill
     child_colors: dict[str, tuple[int, int, int]] = field(default_factory=dict)
@@ -136,7 +136,7 @@ def picture_marks(result: DiffResult) -> PictureMarks:
             child_notes.setdefault(ident, []).append(problem.what)
             if ident not in own:
                 also_show.add(ident)
-        if problem.is_open:
+        if problem.is_open and problem.kind != "outside":  # the wall shows what is outside; a column hides
             rings += [(x, y, LAYOUT_PROBLEM) for x, y in problem.places]
     for d in sorted(result.differences, key=lambda d: not d.is_drift):
         text = str(d.kind) if d.is_drift else f"{d.kind}, {d.deviation}"

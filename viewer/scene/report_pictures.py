@@ -23,7 +23,8 @@ MARGIN_M = 4.0  # metres of floor shown around the line
 SCALE_BAR_PX = 220  # about how long the scale bar is; its length in metres is a round number
 CALLOUT_TEXT = (24, 30, 38)
 FONT_PX = 19  # callout text: about 8 pt when the picture is printed 180 mm wide
-MAX_CALLOUTS = 40  # beyond this a plan is unreadable; the tables list every one
+MAX_CALLOUTS = 24  # beyond this a plan is unreadable; the rest are marked by colour, the tables list all
+CROWDED = 12  # more callouts than this carry the id only
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,10 @@ def render_plan_picture(
             frame = plant.frame_bounds()
         frame = frame + np.array([[-MARGIN_M, -MARGIN_M, 0.0], [MARGIN_M, MARGIN_M, 0.0]])
         plant.set_view("top", frame=frame)
-        shown = [c for c in callouts if batch.has_id(c.equipment_id)][:MAX_CALLOUTS]
+        wanted = [c for c in callouts if batch.has_id(c.equipment_id)]
+        if len(wanted) > CROWDED:  # many callouts: the ids alone, the tables say what each one is
+            wanted = [Callout(c.equipment_id, c.equipment_id, c.color) for c in wanted]
+        shown, left_out = wanted[:MAX_CALLOUTS], len(wanted) - MAX_CALLOUTS
         font = _font(FONT_PX)
         anchors: list[tuple[float, float]] = []
         if shown:
@@ -193,6 +197,8 @@ def render_plan_picture(
         sizes = [(int(probe.textlength(c.text, font=font)) + 14, FONT_PX + 10) for c in shown]
         scale_bar_box = (0, height - 90, 24 + SCALE_BAR_PX * 2 + 110, height)
         title = f"{site.name}: {line.name} ({line.id}), from above"
+        if left_out > 0:
+            title += f"; {left_out} more marked by colour only"
         title_box = (int(width - 22 - probe.textlength(title, font=font)), 0, width, FONT_PX + 18)
         placed = place_callouts(anchors, sizes, size, avoid=[scale_bar_box, title_box])
         plant.set_label_obstacles([_Boxes([*placed, scale_bar_box, title_box], height)])  # cell names give way
