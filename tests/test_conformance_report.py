@@ -14,7 +14,14 @@ import pytest
 from PIL import Image
 
 from viewer.compare import LAYOUT_RULE, Level, Tolerances, clone_line, diff_lines, document_revision, find_line
-from viewer.compare.report import LAYOUT_PROBLEM, ConformanceReport, html_page, picture_marks, report_dict
+from viewer.compare.report import (
+    LAYOUT_PROBLEM,
+    ConformanceReport,
+    html_page,
+    picture_marks,
+    report_dict,
+    tolerance_rows,
+)
 from viewer.io import load_document, save_document
 from viewer.model import Cell, Deviation, DeviationStatus, Equipment, Line, Pose
 
@@ -164,6 +171,15 @@ def test_report_data_names_sites_times_revisions_inputs_and_tolerates_extra_devi
     assert approved["history"] == [{"status": "proposed", "by": "M. Novak"}]
     assert [p["equipment_ids"][0] for p in data["layout_problems"]] == sorted(COLUMN_CLASHES)
     json.dumps(data)  # plain data all through
+    assert ("Recordings", "no recordings given: process outputs not compared") in tolerance_rows(data)
+    recorded = report_dict(ConformanceReport(result, document, document, generated_at=JULY,
+                                             mother_recording="ochang.parquet", child_recording="holland.parquet",
+                                             period=(JULY - 86400, JULY)))  # fmt: skip
+    assert tolerance_rows(recorded)[-3:] == [
+        ("Mother recording", "ochang.parquet"),
+        ("Child recording", "holland.parquet"),
+        ("Period", "2026-06-30 08:00:00 (UTC-04:00) to 2026-07-01 08:00:00 (UTC-04:00) (America/Detroit)"),
+    ]
 
 
 def test_html_report_has_every_section_and_says_none_for_empty_tables(demo_path, library):
