@@ -341,8 +341,14 @@ def _split_line(spec: str) -> tuple[Path, str | None]:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from viewer.compare import CloneError, Tolerances, diff_lines, find_line
-    from viewer.compare.report import difference_colors, write_csv, write_html, write_json
+    from viewer.compare.report import ConformanceReport, ReportError, report_format, write_csv, write_json
 
+    if args.report:
+        try:
+            report_format(args.report)
+        except ReportError as exc:
+            print(f"mothertwin diff: --report {exc}", file=sys.stderr)
+            return EXIT_USAGE
     mother_path, mother_line_name = _split_line(args.mother)
     child_path, child_line_name = _split_line(args.child)
     mother = _load(mother_path)
@@ -361,35 +367,72 @@ def cmd_diff(args: argparse.Namespace) -> int:
             position=float(data.get("position", tolerances.position)),
             rotation=float(data.get("rotation", tolerances.rotation)),
             parameters={str(k): float(v) for k, v in data.get("parameters", {}).items()},
+            walkway=float(data.get("walkway", tolerances.walkway)),
         )
-    result = diff_lines(mother_line, child_line, child, tolerances)
+    library = builtin_library()
+    result = diff_lines(mother_line, child_line, child, tolerances, library=library)
     outputs = []
-    if args.mother_recording and args.child_recording:
+    compared = bool(args.mother_recording and args.child_recording)
+    if compared:
         outputs = _compare_recorded_outputs(args, mother, child, result)
     for line in result.summary():
         print(line)
     if outputs:
         differing = sum(o.significant for o in outputs)
         print(f"process outputs: {len(outputs)} signals compared, {differing} differ significantly")
+    report = ConformanceReport(
+        result,
+        child,
+        mother,
+        outputs,
+        tolerances,
+        generated_at=float(round(time.time())),
+        mother_file=str(mother_path),
+        child_file=str(child_path),
+        mother_recording=str(args.mother_recording) if compared else "",
+        child_recording=str(args.child_recording) if compared else "",
+        period=_period(args.period) if compared else None,
+    )
     if args.report:
-        from viewer.scene.render import render_line_picture
+        from viewer.compare.report import write_report
 
-        library = builtin_library()
-        mother_colors, child_colors = difference_colors(result)
-        pictures = [
-            render_line_picture(doc, library.merged(doc.types), line, colors)
-            for doc, line, colors in ((mother, mother_line, mother_colors), (child, child_line, child_colors))
-        ]
-        title = f"Conformance of {child_line.name} ({child_line.id}) to its mother line"
-        write_html(args.report, result, outputs, child, pictures[0], pictures[1], title)
+        report.mother_picture, report.child_picture = _report_pictures(report, library)
+        write_report(args.report, report)
         print(f"wrote {args.report}")
     if args.json:
-        write_json(args.json, result, outputs, child)
+        write_json(args.json, result, outputs, child, report)
         print(f"wrote {args.json}")
     if args.csv:
         write_csv(args.csv, result)
         print(f"wrote {args.csv}")
     return EXIT_OK
+
+
+def _period(text: str) -> tuple[float, float]:
+    from viewer.sensors.recording import parse_time
+
+    start, end = (parse_time(t) for t in text.split("/"))
+    return start, end
+
+
+def _report_pictures(report, library) -> tuple[bytes, bytes]:  # noqa: ANN001
+    """The mother and child plans of the report, with what differs and what clashes called out."""
+    from viewer.compare.report import picture_marks
+    from viewer.scene.report_pictures import Callout, Ring, render_plan_picture
+
+    result = report.result
+    marks = picture_marks(result)
+    pictures = []
+    for document, line, colors, own_marks, rings, also_show in (
+        (report.mother, result.mother_line, marks.mother_colors, marks.mother, [], set()),
+        (report.child, result.child_line, marks.child_colors, marks.child, marks.rings, marks.also_show),
+    ):
+        callouts = [Callout(m.equipment_id, m.text, m.color) for m in own_marks]
+        picture = render_plan_picture(
+            document, library.merged(document.types), line, colors, callouts, [Ring(*r) for r in rings], also_show
+        )
+        pictures.append(picture.png)
+    return pictures[0], pictures[1]
 
 
 def _resolve_pair(mother, child, mother_name, child_name, find_line):  # noqa: ANN001
@@ -553,7 +596,9 @@ def build_parser() -> argparse.ArgumentParser:
     diff = sub.add_parser("diff", help="compare a child line with its mother; report, JSON, CSV")
     diff.add_argument("mother", help="MOTHER.json or MOTHER.json:LINE")
     diff.add_argument("child", help="CHILD.json or CHILD.json:LINE (the line cloned from the mother by default)")
-    diff.add_argument("--report", type=Path, help="self-contained HTML report")
+    diff.add_argument(
+        "--report", type=Path, help="conformance report to sign: R.html (self-contained) or R.pdf, by the suffix"
+    )
     diff.add_argument("--json", type=Path, help="differences and summary as JSON")
     diff.add_argument("--csv", type=Path, help="differences as CSV")
     diff.add_argument(

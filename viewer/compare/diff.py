@@ -3,22 +3,28 @@
 Equipment are matched by `mother_id`; those never cloned (two sites built independently) by cell name and
 type, then by type alone, nearest position first. Positions are compared in each line's own frame, so a line
 placed and turned elsewhere at the child site is not "everything moved"; a mirrored clone is un-mirrored.
-Every difference is either covered by an approved deviation of the child document, or it is drift.
+Every difference is either covered by an approved deviation of the child document, or it is drift. Given the
+equipment library, the child line's layout problems at its own site (columns, walls, overlaps, walkways) are
+checked too and count in the level (the rule: `LAYOUT_RULE`).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from viewer.model import DeviationStatus, Equipment, Line, PlantDocument, Signal
+from viewer.compare.layout_problems import LayoutProblem, child_layout_problems
+from viewer.model import DeviationStatus, Equipment, EquipmentLibrary, Line, PlantDocument, Signal
+from viewer.model.checks import DEFAULT_CLEARANCE
 from viewer.model.geometry import pose_matrix, rotation_matrices
 
 MATCH_RADIUS = 10.0  # metres: equipment further apart than this are not the same machine
+TERMINAL_PROBLEMS = 20  # layout problems listed one by one in the terminal summary
 
 
 class Kind(StrEnum):
@@ -45,6 +51,7 @@ class Tolerances:
     rotation: float = 0.5  # degrees
     parameters: dict[str, float] = field(default_factory=dict)  # absolute, per parameter name
     parameter_default: float = 0.0
+    walkway: float = DEFAULT_CLEARANCE  # metres: the minimum walkway for types without a clearance zone
 
     def parameter(self, name: str) -> float:
         return self.parameters.get(name, self.parameter_default)
@@ -81,6 +88,8 @@ class DiffResult:
     matched_by_link: int
     matched_by_position: int
     outputs_match: bool | None = None  # set by the process-output comparison when it was run
+    layout_problems: list[LayoutProblem] = field(default_factory=list)
+    layout_checked: bool = False  # the child's layout was checked (diff_lines was given the library)
 
     @property
     def drift(self) -> list[Difference]:
@@ -103,14 +112,56 @@ class DiffResult:
         return 100.0 * (total - len(drifting)) / total
 
     @property
+    def blocking(self) -> list[LayoutProblem]:
+        return [p for p in self.layout_problems if p.blocking]
+
+    @property
+    def open_walkways(self) -> list[LayoutProblem]:
+        return [p for p in self.layout_problems if not p.blocking and p.is_open]
+
+    @property
     def level(self) -> Level:
-        if not self.differences:
+        """Intel's ladder, with the child's layout problems counted as `LAYOUT_RULE` says."""
+        open_layout = [p for p in self.layout_problems if p.is_open]
+        if not self.differences and not self.layout_problems:
             return Level.SYSTEM_SYNERGY
-        if not self.drift:
+        if not self.drift and not open_layout:
             return Level.COPY_EXACTLY
         if self.outputs_match:
             return Level.OUTPUT_MATCHING
         return Level.MAKE_IT_WORK
+
+    def level_reasons(self) -> list[str]:
+        """Why the level is what it is: what keeps the child from each level above it."""
+        level = self.level
+        if level == Level.SYSTEM_SYNERGY:
+            checked = " and no layout problem at the child site" if self.layout_checked else ""
+            return [f"level 4: no difference from the mother{checked}"]
+        out = []
+        approved_walkways = [p for p in self.layout_problems if not p.blocking and not p.is_open]
+        if self.approved or approved_walkways:
+            what = [_count(len(self.approved), "approved deviation")] if self.approved else []
+            what += [_count(len(approved_walkways), "approved narrow walkway")] if approved_walkways else []
+            out.append(f"not level 4: {' and '.join(what)} (level 4 needs no difference at all)")
+        if level in (Level.OUTPUT_MATCHING, Level.MAKE_IT_WORK):
+            if self.drift:
+                ids = _id_list(d.equipment_id for d in self.drift)
+                out.append(f"not level 3: {_count(len(self.drift), 'difference')} without an approved deviation "
+                           f"(drift): {ids}")  # fmt: skip
+            if self.blocking:
+                ids = _id_list(p.ids[0] for p in self.blocking)
+                out.append(f"not level 3: {_count(len(self.blocking), 'blocking layout problem')} "
+                           f"(columns, outside the building, overlaps): {ids}")  # fmt: skip
+            if self.open_walkways:
+                ids = _id_list(p.ids[0] for p in self.open_walkways)
+                out.append(f"not level 3: {_count(len(self.open_walkways), 'walkway')} narrower than the minimum "
+                           f"without an approved deviation: {ids}")  # fmt: skip
+        if level == Level.MAKE_IT_WORK:
+            if self.outputs_match is None:
+                out.append("not level 2: process outputs not compared (no recordings given)")
+            else:
+                out.append("not level 2: the process outputs differ")
+        return out
 
     def summary(self) -> list[str]:
         counts = self.counts()
@@ -123,8 +174,28 @@ class DiffResult:
             f"differences: {len(self.differences)} ({len(self.approved)} approved deviations, {len(self.drift)} drift)",
         ]
         lines += [f"  {kind}: {count}" for kind, count in sorted(counts.items())]
+        if self.layout_checked:
+            lines.append(
+                f"layout problems at the child site: {len(self.layout_problems)} ({len(self.blocking)} blocking, "
+                f"{len(self.open_walkways)} narrow walkways open)"
+            )
+            shown = self.layout_problems[:TERMINAL_PROBLEMS]
+            lines += [f"  {p.what}: {p.message} [{p.status}]" for p in shown]
+            if len(self.layout_problems) > len(shown):
+                lines.append(f"  ... and {len(self.layout_problems) - len(shown)} more (all in --report and --json)")
         lines.append(f"conformance {self.conformance:.1f} %; Copy Exactly level {self.level}")
+        lines += [f"  {reason}" for reason in self.level_reasons()]
         return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _id_list(ids: Iterable[str], most: int = 8) -> str:
+    unique = list(dict.fromkeys(ids))
+    more = f" and {len(unique) - most} more" if len(unique) > most else ""
+    return ", ".join(unique[:most]) + more
 
 
 # ---------------------------------------------------------------- frames
@@ -307,7 +378,10 @@ def diff_lines(
     child_line: Line,
     child_document: PlantDocument,
     tolerances: Tolerances | None = None,
+    library: EquipmentLibrary | None = None,
 ) -> DiffResult:
+    """Match, compare and classify; with `library` (the equipment types' footprints) the child line's layout
+    at its site is checked as well."""
     tolerances = tolerances or Tolerances()
     mirror = bool(child_line.clone_record and child_line.clone_record.mirror)
     mother_poses = _line_frame_poses(mother_line, False)
@@ -336,6 +410,9 @@ def diff_lines(
         Difference(Kind.REMOVED, e.id, None, "equipment", f"{e.name} ({e.type})", "(none)") for e in removed
     ]
     differences += [Difference(Kind.ADDED, None, e.id, "equipment", "(none)", f"{e.name} ({e.type})") for e in added]
+    layout = []
+    if library is not None:
+        layout = child_layout_problems(child_document, child_line, library, tolerances.walkway)
     return DiffResult(
         mother_line,
         child_line,
@@ -345,6 +422,8 @@ def diff_lines(
         _approve(differences, child_document),
         by_link,
         len(pairs) - by_link,
+        layout_problems=layout,
+        layout_checked=library is not None,
     )
 
 
