@@ -428,6 +428,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     select = [part.strip() for part in (getattr(args, "select", None) or "").split(",") if part.strip()]
     request = StartupRequest(args.file, recording, at, select, color_by, getattr(args, "screenshot", None))
+    request.site = getattr(args, "site", None)
     return run_app(request)
 
 
@@ -529,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     open_.add_argument("--recording", type=Path, help="replay this recording (Parquet or CSV) in the window")
     open_.add_argument("--at", help="with --recording: the time to show (ISO 8601, UTC unless an offset is given)")
     open_.add_argument("--select", metavar="ID[,ID...]", help="select these equipment and frame them")
+    open_.add_argument("--site", metavar="NAME|ID", help="show this site (default: the mother site)")
     open_.add_argument("--color-by", metavar="SIGNAL", help="with --recording: colour by this analog signal")
     open_.add_argument(
         "--screenshot", type=Path, help="save the window as PNG once everything asked for is shown, then exit"
