@@ -107,6 +107,7 @@ class ChecksDock(QDockWidget):
         shown = list(results.get(shown_site or "", ()))
         elsewhere = [(s, len(results[s.id])) for s in sites if s.id != shown_site and results.get(s.id)]
         text = OK_TEXT if not shown else f"{plural(len(shown), 'layout problem')} here: shown red in the 3D view."
+        text = text if sites else "No plant open."
         if elsewhere:
             text += " Elsewhere: " + ", ".join(f"{s.name} {plural(n)}" for s, n in elsewhere) + "."
         self.summary.setText(text)

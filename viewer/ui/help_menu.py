@@ -14,8 +14,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QImageReader,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -39,6 +47,7 @@ if TYPE_CHECKING:
 
 README = Path(viewer.__file__).resolve().parents[1] / "README.md"
 GUIDE_HEADING = "User guide"
+IMAGE_WIDTH = 900  # pixels: the widest a picture of the guide is drawn
 
 
 # ------------------------------------------------------------ About
@@ -127,7 +136,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts — MotherTwin")
-        self.resize(640, 720)
+        self.resize(760, 760)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter: a key or a word")
         self.filter.setClearButtonEnabled(True)
@@ -146,7 +155,9 @@ class ShortcutsDialog(QDialog):
                 groups[group].setFont(0, font)
                 self.tree.addTopLevelItem(groups[group])
                 groups[group].setFirstColumnSpanned(True)
-            groups[group].addChild(QTreeWidgetItem([keys, does]))
+            row = QTreeWidgetItem([keys, does])
+            row.setToolTip(1, does)
+            groups[group].addChild(row)
         self.tree.expandAll()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -211,7 +222,8 @@ class UserGuideDialog(QDialog):
         if base is not None:
             self.browser.document().setBaseUrl(QUrl.fromLocalFile(str(base) + "/"))
             self.browser.setSearchPaths([str(base)])
-        self.browser.setMarkdown(text)
+        # A bar inside a table cell is written \| (GitHub shows a bar, Qt the backslash too): a look-alike.
+        self.browser.setMarkdown(text.replace("\\|", "\u2223"))
         self.find = QLineEdit()
         self.find.setPlaceholderText("Find in the guide (Enter: next)")
         self.find.setClearButtonEnabled(True)
@@ -225,22 +237,51 @@ class UserGuideDialog(QDialog):
         layout.addWidget(self.browser)
         layout.addWidget(self.source)
         layout.addWidget(buttons)
-        self.go_to_heading(GUIDE_HEADING)
+        self._fit_images(IMAGE_WIDTH)
+        self._heading_pending = GUIDE_HEADING  # scrolled to once the dialog is laid out (first shown)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._heading_pending:
+            heading, self._heading_pending = self._heading_pending, ""
+            QTimer.singleShot(0, lambda: self.go_to_heading(heading))
 
     def go_to_heading(self, heading: str) -> bool:
         """Scroll so that a heading is at the top; False when the guide has no such heading."""
-        block = self.browser.document().begin()
+        document = self.browser.document()
+        block = document.begin()
         while block.isValid():
             if block.blockFormat().headingLevel() and block.text().strip() == heading:
                 cursor = self.browser.textCursor()
                 cursor.setPosition(block.position())
                 self.browser.setTextCursor(cursor)
-                bar = self.browser.verticalScrollBar()
-                bar.setValue(bar.maximum())  # then back: the heading lands at the top, not the bottom
-                self.browser.ensureCursorVisible()
+                top = document.documentLayout().blockBoundingRect(block).top()
+                self.browser.verticalScrollBar().setValue(round(top))
                 return True
             block = block.next()
         return False
+
+    def _fit_images(self, width: int) -> None:
+        """The README's screenshots are drawn at most `width` pixels wide (they are 1600 and more)."""
+        document = self.browser.document()
+        block = document.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                form = fragment.charFormat()
+                if fragment.isValid() and form.isImageFormat():
+                    image = form.toImageFormat()
+                    size = QImageReader(document.baseUrl().resolved(QUrl(image.name())).toLocalFile()).size()
+                    if size.isValid() and size.width() > width:
+                        image.setWidth(width)
+                        image.setHeight(size.height() * width / size.width())
+                        cursor = QTextCursor(document)
+                        cursor.setPosition(fragment.position())
+                        cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+                        cursor.setCharFormat(image)
+                it += 1
+            block = block.next()
 
     def find_text(self, text: str) -> bool:
         """The next place of `text` (from the top again after the last)."""
@@ -279,6 +320,7 @@ class HelpMenu:
         box = QMessageBox(QMessageBox.Icon.Information, "About MotherTwin", about_text(self.window),
                           QMessageBox.StandardButton.Ok, self.window)  # fmt: skip
         box.setTextFormat(Qt.TextFormat.RichText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # to paste into a report
         box.open()
         self.about_box = box
         return box

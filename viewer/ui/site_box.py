@@ -31,6 +31,7 @@ class SiteBox:
 
     def __init__(self, combo: QComboBox) -> None:
         self.combo = combo
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the counts are never cut off
         self._names: dict[str, str] = {}
         self._equipment: dict[str, int] = {}
         self._problems: dict[str, int] = {}
