@@ -64,6 +64,17 @@ def test_site_box_counts_the_problems_of_a_site_that_is_not_shown(window, qtbot)
     assert f"Elsewhere: {CHILD} 4 problems" in dock.summary.text()
     assert dock.windowTitle() == "Checks (4)"
 
+    # A move at the mother site checks the mother site again, not the child site.
+    checks, submitted = window.editing.checks, []
+    submit = checks._submit
+    checks._submit = lambda site: (submitted.append(site.id if site else None), submit(site))[1]
+    window.state.select([CATHODE_COATER])
+    window.editing.edits.nudge(1, 0, False)
+    settle(window)
+    assert window.session.undo.index == 2  # the clone, then the nudge
+    assert submitted == [] and window.site_box.text_of("HM").endswith("— 4 problems")
+    checks._submit = submit
+
     # A real click on one of them goes to the child site and selects it (the list is refilled meanwhile).
     item = dock.violation_items("HM")[0]
     ids = tuple(item.data(0, IDS_ROLE))
@@ -78,7 +89,8 @@ def test_site_box_counts_the_problems_of_a_site_that_is_not_shown(window, qtbot)
     assert window.site_box.text_of("HM").endswith("— 4 problems")
 
     # Undo takes the clone, and its problems, away again.
-    window.editing.undo_action.trigger()
+    window.editing.undo_action.trigger()  # the nudge
+    window.editing.undo_action.trigger()  # the clone
     qtbot.waitUntil(lambda: window.site_box.text_of("HM") == f"{CHILD} (0 equipment)", timeout=20000)
     assert dock.messages() == []
 

@@ -110,8 +110,6 @@ class ChecksController(QObject):
         """A new document or another shown site: check the shown site (unless already checked), then the rest."""
         self._same_document()
         site = self.scene.view.site
-        if site is not None and self.checker is None:
-            self._forget(site.id)  # its paths may be gone (a deleted equipment): nothing incremental until rebuilt
         if self.scene.busy:
             # A big site is being drawn in steps: checking it meanwhile takes the cores and the interpreter
             # lock from the drawing (steps took several times longer), so the check waits for the picture.
@@ -146,7 +144,10 @@ class ChecksController(QObject):
     def _check_others(self) -> None:
         """Every site but the shown one that has no current result goes to the worker, in document order."""
         document = self.session.document
-        if document is None or self.scene.busy:
+        if document is None:
+            return
+        if self.scene.busy:
+            self._after_showing = True  # the drawing comes first: then the shown site and the rest
             return
         for site in document.sites:
             if site is not self.scene.view.site and self._current(site.id) is None:
@@ -189,7 +190,8 @@ class ChecksController(QObject):
                 self._submit(site)
             return
         self.checkers[site_id] = checker
-        self._show()
+        shown = self.scene.view.site
+        self._show(recolour=shown is not None and shown.id == site_id)  # another site's result: no new frame
 
     # ------------------------------------------------------------ after an edit
 
@@ -236,9 +238,9 @@ class ChecksController(QObject):
         self._show()
         self._check_others()
 
-    def _show(self) -> None:
+    def _show(self, recolour: bool = True) -> None:
         batch = self.scene.view.batch
-        if batch is not None:
+        if batch is not None and recolour:
             checker = self.checker
             flagged = checker.flagged_ids() if checker is not None else set()
             self.scene.view.set_flagged(self.scene.indices_of(sorted(flagged)))
