@@ -202,7 +202,7 @@ def test_user_guide_opens_the_readme_at_its_user_guide(window, qtbot):
     dialog.close()
 
 
-def test_file_new_gives_an_empty_plant_to_drop_equipment_into(window, qtbot):
+def test_file_new_gives_an_empty_plant_to_drop_equipment_into(window, monkeypatch):
     window.file_actions.new_action.trigger()
     settle(window)
     assert window.windowTitle() == "Untitled — MotherTwin"
@@ -216,6 +216,9 @@ def test_file_new_gives_an_empty_plant_to_drop_equipment_into(window, qtbot):
     assert new_id is not None and window.session.document.equipment_count() == 1
     settle(window)
     assert window.windowTitle() == "Untitled* — MotherTwin" and len(window.scene.view.batch) == 1
+    monkeypatch.setenv("MOTHERTWIN_UNSAVED_ANSWER", "cancel")  # New again, and Cancel when asked
+    assert window.file_actions.new_document() is False
+    assert window.session.document.equipment_count() == 1 and window.session.modified
 
 
 def test_file_close_with_unsaved_edits_asks_and_cancel_keeps_them(window, qtbot, monkeypatch):
