@@ -255,3 +255,12 @@ def test_file_close_with_unsaved_edits_asks_and_cancel_keeps_them(window, qtbot,
     window.start_open(demo_plant_path())
     wait_opened(qtbot, window)  # and a plant opens in it again
     assert len(window.scene.view.batch) == 155 and window.equipment_site(CATHODE_COATER) == "OC"
+
+
+def test_user_guide_without_a_checkout_comes_from_the_installed_package(monkeypatch, tmp_path):
+    """Installed from a wheel there is no README.md beside the code: the package's own copy is shown."""
+    import viewer.ui.help_menu as help_menu
+
+    monkeypatch.setattr(help_menu, "README", tmp_path / "README.md")
+    text, base = help_menu.user_guide()
+    assert base is None and "## User guide" in text and "Copy Exactly" in text
