@@ -241,7 +241,7 @@ def test_checks_dock_lists_clearance_violation_and_equipment_turns_red(window):
     window.editing.checks_dock.clearance.setValue(0.4)  # a narrower walkway is fine
     assert not any(MIXER in m and DUST in m for m in window.editing.checks_dock.messages())
     window.editing.checks_dock.clearance.setValue(1.0)
-    item = window.editing.checks_dock.list.topLevelItem(0)
+    item = window.editing.checks_dock.violation_items()[0]  # under the heading of its site
     window.editing.checks_dock.list.itemClicked.emit(item, 0)
     assert set(window.state.selection) <= {MIXER, DUST} and window.state.selection
     window.editing.undo_action.trigger()

@@ -506,6 +506,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     select = [part.strip() for part in (getattr(args, "select", None) or "").split(",") if part.strip()]
     request = StartupRequest(args.file, recording, None, select, color_by, getattr(args, "screenshot", None), at_text)
+    request.site = getattr(args, "site", None)
     return run_app(request)
 
 
@@ -620,6 +621,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", help="with --recording: the time to show (ISO 8601, in the site's time zone unless an offset is given)"
     )
     open_.add_argument("--select", metavar="ID[,ID...]", help="select these equipment and frame them")
+    open_.add_argument("--site", metavar="NAME|ID", help="show this site (default: the mother site)")
     open_.add_argument("--color-by", metavar="SIGNAL", help="with --recording: colour by this analog signal")
     open_.add_argument(
         "--screenshot", type=Path, help="save the window as PNG once everything asked for is shown, then exit"

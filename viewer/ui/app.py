@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from viewer.model.site_choice import find_site, unknown_site_text
 from viewer.model.site_time import parse_site_time
 from viewer.paths import demo_plant_path
 from viewer.sensors import SourceSettings
@@ -33,6 +34,7 @@ class StartupRequest:
     color_by: str | None = None
     screenshot: Path | None = None
     at_text: str | None = None  # a time as typed (`--at`): one without an offset is in the shown site's zone
+    site: str | None = None  # the site to show (id or name); else the mother site
 
 
 def run_app(request: StartupRequest | None = None) -> int:
@@ -50,7 +52,7 @@ def run_app(request: StartupRequest | None = None) -> int:
     window.show()
     # Work a crash left behind comes first; then the file asked for (the recovered one stays open).
     if request.screenshot is not None or not window.editing.offer_recovery():
-        window.start_open(Path(request.path) if request.path is not None else demo_plant_path())
+        window.start_open(Path(request.path) if request.path is not None else demo_plant_path(), request.site)
         window.startup = _Startup(app, window, request)  # kept: the timer's slot is one of its methods
         window.startup.start()
     elif request.recording is not None or request.select:
@@ -110,6 +112,8 @@ class _Startup:
                 self._say(f"nothing was opened, so no screenshot: {target}" if target else "nothing was opened", True)
                 self._finish(1)
                 return
+            if request.site and find_site(window.session.document, request.site) is None:
+                self._say(f"--site: {unknown_site_text(window.session.document, request.site)}", error=True)
             if request.select:
                 known = [i for i in request.select if window.equipment_site(i) is not None]
                 for unknown in sorted(set(request.select) - set(known)):

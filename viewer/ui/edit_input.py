@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent
+from PySide6.QtGui import QDragMoveEvent, QDropEvent, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QWidget
 
 from viewer.ui.viewport_input import CLICK_SLOP
@@ -21,6 +21,19 @@ ARROWS = {
     Qt.Key.Key_Up: (0, 1),
     Qt.Key.Key_Down: (0, -1),
 }
+
+
+def gestures() -> list[tuple[str, str]]:
+    """What editing in the 3D view does with the mouse and keys, for Help > Keyboard Shortcuts (the arrow
+    keys from ARROWS itself; R / Shift+R are the Arrange menu's shortcuts, listed with the menus)."""
+    arrows = " / ".join(QKeySequence(key).toString() for key in ARROWS)
+    return [
+        ("Left drag on a selected equipment", "Move the selection (grid and edge snapping; the camera stays)"),
+        (QKeySequence(Qt.Key.Key_Escape).toString() + " while dragging", "Put the dragged equipment back"),
+        (arrows, "Nudge the selection one grid step along world x / y"),
+        ("Shift+" + arrows.replace(" / ", " / Shift+"), "Nudge by ten grid steps"),
+        ("Drag a type from the Library", "Drop it on the floor: it joins the cell under the drop point"),
+    ]
 
 
 class EditInput(QObject):

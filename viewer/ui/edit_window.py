@@ -305,9 +305,9 @@ class EditingUi(QObject):
             w._site_of = {p.equipment.id: p.site.id for p in document.iter_equipment()}
             w.tree_dock.set_document(document, w.session.library)
             w.tree_dock.show_selection(w.state.selection)
-            for row, site in enumerate(document.sites):
+            for site in document.sites:
                 count = sum(len(c.equipment) for a in site.areas for li in a.lines for c in li.cells)
-                w.site_combo.setItemText(row, f"{site.name} ({count} equipment)")
+                w.site_box.set_equipment(site.id, count)
         else:
             items = w.tree_dock.model.equipment_items
             for path in document.iter_equipment():
@@ -316,10 +316,16 @@ class EditingUi(QObject):
                     item.setText(path.equipment.name)
         self._inspector_timer.start()
 
-    def _on_checks(self, violations: list) -> None:
-        had = self.checks_dock.list.topLevelItemCount()
-        self.checks_dock.set_violations(violations)
-        if violations and not had and self.window.session.undo is not None and self.window.session.undo.index:
+    def _on_checks(self, _shown: list) -> None:
+        """Any site's checks changed: the dock lists every site's problems, the site box counts them."""
+        w = self.window
+        had = len(self.checks_dock.violation_items())
+        results = self.checks.results()
+        sites = w.session.document.sites if w.session.document is not None else []
+        self.checks_dock.set_results(sites, results, w.state.active_site)
+        w.site_box.set_problems({site_id: len(found) for site_id, found in results.items()})
+        found = any(results.values())
+        if found and not had and w.session.undo is not None and w.session.undo.index:
             self.checks_dock.raise_()  # an edit just made the first problem: show it, it is why things turned red
 
     def _refused(self, text: str) -> None:

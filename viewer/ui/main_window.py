@@ -33,11 +33,14 @@ from PySide6.QtWidgets import (
 from viewer.io import Problem
 from viewer.model import EquipmentLibrary, PlantDocument
 from viewer.model.edit import AddViewpoint, RemoveViewpoint
+from viewer.model.site_choice import opening_site
 from viewer.model.undo import Command
-from viewer.scene.render import choose_site, save_png
+from viewer.scene.render import save_png
 from viewer.scene.view_state import Viewpoint, ViewState
 from viewer.ui.edit_window import EditingUi
 from viewer.ui.export_dialog import ExportImageDialog, ExportRequest
+from viewer.ui.file_actions import install_file_actions
+from viewer.ui.help_menu import install_help_menu
 from viewer.ui.inspector import InspectorDock
 from viewer.ui.inspector_rows import selection_sections
 from viewer.ui.library_dock import LibraryDock
@@ -47,6 +50,7 @@ from viewer.ui.plant_loading import PlantLoader, PreparedPlant, loading_begins, 
 from viewer.ui.plant_tree import PlantTreeDock, PlantTreeModel
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.session import DocumentSession, Message, Severity, push_recent
+from viewer.ui.site_box import SiteBox
 from viewer.ui.view_widget import ViewWidget
 from viewer.ui.viewpoints_dock import ViewpointsDock
 from viewer.ui.viewport_input import ViewportInput
@@ -108,6 +112,7 @@ class MainWindow(QMainWindow):
         self.site_combo = QComboBox()
         self.site_combo.setMinimumContentsLength(24)
         self.site_combo.setToolTip("Site shown in the 3D view")
+        self.site_box = SiteBox(self.site_combo)  # its texts: equipment and layout problems per site
         self._build_actions()
         self._build_menus_and_toolbar()
         self.status_label = QLabel()
@@ -146,6 +151,8 @@ class MainWindow(QMainWindow):
         from viewer.ui.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
 
         install_sensor_ui(self)
+        install_file_actions(self)  # File > New, File > Close
+        install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 
@@ -289,15 +296,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ opening in the background
 
-    def start_open(self, path: Path) -> None:
+    def start_open(self, path: Path, site: str | None = None) -> None:
         """Open a plant without blocking the window: a thread prepares it, the status bar shows progress and
-        a Cancel button; the open plant stays until the new one is ready (or for good, when cancelled)."""
+        a Cancel button; the open plant stays until the new one is ready (or for good, when cancelled).
+        It opens on `site` (id or name) when the plant has it, else on the mother site."""
         if hasattr(self, "editing") and not self.editing.confirm_discard("opening another file"):
             return
         self._stop_tree_slices()
         self._drawing_opened = None
         self._loading_ends()
-        self.loader.start(Path(path), self.session.base_library)
+        self.loader.start(Path(path), self.session.base_library, site)
         self.load_label.setText(f"Opening {Path(path).name}:")
         self.load_progress.setValue(0)
         self._progress_shown = 0.0
@@ -509,12 +517,12 @@ class MainWindow(QMainWindow):
         self.library_dock.set_library(self.session.library, self.session.meshes)
         # Straight through the hierarchy: iter_equipment makes a path object per equipment, twice over.
         self._site_of, equipment = {}, 0
-        self.site_combo.clear()
+        self.site_box.clear()
         for site in document.sites:
             ids = [e.id for a in site.areas for li in a.lines for c in li.cells for e in c.equipment]
             self._site_of.update(dict.fromkeys(ids, site.id))
             equipment += len(ids)
-            self.site_combo.addItem(f"{site.name} ({len(ids)} equipment)", site.id)
+            self.site_box.add(site, len(ids))
         several = len(document.sites) > 1
         for action in (self.site_separator, self.site_label_action, self.site_combo_action):
             action.setVisible(several)
@@ -522,7 +530,9 @@ class MainWindow(QMainWindow):
         undo = getattr(self.session, "undo", None)
         if undo is not None and hasattr(undo, "history_changed"):
             undo.history_changed.connect(self._show_viewpoints)  # an undone viewpoint leaves the list too
-        site_id = choose_site(document, None).id if document.sites else None
+        prepared = self._prepared
+        first = prepared.site if prepared is not None and prepared.document is document else opening_site(document)
+        site_id = first.id if first is not None else None
         if site_id == self.state.active_site:
             self.state.active_site_changed.emit(site_id)  # the same id in another document: show it again
         else:
@@ -698,7 +708,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         path = self.session.path
         marker = "*" if self.session.modified else ""  # unsaved edits
-        self.setWindowTitle(f"{path.name}{marker} — {APPLICATION}" if path else f"{APPLICATION}{marker}")
+        name = path.name if path else "Untitled" if self.session.document is not None else ""  # File > New
+        self.setWindowTitle(f"{name}{marker} — {APPLICATION}" if name else APPLICATION)
         self.setWindowFilePath(str(path) if path else "")
 
     def _update_actions(self) -> None:

@@ -33,9 +33,9 @@ from viewer.io import PlantFileError, Problem, load_document
 from viewer.io.plant_json import document_from_data
 from viewer.io.recovery import DiskState
 from viewer.model import EquipmentLibrary, PlantDocument, Site
+from viewer.model.site_choice import opening_site
 from viewer.scene.batch import EquipmentBatch, TypeMeshes, build_batch
 from viewer.scene.plant_view import SitePieces, site_pieces
-from viewer.scene.render import choose_site
 
 Progress = Callable[[float, str], None]
 
@@ -124,8 +124,10 @@ def prepare_plant(
     base_library: EquipmentLibrary,
     progress: Progress = lambda fraction, stage: None,
     cancelled: Callable[[], bool] = lambda: False,
+    site_asked: str | None = None,
 ) -> PreparedPlant:
-    """Everything opening a plant takes except drawing it. Raises PlantFileError or LoadCancelledError."""
+    """Everything opening a plant takes except drawing it; the site drawn first is the one asked for (id or
+    name), else the mother site. Raises PlantFileError or LoadCancelledError."""
     path = Path(path)
     disk = None
     loading_begins()
@@ -149,7 +151,7 @@ def prepare_plant(
         progress(0.75, "Reading meshes")
         library = base_library.merged(document.types)
         meshes = TypeMeshes(library)
-        site = choose_site(document, None) if document.sites else None
+        site = opening_site(document, site_asked)
         batch = pieces = None
         paths = [p for p in document.iter_equipment() if p.site is site] if site is not None else []
         if paths:
@@ -195,7 +197,7 @@ class PlantLoader(QObject):
     def busy(self) -> bool:
         return self._cancel is not None
 
-    def start(self, path: Path, base_library: EquipmentLibrary) -> None:
+    def start(self, path: Path, base_library: EquipmentLibrary, site: str | None = None) -> None:
         self.cancel()
         cancel = threading.Event()
         relay = _Relay(self)
@@ -206,7 +208,7 @@ class PlantLoader(QObject):
 
         def work() -> None:
             try:
-                result = prepare_plant(Path(path), base_library, relay.progress.emit, cancel.is_set)
+                result = prepare_plant(Path(path), base_library, relay.progress.emit, cancel.is_set, site)
             except LoadCancelledError:
                 return
             except PlantFileError as exc:

@@ -53,6 +53,7 @@ class DocumentSession:
     open_failed = Signal(str, list)  # path, list[Problem]
     saved = Signal(object)  # the Path written
     library_changed = Signal()  # the document's own types changed (an imported mesh, or its undo)
+    document_closed = Signal()  # File > Close: no document is open from now on
 
     def __init__(self, base_library: EquipmentLibrary | None = None) -> None:
         self._base_library = base_library
@@ -104,6 +105,13 @@ class DocumentSession:
         self.undo = UndoStack(document)
         self._warnings_reported = 0
         self.document_changed.emit(document)
+
+    def close(self) -> None:
+        """No document open any more (the window asked about unsaved edits before)."""
+        self.document = self.path = None
+        self.disk_on_open = self.library = self.meshes = self.undo = None
+        self._warnings_reported = 0
+        self.document_closed.emit()
 
     @property
     def modified(self) -> bool:

@@ -15,6 +15,20 @@ from PySide6.QtWidgets import QRubberBand, QWidget
 
 CLICK_SLOP = 4  # pixels a click may move and still be a click
 HOVER_DELAY_MS = 300
+# What the 3D view does with the mouse, for Help > Keyboard Shortcuts: kept beside the code that does it.
+# Orbit, pan and zoom by dragging are VTK's terrain style (set up by the main window); the rest is this filter.
+GESTURES: tuple[tuple[str, str], ...] = (
+    ("Left drag", "Orbit around the plant (Z stays up)"),
+    ("Middle drag", "Pan"),
+    ("Right drag", "Zoom"),
+    ("Mouse wheel", "Zoom towards the point under the cursor (equipment, else the floor)"),
+    ("Click", "Select the equipment under the cursor (on the floor: clear the selection)"),
+    ("Ctrl+Click", "Add to or remove from the selection"),
+    ("Double-click", "Select and frame the equipment"),
+    ("Shift+Drag", "Box select: the shown equipment whose centre is inside the box"),
+    ("Ctrl+Shift+Drag", "Box select, adding to the selection"),
+    ("Rest the cursor", f"After {HOVER_DELAY_MS} ms: the equipment's name, type and id"),
+)
 
 
 class ViewportInput(QObject):
