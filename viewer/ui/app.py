@@ -10,9 +10,10 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from viewer.model import SignalKind
 from viewer.paths import demo_plant_path
-from viewer.sensors import SourceSettings
-from viewer.sensors.recording import utc_text
+from viewer.sensors import Bindings, SourceSettings
+from viewer.sensors.recording import outside_message, text_values_message, utc_text
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 from viewer.ui.session import Message, Severity
 from viewer.ui.timeline import Mode
@@ -74,6 +75,8 @@ class _Startup:
         self.timer = QTimer(window)
         self.timer.timeout.connect(self.check)
         window.sensor_ui.controller.timeline.error.connect(self._failed)
+        self.open_problems: list[str] = []  # why the plant could not be opened, for the terminal
+        window.session.open_failed.connect(self._open_failed)
 
     def start(self) -> None:
         self.timer.start(self.STEP_MS)
@@ -94,6 +97,18 @@ class _Startup:
             print(f"mothertwin: {text}", file=sys.stderr, flush=True)
             self._finish(1)
 
+    def _open_failed(self, path: str, problems: list) -> None:
+        self.open_problems = [str(p) for p in problems]
+
+    def _say_text_values(self, source: object, bindings: Bindings) -> None:
+        """Text among the numbers of the replayed recording ("n/a" in a temperature column): said, not hidden."""
+        recording = getattr(source, "recording", None)
+        if recording is None:
+            return
+        numeric = [tag for tag, own in bindings.by_tag.items() if own[0].signal.kind is not SignalKind.STATE]
+        for found in recording.text_values(numeric):
+            self._say(text_values_message(recording.path, found), error=True)
+
     def check(self) -> None:
         window, request = self.window, self.request
         controller = window.sensor_ui.controller
@@ -104,9 +119,14 @@ class _Startup:
         elif self.step == "open":
             if window.opening:
                 return
-            if window.session.document is None:  # the open failed: the messages dock says why
+            if window.session.document is None:  # the open failed: the messages dock says why, and so do we
+                for problem in self.open_problems:
+                    print(problem, file=sys.stderr)
                 target = request.screenshot
-                self._say(f"nothing was opened, so no screenshot: {target}" if target else "nothing was opened", True)
+                count = len(self.open_problems)
+                why = f" ({count} problem{'s' if count != 1 else ''} above)" if count else ""
+                text = f"nothing was opened{why}, so no screenshot: {target}" if target else f"nothing was opened{why}"
+                self._say(text, True)
                 self._finish(1)
                 return
             if request.select:
@@ -129,13 +149,11 @@ class _Startup:
                     controller.set_color_by(request.color_by)
                 except ValueError as exc:
                     self._say(f"--color-by {request.color_by}: {exc}", error=True)
+            self._say_text_values(timeline.source, controller.bindings)
             target = request.at if request.at is not None else timeline.start_time
-            if not timeline.start_time <= target <= timeline.end_time:
-                self._say(
-                    f"--at {target:.0f} is outside the recording ({timeline.start_time:.0f} to "
-                    f"{timeline.end_time:.0f}): shown at its nearest end",
-                    error=True,
-                )
+            outside = outside_message(request.recording, target, timeline.start_time, timeline.end_time)
+            if outside is not None:
+                self._say(f"--at: {outside}: shown at its nearest end", error=True)
             timeline.seek(target)
             self.step = "seeking"
         elif self.step == "seeking":
