@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viewer.cli import display_problem, main
+from viewer.cli import main
 from viewer.compare import find_line
 from viewer.io import load_document, save_document
 from viewer.model import Deviation, DeviationStatus
@@ -202,6 +202,8 @@ def test_open_without_a_display_says_so_with_a_hint(tmp_path, settings, said):
 
 def test_display_problem_accepts_a_display_that_answers(tmp_path):
     import socket
+
+    from viewer.cli import display_problem
 
     path = tmp_path / "X5"
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:

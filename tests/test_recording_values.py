@@ -15,7 +15,6 @@ import pytest
 from viewer.cli import main
 from viewer.io import load_document
 from viewer.sensors import Recording
-from viewer.sensors.recording import outside_message, text_values_message
 from viewer.sensors.simulator import STATES
 
 T0 = 1_735_689_600.0  # 2025-01-01T00:00:00Z
@@ -29,6 +28,8 @@ def coater_oven_tag(demo_path: Path) -> str:
 
 
 def test_text_among_numbers_is_said_with_file_line_column_count_and_times(tmp_path):
+    from viewer.sensors.recording import text_values_message
+
     wide = tmp_path / "wide.csv"
     wide.write_text(
         "time,A/temp,A/state\n"
@@ -63,6 +64,8 @@ def test_text_among_numbers_is_said_with_file_line_column_count_and_times(tmp_pa
 
 
 def test_a_time_outside_the_recording_is_said_with_its_range():
+    from viewer.sensors.recording import outside_message
+
     assert outside_message(Path("shift.parquet"), T0 + 30, T0, T0 + 60) is None
     assert outside_message(Path("shift.parquet"), T0 - 3600, T0, T0 + 60) == (
         "shift.parquet: 2024-12-31T23:00:00Z is before the recording begins; it runs from 2025-01-01T00:00:00Z "
