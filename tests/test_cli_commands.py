@@ -226,5 +226,5 @@ def test_open_screenshot_of_a_bad_plant_prints_why(tmp_path, minimal_data, write
         f"{path}: $.sites[0].areas[0].lines[0].cells[0].equipment[1].type: unknown equipment type 'no_such_type'"
         in result.stderr
     )
-    assert "nothing was opened (1 problem above), so no screenshot" in result.stderr
+    assert f"nothing was opened, so no screenshot: {tmp_path / 'w.png'} (1 problem above)" in result.stderr
     assert not (tmp_path / "w.png").exists()

@@ -150,7 +150,9 @@ def _render_recorded_state(
         report = bindings.report(store.tags())
         if not len(colors.indices):
             where = f"site {site.name!r}"
-            raise NothingToShowError(messages.nothing_at_message(recording, where, at, start, end, report.lines()[0]))
+            raise NothingToShowError(
+                messages.nothing_at_message(recording, where, at, start, end, report.lines()[0], color_by)
+            )
         shown = with_the_rest_grey(colors, len(bindings.by_equipment)) if color_by else colors
         view.batch.set_colors(shown.indices, shown.rgb)
         note = (

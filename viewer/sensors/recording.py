@@ -505,11 +505,20 @@ def outside_message(
 
 
 def nothing_at_message(
-    path: Path, where: str, at: float, start: float, end: float, tags: str, moment: Callable[[float], str] = utc_iso
+    path: Path,
+    where: str,
+    at: float,
+    start: float,
+    end: float,
+    tags: str,
+    signal: str | None = None,
+    moment: Callable[[float], str] = utc_iso,
 ) -> str:
-    """What to say when no equipment of `where` has a value at `at` (tags: how many were bound, unknown)."""
+    """What to say when no equipment of `where` has a value (of `signal`, when given) at `at`; `tags` says how
+    many tags were bound and unknown."""
+    value = f"a {signal} value" if signal else "a value"
     return (
-        f"{path}: no equipment of {where} has a value at {moment(at)} (the recording runs from {moment(start)} "
+        f"{path}: no equipment of {where} has {value} at {moment(at)} (the recording runs from {moment(start)} "
         f"to {moment(end)}; tags: {tags})"
     )
 

@@ -125,8 +125,8 @@ class _Startup:
                 target = request.screenshot
                 count = len(self.open_problems)
                 why = f" ({count} problem{'s' if count != 1 else ''} above)" if count else ""
-                text = f"nothing was opened{why}, so no screenshot: {target}" if target else f"nothing was opened{why}"
-                self._say(text, True)
+                text = f"nothing was opened, so no screenshot: {target}" if target else "nothing was opened"
+                self._say(text + why, True)
                 self._finish(1)
                 return
             if request.select:
