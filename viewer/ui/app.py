@@ -10,10 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from viewer.model import SignalKind
 from viewer.paths import demo_plant_path
-from viewer.sensors import Bindings, SourceSettings
-from viewer.sensors.recording import outside_message, text_values_message, utc_text
+from viewer.sensors import SourceSettings
+from viewer.sensors.recording import outside_message, utc_text
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 from viewer.ui.session import Message, Severity
 from viewer.ui.timeline import Mode
@@ -77,6 +76,8 @@ class _Startup:
         window.sensor_ui.controller.timeline.error.connect(self._failed)
         self.open_problems: list[str] = []  # why the plant could not be opened, for the terminal
         window.session.open_failed.connect(self._open_failed)
+        # What the recording holds that cannot be shown: the messages dock has it, the terminal too.
+        window.sensor_ui.controller.timeline.warning.connect(lambda text: print(f"mothertwin: {text}", file=sys.stderr))
 
     def start(self) -> None:
         self.timer.start(self.STEP_MS)
@@ -99,15 +100,6 @@ class _Startup:
 
     def _open_failed(self, path: str, problems: list) -> None:
         self.open_problems = [str(p) for p in problems]
-
-    def _say_text_values(self, source: object, bindings: Bindings) -> None:
-        """Text among the numbers of the replayed recording ("n/a" in a temperature column): said, not hidden."""
-        recording = getattr(source, "recording", None)
-        if recording is None:
-            return
-        numeric = [tag for tag, own in bindings.by_tag.items() if own[0].signal.kind is not SignalKind.STATE]
-        for found in recording.text_values(numeric):
-            self._say(text_values_message(recording.path, found), error=True)
 
     def check(self) -> None:
         window, request = self.window, self.request
@@ -149,7 +141,6 @@ class _Startup:
                     controller.set_color_by(request.color_by)
                 except ValueError as exc:
                     self._say(f"--color-by {request.color_by}: {exc}", error=True)
-            self._say_text_values(timeline.source, controller.bindings)
             target = request.at if request.at is not None else timeline.start_time
             outside = outside_message(request.recording, target, timeline.start_time, timeline.end_time)
             if outside is not None:
