@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viewer.cli import main
+from viewer.cli import build_parser, main
 from viewer.compare import find_line
 from viewer.io import load_document, save_document
 from viewer.model import Deviation, DeviationStatus
@@ -87,6 +87,7 @@ def test_render_draws_a_real_vendor_mesh(minimal_data, write_json, tmp_path, cap
 
 def test_demo_stands_for_the_demo_plant_in_every_command(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo").mkdir()  # a folder of that name is no plant file
     assert main(["info", "demo"]) == 0
     assert "site Ochang mother plant (OC, KR, Asia/Seoul)" in capsys.readouterr().out
     assert main(["validate", "demo"]) == 0
@@ -99,8 +100,10 @@ def test_demo_stands_for_the_demo_plant_in_every_command(tmp_path, monkeypatch, 
     assert "differences: 0" in capsys.readouterr().out
     assert main(["simulate", "demo", "--site", "OC", "--record", "shift.csv", "--duration", "2"]) == 0
     assert (tmp_path / "shift.csv").stat().st_size > 1000
+    assert build_parser().parse_args(["open", "demo"]).file == demo_plant_path()  # the window: no display here
 
     # A file named demo here is what the user points at: it wins, and a note says so.
+    (tmp_path / "demo").rmdir()
     (tmp_path / "demo").write_text("{}", encoding="utf-8")
     assert main(["validate", "demo"]) == 1
     err = capsys.readouterr().err

@@ -28,13 +28,14 @@ PLANT_HELP = "plant document, or demo for the built-in demo plant"
 
 def plant_path(text: str) -> Path:
     """A plant file argument: `demo` is the built-in demo plant, unless a file of that name is here (a real
-    file a user points at wins over a shortcut, as a path always does; a note says so)."""
+    file a user points at wins over a shortcut, as a path always does; a note says so). A folder named demo
+    is no plant file: the shortcut stands."""
     from viewer.paths import demo_plant_path
 
     path = Path(text)
     if text != DEMO:
         return path
-    if path.exists():
+    if path.is_file():
         print(f"mothertwin: {DEMO!r} is the file {path.resolve()} here, not the built-in demo plant", file=sys.stderr)
         return path
     return demo_plant_path()

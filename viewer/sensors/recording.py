@@ -237,10 +237,8 @@ class Recording:
         """Text that is no number among the values of `numeric_tags` (tags of analog signals and counters),
         or, when None, in tags that also hold numbers. Such a value is no measurement: callers say so rather
         than draw nothing without a word. One pass over the file; nothing to do for a numeric value column."""
-        if self.info.value_type != "VARCHAR" or numeric_tags == []:
-            return []
-        if self.info.state_column is not None and numeric_tags is None:
-            return []  # numbers and states have columns of their own: a number tag cannot hold text
+        if self.info.value_type != "VARCHAR" or self.info.state_column is not None or numeric_tags == []:
+            return []  # a numeric value column (states, if any, in a column of their own) holds no text
         is_text = "TRY_CAST(value AS DOUBLE) IS NULL"
         where, params, having = "value IS NOT NULL", [], ""
         if numeric_tags is not None:
