@@ -16,6 +16,8 @@ from viewer.model import EquipmentLibrary, PlantDocument
 if TYPE_CHECKING:
     import numpy as np
 
+    from viewer.compare import DiffResult
+    from viewer.compare.outputs import OutputComparison
     from viewer.scene.render import RenderRequest
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -451,7 +453,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _diff_failure(fail_on: str, result, outputs) -> str:  # noqa: ANN001
+def _diff_failure(fail_on: str, result: DiffResult, outputs: list[OutputComparison]) -> str:
     """Why `diff` exits 1 under `--fail-on`, or "" when it passes: drift (differences no approved deviation
     covers, and process outputs that differ significantly), any difference at all, or never."""
     if fail_on == "never":
