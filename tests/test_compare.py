@@ -205,7 +205,7 @@ def test_cli_clone_then_diff_writes_reports_with_the_numbers_they_claim(demo_pat
         "--csv",
         str(as_csv),
     ]
-    assert main(args) == 0
+    assert main(args) == 1  # one drift: the child does not conform
     out = capsys.readouterr().out
     assert "differences: 2 (1 approved deviations, 1 drift)" in out
     assert "conformance 98.3 %; Copy Exactly level 1 - Make it work" in out

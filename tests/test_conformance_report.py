@@ -23,7 +23,7 @@ from viewer.compare.report import (
     tolerance_rows,
 )
 from viewer.io import load_document, save_document
-from viewer.model import Cell, Deviation, DeviationStatus, Equipment, Line, Pose
+from viewer.model import Cell, Deviation, DeviationChange, DeviationStatus, Equipment, Line, Pose
 
 CHILD = "Holland child plant"
 COLUMN_CLASHES = {"HM-ELE1-COT-01", "HM-ELE1-PRS-01", "HM-ELE1-SLT-01", "HM-ELE1-DRY-02"}
@@ -96,8 +96,9 @@ def test_layout_rule_walkways_count_like_differences_blocking_problems_are_never
     assert diff_lines(mother_line, child_line, document, Tolerances(walkway=0.4), library).layout_problems == []
 
     document.deviations.append(Deviation("DEV-010", "HM-ELE1-PRS-01", "layout.clearance", "1.0 m", "0.5 m",
-                                         "Cabinet serviced from the far side", "M. Novak", "S. Choi", "2026-06-29",
-                                         DeviationStatus.APPROVED))  # fmt: skip
+                                         "Cabinet serviced from the far side", "M. Novak", approved_by="S. Choi",
+                                         approved_at="2026-06-29T14:00:00Z",
+                                         status=DeviationStatus.APPROVED))  # fmt: skip
     approved = diff_lines(mother_line, child_line, document, library=library)
     assert approved.layout_problems[0].deviation == "DEV-010"
     assert approved.level == Level.COPY_EXACTLY  # an approved difference: 3, not 4
@@ -105,7 +106,8 @@ def test_layout_rule_walkways_count_like_differences_blocking_problems_are_never
 
     document.site_by_name(CHILD).areas[0].lines[-1].cells[0].equipment[0].pose = Pose(x=59.0, y=19.5)
     document.deviations.append(Deviation("DEV-011", "HM-ELE1-PRS-01", "layout.overlap", "", "", "Tight room",
-                                         "M. Novak", "S. Choi", "2026-06-29", DeviationStatus.APPROVED))  # fmt: skip
+                                         "M. Novak", approved_by="S. Choi", approved_at="2026-06-29T14:00:00Z",
+                                         status=DeviationStatus.APPROVED))  # fmt: skip
     overlapping = diff_lines(mother_line, child_line, document, library=library)
     [overlap] = overlapping.layout_problems
     assert (overlap.kind, overlap.ids, overlap.blocking, overlap.deviation) == (
@@ -138,18 +140,14 @@ def test_layout_rule_is_written_where_people_read_the_verdict():
 # ---------------------------------------------------------------- B: the report
 
 
-def test_report_data_names_sites_times_revisions_inputs_and_tolerates_extra_deviation_fields(demo_path, library):
+def test_report_data_names_sites_times_revisions_inputs_and_the_approvals_audit_trail(demo_path, library):
     document, mother_line, child_line = electrode_clone(demo_path)
-    # A register with audit fields this version does not know (a later format): kept, and used for "when".
-    audited = dataclasses.make_dataclass(
-        "AuditedDeviation",
-        [("decided_at", str, ""), ("history", list, dataclasses.field(default_factory=list))],
-        bases=(Deviation,),
-    )
-    document.deviations.append(audited("DEV-001", "HM-ELE1-MIX-01", "parameters.speed", "30 rpm", "32 rpm",
-                                       "Local motor", "M. Novak", "S. Choi", "2026-06-28", DeviationStatus.APPROVED,
-                                       decided_at="2026-06-29T10:00:00-04:00",
-                                       history=[{"status": "proposed", "by": "M. Novak"}]))  # fmt: skip
+    trail = [DeviationChange(DeviationStatus.PROPOSED, "M. Novak", "2026-06-28T12:00:00Z"),
+             DeviationChange(DeviationStatus.APPROVED, "S. Choi", "2026-06-29T14:00:00Z", "checked on site")]
+    document.deviations.append(Deviation("DEV-001", "HM-ELE1-MIX-01", "parameters.speed", "30 rpm", "32 rpm",
+                                         "Local motor", "M. Novak", requested_at="2026-06-28T12:00:00Z",
+                                         approved_by="S. Choi", approved_at="2026-06-29T14:00:00Z",
+                                         status=DeviationStatus.APPROVED, history=trail))  # fmt: skip
     document.deviations.append(Deviation("DEV-002", "HM-ELE1-MIX-02", "pose", "", "", "Drain", "M. Novak"))
     result = diff_lines(mother_line, child_line, document, library=library)
     data = report_dict(ConformanceReport(result, document, document, generated_at=JULY, child_file="child.json"))
@@ -167,8 +165,8 @@ def test_report_data_names_sites_times_revisions_inputs_and_tolerates_extra_devi
                                             "parameters": {}, "walkway_m": 1.0}  # fmt: skip
     assert [d["id"] for d in data["approved_deviations"]] == ["DEV-001"]
     approved = data["approved_deviations"][0]
-    assert (approved["decided_by"], approved["decided_when"]) == ("S. Choi", "2026-06-29T10:00:00-04:00")
-    assert approved["history"] == [{"status": "proposed", "by": "M. Novak"}]
+    assert (approved["decided_by"], approved["decided_when"]) == ("S. Choi", "2026-06-29T14:00:00Z")
+    assert [(h["status"], h["by"]) for h in approved["history"]] == [("proposed", "M. Novak"), ("approved", "S. Choi")]
     assert [p["equipment_ids"][0] for p in data["layout_problems"]] == sorted(COLUMN_CLASHES)
     json.dumps(data)  # plain data all through
     assert ("Recordings", "no recordings given: process outputs not compared") in tolerance_rows(data)
@@ -268,18 +266,22 @@ def test_cli_writes_a_pdf_report_to_sign(demo_path, tmp_path, capsys):
 
     child_file = tmp_path / "holland.mtplant.json"
     assert main(["clone", str(demo_path), "--line", "Electrode line 1", "--to-site", CHILD, "-o",
-                 str(child_file)]) == 0  # fmt: skip
+                 str(child_file), "--allow-clashes"]) == 0  # fmt: skip
     document = load_document(child_file)
     document.deviations.append(Deviation("DEV-001", "HM-ELE1-MIX-01", "parameters.mixing_speed", "40 rpm", "45 rpm",
-                                         "Local motor", "M. Novak", "S. Choi", "2026-06-29",
-                                         DeviationStatus.APPROVED))  # fmt: skip
+                                         "Local motor", "M. Novak", approved_by="S. Choi",
+                                         approved_at="2026-06-29T14:00:00Z",
+                                         status=DeviationStatus.APPROVED))  # fmt: skip
     mixer = next(p.equipment for p in document.iter_equipment() if p.equipment.id == "HM-ELE1-MIX-01")
     mixer.parameters = [dataclasses.replace(q, value=45) if q.name == "mixing_speed" else q for q in mixer.parameters]
     save_document(document, child_file)
     report, as_json = tmp_path / "conformance.pdf", tmp_path / "conformance.json"
+    # The line stands on columns: the report is written, and the exit status refuses the release.
     assert main(["diff", f"{demo_path}:Electrode line 1", str(child_file), "--report", str(report), "--json",
-                 str(as_json)]) == 0  # fmt: skip
-    out = capsys.readouterr().out
+                 str(as_json)]) == 1  # fmt: skip
+    captured = capsys.readouterr()
+    assert "4 layout problems at the child site found (--fail-on drift)" in captured.err
+    out = captured.out
     assert f"wrote {report}" in out and "Copy Exactly level 1 - Make it work" in out
     assert report.read_bytes()[:5] == b"%PDF-"
     assert not list(tmp_path.glob(".conformance.pdf.*"))  # written through a temporary file, nothing left over
@@ -331,7 +333,7 @@ def test_report_suffix_chooses_the_format_and_anything_else_is_refused(demo_path
 
     child_file = tmp_path / "holland.mtplant.json"
     assert main(["clone", str(demo_path), "--line", "Electrode line 1", "--to-site", CHILD, "-o",
-                 str(child_file)]) == 0  # fmt: skip
+                 str(child_file), "--allow-clashes"]) == 0  # fmt: skip
     capsys.readouterr()
     wrong = tmp_path / "conformance.docx"
     assert main(["diff", str(child_file), str(child_file), "--report", str(wrong)]) == 2

@@ -304,7 +304,7 @@ def test_simulate_records_a_shift_that_replays_and_renders(demo_path, library, t
     assert (
         main([*args, "--recording", str(shift), "--at", "2025-01-01T06:05:00Z", "--color-by", "rack_temperature"]) == 0
     )
-    assert "rack_temperature at 2025-01-01T06:05:00Z: 16 equipment coloured" in capsys.readouterr().out
+    assert "rack_temperature at 2025-01-01 15:05:00 (UTC+09:00): 16 equipment coloured" in capsys.readouterr().out
     assert main([*args, "--recording", str(shift), "--at", "2025-01-01T06:05:00Z", "--color-by", "state"]) == 2
     error = capsys.readouterr().err
     assert "--color-by state: no analog signal" in error and "rack_temperature" in error

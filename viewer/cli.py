@@ -11,14 +11,49 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viewer.io import PlantFileError, builtin_library, load_document, save_document
-from viewer.model import PlantDocument
+from viewer.model import EquipmentLibrary, PlantDocument
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from viewer.compare import DiffResult
+    from viewer.compare.outputs import OutputComparison
     from viewer.scene.render import RenderRequest
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_DIFFERS = 1  # diff: the child line does not conform under --fail-on
+FAIL_ON = ("drift", "any", "never")
+TOLERANCES_HELP = '{"position": m, "rotation": deg, "parameters": {name: abs}}'
+DEMO = "demo"  # stands for the built-in demo plant wherever a command takes a plant file
+PLANT_HELP = "plant document, or demo for the built-in demo plant"
+
+
+def plant_path(text: str) -> Path:
+    """A plant file argument: `demo` is the built-in demo plant, unless a file of that name is here (a real
+    file a user points at wins over a shortcut, as a path always does; a note says so). A folder named demo
+    is no plant file: the shortcut stands."""
+    from viewer.paths import demo_plant_path
+
+    path = Path(text)
+    if text != DEMO:
+        return path
+    if path.is_file():
+        print(f"mothertwin: {DEMO!r} is the file {path.resolve()} here, not the built-in demo plant", file=sys.stderr)
+        return path
+    return demo_plant_path()
+
+
+def plant_library(document: PlantDocument) -> EquipmentLibrary:
+    """The built-in library with the document's own types (imported vendor meshes) over it."""
+    return builtin_library().merged(document.types)
+
+
+def _print_problems(error: PlantFileError) -> None:
+    """Every problem of a file that could not be read (file, JSON path, what was expected), then a count."""
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -33,6 +68,10 @@ def _size(text: str) -> tuple[int, int]:
 
 def _load(path: Path) -> PlantDocument:
     return load_document(path, builtin_library())
+
+
+class NothingToShowError(Exception):
+    """What was asked cannot be shown (no equipment has a value at the time asked): exit 1."""
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -58,7 +97,12 @@ def cmd_render(args: argparse.Namespace) -> int:
             image, note = _render_recorded_state(document, request, args.recording, args.at, args.color_by, args.utc)
             print(note)
         else:
-            image = render_image(document, builtin_library(), request)
+            image = render_image(document, plant_library(document), request)
+    except NothingToShowError as exc:
+        for warning in request.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"mothertwin render: {exc}; no picture written", file=sys.stderr)
+        return EXIT_INVALID
     except (KeyError, ValueError) as exc:
         print(f"mothertwin render: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
@@ -74,12 +118,15 @@ def _render_recorded_state(
     utc: bool = False,
 ) -> tuple[np.ndarray, str]:
     """Like render_image, with equipment coloured by their recorded state at a time (one array write). The time
-    is read, and written in the legend, in the site's zone (`utc`: in UTC); one with an offset is that moment."""
+    is read, and written in the legend, in the site's zone (`utc`: in UTC); one with an offset is that moment.
+    Raises NothingToShowError when no equipment has a value at `at` (before the recording, long after it)."""
+    from viewer.model import SignalKind
     from viewer.model.site_time import display_for, parse_site_time
     from viewer.scene.plant_view import PlantView
     from viewer.scene.render import choose_site, find_line, offscreen_plotter
     from viewer.scene.view_overlays import ColorLegend
     from viewer.sensors import Bindings, Recording, equipment_colors
+    from viewer.sensors import recording as messages
     from viewer.sensors.recording import state_store_at
     from viewer.sensors.rules import colorable_signals, legend_entries, with_the_rest_grey
 
@@ -93,10 +140,18 @@ def _render_recorded_state(
     plotter = offscreen_plotter(request.size)
     try:
         view = PlantView(plotter)
-        view.show_site(document, builtin_library(), site, labels=request.labels)
-        with Recording(recording) as rec:
-            store = state_store_at(rec, at)
+        view.show_site(document, plant_library(document), site, labels=request.labels)
         bindings = Bindings.build(view.batch.paths)
+        numeric = [tag for tag, own in bindings.by_tag.items() if own[0].signal.kind is not SignalKind.STATE]
+        with Recording(recording) as rec:
+            start, end = rec.time_range()
+            outside = messages.outside_message(recording, at, start, end, display.text)
+            if outside is not None:  # after the end, the last states are held a while (and shown stale)
+                request.warnings.append(f"--at {at_text}: {outside}")
+            store = state_store_at(rec, at)
+            request.warnings.extend(
+                messages.text_values_message(recording, f, display.text) for f in rec.text_values(numeric)
+            )
         if color_by and color_by not in colorable_signals(bindings):
             known = ", ".join(colorable_signals(bindings)) or "none"
             raise ValueError(
@@ -104,12 +159,16 @@ def _render_recorded_state(
                 f"{site.name!r}; there: {known}"
             )
         colors = equipment_colors(bindings, store, now=at, signal=color_by)
-        shown = with_the_rest_grey(colors, len(bindings.by_equipment)) if color_by else colors
-        if len(shown.indices):
-            view.batch.set_colors(shown.indices, shown.rgb)
         report = bindings.report(store.tags())
+        if not len(colors.indices):
+            where = f"site {site.name!r}"
+            raise NothingToShowError(
+                messages.nothing_at_message(recording, where, at, start, end, report.lines()[0], color_by, display.text)
+            )
+        shown = with_the_rest_grey(colors, len(bindings.by_equipment)) if color_by else colors
+        view.batch.set_colors(shown.indices, shown.rgb)
         note = (
-            f"{color_by or 'sensor state'} at {at_text}: {len(colors.indices)} equipment coloured, "
+            f"{color_by or 'sensor state'} at {display.text(at)}: {len(colors.indices)} equipment coloured, "
             f"{len(colors.alarms)} alarms; " + report.lines()[0]
         )
         if line is not None:
@@ -218,6 +277,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for warning in meshes.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.file}: valid ({document.equipment_count()} equipment, {len(document.sites)} sites)")
+    return _layout_checks(args.file, document, library) if args.checks else EXIT_OK
+
+
+def _layout_checks(path: Path, document: PlantDocument, library: EquipmentLibrary) -> int:
+    """`validate --checks`: the window's layout checks on every site, each clash listed; exit 1 on any."""
+    from viewer.model.checks import LayoutChecker
+
+    clashes = 0
+    for site in document.sites:
+        found = LayoutChecker(document, library, site).current()
+        for violation in found:
+            print(f"{path}: site {site.name} ({site.id}): {violation.kind}: {violation.message}", file=sys.stderr)
+        clashes += len(found)
+    if clashes:
+        count = f"{clashes} layout clash{'es' if clashes != 1 else ''}"
+        print(f"{count} found ({len(document.sites)} sites checked)", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{path}: layout checks passed: no overlaps, walkways, equipment outside the building or on columns")
     return EXIT_OK
 
 
@@ -332,11 +409,11 @@ def cmd_clone(args: argparse.Namespace) -> int:
 
 
 def _split_line(spec: str) -> tuple[Path, str | None]:
-    """FILE or FILE:LINE (a drive letter such as C: is part of the file)."""
+    """FILE or FILE:LINE (a drive letter such as C: is part of the file); demo or demo:LINE for the demo plant."""
     head, sep, tail = spec.rpartition(":")
-    if sep and head and Path(head).suffix and not Path(spec).exists():
-        return Path(head), tail
-    return Path(spec), None
+    if sep and head and (Path(head).suffix or head == DEMO) and not Path(spec).exists():
+        return plant_path(head), tail
+    return plant_path(spec), None
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -351,8 +428,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     mother_path, mother_line_name = _split_line(args.mother)
     child_path, child_line_name = _split_line(args.child)
-    mother = _load(mother_path)
-    child = mother if child_path.resolve() == mother_path.resolve() else _load(child_path)
+    # Exit 1 means "differs" here: a file that cannot be read is an input error, exit 2.
+    try:
+        mother = _load(mother_path)
+        child = mother if child_path.resolve() == mother_path.resolve() else _load(child_path)
+    except PlantFileError as exc:
+        _print_problems(exc)
+        return EXIT_USAGE
     try:
         child_line, mother_line = _resolve_pair(mother, child, mother_line_name, child_line_name, find_line)
     except CloneError as exc:
@@ -362,19 +444,30 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.tolerances:
         from viewer.io.jsonfmt import read_json
 
-        data, _ = read_json(args.tolerances)
-        tolerances = Tolerances(
-            position=float(data.get("position", tolerances.position)),
-            rotation=float(data.get("rotation", tolerances.rotation)),
-            parameters={str(k): float(v) for k, v in data.get("parameters", {}).items()},
-            walkway=float(data.get("walkway", tolerances.walkway)),
-        )
+        try:
+            data, _ = read_json(args.tolerances)
+            tolerances = Tolerances(
+                position=float(data.get("position", tolerances.position)),
+                rotation=float(data.get("rotation", tolerances.rotation)),
+                parameters={str(k): float(v) for k, v in data.get("parameters", {}).items()},
+                walkway=float(data.get("walkway", tolerances.walkway)),
+            )
+        except PlantFileError as exc:
+            _print_problems(exc)
+            return EXIT_USAGE
+        except (AttributeError, TypeError, ValueError) as exc:
+            print(f"mothertwin diff: {args.tolerances}: {TOLERANCES_HELP} expected ({exc})", file=sys.stderr)
+            return EXIT_USAGE
     library = builtin_library()
     result = diff_lines(mother_line, child_line, child, tolerances, library=library)
     outputs = []
     compared = bool(args.mother_recording and args.child_recording)
     if compared:
-        outputs = _compare_recorded_outputs(args, mother, child, result)
+        try:
+            outputs = _compare_recorded_outputs(args, mother, child, result)
+        except ValueError as exc:  # a recording that cannot be read, a --period that is no time
+            print(f"mothertwin diff: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     for line in result.summary():
         print(line)
     if outputs:
@@ -405,6 +498,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(args.csv, result)
         print(f"wrote {args.csv}")
+    failure = _diff_failure(args.fail_on, result, outputs)
+    if failure:
+        print(f"mothertwin diff: {failure} (--fail-on {args.fail_on})", file=sys.stderr)
+        return EXIT_DIFFERS
     return EXIT_OK
 
 
@@ -433,6 +530,24 @@ def _report_pictures(report, library) -> tuple[bytes, bytes]:  # noqa: ANN001
         )
         pictures.append(picture.png)
     return pictures[0], pictures[1]
+
+
+def _diff_failure(fail_on: str, result: DiffResult, outputs: list[OutputComparison]) -> str:
+    """Why `diff` exits 1 under `--fail-on`, or "" when it passes: drift (differences no approved deviation
+    covers, layout problems of the child no deviation covers, and process outputs that differ significantly),
+    any difference or layout problem at all, or never."""
+    if fail_on == "never":
+        return ""
+    differing = sum(o.significant for o in outputs)
+    counted = len(result.drift) if fail_on == "drift" else len(result.differences)
+    what = "drift" if fail_on == "drift" else "differences (approved or not)"
+    parts = [f"{counted} {what}"] if counted else []
+    layout = len(result.blocking) + len(result.open_walkways) if fail_on == "drift" else len(result.layout_problems)
+    if layout:
+        parts.append(f"{layout} layout problems at the child site")
+    if differing:
+        parts.append(f"{differing} process outputs differ significantly")
+    return " and ".join(parts) + " found" if parts else ""
 
 
 def _resolve_pair(mother, child, mother_name, child_name, find_line):  # noqa: ANN001
@@ -485,8 +600,54 @@ def cmd_build_assets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def display_problem(environ: dict[str, str] | None = None) -> str | None:
+    """Why the window cannot open here, or None. Qt aborts the process (it does not raise) when its X11 plugin
+    finds no display, so this looks first: an X server socket to connect to, or a Wayland session."""
+    import os
+    import socket
+
+    env = os.environ if environ is None else environ
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform not in ("", "xcb"):
+        return None  # Windows, macOS, or a platform plugin chosen on purpose: Qt's own message then
+    if not platform and env.get("WAYLAND_DISPLAY"):
+        return None
+    display = env.get("DISPLAY", "")
+    if not display:
+        return "no display: DISPLAY is not set"
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return f"DISPLAY={display!r} is not a display name such as :0 or localhost:10.0"
+    try:
+        if host in ("", "unix") or host.startswith("/"):
+            path = host if host.startswith("/") else f"/tmp/.X11-unix/X{number}"
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+                connection.settimeout(2.0)
+                try:
+                    connection.connect(path)
+                except OSError:
+                    connection.connect("\0" + path)  # Linux's abstract socket of the same name
+        else:
+            socket.create_connection((host, 6000 + int(number)), timeout=2.0).close()
+    except OSError as exc:
+        return f"no X server answers at DISPLAY={display} ({exc.strerror or exc})"
+    return None
+
+
+NO_DISPLAY_HINT = (
+    "the window needs a display. Without one: `mothertwin render FILE -o plant.png` draws a plant to a PNG, "
+    "or run the window on a virtual display: xvfb-run -a mothertwin open FILE"
+)
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     """The desktop window, on the demo plant or on FILE; optionally replaying a recording at a time."""
+    problem = display_problem()
+    if problem is not None:
+        print(f"mothertwin open: {problem}; {NO_DISPLAY_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+
     from viewer.model.site_time import parse_site_time
     from viewer.ui.app import StartupRequest, run_app
 
@@ -517,7 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     render = sub.add_parser("render", help="draw a plant document to a PNG, no screen needed")
-    render.add_argument("file", type=Path)
+    render.add_argument("file", type=plant_path, help=PLANT_HELP)
     render.add_argument("-o", "--output", type=Path, required=True)
     render.add_argument("--size", type=_size, default=(1600, 900), help="WIDTHxHEIGHT, default 1600x900")
     render.add_argument("--view", choices=("iso", "top", "front"), default="iso")
@@ -538,7 +699,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = sub.add_parser(
         "simulate", help="simulated sensor values of a plant: published to an MQTT broker, or written as a recording"
     )
-    simulate.add_argument("file", type=Path)
+    simulate.add_argument("file", type=plant_path, help=PLANT_HELP)
     simulate.add_argument("--mqtt", help="broker address, mqtt://HOST:PORT or mqtts://HOST:PORT")
     simulate.add_argument(
         "--record", type=Path, help="write a recording instead (.parquet, else CSV): --duration s of plant time"
@@ -557,11 +718,17 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(func=cmd_simulate)
 
     validate = sub.add_parser("validate", help="check a plant document; exit 1 listing every problem")
-    validate.add_argument("file", type=Path)
+    validate.add_argument("file", type=plant_path, help=PLANT_HELP)
+    validate.add_argument(
+        "--checks",
+        action="store_true",
+        help="also run the layout checks on every site (overlaps, walkways below 1 m or the type's clearance, "
+        "equipment outside the building or on a column); exit 1 listing each clash",
+    )
     validate.set_defaults(func=cmd_validate)
 
     info = sub.add_parser("info", help="counts per level and type, and the extent")
-    info.add_argument("file", type=Path)
+    info.add_argument("file", type=plant_path, help=PLANT_HELP)
     info.set_defaults(func=cmd_info)
 
     generate = sub.add_parser("generate", help="write a synthetic plant for benchmarks")
@@ -579,7 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(func=cmd_bench)
 
     clone = sub.add_parser("clone", help="clone a mother line to a child site (new ids, mother links)")
-    clone.add_argument("file", type=Path)
+    clone.add_argument("file", type=plant_path, help=PLANT_HELP)
     clone.add_argument("--line", required=True, help="mother line name or id")
     clone.add_argument("--to-site", required=True, help="child site name or id")
     clone.add_argument("--origin", type=_point, default=(0.0, 0.0), help="X,Y of the line at the child site (m)")
@@ -594,20 +761,31 @@ def build_parser() -> argparse.ArgumentParser:
     clone.add_argument("-o", "--output", type=Path, required=True)
     clone.set_defaults(func=cmd_clone)
 
-    diff = sub.add_parser("diff", help="compare a child line with its mother; report, JSON, CSV")
-    diff.add_argument("mother", help="MOTHER.json or MOTHER.json:LINE")
+    diff = sub.add_parser(
+        "diff",
+        help="compare a child line with its mother; report, JSON, CSV; exit 1 on drift",
+        description="Compare a child line with its mother line. Exit status: 0 the child conforms (under "
+        "--fail-on), 1 it does not, 2 the input cannot be used (a file, a line name, a recording).",
+    )
+    diff.add_argument("mother", help="MOTHER.json or MOTHER.json:LINE (demo or demo:LINE: the demo plant)")
     diff.add_argument("child", help="CHILD.json or CHILD.json:LINE (the line cloned from the mother by default)")
     diff.add_argument(
         "--report", type=Path, help="conformance report to sign: R.html (self-contained) or R.pdf, by the suffix"
     )
     diff.add_argument("--json", type=Path, help="differences and summary as JSON")
     diff.add_argument("--csv", type=Path, help="differences as CSV")
-    diff.add_argument(
-        "--tolerances", type=Path, help='JSON: {"position": m, "rotation": deg, "parameters": {name: abs}}'
-    )
+    diff.add_argument("--tolerances", type=Path, help=f"JSON: {TOLERANCES_HELP}")
     diff.add_argument("--mother-recording", type=Path, help="recording of the mother line (process outputs)")
     diff.add_argument("--child-recording", type=Path, help="recording of the child line (process outputs)")
     diff.add_argument("--period", default="1970-01-01T00:00:00Z/2100-01-01T00:00:00Z", help="START/END (ISO 8601)")
+    diff.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="drift",
+        help="what makes the exit status 1: drift (default: differences no approved deviation covers, and "
+        "process outputs that differ significantly), any (every difference, approved deviations too: Copy "
+        "Exactly with no exceptions), never (always 0 once the comparison ran)",
+    )
     diff.set_defaults(func=cmd_diff)
 
     assets = sub.add_parser("build-assets", help="regenerate the equipment library and the demo plant")
@@ -615,7 +793,7 @@ def build_parser() -> argparse.ArgumentParser:
     assets.set_defaults(func=cmd_build_assets)
 
     open_ = sub.add_parser("open", help="open a plant document in the desktop window")
-    open_.add_argument("file", type=Path, nargs="?", help="plant document (default: the demo)")
+    open_.add_argument("file", type=plant_path, nargs="?", help="plant document (default and demo: the demo plant)")
     open_.add_argument("--recording", type=Path, help="replay this recording (Parquet or CSV) in the window")
     open_.add_argument(
         "--at", help="with --recording: the time to show (ISO 8601, in the site's time zone unless an offset is given)"
@@ -638,10 +816,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except PlantFileError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+        _print_problems(exc)
         return EXIT_INVALID
 
 

@@ -1,15 +1,18 @@
 """Recordings of sensor values, read through DuckDB: CSV or Parquet, long or wide, seek and range queries.
 
-Long layout: columns (time, tag, value). Wide layout: a time column plus one column per tag. Times are
-UTC: epoch seconds, or timestamps (naive timestamps are taken as UTC). "State at t" is every tag's latest
-value in a window before t, `arg_max(value, time)`; on Parquet sorted by time the window lets row-group
-statistics skip almost the whole file (DESIGN.md section 4: 10 ms over 21.6 M rows).
+Long layout: columns (time, tag, value), optionally with a text column `state` for the rows whose value is
+a state (then `value` may be numeric, as `mothertwin simulate --record` writes it). Wide layout: a time
+column plus one column per tag. Times are UTC: epoch seconds, or timestamps (naive timestamps are taken as
+UTC). "State at t" is every tag's latest value in a window before t, `arg_max(value, time)`; on Parquet
+sorted by time the window lets row-group statistics skip almost the whole file (DESIGN.md section 4: 10 ms
+over 21.6 M rows).
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +85,20 @@ class RecordingInfo:
     time_column: str
     time_is_timestamp: bool
     value_type: str
+    state_column: str | None = None  # long layout: text states beside a numeric value column
+
+
+@dataclass(frozen=True, slots=True)
+class TextValues:
+    """Text where a tag's values should be numbers ("n/a", "ERR"): no measurement, so nothing is drawn for it."""
+
+    tag: str
+    column: str  # the file's column: the tag's own (wide layout) or the value column (long layout)
+    count: int
+    first: float
+    last: float
+    example: str  # the first of them
+    first_line: int | None = None  # CSV: the file line of the first (line 1 is the header); None for Parquet
 
 
 class Recording:
@@ -130,24 +147,36 @@ class Recording:
             layout = "long" if is_long else "wide"
         if layout == "long" and not is_long:
             raise RecordingError(f"{self.path}: a long recording needs columns time, tag and value")
+        state_column = None
         if layout == "long":
             value_type = types[lower["value"]]
+            # States in a text column beside the numbers (`mothertwin simulate --record`): a row's state, where
+            # it has one, is its value.
+            if "state" in lower and not (_is_numeric(types[lower["state"]]) or _is_timestamp(types[lower["state"]])):
+                state_column, value_type = lower["state"], "VARCHAR"
         else:
             others = [t for c, t in types.items() if c != time_column]
             if not others:
                 raise RecordingError(f"{self.path}: a wide recording needs at least one value column")
             value_type = "DOUBLE" if all(_is_numeric(t) for t in others) else "VARCHAR"
-        return RecordingInfo(self.path, layout, time_column, _is_timestamp(time_type), value_type)
+        return RecordingInfo(self.path, layout, time_column, _is_timestamp(time_type), value_type, state_column)
 
     def _define(self, scan: str, columns: list[tuple], materialise: bool) -> None:
         info = self.info
         time_ident = _quote_ident(info.time_column)
         time_expr = f"epoch_us({time_ident}) / 1e6" if info.time_is_timestamp else f"CAST({time_ident} AS DOUBLE)"
+        self._scan = scan
+        lower = {c[0].lower(): c[0] for c in columns}
+        self._value_column = info.state_column or lower.get("value", "value")
+        self._tag_column = lower.get("tag", "tag")
         if info.layout == "long":
-            lower = {c[0].lower(): c[0] for c in columns}
+            value = _quote_ident(lower["value"])
+            if info.state_column is not None:
+                # One value column for every query: a state's text, else the number (read back as a float).
+                value = f"coalesce(CAST({_quote_ident(info.state_column)} AS VARCHAR), CAST({value} AS VARCHAR))"
             body = (
                 f"SELECT {time_ident} AS t_raw, CAST({_quote_ident(lower['tag'])} AS VARCHAR) AS tag, "
-                f"{_quote_ident(lower['value'])} AS value FROM {scan}"
+                f"{value} AS value FROM {scan}"
             )
         else:
             value_columns = [c[0] for c in columns if c[0] != info.time_column]
@@ -203,6 +232,56 @@ class Recording:
 
     def row_count(self) -> int:
         return int(self._query("SELECT count(*) FROM rec")[0][0])
+
+    def text_values(self, numeric_tags: list[str] | None = None) -> list[TextValues]:
+        """Text that is no number among the values of `numeric_tags` (tags of analog signals and counters),
+        or, when None, in tags that also hold numbers. Such a value is no measurement: callers say so rather
+        than draw nothing without a word. One pass over the file; nothing to do for a numeric value column."""
+        if self.info.value_type != "VARCHAR" or self.info.state_column is not None or numeric_tags == []:
+            return []  # a numeric value column (states, if any, in a column of their own) holds no text
+        is_text = "TRY_CAST(value AS DOUBLE) IS NULL"
+        where, params, having = "value IS NOT NULL", [], ""
+        if numeric_tags is not None:
+            where += " AND tag IN (SELECT unnest(?))"
+            params.append(list(numeric_tags))
+        else:
+            having = f" AND count(*) FILTER (WHERE NOT {is_text}) > 0"
+        text_time = f"t) FILTER (WHERE {is_text}"
+        found = self._query(
+            f"SELECT tag, count(*) FILTER (WHERE {is_text}), {self._time_out.format(f'min({text_time})')}, "
+            f"{self._time_out.format(f'max({text_time})')}, arg_min(CAST(value AS VARCHAR), {text_time}) "
+            f"FROM rec WHERE {where} GROUP BY tag HAVING count(*) FILTER (WHERE {is_text}) > 0{having} ORDER BY tag",
+            params,
+        )
+        csv = self.path.name.lower().endswith(CSV_SUFFIXES)
+        return [
+            TextValues(
+                tag,
+                tag if self.info.layout == "wide" else self._value_column,
+                int(count),
+                float(first),
+                float(last),
+                str(example),
+                self._first_text_line(tag) if csv else None,
+            )
+            for tag, count, first, last, example in found
+        ]
+
+    def _first_text_line(self, tag: str) -> int | None:
+        """The CSV line of a tag's first value that is text, not a number (the header is line 1)."""
+        if self.info.layout == "wide":
+            column = _quote_ident(tag)
+            sql = f"SELECT {column} AS v, true AS mine FROM {self._scan}"
+        else:
+            column = _quote_ident(self._value_column)
+            tag_column = _quote_ident(self._tag_column)
+            sql = f"SELECT {column} AS v, CAST({tag_column} AS VARCHAR) = ? AS mine FROM {self._scan}"
+        rows = self._query(
+            f"SELECT min(n) FROM (SELECT row_number() OVER () AS n, v, mine FROM ({sql})) "
+            "WHERE mine AND v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL",
+            [] if self.info.layout == "wide" else [tag],
+        )
+        return None if rows[0][0] is None else int(rows[0][0]) + 1
 
     def state_at(
         self, at: float, window: float | None = DEFAULT_WINDOW, tags: list[str] | None = None
@@ -268,17 +347,18 @@ class Recording:
         )
 
     def series(self, tag: str, start: float, end: float, bucket: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Times and values of one numeric tag; averaged per `bucket` seconds when given (downsampling)."""
+        """Times and values of one numeric tag; averaged per `bucket` seconds when given (downsampling). Text
+        that is no number ("n/a") is NaN, a gap, not an error (`text_values` says where it is)."""
         p = self._time_param
         if bucket:
             sql = (
-                f"SELECT floor(({self._time_out.format('t')}) / ?) * ? AS b, avg(CAST(value AS DOUBLE)) FROM rec "
+                f"SELECT floor(({self._time_out.format('t')}) / ?) * ? AS b, avg(TRY_CAST(value AS DOUBLE)) FROM rec "
                 f"WHERE tag = ? AND t >= {p} AND t <= {p} GROUP BY b ORDER BY b"
             )
             rows = self._query(sql, [bucket, bucket, tag, start, end])
         else:
             sql = (
-                f"SELECT {self._time_out.format('t')}, CAST(value AS DOUBLE) FROM rec "
+                f"SELECT {self._time_out.format('t')}, TRY_CAST(value AS DOUBLE) FROM rec "
                 f"WHERE tag = ? AND t >= {p} AND t <= {p} ORDER BY t"
             )
             rows = self._query(sql, [tag, start, end])
@@ -406,6 +486,53 @@ def utc_iso(seconds: float) -> str:
     if moment.microsecond:
         text += f".{moment.microsecond // 1000:03d}"
     return text + "Z"
+
+
+# Messages about a recording, built in one place; `moment` writes a time for people (ISO 8601 in UTC by
+# default, a site's local time with its offset where the caller knows the site).
+
+
+def outside_message(
+    path: Path, at: float, start: float, end: float, moment: Callable[[float], str] = utc_iso
+) -> str | None:
+    """What to say when `at` lies outside a recording's time range; None when it lies within."""
+    if start <= at <= end:
+        return None
+    side = "before the recording begins" if at < start else "after the recording ends"
+    return f"{path}: {moment(at)} is {side}; it runs from {moment(start)} to {moment(end)}"
+
+
+def nothing_at_message(
+    path: Path,
+    where: str,
+    at: float,
+    start: float,
+    end: float,
+    tags: str,
+    signal: str | None = None,
+    moment: Callable[[float], str] = utc_iso,
+) -> str:
+    """What to say when no equipment of `where` has a value (of `signal`, when given) at `at`; `tags` says how
+    many tags were bound and unknown."""
+    value = f"a {signal} value" if signal else "a value"
+    return (
+        f"{path}: no equipment of {where} has {value} at {moment(at)} (the recording runs from {moment(start)} "
+        f"to {moment(end)}; tags: {tags})"
+    )
+
+
+def text_values_message(path: Path, found: TextValues, moment: Callable[[float], str] = utc_iso) -> str:
+    """One line on text among a tag's numbers: the file, column (and tag), count, when, and the first one."""
+    where = f"column {found.column!r}" if found.column == found.tag else f"column {found.column!r}, tag {found.tag!r}"
+    if found.count == 1:
+        what = f"1 value is text, not a number: {found.example!r} at {moment(found.first)}"
+    else:
+        what = (
+            f"{found.count} values are text, not numbers, from {moment(found.first)} to {moment(found.last)} "
+            f"(the first: {found.example!r})"
+        )
+    line = f", line {found.first_line}" if found.first_line is not None else ""
+    return f"{path}{line}: {where}: {what}; no measurement there, so no value is shown for it"
 
 
 def utc_text(seconds: float, with_date: bool = True) -> str:

@@ -216,11 +216,13 @@ RECORD_CHUNK_ROWS = 500_000  # rows gathered in numpy before each insert: bounde
 
 def record_simulation(simulator: Simulator, path: Path, duration: float, rate: float = 1.0) -> int:
     """Run the simulation for `duration` seconds of its own time, as fast as it computes, into a long
-    recording (time, tag, value) that replay reads: Parquet for .parquet/.pq, else CSV. Returns the row count.
+    recording (time, tag, value, state) that replay reads: Parquet for .parquet/.pq, else CSV. Returns the
+    row count.
 
-    Times are UTC timestamps; `value` is text, as a historian exports mixed signals (states are words, the
-    rest numbers). The file is written next to `path` and moved over it at the end, so an interrupted run
-    leaves no half-written recording."""
+    Times are UTC timestamps. Analog values and counters are numbers in the DOUBLE column `value` (so that
+    DuckDB, pandas or a spreadsheet read them as numbers); states are words in the text column `state`, and
+    each row has one of the two. The file is written next to `path` and moved over it at the end, so an
+    interrupted run leaves no half-written recording."""
     import os
 
     import duckdb
@@ -238,31 +240,45 @@ def record_simulation(simulator: Simulator, path: Path, duration: float, rate: f
     rows = 0
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("CREATE TABLE rec (time DOUBLE, tag VARCHAR, value VARCHAR)")
+        con.execute("CREATE TABLE rec (time DOUBLE, tag VARCHAR, value DOUBLE, state VARCHAR)")
         tags: np.ndarray | None = None
         times: list[np.ndarray] = []
-        values: list[list[str]] = []
+        numbers: list[np.ndarray] = []
+        states: list[list[str]] = []
+        state_count = 0  # step_values puts the states first, then the numbers
 
         def flush() -> None:
             if not times:
                 return
+            steps_held = len(times)
+            width = len(tags)
+            number = np.zeros((steps_held, width))
+            number[:, state_count:] = np.array(numbers).reshape(steps_held, width - state_count)
+            state = np.full((steps_held, width), None, dtype=object)
+            state[:, :state_count] = np.array(states, dtype=object).reshape(steps_held, state_count)
             chunk = {
                 "time": np.concatenate(times),
-                "tag": np.tile(tags, len(times)),
-                "value": np.array([v for step in values for v in step], dtype=object),
+                "tag": np.tile(tags, steps_held),
+                "value": number.ravel(),
+                "state": state.ravel(),
             }
             con.register("chunk", chunk)
-            con.execute("INSERT INTO rec SELECT time, tag, value FROM chunk")
+            con.execute(
+                "INSERT INTO rec SELECT time, tag, CASE WHEN state IS NULL THEN value END, state FROM chunk"
+            )
             con.unregister("chunk")
             times.clear()
-            values.clear()
+            numbers.clear()
+            states.clear()
 
         for _ in range(steps):
             now, step_tags, step_values = simulator.step_values(period)
             if tags is None:
                 tags = np.array(step_tags, dtype=object)
+                state_count = sum(isinstance(v, str) for v in step_values)
             times.append(np.full(len(step_tags), now))
-            values.append([v if isinstance(v, str) else repr(v) for v in step_values])
+            states.append(step_values[:state_count])
+            numbers.append(np.asarray(step_values[state_count:], dtype=float))
             rows += len(step_tags)
             if len(times) * len(step_tags) >= RECORD_CHUNK_ROWS:
                 flush()
@@ -270,7 +286,7 @@ def record_simulation(simulator: Simulator, path: Path, duration: float, rate: f
         target = str(partial).replace("'", "''")
         options = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000" if parquet else "FORMAT csv, HEADER"
         con.execute(
-            "COPY (SELECT make_timestamp(CAST(round(time * 1e6) AS BIGINT)) AS time, tag, value FROM rec "
+            "COPY (SELECT make_timestamp(CAST(round(time * 1e6) AS BIGINT)) AS time, tag, value, state FROM rec "
             f"ORDER BY time, tag) TO '{target}' ({options})"
         )
     except BaseException:

@@ -14,6 +14,7 @@ from viewer.model.site_choice import find_site, unknown_site_text
 from viewer.model.site_time import parse_site_time
 from viewer.paths import demo_plant_path
 from viewer.sensors import SourceSettings
+from viewer.sensors.recording import outside_message
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 from viewer.ui.session import Message, Severity
 from viewer.ui.timeline import Mode
@@ -77,6 +78,10 @@ class _Startup:
         self.timer = QTimer(window)
         self.timer.timeout.connect(self.check)
         window.sensor_ui.controller.timeline.error.connect(self._failed)
+        self.open_problems: list[str] = []  # why the plant could not be opened, for the terminal
+        window.session.open_failed.connect(self._open_failed)
+        # What the recording holds that cannot be shown: the messages dock has it, the terminal too.
+        window.sensor_ui.controller.timeline.warning.connect(lambda text: print(f"mothertwin: {text}", file=sys.stderr))
 
     def start(self) -> None:
         self.timer.start(self.STEP_MS)
@@ -97,6 +102,9 @@ class _Startup:
             print(f"mothertwin: {text}", file=sys.stderr, flush=True)
             self._finish(1)
 
+    def _open_failed(self, path: str, problems: list) -> None:
+        self.open_problems = [str(p) for p in problems]
+
     def check(self) -> None:
         window, request = self.window, self.request
         controller = window.sensor_ui.controller
@@ -107,9 +115,14 @@ class _Startup:
         elif self.step == "open":
             if window.opening:
                 return
-            if window.session.document is None:  # the open failed: the messages dock says why
+            if window.session.document is None:  # the open failed: the messages dock says why, and so do we
+                for problem in self.open_problems:
+                    print(problem, file=sys.stderr)
                 target = request.screenshot
-                self._say(f"nothing was opened, so no screenshot: {target}" if target else "nothing was opened", True)
+                count = len(self.open_problems)
+                why = f" ({count} problem{'s' if count != 1 else ''} above)" if count else ""
+                text = f"nothing was opened, so no screenshot: {target}" if target else "nothing was opened"
+                self._say(text + why, True)
                 self._finish(1)
                 return
             if request.site and find_site(window.session.document, request.site) is None:
@@ -143,12 +156,9 @@ class _Startup:
                     self._say(f"--at: {exc}", error=True)
                     self._finish(1)
                     return
-            if not timeline.start_time <= target <= timeline.end_time:
-                self._say(
-                    f"--at {display.text(target)} is outside the recording ({display.text(timeline.start_time)} "
-                    f"to {display.text(timeline.end_time)}): shown at its nearest end",
-                    error=True,
-                )
+            outside = outside_message(request.recording, target, timeline.start_time, timeline.end_time, display.text)
+            if outside is not None:
+                self._say(f"--at: {outside}: shown at its nearest end", error=True)
             timeline.seek(target)
             self.step = "seeking"
         elif self.step == "seeking":

@@ -153,6 +153,7 @@ class SensorController(QObject):
         self.timeline.alarm_starts_ready.connect(self._on_alarm_starts)
         self.timeline.mode_changed.connect(self._on_mode)
         self.timeline.error.connect(lambda text: self.message.emit(Message(Severity.ERROR, text)))
+        self.timeline.warning.connect(lambda text: self.message.emit(Message(Severity.WARNING, text)))
         self.scene.state.selection_changed.connect(self._on_selection)
         self.scene.rendered.connect(self._on_rendered)
         self._tick_timer = QTimer(self)
@@ -185,7 +186,7 @@ class SensorController(QObject):
                 return None
             finally:
                 self.report_plugin_problems()
-            self.timeline.open_recording(settings, cls, self.tag_limits())
+            self.timeline.open_recording(settings, cls, self.tag_limits(), self.numeric_tags())
             return settings.name
         bindings = self.bindings or Bindings.build([])
         name = self.sources.connect_source(settings, bindings)
@@ -260,6 +261,13 @@ class SensorController(QObject):
         self._dirty = True
         self.bindings_changed.emit()
         self.alarms_changed.emit()
+
+    def numeric_tags(self) -> list[str] | None:
+        """Bound tags whose values are numbers (analog signals and counters): text among them is no value.
+        None while the site is being bound (no tags yet): then any tag that holds numbers and text is one."""
+        if self.bindings is None or not self.bindings.by_tag:
+            return None
+        return [tag for tag, own in self.bindings.by_tag.items() if own[0].signal.kind is not SignalKind.STATE]
 
     def tag_limits(self) -> dict[str, tuple[float | None, float | None]]:
         """(low, high) alarm thresholds per bound analog tag, for the scrub bar's marks."""

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SampleBuffer, SourceSettings, SourceStatus
+from viewer.sensors.recording import text_values_message
 
 PLAY_INTERVAL_MS = 100
 SPEEDS = (1.0, 10.0, 60.0, 600.0, 3600.0)
@@ -91,6 +92,7 @@ class TimelineController(QObject):
     trend_ready = Signal(object)  # {tag: (times, values)}
     alarm_starts_ready = Signal(float, object)  # cursor, {tag: (start time, began before the look-back)}
     error = Signal(str)
+    warning = Signal(str)  # something in an opened recording to know about (text among its numbers)
     opened = Signal(object)  # internal: the RecordingSource, from the worker
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -114,8 +116,16 @@ class TimelineController(QObject):
 
     # ------------------------------------------------------------ recording
 
-    def open_recording(self, settings: SourceSettings, source_class: type, limits: dict[str, tuple]) -> None:
-        """Open the file on the worker (a big Parquet file takes a moment), then switch to replay."""
+    def open_recording(
+        self,
+        settings: SourceSettings,
+        source_class: type,
+        limits: dict[str, tuple],
+        numeric_tags: list[str] | None = None,
+    ) -> None:
+        """Open the file on the worker (a big Parquet file takes a moment), then switch to replay. Text among
+        the values of `numeric_tags` (analog signals, counters; None: tags that also hold numbers) is said
+        through `warning`, not passed over."""
 
         def job() -> None:
             try:
@@ -123,6 +133,8 @@ class TimelineController(QObject):
                 source = source_class.from_settings(store, settings)
                 source.recording_tags = source.recording.tags()
                 source.marks = source.recording.beyond_limits(limits)
+                found = source.recording.text_values(numeric_tags)
+                source.warnings = [text_values_message(source.recording.path, f) for f in found]
             except Exception as exc:
                 self.error.emit(f"recording {settings.url} could not be opened: {exc}")
                 return
@@ -141,6 +153,8 @@ class TimelineController(QObject):
         self.marks_changed.emit(source.marks)
         self.set_mode(Mode.REPLAY)
         self.seek(self.start_time)
+        for text in getattr(source, "warnings", []):
+            self.warning.emit(text)
 
     def close_recording(self) -> None:
         self.set_playing(False)
