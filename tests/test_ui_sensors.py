@@ -139,7 +139,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     ui.timeline_bar.jump.returnPressed.emit()
     qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 1, timeout=5000)
     row = [ui.alarms_dock.row_text(0, column) for column in range(7)]
-    assert row[2] == "oven_temperature" and row[3] == "160" and row[4] == "150"
+    assert row[2] == "oven_temperature" and row[3] == "160 °C" and row[4] == "150 °C"
     assert "Cathode coater" in row[1] and row[6] == "NEW"
     # Raised when the oven went beyond its limits (70 s), as the recording tells, not at the jump (80 s).
     qtbot.waitUntil(lambda: ui.alarms_dock.row_text(0, 0) == "2025-01-01 00:01:10", timeout=5000)
@@ -155,7 +155,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     while time.monotonic() < deadline:
         qtbot.wait(60)
         steady.add(batch_color(window, CATHODE_COATER))
-    assert steady == {ALARM_COLOR}, "acknowledged: steady red until it clears"
+    assert steady == {ALARM_COLOR}, "acknowledged: steady alarm colour until it clears"
 
     scrub_to(20)  # the alarm clears
     qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 0, timeout=3000)
@@ -166,8 +166,8 @@ def test_colour_legend_shows_while_sensor_data_colour_the_view(window, qtbot, tm
     assert not legend.visible  # no source: no colours to explain
     replay_coater_recording(window, qtbot, tmp_path)
     qtbot.waitUntil(lambda: legend.visible, timeout=5000)
-    names = [name for name, _ in legend.entries]
-    assert names[:4] == ["running", "idle", "fault", "offline"] and "stale: no recent data" in names
+    names = [entry[0] for entry in legend.entries]
+    assert names[:4] == ["running", "idle", "fault", "offline"] and "stale: no recent data (pale, two-tone)" in names
     view = window.scene.view
     assert view._label_obstacles == [legend]  # the names keep clear of it
     left, bottom, right, top = legend.placed_boxes()[0]
@@ -176,6 +176,10 @@ def test_colour_legend_shows_while_sensor_data_colour_the_view(window, qtbot, tm
     image = rendered(window)
     for index, (_, rgb) in enumerate(legend.entries[:4]):
         assert np.abs(pixel_at(image, legend.swatch_centre(index)) - rgb).max() <= 3, legend.entries[index]
+    stale = names.index("stale: no recent data (pale, two-tone)")  # a two-tone swatch, as the equipment
+    for tone in (0, 1):
+        want = legend.entries[stale][1 + tone]
+        assert np.abs(pixel_at(image, legend.swatch_centre(stale, tone)) - want).max() <= 3, (tone, want)
     window.sensor_ui.controller.timeline.set_mode(Mode.LIVE)  # live with no source: nothing coloured
     qtbot.waitUntil(lambda: not legend.visible, timeout=5000)
     assert np.abs(pixel_at(rendered(window), legend.swatch_centre(0)) - STATE_COLORS["running"]).max() > 30
