@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from viewer.io import builtin_library, load_document
 from viewer.model import SignalKind
-from viewer.scene.batch import COLORS, TypeMeshes, build_batch
+from viewer.scene.batch import COLORS, TypeMeshes, build_batch, second_tone_points
 from viewer.scene.plant_view import HIGHLIGHT_COLOR, PlantView
 from viewer.scene.render import offscreen_plotter
 from viewer.sensors import Bindings, Sample, SampleBuffer
@@ -136,6 +136,17 @@ def test_two_tone_writes_match_a_full_rewrite_and_the_selection_stays_flat(libra
     assert fast.update_colors(indices, rgb) == 2  # fresh again: the two stale ones go flat
     start, end = fast.point_ranges[4]
     assert {tuple(c) for c in fast.detail.point_data[COLORS][start:end]} == {(200, 10, 10)}
+    # Most of them stale (a source lost): the one-pass rewrite gives each point the tone the rule says.
+    many = np.arange(40)
+    tones = np.tile(np.array([[200, 10, 10]], np.uint8), (40, 1))
+    second = tones.copy()
+    second[5:] = STALE_PALE
+    full.update_colors(many, tones, None, second)
+    full._apply_colors()
+    owner = full.detail_point_owner
+    points = np.arange(len(owner))
+    expected = np.where((second_tone_points(points) & (owner >= 5))[:, None], STALE_PALE, (200, 10, 10))
+    assert np.array_equal(full.detail.point_data[COLORS], expected)
 
 
 def test_a_selected_stale_equipment_is_flat_selection_magenta():

@@ -455,3 +455,55 @@ def test_status_bar_shows_a_new_status_at_once_and_message_counts_once_a_second(
     controller._status_at -= 1.0  # a second later
     controller._update_status()
     assert shown[-1] == "Sensors: plant: reconnecting (9 msgs)"
+
+
+def test_inspector_shows_the_replayed_value_with_unit_and_alarm_mark(window, qtbot, tmp_path):
+    from viewer.ui.inspector import LIVE_ROLE
+
+    def oven_row() -> str:
+        tree = window.inspector.tree
+        for i in range(tree.topLevelItemCount()):
+            item = tree.topLevelItem(i)
+            if item.text(0).strip() == "oven_temperature" and item.data(1, LIVE_ROLE) is not None:
+                return item.text(1)
+        return ""
+
+    timeline = window.sensor_ui.controller.timeline
+    window.select_ids([CATHODE_COATER])
+    qtbot.waitUntil(lambda: oven_row() == "lolo 110, lo 120, hi 140, hihi 150 °C", timeout=3000)  # no source yet
+    start = replay_coater_recording(window, qtbot, tmp_path)
+    timeline.seek(start + 20)
+    qtbot.waitUntil(lambda: oven_row() == "130 °C  ·  lolo 110, lo 120, hi 140, hihi 150 °C", timeout=5000)
+    timeline.seek(start + 80)  # 160: beyond HIHI
+    qtbot.waitUntil(lambda: oven_row().startswith("160 °C ◆ HIHI  ·  "), timeout=5000)
+    assert "fault" in window.inspector.text()  # the state row has its value too
+    # The trend reads out the value at the replay cursor, with the unit.
+    trend = window.sensor_ui.trend_dock
+    tag = COATER_TAG.format("oven_temperature")
+    qtbot.waitUntil(lambda: trend.readout(tag) == "160 °C at 00:01:20 UTC", timeout=5000)
+
+
+def test_colour_blind_safe_palette_colours_the_view_and_legend_and_is_kept(window, qtbot, tmp_path):
+    from viewer.sensors.rules import OKABE_ITO, PALETTE_PRESETS
+
+    okabe = PALETTE_PRESETS[OKABE_ITO]
+    controller = window.sensor_ui.controller
+    start = replay_coater_recording(window, qtbot, tmp_path)
+    controller.timeline.seek(start + 20)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=5000)
+    controller.set_palette(okabe)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == okabe["running"], timeout=3000)
+    legend = window.scene.legend
+    qtbot.waitUntil(lambda: legend.entries[0] == ("running", okabe["running"]), timeout=3000)
+    assert [e[1] for e in legend.entries[5:7]] == [okabe["warning"], okabe["alarm"]]
+    image = rendered(window)
+    assert np.abs(pixel_at(image, legend.swatch_centre(0)) - okabe["running"]).max() <= 3
+    controller.timeline.seek(start + 80)  # beyond HIHI: the preset's alarm colour (reddish purple)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == okabe["alarm"], timeout=5000)
+    # Kept: a window opened later with the same settings starts with it.
+    again = open_window(qtbot, window.settings)
+    try:
+        assert again.sensor_ui.controller.state_colors == okabe
+    finally:
+        again.sensor_ui.shutdown()
+        again.close()

@@ -99,7 +99,7 @@ def _render_recorded_state(
         colors = equipment_colors(bindings, store, now=at, signal=color_by)
         shown = with_the_rest_grey(colors, len(bindings.by_equipment)) if color_by else colors
         if len(shown.indices):
-            view.batch.set_colors(shown.indices, shown.rgb)
+            view.batch.update_colors(shown.indices, shown.rgb, None, shown.alt_rgb)  # stale ones two-tone
         report = bindings.report(store.tags())
         note = (
             f"{color_by or 'sensor state'} at {at_text}: {len(colors.indices)} equipment coloured, "

@@ -285,6 +285,14 @@ class EquipmentBatch:
         self.proxy.GetPointData().GetArray(COLORS).Modified()
         self.proxy.Modified()
 
+    def _second_tones(self, mesh: str, count: int) -> np.ndarray:
+        """second_tone_points over all `count` points of a mesh, worked out once (the point count of a batch
+        never changes)."""
+        cache = self.__dict__.setdefault("_second_tone_cache", {})
+        if mesh not in cache or len(cache[mesh]) != count:
+            cache[mesh] = second_tone_points(np.arange(count))
+        return cache[mesh]
+
     def _override_at(self, owner: np.ndarray, points: np.ndarray) -> np.ndarray:
         """The override colour of each point (its owner's, or on odd points of a two-tone one the second)."""
         colors = self.override[owner]
@@ -349,10 +357,16 @@ class EquipmentBatch:
         if not overridden.any():
             return self.base_colors.copy()
         repeated = np.repeat(self.override[order], lengths, axis=0)
-        if self.has_alt.any():  # two-tone equipment: their second colour on every other point
-            odd = np.repeat(self.has_alt[order] & overridden, lengths)
-            odd &= second_tone_points(np.arange(len(odd)))
-            repeated[odd] = np.repeat(self.override_alt[order], lengths, axis=0)[odd]
+        two_tone = np.flatnonzero(self.has_alt & self.has_override)
+        if len(two_tone) * 4 > len(self.paths):  # many (a source lost): one pass over all points
+            odd = np.repeat(self.has_alt[order] & overridden, lengths) & self._second_tones("detail", len(repeated))
+            np.copyto(repeated, np.repeat(self.override_alt[order], lengths, axis=0), where=odd[:, None])
+        elif len(two_tone):  # their second colour on every other point: only their points are touched
+            starts, ends = self.point_ranges[two_tone, 0], self.point_ranges[two_tone, 1]
+            counts = ends - starts
+            points = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            points = points[self._second_tones("detail", len(repeated))[points]]
+            repeated[points] = self.override_alt[self.detail_point_owner[points]]
         if overridden.all():
             return repeated
         return np.where(np.repeat(overridden, lengths)[:, None], repeated, self.base_colors)
@@ -361,10 +375,11 @@ class EquipmentBatch:
         per_box = len(self.proxy_point_owner) // max(1, len(self.paths))
         colors = np.where(self.has_override[:, None], self.override, self.proxy_base_colors)  # per equipment
         per_point = np.repeat(colors, per_box, axis=0)
-        if self.has_alt.any():
-            odd = np.repeat(self.has_alt & self.has_override, per_box)
-            odd &= second_tone_points(np.arange(len(odd)))
-            per_point[odd] = np.repeat(self.override_alt, per_box, axis=0)[odd]
+        two_tone = np.flatnonzero(self.has_alt & self.has_override)
+        if len(two_tone):
+            points = (two_tone[:, None] * per_box + np.arange(per_box)[None, :]).ravel()
+            points = points[self._second_tones("proxy", len(per_point))[points]]
+            per_point[points] = self.override_alt[points // per_box]
         return (per_point * self.proxy_shade[:, None]).astype(np.uint8)
 
     def move(self, indices: np.ndarray, matrices: np.ndarray) -> None:
