@@ -139,6 +139,7 @@ LEGEND_ROW_PX = 20
 LEGEND_SWATCH_PX = 12
 LEGEND_PAD_PX = 6
 LEGEND_TEXT_COLOR = (30, 36, 42)
+LEGEND_FRAME_COLOR = (120, 124, 130)  # around each swatch
 
 
 class ColorLegend(_PixelOverlay):
@@ -190,23 +191,29 @@ class ColorLegend(_PixelOverlay):
             prop.SetBold(bool(title) and index == 0)
             prop.SetVerticalJustificationToCentered()
             self.text_actors.append(actor)
-        # Cells: the box first, then two triangles per entry's square (four corners each, counter-clockwise
-        # from the bottom left): one colour, or two tones split along the diagonal.
-        self._points.SetNumberOfPoints(4 * (1 + len(entries)))
+        # Cells: the box first, then per entry a frame (a square one pixel larger, so that a pale colour
+        # still shows its square on the white box) and two triangles over it (four corners each,
+        # counter-clockwise from the bottom left): one colour, or two tones split along the diagonal.
+        self._points.SetNumberOfPoints(4 * (1 + 2 * len(entries)))
         polys = vtkCellArray()
-        self._colors.SetNumberOfTuples(1 + 2 * len(entries))
+        self._colors.SetNumberOfTuples(1 + 3 * len(entries))
         self._colors.SetTuple4(0, 255, 255, 255, 200)
         polys.InsertNextCell(4)
         for corner in range(4):
             polys.InsertCellPoint(corner)
-        for index, entry in enumerate(entries, start=1):
+        for index, entry in enumerate(entries):
+            frame, swatch = 4 * (1 + 2 * index), 4 * (2 + 2 * index)
+            polys.InsertNextCell(4)
+            for corner in range(4):
+                polys.InsertCellPoint(frame + corner)
             for triangle in ((0, 1, 3), (1, 2, 3)):
                 polys.InsertNextCell(3)
                 for corner in triangle:
-                    polys.InsertCellPoint(4 * index + corner)
+                    polys.InsertCellPoint(swatch + corner)
             first, second = entry[1], entry[-1]
-            self._colors.SetTuple4(2 * index - 1, *first, 255)
-            self._colors.SetTuple4(2 * index, *second, 255)
+            self._colors.SetTuple4(1 + 3 * index, *LEGEND_FRAME_COLOR, 255)
+            self._colors.SetTuple4(2 + 3 * index, *first, 255)
+            self._colors.SetTuple4(3 + 3 * index, *second, 255)
         self._polydata.SetPoints(self._points)
         self._polydata.SetPolys(polys)
         self._polydata.GetCellData().SetScalars(self._colors)
@@ -273,12 +280,13 @@ class ColorLegend(_PixelOverlay):
             is_entry = row >= first_entry_row
             actor.SetPosition(text_left + (self.swatch_px + self.pad_px if is_entry else 0), y)
             if is_entry:
-                base = 4 * (1 + row - first_entry_row)
+                entry = row - first_entry_row
                 half = self.swatch_px / 2
-                x0, x1 = text_left, text_left + self.swatch_px
-                self._points.SetPoint(base, x0, y - half, 0)
-                self._points.SetPoint(base + 1, x1, y - half, 0)
-                self._points.SetPoint(base + 2, x1, y + half, 0)
-                self._points.SetPoint(base + 3, x0, y + half, 0)
+                for base, grow in ((4 * (1 + 2 * entry), 1), (4 * (2 + 2 * entry), 0)):  # frame, swatch
+                    x0, x1 = text_left - grow, text_left + self.swatch_px + grow
+                    self._points.SetPoint(base, x0, y - half - grow, 0)
+                    self._points.SetPoint(base + 1, x1, y - half - grow, 0)
+                    self._points.SetPoint(base + 2, x1, y + half + grow, 0)
+                    self._points.SetPoint(base + 3, x0, y + half + grow, 0)
         self._points.Modified()
         self._polydata.Modified()
