@@ -102,7 +102,7 @@ class InspectorDock(QDockWidget):
                 item.setToolTip(0, row.label)
                 if row.live is not None:
                     item.setData(1, LIVE_ROLE, row.live)
-                    item.setData(1, BASE_ROLE, row.value)
+                    item.setData(1, BASE_ROLE, [row.value, row.tooltip])
                 if row.edit:
                     item.setData(1, EDIT_ROLE, row.edit)
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
@@ -127,12 +127,13 @@ class InspectorDock(QDockWidget):
             key = item.data(1, LIVE_ROLE)
             if key is None:
                 continue
-            base = str(item.data(1, BASE_ROLE))
+            base, tooltip = item.data(1, BASE_ROLE)
             live = self._live.get(tuple(key))
             text = base if live is None else f"{live.text}  ·  {base}"
             if item.text(1) != text:
                 item.setText(1, text)
-                item.setToolTip(1, text if live is None else f"now: {live.text}\n{base}")
+                now = "" if live is None else f"now: {live.text}\n"
+                item.setToolTip(1, f"{now}{base}\n{tooltip}".strip())
                 brush = LIVE_BRUSHES.get(live.look) if live is not None else None
                 item.setForeground(1, brush if brush is not None else self.tree.palette().text())
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.sensors import BindingReport
+from viewer.sensors.rules import ALARM_COLOR, WARNING_COLOR
 from viewer.ui.inspector_rows import unit_text
 from viewer.ui.sensor_controller import SignalValue, format_value
 from viewer.ui.sensor_sources import SourceRow
@@ -221,7 +222,7 @@ class _TrendPlot:
     """One plot of the trend dock: a curve, the signal's four limits dashed, the replay cursor, a readout of
     the value at the cursor (or under the mouse) and "no data" over an empty plot."""
 
-    LIMIT_COLORS = ("r", (230, 130, 0), (230, 130, 0), "r")  # lolo, lo, hi, hihi
+    LIMIT_COLORS = (ALARM_COLOR, WARNING_COLOR, WARNING_COLOR, ALARM_COLOR)  # lolo, lo, hi, hihi: as in 3D
 
     def __init__(self) -> None:
         axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
