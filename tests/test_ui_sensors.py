@@ -259,12 +259,12 @@ def test_scrub_bar_handle_drags_above_its_strip_of_alarm_marks(window, qtbot, tm
     strip_top = slider.height() - slider.MARKS_HEIGHT
     marked_x = round(slider.width() * 0.85)  # the alarm starts at 70 % and lasts to the end
 
-    def reddish(x: int, y: int) -> bool:
+    def violet(x: int, y: int) -> bool:  # the alarm colour
         colour = image.pixelColor(x, y)
-        return colour.red() > 150 and colour.green() < 120 and colour.blue() < 120
+        return colour.red() > 100 and colour.green() < 100 and colour.blue() > 150
 
-    assert any(reddish(marked_x + dx, y) for dx in (-1, 0, 1) for y in range(strip_top, slider.height()))
-    assert not any(reddish(marked_x, y) for y in range(0, strip_top - 1))  # marks stay out of the groove
+    assert any(violet(marked_x + dx, y) for dx in (-1, 0, 1) for y in range(strip_top, slider.height()))
+    assert not any(violet(marked_x, y) for y in range(0, strip_top - 1))  # marks stay out of the groove
     # The handle is where it is drawn: pressing it and dragging moves the cursor.
     option_handle = slider.style().subControlRect(
         slider.style().ComplexControl.CC_Slider,
