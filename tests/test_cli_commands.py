@@ -94,7 +94,8 @@ def test_demo_stands_for_the_demo_plant_in_every_command(tmp_path, monkeypatch, 
     assert capsys.readouterr().out.strip() == f"{demo_plant_path()}: valid (155 equipment, 2 sites)"
     assert main(["render", "demo", "--size", "320x200", "--no-labels", "-o", "demo.png"]) == 0
     assert Image.open(tmp_path / "demo.png").size == (320, 200)
-    clone = ["clone", "demo", "--line", "Assembly line 1", "--to-site", "Holland child plant", "--fit", "-o", "child.json"]
+    clone = ["clone", "demo", "--line", "Assembly line 1", "--to-site", "Holland child plant", "--fit",
+             "-o", "child.json"]  # fmt: skip
     assert main(clone) == 0
     assert main(["diff", "demo:Assembly line 1", "child.json"]) == 0
     assert "differences: 0" in capsys.readouterr().out

@@ -100,7 +100,9 @@ def test_render_says_what_it_cannot_colour_and_exits_1_when_nothing_is(demo_path
     # After the end, the last values are held and shown: said, and the text among the numbers too.
     assert main([*args, "--recording", str(recording), "--at", "2025-01-01T00:01:30Z"]) == 0
     err = capsys.readouterr().err
-    assert "is after the recording ends; it runs from 2025-01-01 09:00:00 (UTC+09:00) to 2025-01-01 09:01:00 (UTC+09:00)" in err
+    assert (
+        "is after the recording ends; it runs from 2025-01-01 09:00:00 (UTC+09:00) to 2025-01-01 09:01:00 (UTC+09:00)"
+    ) in err
     assert f"warning: {recording}, line 32: column 'value', tag '{coater_oven_tag(demo_path)}': 1 value is text" in err
     assert picture.is_file()
 

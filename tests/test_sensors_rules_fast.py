@@ -28,7 +28,8 @@ from viewer.model.synthetic import generate_plant
 from viewer.sensors import Quality, Sample, SampleBuffer, rules
 from viewer.sensors.bindings import Bindings, SignalBinding
 from viewer.sensors.rules import (
-    ALARM_COLOR,
+    ALERT_KEYS,
+    NO_STATE_COLOR,
     RGB,
     STATE_COLORS,
     UNKNOWN_STATE_COLOR,
@@ -41,6 +42,7 @@ from viewer.sensors.rules import (
     colormap_range,
     desaturate,
     equipment_colors,
+    palette_of,
 )
 from viewer.sensors.samples import TagState
 from viewer.sensors.simulator import Simulator
@@ -76,7 +78,7 @@ def reference_colors(
     signal: str | None = None,
     state_colors: dict[str, RGB] | None = None,
 ) -> EquipmentColors:
-    palette = {**STATE_COLORS, **(state_colors or {})}
+    palette = palette_of(state_colors)
     snapshot = store.snapshot()
     stale_tags = store.stale_tags(now)
     indices: list[int] = []
@@ -112,7 +114,8 @@ def _equipment_color(
         sig = binding.signal
         value = state.sample.value
         if sig.kind is SignalKind.STATE:
-            state_color = palette.get(_state_name(binding, value), UNKNOWN_STATE_COLOR)
+            name = _state_name(binding, value)
+            state_color = UNKNOWN_STATE_COLOR if name in ALERT_KEYS else palette.get(name, UNKNOWN_STATE_COLOR)
             continue
         number = _number(value)
         if number is None or sig.kind is SignalKind.COUNTER:
@@ -124,11 +127,11 @@ def _equipment_color(
         if mapped_signal is not None and sig.name == mapped_signal:
             span = colormap_range(sig.limits)
             mapped = tuple(colormap(np.array([number]), *span)[0]) if span else None  # type: ignore[assignment]
-    fallback = palette["running"] if analog_ok else None
+    fallback = NO_STATE_COLOR if analog_ok else None  # measured, no state signal: neutral, not "running"
     color = mapped if mapped_signal is not None else (state_color or fallback)
     if alarms and (mapped_signal is None or mapped is not None):
         worst = max(a.level for a in alarms)
-        color = ALARM_COLOR if worst.severe else (WARNING_COLOR if color != palette["fault"] else color)
+        color = palette["alarm"] if worst.severe else (palette["warning"] if color != palette["fault"] else color)
     return color, alarms
 
 
@@ -385,18 +388,55 @@ def test_synthetic_plant_with_the_simulator(library, signal):
 
 
 def test_legend_names_every_colour_the_rules_give_states_or_a_signal_map():
-    from viewer.sensors.rules import WARNING_COLOR, WITHOUT_SIGNAL_COLOR, colormap, desaturate, legend_entries
+    from viewer.sensors.rules import (
+        ALARM_COLOR,
+        STALE_PALE,
+        WARNING_COLOR,
+        WITHOUT_SIGNAL_COLOR,
+        colormap,
+        desaturate,
+        legend_entries,
+    )
 
     states = legend_entries({"idle": (1, 2, 3)}, flashing=True)
-    assert [name for name, _ in states[:4]] == ["running", "idle", "fault", "offline"]
+    assert [entry[0] for entry in states[:5]] == ["running", "idle", "fault", "offline", "measured, no state signal"]
     assert states[1] == ("idle", (1, 2, 3))  # the user's palette
-    assert ("beyond LO / HI", WARNING_COLOR) in states and states[5][0].endswith("flashes")
-    assert states[6] == ("stale: no recent data", tuple(int(c) for c in desaturate(np.array(STATE_COLORS["running"]))))
+    assert states[4] == ("measured, no state signal", NO_STATE_COLOR)
+    assert states[5] == ("beyond LO / HI: warning, flashes", WARNING_COLOR)
+    assert states[6] == ("beyond LOLO / HIHI: alarm, flashes", ALARM_COLOR)
+    stale_running = tuple(int(c) for c in desaturate(np.array(STATE_COLORS["running"])))
+    assert states[7] == ("stale: no recent data (pale, two-tone)", stale_running, STALE_PALE)  # two tones
     mapped = legend_entries(signal="t")
     assert mapped[0] == ("t at LO", tuple(int(c) for c in colormap(np.array([0.0]), 0.0, 1.0)[0]))
     assert mapped[2] == ("at HI", tuple(int(c) for c in colormap(np.array([1.0]), 0.0, 1.0)[0]))
     assert mapped[3] == ("no t", WITHOUT_SIGNAL_COLOR)  # the equipment without it, greyed
-    assert mapped[5][0] == "beyond LOLO / HIHI" and len(mapped) == 7  # a still picture: no flashing
+    assert mapped[5][0] == "beyond LOLO / HIHI: alarm" and len(mapped) == 7  # a still picture: no flashing
+    # The legend follows the palette: the colour-blind safe preset's warning and alarm colours.
+    okabe = legend_entries(rules.PALETTE_PRESETS[rules.OKABE_ITO])
+    assert okabe[0] == ("running", (0, 158, 115)) and okabe[6][1] == (204, 121, 167) and okabe[5][1] == (230, 159, 0)
+
+
+def test_fault_alarm_warning_offline_stale_and_no_state_are_told_apart():
+    """Every meaning gets its own colour, in both presets: no two closer than a clear step, the alarm
+    neither the fault's red nor the selection's magenta, offline dark and stale pale."""
+    from viewer.scene.plant_view import HIGHLIGHT_COLOR
+
+    for preset in rules.PALETTE_PRESETS.values():
+        palette = palette_of(preset)
+        stale = [tuple(int(c) for c in desaturate(np.array(palette[name]))) for name in ("running", "fault")]
+        colours = {
+            **{name: palette[name] for name in ("running", "idle", "fault", "offline", "warning", "alarm")},
+            "no state": NO_STATE_COLOR,
+            "stale running": stale[0],
+            "stale fault": stale[1],
+            "selection": HIGHLIGHT_COLOR,
+        }
+        names = list(colours)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                distance = np.abs(np.subtract(colours[a], colours[b])).sum()
+                assert distance >= 80, (a, b, colours[a], colours[b])
+        assert sum(palette["offline"]) < 300 < sum(stale[0])  # offline dark, stale pale
 
 
 def test_the_rest_greyed_around_the_equipment_a_signal_colours():

@@ -139,7 +139,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     ui.timeline_bar.jump.returnPressed.emit()
     qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 1, timeout=5000)
     row = [ui.alarms_dock.row_text(0, column) for column in range(7)]
-    assert row[2] == "oven_temperature" and row[3] == "160" and row[4] == "150"
+    assert row[2] == "oven_temperature" and row[3] == "160 °C" and row[4] == "150 °C"
     assert "Cathode coater" in row[1] and row[6] == "NEW"
     # Raised when the oven went beyond its limits (70 s), as the recording tells, not at the jump (80 s).
     qtbot.waitUntil(lambda: ui.alarms_dock.row_text(0, 0) == "2025-01-01 09:01:10 (UTC+09:00)", timeout=5000)
@@ -155,7 +155,7 @@ def test_replay_scrub_follows_cursor_alarm_flashes_until_acknowledged(window, qt
     while time.monotonic() < deadline:
         qtbot.wait(60)
         steady.add(batch_color(window, CATHODE_COATER))
-    assert steady == {ALARM_COLOR}, "acknowledged: steady red until it clears"
+    assert steady == {ALARM_COLOR}, "acknowledged: steady alarm colour until it clears"
 
     scrub_to(20)  # the alarm clears
     qtbot.waitUntil(lambda: ui.alarms_dock.row_count() == 0, timeout=3000)
@@ -166,8 +166,8 @@ def test_colour_legend_shows_while_sensor_data_colour_the_view(window, qtbot, tm
     assert not legend.visible  # no source: no colours to explain
     replay_coater_recording(window, qtbot, tmp_path)
     qtbot.waitUntil(lambda: legend.visible, timeout=5000)
-    names = [name for name, _ in legend.entries]
-    assert names[:4] == ["running", "idle", "fault", "offline"] and "stale: no recent data" in names
+    names = [entry[0] for entry in legend.entries]
+    assert names[:4] == ["running", "idle", "fault", "offline"] and "stale: no recent data (pale, two-tone)" in names
     view = window.scene.view
     assert view._label_obstacles == [legend]  # the names keep clear of it
     left, bottom, right, top = legend.placed_boxes()[0]
@@ -176,6 +176,10 @@ def test_colour_legend_shows_while_sensor_data_colour_the_view(window, qtbot, tm
     image = rendered(window)
     for index, (_, rgb) in enumerate(legend.entries[:4]):
         assert np.abs(pixel_at(image, legend.swatch_centre(index)) - rgb).max() <= 3, legend.entries[index]
+    stale = names.index("stale: no recent data (pale, two-tone)")  # a two-tone swatch, as the equipment
+    for tone in (0, 1):
+        want = legend.entries[stale][1 + tone]
+        assert np.abs(pixel_at(image, legend.swatch_centre(stale, tone)) - want).max() <= 3, (tone, want)
     window.sensor_ui.controller.timeline.set_mode(Mode.LIVE)  # live with no source: nothing coloured
     qtbot.waitUntil(lambda: not legend.visible, timeout=5000)
     assert np.abs(pixel_at(rendered(window), legend.swatch_centre(0)) - STATE_COLORS["running"]).max() > 30
@@ -255,12 +259,12 @@ def test_scrub_bar_handle_drags_above_its_strip_of_alarm_marks(window, qtbot, tm
     strip_top = slider.height() - slider.MARKS_HEIGHT
     marked_x = round(slider.width() * 0.85)  # the alarm starts at 70 % and lasts to the end
 
-    def reddish(x: int, y: int) -> bool:
+    def violet(x: int, y: int) -> bool:  # the alarm colour
         colour = image.pixelColor(x, y)
-        return colour.red() > 150 and colour.green() < 120 and colour.blue() < 120
+        return colour.red() > 100 and colour.green() < 100 and colour.blue() > 150
 
-    assert any(reddish(marked_x + dx, y) for dx in (-1, 0, 1) for y in range(strip_top, slider.height()))
-    assert not any(reddish(marked_x, y) for y in range(0, strip_top - 1))  # marks stay out of the groove
+    assert any(violet(marked_x + dx, y) for dx in (-1, 0, 1) for y in range(strip_top, slider.height()))
+    assert not any(violet(marked_x, y) for y in range(0, strip_top - 1))  # marks stay out of the groove
     # The handle is where it is drawn: pressing it and dragging moves the cursor.
     option_handle = slider.style().subControlRect(
         slider.style().ComplexControl.CC_Slider,
@@ -451,3 +455,55 @@ def test_status_bar_shows_a_new_status_at_once_and_message_counts_once_a_second(
     controller._status_at -= 1.0  # a second later
     controller._update_status()
     assert shown[-1] == "Sensors: plant: reconnecting (9 msgs)"
+
+
+def test_inspector_shows_the_replayed_value_with_unit_and_alarm_mark(window, qtbot, tmp_path):
+    from viewer.ui.inspector import LIVE_ROLE
+
+    def oven_row() -> str:
+        tree = window.inspector.tree
+        for i in range(tree.topLevelItemCount()):
+            item = tree.topLevelItem(i)
+            if item.text(0).strip() == "oven_temperature" and item.data(1, LIVE_ROLE) is not None:
+                return item.text(1)
+        return ""
+
+    timeline = window.sensor_ui.controller.timeline
+    window.select_ids([CATHODE_COATER])
+    qtbot.waitUntil(lambda: oven_row() == "lolo 110, lo 120, hi 140, hihi 150 °C", timeout=3000)  # no source yet
+    start = replay_coater_recording(window, qtbot, tmp_path)
+    timeline.seek(start + 20)
+    qtbot.waitUntil(lambda: oven_row() == "130 °C  ·  lolo 110, lo 120, hi 140, hihi 150 °C", timeout=5000)
+    timeline.seek(start + 80)  # 160: beyond HIHI
+    qtbot.waitUntil(lambda: oven_row().startswith("160 °C ◆ HIHI  ·  "), timeout=5000)
+    assert "fault" in window.inspector.text()  # the state row has its value too
+    # The trend reads out the value at the replay cursor, with the unit.
+    trend = window.sensor_ui.trend_dock
+    tag = COATER_TAG.format("oven_temperature")
+    qtbot.waitUntil(lambda: trend.readout(tag) == "160 °C at 09:01:20 (UTC+09:00)", timeout=5000)
+
+
+def test_colour_blind_safe_palette_colours_the_view_and_legend_and_is_kept(window, qtbot, tmp_path):
+    from viewer.sensors.rules import OKABE_ITO, PALETTE_PRESETS
+
+    okabe = PALETTE_PRESETS[OKABE_ITO]
+    controller = window.sensor_ui.controller
+    start = replay_coater_recording(window, qtbot, tmp_path)
+    controller.timeline.seek(start + 20)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == STATE_COLORS["running"], timeout=5000)
+    controller.set_palette(okabe)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == okabe["running"], timeout=3000)
+    legend = window.scene.legend
+    qtbot.waitUntil(lambda: legend.entries[0] == ("running", okabe["running"]), timeout=3000)
+    assert [e[1] for e in legend.entries[5:7]] == [okabe["warning"], okabe["alarm"]]
+    image = rendered(window)
+    assert np.abs(pixel_at(image, legend.swatch_centre(0)) - okabe["running"]).max() <= 3
+    controller.timeline.seek(start + 80)  # beyond HIHI: the preset's alarm colour (reddish purple)
+    qtbot.waitUntil(lambda: batch_color(window, CATHODE_COATER) == okabe["alarm"], timeout=5000)
+    # Kept: a window opened later with the same settings starts with it.
+    again = open_window(qtbot, window.settings)
+    try:
+        assert again.sensor_ui.controller.state_colors == okabe
+    finally:
+        again.sensor_ui.shutdown()
+        again.close()

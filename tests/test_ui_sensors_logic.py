@@ -180,7 +180,7 @@ def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
     dock.set_signals([signal("c", (None, 3.0, None, None))], "one")
     (plot_c, _, _) = dock._plots["p/E1/c"]
     assert plot_c is first["p/E1/a"]  # the same plot, retitled
-    assert plot_c.titleLabel.text.startswith("c [degC]")
+    assert plot_c.titleLabel.text.startswith("c [°C]")  # the Inspector's unit symbols
     assert [(line.isVisible(), line.value()) for line in dock._pool[0].limits if line.isVisible()] == [(True, 3.0)]
     assert len(dock.graphics.ci.items) == 1  # the second plot left the layout
 

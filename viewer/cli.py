@@ -166,7 +166,7 @@ def _render_recorded_state(
                 messages.nothing_at_message(recording, where, at, start, end, report.lines()[0], color_by, display.text)
             )
         shown = with_the_rest_grey(colors, len(bindings.by_equipment)) if color_by else colors
-        view.batch.set_colors(shown.indices, shown.rgb)
+        view.batch.update_colors(shown.indices, shown.rgb, None, shown.alt_rgb)  # stale ones two-tone
         note = (
             f"{color_by or 'sensor state'} at {display.text(at)}: {len(colors.indices)} equipment coloured, "
             f"{len(colors.alarms)} alarms; " + report.lines()[0]

@@ -147,6 +147,14 @@ def shaded_boxes(matrices: np.ndarray, sizes: np.ndarray) -> tuple[pv.PolyData, 
     return mesh, baked_shade(world_normals)
 
 
+def second_tone_points(points: np.ndarray) -> np.ndarray:
+    """Which points of a two-tone equipment take its second colour: the parity of the low three bits of the
+    point index, so that the corners of a box (bits x, y, z) and the four points of a quad alternate like a
+    checkerboard and every face shows both tones."""
+    points = np.asarray(points, dtype=np.int64)
+    return ((points ^ (points >> 1) ^ (points >> 2)) & 1).astype(bool)
+
+
 def _polydata(points: np.ndarray, faces: np.ndarray, owner: np.ndarray, point_colors: np.ndarray) -> pv.PolyData:
     mesh = pv.PolyData.from_regular_faces(points.astype(np.float32), faces)
     if len(faces) == 0:
@@ -176,12 +184,18 @@ class EquipmentBatch:
     closed: bool = False
     override: np.ndarray = field(init=False)  # (n, 3) uint8 colour per equipment
     has_override: np.ndarray = field(init=False)  # (n,) bool
+    # A second colour on every other point of an equipment (`has_alt`): a two-tone, mottled look that a flat
+    # colour never has (stale sensor data), still one colour array write.
+    override_alt: np.ndarray = field(init=False)  # (n, 3) uint8
+    has_alt: np.ndarray = field(init=False)  # (n,) bool, only where has_override
     visible: np.ndarray = field(init=False)  # (n,) bool
 
     def __post_init__(self) -> None:
         count = len(self.paths)
         self.override = np.zeros((count, 3), dtype=np.uint8)
         self.has_override = np.zeros(count, dtype=bool)
+        self.override_alt = np.zeros((count, 3), dtype=np.uint8)
+        self.has_alt = np.zeros(count, dtype=bool)
         self.visible = np.ones(count, dtype=bool)
         self._index = {p.equipment.id: i for i, p in enumerate(self.paths)}
         # Full topology, kept so that hidden equipment can come back: the meshes show a subset of it.
@@ -209,21 +223,38 @@ class EquipmentBatch:
         self.has_override[indices] = True
         self._apply_colors()
 
-    def update_colors(self, indices: np.ndarray, rgb: np.ndarray, cleared: np.ndarray | None = None) -> int:
+    def update_colors(
+        self,
+        indices: np.ndarray,
+        rgb: np.ndarray,
+        cleared: np.ndarray | None = None,
+        alt_rgb: np.ndarray | None = None,
+    ) -> int:
         """Like set_colors (plus clear_colors for `cleared`), writing only the points of equipment whose
         colour really changes: a live feed recolours a few equipment per update, and rewriting a million
-        point colours every time costs tens of milliseconds. Returns how many equipment changed."""
+        point colours every time costs tens of milliseconds. `alt_rgb` (one per index; equal to `rgb` for a
+        flat colour) goes on every other point. Returns how many equipment changed."""
         indices = np.asarray(indices, dtype=np.int64)
         rgb = np.broadcast_to(np.asarray(rgb, dtype=np.uint8), (len(indices), 3))
+        alt = rgb if alt_rgb is None else np.broadcast_to(np.asarray(alt_rgb, dtype=np.uint8), (len(indices), 3))
+        two_tone = np.any(alt != rgb, axis=1)
         targets = []
         if cleared is not None and len(cleared):
             cleared = np.asarray(cleared, dtype=np.int64)
             cleared = cleared[self.has_override[cleared]]
             self.has_override[cleared] = False
+            self.has_alt[cleared] = False
             targets.append(cleared)
-        changed = ~self.has_override[indices] | np.any(self.override[indices] != rgb, axis=1)
+        changed = (
+            ~self.has_override[indices]
+            | np.any(self.override[indices] != rgb, axis=1)
+            | (self.has_alt[indices] != two_tone)
+            | (two_tone & np.any(self.override_alt[indices] != alt, axis=1))
+        )
         targets.append(indices[changed])
         self.override[indices[changed]] = rgb[changed]
+        self.override_alt[indices[changed]] = alt[changed]
+        self.has_alt[indices[changed]] = two_tone[changed]
         self.has_override[indices[changed]] = True
         targets_all = np.unique(np.concatenate(targets))
         if len(targets_all):
@@ -240,23 +271,43 @@ class EquipmentBatch:
         points = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         owner = self.detail_point_owner[points]
         colors = self.detail.point_data[COLORS]
-        colors[points] = np.where(self.has_override[owner][:, None], self.override[owner], self.base_colors[points])
+        own = self._override_at(owner, points)
+        colors[points] = np.where(self.has_override[owner][:, None], own, self.base_colors[points])
         self.detail.GetPointData().GetArray(COLORS).Modified()
         self.detail.Modified()
         per_box = len(self.proxy_point_owner) // max(1, len(self.paths))
         points = (targets[:, None] * per_box + np.arange(per_box)[None, :]).ravel()
         owner = self.proxy_point_owner[points]
-        base = np.where(self.has_override[owner][:, None], self.override[owner], self.proxy_base_colors[owner])
+        own = self._override_at(owner, points)
+        base = np.where(self.has_override[owner][:, None], own, self.proxy_base_colors[owner])
         proxy_colors = self.proxy.point_data[COLORS]
         proxy_colors[points] = (base * self.proxy_shade[points][:, None]).astype(np.uint8)
         self.proxy.GetPointData().GetArray(COLORS).Modified()
         self.proxy.Modified()
 
+    def _second_tones(self, mesh: str, count: int) -> np.ndarray:
+        """second_tone_points over all `count` points of a mesh, worked out once (the point count of a batch
+        never changes)."""
+        cache = self.__dict__.setdefault("_second_tone_cache", {})
+        if mesh not in cache or len(cache[mesh]) != count:
+            cache[mesh] = second_tone_points(np.arange(count))
+        return cache[mesh]
+
+    def _override_at(self, owner: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """The override colour of each point (its owner's, or on odd points of a two-tone one the second)."""
+        colors = self.override[owner]
+        if self.has_alt.any():
+            odd = self.has_alt[owner] & second_tone_points(points)
+            colors[odd] = self.override_alt[owner[odd]]
+        return colors
+
     def clear_colors(self, indices: np.ndarray | None = None) -> None:
         if indices is None:
             self.has_override[:] = False
+            self.has_alt[:] = False
         else:
             self.has_override[indices] = False
+            self.has_alt[indices] = False
         self._apply_colors()
 
     def set_visible(self, visible: np.ndarray) -> None:
@@ -306,6 +357,16 @@ class EquipmentBatch:
         if not overridden.any():
             return self.base_colors.copy()
         repeated = np.repeat(self.override[order], lengths, axis=0)
+        two_tone = np.flatnonzero(self.has_alt & self.has_override)
+        if len(two_tone) * 4 > len(self.paths):  # many (a source lost): one pass over all points
+            odd = np.repeat(self.has_alt[order] & overridden, lengths) & self._second_tones("detail", len(repeated))
+            np.copyto(repeated, np.repeat(self.override_alt[order], lengths, axis=0), where=odd[:, None])
+        elif len(two_tone):  # their second colour on every other point: only their points are touched
+            starts, ends = self.point_ranges[two_tone, 0], self.point_ranges[two_tone, 1]
+            counts = ends - starts
+            points = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            points = points[self._second_tones("detail", len(repeated))[points]]
+            repeated[points] = self.override_alt[self.detail_point_owner[points]]
         if overridden.all():
             return repeated
         return np.where(np.repeat(overridden, lengths)[:, None], repeated, self.base_colors)
@@ -313,7 +374,13 @@ class EquipmentBatch:
     def proxy_colors(self) -> np.ndarray:
         per_box = len(self.proxy_point_owner) // max(1, len(self.paths))
         colors = np.where(self.has_override[:, None], self.override, self.proxy_base_colors)  # per equipment
-        return (np.repeat(colors, per_box, axis=0) * self.proxy_shade[:, None]).astype(np.uint8)
+        per_point = np.repeat(colors, per_box, axis=0)
+        two_tone = np.flatnonzero(self.has_alt & self.has_override)
+        if len(two_tone):
+            points = (two_tone[:, None] * per_box + np.arange(per_box)[None, :]).ravel()
+            points = points[self._second_tones("proxy", len(per_point))[points]]
+            per_point[points] = self.override_alt[points // per_box]
+        return (per_point * self.proxy_shade[:, None]).astype(np.uint8)
 
     def move(self, indices: np.ndarray, matrices: np.ndarray) -> None:
         """New world transforms for some equipment (a drag): rewrite only their points, no rebuild."""
@@ -365,6 +432,8 @@ class EquipmentBatch:
             raise ValueError(f"batches differ: {len(other)} equipment, expected {len(self)}")
         self.override[:] = other.override
         self.has_override[:] = other.has_override
+        self.override_alt[:] = other.override_alt
+        self.has_alt[:] = other.has_alt
         self._apply_colors()
         self.set_visible(other.visible)
 

@@ -399,6 +399,7 @@ class PlantView:
         batch.override[restore], batch.has_override[restore] = FLAG_COLOR, True  # the selection wins below
         if len(indices):
             batch.override[indices], batch.has_override[indices] = HIGHLIGHT_COLOR, True
+            batch.has_alt[indices] = False  # one flat selection colour, never two-tone
         changed = np.union1d(previous, indices).astype(np.int64)
         if len(changed):
             batch._write_colors(changed)
@@ -491,6 +492,7 @@ class PlantView:
         fresh = np.setdiff1d(np.setdiff1d(indices, previous), selected)
         batch.has_override[gone] = False
         batch.override[fresh], batch.has_override[fresh] = FLAG_COLOR, True
+        batch.has_alt[fresh] = False
         self._flagged, self._flag_batch = indices, batch
         changed = np.union1d(gone, fresh).astype(np.int64)
         if len(changed):
@@ -837,9 +839,16 @@ class PlantView:
             marked.append(self._flagged)
         return np.unique(np.concatenate(marked))
 
-    def set_sensor_colors(self, indices: np.ndarray, rgb: np.ndarray, cleared: np.ndarray | None = None) -> None:
+    def set_sensor_colors(
+        self,
+        indices: np.ndarray,
+        rgb: np.ndarray,
+        cleared: np.ndarray | None = None,
+        alt_rgb: np.ndarray | None = None,
+    ) -> None:
         """Sensor state colours in one batch write; `cleared` equipment lost their data and get their own
-        colours back. The selection and layout flags keep their colours on top."""
+        colours back; `alt_rgb` is a second colour on every other point (two-tone: stale data). The
+        selection and layout flags keep their colours on top."""
         if self.batch is None or not len(self.batch):
             return
         batch = self.batch
@@ -849,7 +858,8 @@ class PlantView:
         if cleared is not None and len(cleared):
             cleared = np.setdiff1d(np.asarray(cleared, dtype=np.int64), marked)
         keep = ~np.isin(indices, marked)
-        batch.update_colors(indices[keep], rgb[keep], cleared)
+        alt = None if alt_rgb is None else np.asarray(alt_rgb, dtype=np.uint8).reshape(-1, 3)[keep]
+        batch.update_colors(indices[keep], rgb[keep], cleared, alt)
 
     def show_value_labels(self, specs: list[LabelSpec]) -> None:
         """Live values next to the selected equipment: one label actor for all of them (none removes it)."""

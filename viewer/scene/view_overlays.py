@@ -139,6 +139,7 @@ LEGEND_ROW_PX = 20
 LEGEND_SWATCH_PX = 12
 LEGEND_PAD_PX = 6
 LEGEND_TEXT_COLOR = (30, 36, 42)
+LEGEND_FRAME_COLOR = (120, 124, 130)  # around each swatch
 
 
 class ColorLegend(_PixelOverlay):
@@ -154,7 +155,7 @@ class ColorLegend(_PixelOverlay):
         self.swatch_px = round(LEGEND_SWATCH_PX * scale)
         self.pad_px = max(3, round(LEGEND_PAD_PX * scale))
         self.title = ""
-        self.entries: list[tuple[str, tuple[int, int, int]]] = []
+        self.entries: list[tuple] = []  # (name, rgb) or (name, rgb, second rgb)
         self._points = vtkPoints()
         self._polydata = vtkPolyData()
         self._colors = vtkUnsignedCharArray()
@@ -169,16 +170,17 @@ class ColorLegend(_PixelOverlay):
         self._observer: int | None = None
         self.visible = False
 
-    def set_entries(self, entries: list[tuple[str, tuple[int, int, int]]], title: str = "") -> None:
-        """The rows to show, top to bottom; redrawn only when they change."""
-        entries = [(str(name), tuple(int(c) for c in rgb)) for name, rgb in entries]
+    def set_entries(self, entries: list[tuple], title: str = "") -> None:
+        """The rows to show, top to bottom: (name, rgb), or (name, rgb, rgb) for a two-tone swatch (its
+        lower-left half in the first colour); redrawn only when they change."""
+        entries = [(str(e[0]), *(tuple(int(c) for c in rgb) for rgb in e[1:3])) for e in entries]
         if entries == self.entries and title == self.title:
             return
         was_visible = self.visible
         if was_visible:
             self.hide()
         self.entries, self.title = entries, title
-        texts = ([title] if title else []) + [name for name, _ in entries]
+        texts = ([title] if title else []) + [entry[0] for entry in entries]
         self.text_actors = []
         for index, text in enumerate(texts):
             actor = vtkTextActor()
@@ -189,17 +191,29 @@ class ColorLegend(_PixelOverlay):
             prop.SetBold(bool(title) and index == 0)
             prop.SetVerticalJustificationToCentered()
             self.text_actors.append(actor)
-        # Cells: the box first, then one square per entry (four corners each).
-        self._points.SetNumberOfPoints(4 * (1 + len(entries)))
+        # Cells: the box first, then per entry a frame (a square one pixel larger, so that a pale colour
+        # still shows its square on the white box) and two triangles over it (four corners each,
+        # counter-clockwise from the bottom left): one colour, or two tones split along the diagonal.
+        self._points.SetNumberOfPoints(4 * (1 + 2 * len(entries)))
         polys = vtkCellArray()
-        self._colors.SetNumberOfTuples(1 + len(entries))
+        self._colors.SetNumberOfTuples(1 + 3 * len(entries))
         self._colors.SetTuple4(0, 255, 255, 255, 200)
-        for cell in range(1 + len(entries)):
+        polys.InsertNextCell(4)
+        for corner in range(4):
+            polys.InsertCellPoint(corner)
+        for index, entry in enumerate(entries):
+            frame, swatch = 4 * (1 + 2 * index), 4 * (2 + 2 * index)
             polys.InsertNextCell(4)
             for corner in range(4):
-                polys.InsertCellPoint(4 * cell + corner)
-        for index, (_, rgb) in enumerate(entries, start=1):
-            self._colors.SetTuple4(index, *rgb, 255)
+                polys.InsertCellPoint(frame + corner)
+            for triangle in ((0, 1, 3), (1, 2, 3)):
+                polys.InsertNextCell(3)
+                for corner in triangle:
+                    polys.InsertCellPoint(swatch + corner)
+            first, second = entry[1], entry[-1]
+            self._colors.SetTuple4(1 + 3 * index, *LEGEND_FRAME_COLOR, 255)
+            self._colors.SetTuple4(2 + 3 * index, *first, 255)
+            self._colors.SetTuple4(3 + 3 * index, *second, 255)
         self._polydata.SetPoints(self._points)
         self._polydata.SetPolys(polys)
         self._polydata.GetCellData().SetScalars(self._colors)
@@ -240,10 +254,16 @@ class ColorLegend(_PixelOverlay):
             top = self.plotter.renderer.GetSize()[1] - LEGEND_MARGIN_PX
         return top - self.pad_px - (row + 0.5) * self.row_px
 
-    def swatch_centre(self, entry: int) -> tuple[int, int]:
-        """Display pixel (x, y from the bottom) at the middle of an entry's colour swatch."""
+    def swatch_centre(self, entry: int, tone: int = 0) -> tuple[int, int]:
+        """Display pixel (x, y from the bottom) at the middle of an entry's colour swatch; `tone` 1: the
+        middle of its upper-right half (the second tone of a two-tone swatch), 0 the lower-left half's when
+        it has two."""
         row = entry + (1 if self.title else 0)
-        return round(LEGEND_MARGIN_PX + self.pad_px + self.swatch_px / 2), round(self.row_centre_y(row))
+        x, y = LEGEND_MARGIN_PX + self.pad_px + self.swatch_px / 2, self.row_centre_y(row)
+        if len(self.entries[entry]) > 2 or tone:
+            shift = self.swatch_px / 4 * (1 if tone else -1)
+            x, y = x + shift, y + shift
+        return round(x), round(y)
 
     def update(self) -> None:
         if not self.entries:
@@ -260,12 +280,13 @@ class ColorLegend(_PixelOverlay):
             is_entry = row >= first_entry_row
             actor.SetPosition(text_left + (self.swatch_px + self.pad_px if is_entry else 0), y)
             if is_entry:
-                base = 4 * (1 + row - first_entry_row)
+                entry = row - first_entry_row
                 half = self.swatch_px / 2
-                x0, x1 = text_left, text_left + self.swatch_px
-                self._points.SetPoint(base, x0, y - half, 0)
-                self._points.SetPoint(base + 1, x1, y - half, 0)
-                self._points.SetPoint(base + 2, x1, y + half, 0)
-                self._points.SetPoint(base + 3, x0, y + half, 0)
+                for base, grow in ((4 * (1 + 2 * entry), 1), (4 * (2 + 2 * entry), 0)):  # frame, swatch
+                    x0, x1 = text_left - grow, text_left + self.swatch_px + grow
+                    self._points.SetPoint(base, x0, y - half - grow, 0)
+                    self._points.SetPoint(base + 1, x1, y - half - grow, 0)
+                    self._points.SetPoint(base + 2, x1, y + half + grow, 0)
+                    self._points.SetPoint(base + 3, x0, y + half + grow, 0)
         self._points.Modified()
         self._polydata.Modified()

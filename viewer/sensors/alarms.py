@@ -2,8 +2,8 @@
 
 Fed with the alarms the visual rules find on every update. An alarm is raised the first time a signal is
 seen beyond its limits and cleared when it is back within them; acknowledging stops the flashing, the
-equipment stays red until the alarm clears (ISA-18.2: unacknowledged alarms flash, acknowledged ones are
-steady). No Qt: the window's dock and the flash timer only read it.
+equipment keeps its alarm colour, steady, until the alarm clears (ISA-18.2: unacknowledged alarms flash,
+acknowledged ones are steady). No Qt: the window's dock and the flash timer only read it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Visual rules: sensor state -> one colour per equipment, as numpy arrays for `EquipmentBatch.set_colors`.
 
-State signals pick the colour (running green, idle amber, fault red, offline grey); an analog alarm beyond
-lo/hi tints orange, beyond lolo/hihi red; stale values are desaturated towards grey. In "signal" mode one
-analog signal is drawn through a colour map over its limits instead.
+State signals pick the colour (running green, idle amber, fault red, offline dark grey); equipment measured
+but without a state signal are a light neutral while their values are within limits. A value beyond LO/HI
+turns the equipment orange (a warning), beyond LOLO/HIHI violet (an alarm): a process alarm is not a
+machine fault, so it never borrows the fault's red, nor the selection's magenta. Stale values are the last
+colour paled and drawn two-tone (every other point near white), which no live colour is. In "signal" mode
+one analog signal is drawn through a colour map over its limits instead.
 """
 
 from __future__ import annotations
@@ -23,16 +26,35 @@ STATE_COLORS: dict[str, RGB] = {
     "running": (46, 170, 70),
     "idle": (240, 180, 20),
     "fault": (215, 40, 40),
-    "offline": (128, 128, 128),
+    "offline": (84, 88, 94),  # dark: switched off reads as "nothing there", unlike a pale stale colour
 }
-UNKNOWN_STATE_COLOR: RGB = (150, 110, 190)  # a state name the signal does not list: visible, not alarming
+UNKNOWN_STATE_COLOR: RGB = (70, 130, 180)  # a state name the signal does not list: visible, not alarming
 WARNING_COLOR: RGB = (255, 120, 0)
-ALARM_COLOR: RGB = (215, 40, 40)
-STALE_GREY: RGB = (150, 150, 150)
+ALARM_COLOR: RGB = (140, 50, 215)  # violet: unlike the fault's red and the selection's magenta (255, 0, 200)
+# Measured, within limits, no state signal: known to be fine, not known to run, so not "running" green.
+NO_STATE_COLOR: RGB = (226, 226, 218)
+STALE_GREY: RGB = (200, 200, 200)
+STALE_PALE: RGB = (250, 250, 250)  # the second tone of a stale equipment, on every other point
 # Coloured by one signal: equipment without it step back, so that their own colours (often blue) are not
 # read as values on the map.
 WITHOUT_SIGNAL_COLOR: RGB = (214, 214, 210)
-STALE_MIX = 0.7  # share of grey mixed into a stale colour: still tells the last state apart, clearly dim
+STALE_MIX = 0.6  # share of pale grey mixed into a stale colour: still tells the last state apart, clearly dim
+ALERT_KEYS = ("warning", "alarm")  # palette entries that are not machine states
+DEFAULT_PALETTE: dict[str, RGB] = {**STATE_COLORS, "warning": WARNING_COLOR, "alarm": ALARM_COLOR}
+OKABE_ITO = "Colour-blind safe (Okabe-Ito)"
+# Presets of Sensors > State Colours. Okabe & Ito's eight colours stay apart for red-green and blue-yellow
+# colour blindness: the fault (vermillion), the warning (orange) and the alarm (reddish purple) included.
+PALETTE_PRESETS: dict[str, dict[str, RGB]] = {
+    "Default": DEFAULT_PALETTE,
+    OKABE_ITO: {
+        "running": (0, 158, 115),  # bluish green
+        "idle": (86, 180, 233),  # sky blue
+        "fault": (213, 94, 0),  # vermillion
+        "offline": (70, 70, 70),  # near the set's black, light enough to show the shape
+        "warning": (230, 159, 0),  # orange
+        "alarm": (204, 121, 167),  # reddish purple
+    },
+}
 
 # Blue -> teal -> green -> yellow: low to high within the limits; beyond them the alarm colours take over.
 _RAMP = np.array([(49, 104, 142), (33, 145, 140), (53, 183, 121), (144, 215, 67), (253, 231, 37)], float)
@@ -82,28 +104,45 @@ def desaturate(rgb: np.ndarray, mix: float = STALE_MIX) -> np.ndarray:
     return np.round(np.asarray(rgb, float) * (1 - mix) + grey * mix).astype(np.uint8)
 
 
+def palette_of(colors: dict[str, RGB] | None) -> dict[str, RGB]:
+    """A user's palette (some or all of DEFAULT_PALETTE's entries) over the defaults."""
+    return {**DEFAULT_PALETTE, **(colors or {})}
+
+
+def preset_of(colors: dict[str, RGB] | None) -> str:
+    """The name of the preset these colours are, or "" for the user's own."""
+    palette = palette_of(colors)
+    return next((name for name, preset in PALETTE_PRESETS.items() if palette_of(preset) == palette), "")
+
+
+LegendEntry = tuple[str, RGB] | tuple[str, RGB, RGB]  # a name and its colour, or its two tones
+
+
 def legend_entries(
     state_colors: dict[str, RGB] | None = None, flashing: bool = False, signal: str | None = None
-) -> list[tuple[str, RGB]]:
+) -> list[LegendEntry]:
     """What each colour of the sensor view means, in the order a legend lists them; `state_colors` is the
-    user's palette over STATE_COLORS, `flashing` says that alarms flash (the window, not a still picture),
-    `signal` the analog signal the equipment are coloured by instead of their state (see equipment_colors)."""
-    palette = {**STATE_COLORS, **(state_colors or {})}
+    user's palette over DEFAULT_PALETTE, `flashing` says that alarms flash (the window, not a still picture),
+    `signal` the analog signal the equipment are coloured by instead of their state (see equipment_colors).
+    The stale entry has two colours: stale equipment are drawn two-tone."""
+    palette = palette_of(state_colors)
+    kinds: list[LegendEntry]
     if signal is None:
-        kinds = [(name, tuple(palette[name])) for name in ("running", "idle", "fault", "offline")]
+        kinds = [(name, tuple(palette[name])) for name in ("running", "idle", "fault", "offline")]  # type: ignore[misc]
+        kinds.append(("measured, no state signal", NO_STATE_COLOR))
         stale_base = np.asarray(palette["running"])
     else:
         ramp = colormap(np.array([0.0, 0.5, 1.0]), 0.0, 1.0)
         names = (f"{signal} at LO", "half-way from LO to HI", "at HI")
-        kinds = [(name, tuple(int(c) for c in rgb)) for name, rgb in zip(names, ramp, strict=True)]
+        kinds = [(name, tuple(int(c) for c in rgb)) for name, rgb in zip(names, ramp, strict=True)]  # type: ignore[misc]
         kinds.append((f"no {signal}", WITHOUT_SIGNAL_COLOR))
         stale_base = ramp[1]
     stale = tuple(int(c) for c in desaturate(stale_base))
     return [
-        *kinds,  # type: ignore[list-item]
-        ("beyond LO / HI", WARNING_COLOR),
-        ("beyond LOLO / HIHI" + (", flashes" if flashing else ""), ALARM_COLOR),
-        ("stale: no recent data", stale),  # type: ignore[list-item]
+        *kinds,
+        ("beyond LO / HI: warning" + (", flashes" if flashing else ""), tuple(palette["warning"])),  # type: ignore[list-item]
+        ("beyond LOLO / HIHI: alarm" + (", flashes" if flashing else ""), tuple(palette["alarm"])),  # type: ignore[list-item]
+        ("stale: no recent data (pale, two-tone)", stale, STALE_PALE),  # type: ignore[list-item]
     ]
 
 
@@ -136,6 +175,13 @@ class EquipmentColors:
     rgb: np.ndarray  # (k, 3) uint8
     stale: np.ndarray  # (k,) bool
     alarms: list[Alarm]
+
+    @property
+    def alt_rgb(self) -> np.ndarray:
+        """The second tone per equipment (every other point): STALE_PALE for stale ones, else their colour."""
+        alt = self.rgb.reshape(-1, 3).copy()
+        alt[self.stale] = STALE_PALE
+        return alt
 
 
 # Signal kinds as small codes for the per-tag arrays; anything that is neither a state nor a counter is analog,
@@ -255,12 +301,13 @@ def equipment_colors(
     state_colors: dict[str, RGB] | None = None,
 ) -> EquipmentColors:
     """Colour every equipment that has data. `signal` names an analog signal to map instead of states;
-    `state_colors` replaces some or all of STATE_COLORS (a user's own palette).
+    `state_colors` replaces some or all of DEFAULT_PALETTE (a user's own palette: states, warning, alarm).
 
     Runs every GUI update over all tags: numpy over the store's columns, Python only per distinct text and
     per tag in alarm. A Bindings' signals (kinds, limits, states) are read once and cached: re-bind after
     editing them."""
-    palette = {**STATE_COLORS, **(state_colors or {})}
+    palette = palette_of(state_colors)
+    state_palette = {name: rgb for name, rgb in palette.items() if name not in ALERT_KEYS}
     plan = _plan(bindings)
     columns = store.columns(plan.tags, now)
     present, kind, value = columns.present, columns.kind, columns.value
@@ -315,12 +362,12 @@ def equipment_colors(
 
     rgb = np.zeros((count, 3), np.uint8)
     if signal is None:
-        rgb[analog_ok] = palette["running"]  # measurements but no state signal: green while within limits
+        rgb[analog_ok] = NO_STATE_COLOR  # measurements but no state signal: neutral while within limits
         colored = analog_ok.copy()
         states = np.flatnonzero(present & (plan.kind == _STATE))
         last = _last_per_owner(owner[states])
         states = states[last]
-        rgb[owner[states]] = _state_colors(plan, states, value[states], kind[states], columns.texts, palette)
+        rgb[owner[states]] = _state_colors(plan, states, value[states], kind[states], columns.texts, state_palette)
         colored[owner[states]] = True
         tinted = worst > 0
     else:
@@ -339,8 +386,8 @@ def equipment_colors(
     severe = tinted & (worst >= AlarmLevel.LOLO)
     # A warning does not hide a fault: the fault colour already says more.
     warning = tinted & ~severe & ~(rgb == np.asarray(palette["fault"])).all(axis=1)
-    rgb[severe] = ALARM_COLOR
-    rgb[warning] = WARNING_COLOR
+    rgb[severe] = palette["alarm"]
+    rgb[warning] = palette["warning"]
 
     indices = np.flatnonzero(colored & has_data)
     out_rgb = rgb[indices]

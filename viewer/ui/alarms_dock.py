@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -18,17 +18,41 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.model.site_time import TimeDisplay
-from viewer.sensors.alarms import AlarmEntry
-from viewer.sensors.rules import AlarmLevel
+from viewer.sensors.alarms import AlarmEntry, AlarmKey
+from viewer.sensors.rules import RGB, AlarmLevel, palette_of
+from viewer.ui.inspector_rows import with_unit
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 DISPLAY = Qt.ItemDataRole.DisplayRole
 RESIZE_ROWS = 40  # rows measured when columns are sized to their contents
 RESIZE_SECONDS = 5.0
 COLUMNS = ("Raised", "Equipment", "Signal", "Value", "Limit", "Level", "State")
-SEVERE_BRUSH = QBrush(QColor(200, 30, 30))
+SEVERE_BRUSH = QBrush(QColor(120, 40, 190))  # the alarm's violet, dark enough to read as text
 WARNING_BRUSH = QBrush(QColor(200, 100, 0))
 LEVEL_TEXT = {AlarmLevel.LOLO: "LOLO", AlarmLevel.LO: "LO", AlarmLevel.HI: "HI", AlarmLevel.HIHI: "HIHI"}
+ICON_PX = 14
+TOOLTIP_COLUMNS = (1, 2, 3, 4)  # names and values that a narrow column elides: whole in the tooltip
+
+
+def level_icon(level: AlarmLevel, rgb: RGB) -> QIcon:
+    """The mark of an alarm level in the colour the 3D view gives it: a diamond beyond LOLO/HIHI, a triangle
+    beyond LO/HI (pointing the way the value went), so the level reads without telling colours apart."""
+    pixmap = QPixmap(ICON_PX, ICON_PX)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(40, 40, 40), 1))
+    painter.setBrush(QColor(*rgb))
+    n = ICON_PX - 1
+    if level.severe:
+        shape = [(n / 2, 0.5), (n - 0.5, n / 2), (n / 2, n - 0.5), (0.5, n / 2)]
+    elif level is AlarmLevel.HI:
+        shape = [(n / 2, 1.0), (n - 0.5, n - 1.0), (0.5, n - 1.0)]
+    else:
+        shape = [(0.5, 1.0), (n - 0.5, 1.0), (n / 2, n - 1.0)]
+    painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in shape]))
+    painter.end()
+    return QIcon(pixmap)
 
 
 class AlarmTableModel(QAbstractTableModel):
@@ -40,21 +64,33 @@ class AlarmTableModel(QAbstractTableModel):
         self.entries: list[AlarmEntry] = []
         self.names: dict[str, str] = {}
         self.display = TimeDisplay()  # the site's zone (or UTC): each time is written with its offset
+        self.units: dict[AlarmKey, str] = {}
         self.bold = QFont()  # made here: a font needs the application to exist
         self.bold.setBold(True)
+        self._icons: dict[tuple[AlarmLevel, RGB], QIcon] = {}
+        self.palette = palette_of(None)
 
-    def set_entries(self, entries: list[AlarmEntry], names: dict[str, str]) -> bool:
+    def set_entries(
+        self, entries: list[AlarmEntry], names: dict[str, str], units: dict[AlarmKey, str] | None = None
+    ) -> bool:
         """Take the alarms in display order; True when rows came or went (the view re-sizes its columns)."""
         same_rows = [e.key for e in entries] == [e.key for e in self.entries]
         if same_rows:
-            self.entries, self.names = entries, names
+            self.entries, self.names, self.units = entries, names, units or {}
             if entries:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(entries) - 1, len(COLUMNS) - 1))
             return False
         self.beginResetModel()
-        self.entries, self.names = entries, names
+        self.entries, self.names, self.units = entries, names, units or {}
         self.endResetModel()
         return True
+
+    def icon(self, level: AlarmLevel) -> QIcon:
+        rgb = tuple(self.palette["alarm" if level.severe else "warning"])
+        key = (level, rgb)
+        if key not in self._icons:
+            self._icons[key] = level_icon(level, rgb)  # type: ignore[arg-type]
+        return self._icons[key]
 
     def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802
         return 0 if parent is not None and parent.isValid() else len(self.entries)
@@ -74,6 +110,10 @@ class AlarmTableModel(QAbstractTableModel):
             return self.text(entry, column)
         if role == Qt.ItemDataRole.ForegroundRole and column in (3, 5, 6):
             return SEVERE_BRUSH if entry.level.severe else WARNING_BRUSH
+        if role == Qt.ItemDataRole.DecorationRole and column == 5:
+            return self.icon(entry.level)
+        if role == Qt.ItemDataRole.ToolTipRole and column in TOOLTIP_COLUMNS:
+            return self.text(entry, column)
         if role == Qt.ItemDataRole.FontRole and not entry.acknowledged:
             return self.bold
         if role == KEY_ROLE:
@@ -87,10 +127,11 @@ class AlarmTableModel(QAbstractTableModel):
             return f"{self.names.get(entry.equipment_id, entry.equipment_id)} ({entry.equipment_id})"
         if column == 2:
             return entry.signal
+        unit = self.units.get(entry.key, "")
         if column == 3:
-            return f"{entry.value:.4g}"
+            return with_unit(float(f"{entry.value:.4g}"), unit)
         if column == 4:
-            return "\u2014" if entry.limit is None else f"{entry.limit:g}"
+            return "\u2014" if entry.limit is None else with_unit(float(entry.limit), unit)
         if column == 5:
             return LEVEL_TEXT.get(entry.level, str(entry.level))
         return "acknowledged" if entry.acknowledged else "NEW"
@@ -110,6 +151,8 @@ class AlarmsDock(QDockWidget):
         self.table.setUniformRowHeights(True)
         self.table.setSelectionBehavior(QTreeView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTreeView.SelectionMode.ExtendedSelection)
+        # Equipment names and ids share long prefixes: keep both ends (the whole text is in the tooltip).
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.header().setStretchLastSection(False)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.header().setResizeContentsPrecision(RESIZE_ROWS)
@@ -119,7 +162,9 @@ class AlarmsDock(QDockWidget):
         )
         self.summary = QLabel("No alarms")
         self.ack_selected = QPushButton("Acknowledge")
-        self.ack_selected.setToolTip("Acknowledge the selected alarms: they stop flashing and stay red until clear")
+        self.ack_selected.setToolTip(
+            "Acknowledge the selected alarms: they stop flashing and keep their alarm colour until clear"
+        )
         self.ack_selected.clicked.connect(self._ack_selected)
         self.ack_all = QPushButton("Acknowledge All")
         self.ack_all.clicked.connect(lambda: self.acknowledge_requested.emit([]))
@@ -134,10 +179,21 @@ class AlarmsDock(QDockWidget):
         layout.addLayout(buttons)
         self.setWidget(body)
 
-    def set_alarms(self, entries: list[AlarmEntry], names: dict[str, str]) -> None:
+    def set_palette(self, colors: dict[str, RGB]) -> None:
+        """The colours of the level icons: the 3D view's warning and alarm colours."""
+        palette = palette_of(colors)
+        if palette != self.model.palette:
+            self.model.palette = palette
+            if self.model.entries:
+                self.model.dataChanged.emit(self.model.index(0, 5), self.model.index(len(self.model.entries) - 1, 5))
+
+    def set_alarms(
+        self, entries: list[AlarmEntry], names: dict[str, str], units: dict[AlarmKey, str] | None = None
+    ) -> None:
+        """The alarms to list, the equipment names by id and the signals' units by (equipment, signal)."""
         ordered = sorted(entries, key=lambda e: (e.acknowledged, -e.level, e.raised_at))
         selected = set(self.selected_keys())
-        if self.model.set_entries(ordered, names):
+        if self.model.set_entries(ordered, names, units):
             selection = self.table.selectionModel()
             for row, entry in enumerate(ordered):
                 if entry.key in selected:

@@ -17,6 +17,7 @@ class Row:
     value: str
     tooltip: str = ""
     edit: str = ""  # what typing a new value changes: "name", "x", "y", "z", "yaw", "parameter:NAME"
+    live: tuple[str, str] | None = None  # (equipment id, signal): the row shows that signal's current value
 
 
 @dataclass(slots=True)
@@ -91,7 +92,10 @@ def equipment_sections(path: EquipmentPath, library: EquipmentLibrary, document:
     )
     signals = Section(
         f"Signals ({len(equipment.signals)})",
-        [Row(s.name, signal_text(s), f"{s.kind.value}, unit {s.unit or '-'}") for s in equipment.signals]
+        [
+            Row(s.name, signal_text(s), f"{s.kind.value}, unit {unit_text(s.unit) or '-'}", live=(equipment.id, s.name))
+            for s in equipment.signals
+        ]
         or [Row("-", "none")],
     )
     return [general, pose_section, parameters, signals, mother_section(equipment.mother_id, document)]

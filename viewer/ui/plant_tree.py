@@ -207,6 +207,8 @@ class PlantTreeDock(QDockWidget):
         self.view.setUniformRowHeights(True)  # fast with 10,000 rows
         self.view.setIndentation(12)  # five levels deep: keep room for the names
         self.view.setAlternatingRowColors(True)
+        # A name too long for its column keeps both ends ("Cathode … line 1"); the tooltip has it whole.
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         # Names get the room; the type/count column is narrow and elides (the full text is in the tooltip).
         self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
-from viewer.model import EquipmentPath, SignalKind, Site
+from viewer.model import EquipmentPath, Limits, SignalKind, Site
 from viewer.scene.plant_view import LabelSpec
 from viewer.sensors import BindingReport, Bindings, EquipmentColors, SampleBuffer, SourceSettings, TemplateError
 from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
 from viewer.sensors.rules import (
     ALARM_COLOR,
+    DEFAULT_PALETTE,
     RGB,
-    STATE_COLORS,
+    AlarmLevel,
+    alarm_level,
     colorable_signals,
     equipment_colors,
     legend_entries,
@@ -33,6 +35,7 @@ from viewer.sensors.rules import (
     with_the_rest_grey,
 )
 from viewer.sensors.samples import TEXT
+from viewer.ui.inspector_rows import unit_text
 from viewer.ui.plant_loading import background_work
 from viewer.ui.sensor_plugins import PluginError, PluginsController
 from viewer.ui.sensor_sources import SourceManager
@@ -85,13 +88,27 @@ class SignalValue:
     limits: tuple[float | None, float | None, float | None, float | None]
 
 
+# The marks of an alarm level beside a value, the same shapes as the Alarms dock's icons.
+ALARM_MARKS = {AlarmLevel.LOLO: "◆ LOLO", AlarmLevel.LO: "▼ LO", AlarmLevel.HI: "▲ HI", AlarmLevel.HIHI: "◆ HIHI"}
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def format_value(value: object | None, unit: str) -> str:
+    """A value for people, with its unit in the Inspector's symbols ("132.4 °C"); "no data" without one."""
     if value is None:
         return "no data"
+    symbol = unit_text(unit)
     if isinstance(value, float):
         text = f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
-        return f"{text} {unit}".strip()
-    return f"{value} {unit}".strip()
+        return f"{text} {symbol}".strip()
+    return f"{value} {symbol}".strip()
 
 
 class SensorController(QObject):
@@ -140,7 +157,8 @@ class SensorController(QObject):
         self._applied_at = 0.0
         self._render_cost = 0.0  # seconds from asking for a frame to having it, measured
         self._render_requested_at: float | None = None
-        self._applied: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # what the batch holds from us
+        # What the batch holds from us: indices, colours, the marked equipment, second tones.
+        self._applied: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._wake_pending = False
         self._seeked = False  # the user moved the replay cursor: shown at once, not at the update cadence
         self._woken.connect(self._on_woken)
@@ -443,11 +461,13 @@ class SensorController(QObject):
         if colors is None or batch is None or self.bindings is None:
             return
         rgb = colors.rgb.copy()
+        alt = colors.alt_rgb  # stale equipment: two-tone
         flashing = self.book.flashing_equipment()
         if flashing and not self.flash_on:
             ids = np.array([self.bindings.paths[i].equipment.id for i in colors.indices], dtype=object)
             blink = np.isin(ids, list(flashing)) & ~colors.stale
             rgb[blink] = FLASH_OFF_COLOR
+            alt[blink] = FLASH_OFF_COLOR
         # The selection or a layout flag moving away gives equipment back their own colour: write ours again.
         marked = self.scene.view.marked_indices()
         previous = self._applied
@@ -456,17 +476,18 @@ class SensorController(QObject):
             and np.array_equal(previous[0], colors.indices)
             and np.array_equal(previous[1], rgb)
             and np.array_equal(previous[2], marked)
+            and np.array_equal(previous[3], alt)
         ):
             self.colors_applied.emit(time.time())
             return  # nothing changed on screen: no batch write, no render
         cleared = np.setdiff1d(self._colored, colors.indices)
-        self.scene.view.set_sensor_colors(colors.indices, rgb, cleared)
+        self.scene.view.set_sensor_colors(colors.indices, rgb, cleared, alt)
         legend = legend_entries(self.state_colors, flashing=True, signal=self.color_by)
         self.scene.set_legend(
             legend if len(colors.indices) else None, f"Colour: {self.color_by}" if self.color_by else ""
         )
         self._colored = colors.indices
-        self._applied = (colors.indices, rgb, marked)
+        self._applied = (colors.indices, rgb, marked, alt)
         self._applied_at = time.perf_counter()
         self.colors_applied.emit(time.time())  # before the frame, which may be drawn right here
         if not self.scene.view.interacting:  # while the camera moves, its next frame shows the new colours
@@ -489,6 +510,11 @@ class SensorController(QObject):
 
     def alarms(self) -> list[AlarmEntry]:
         return self.book.entries()
+
+    def unit_of(self, tag: str) -> str:
+        """The unit of the signal a tag is bound to, as written in the plant ("degC"; "" when unbound)."""
+        bound = self.bindings.by_tag.get(tag) if self.bindings is not None else None
+        return bound[0].signal.unit if bound else ""
 
     def equipment_name(self, equipment_id: str) -> str:
         path = self.scene.path_of(equipment_id)
@@ -526,6 +552,27 @@ class SensorController(QObject):
                         (limits.lolo, limits.lo, limits.hi, limits.hihi),
                     )
                 )
+        return out
+
+    def live_values(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """What the Inspector's signal rows show now, by (equipment id, signal): (text, look), the text the
+        value with its unit and an alarm mark ("152 °C ◆ HIHI"), the look "alarm", "warning", "stale" or "".
+        Empty while no source delivers (live) and no recording is open (replay)."""
+        if self.timeline.mode is not Mode.REPLAY and not self.sources.rows():
+            return {}
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        for v in self.selection_values():
+            text, look = format_value(v.value, v.unit), ""
+            if v.value is not None and v.kind is SignalKind.ANALOG:
+                number = _number(v.value)
+                level = alarm_level(number, Limits(*v.limits)) if number is not None else AlarmLevel.NORMAL
+                if level is not AlarmLevel.NORMAL:
+                    text += f" {ALARM_MARKS[level]}"
+                    look = "alarm" if level.severe else "warning"
+            if v.stale and v.value is not None:
+                text += " (stale)"
+                look = "stale"
+            out[(v.equipment_id, v.signal)] = (text, look)
         return out
 
     def value_label_specs(self) -> list[LabelSpec]:
@@ -569,7 +616,7 @@ class SensorController(QObject):
     # ------------------------------------------------------------ state colours
 
     def _load_state_colors(self) -> dict[str, RGB]:
-        palette = dict(STATE_COLORS)
+        palette = dict(DEFAULT_PALETTE)  # the states, the warning and the alarm
         for state in palette:
             text = str(self.settings.value(COLOR_KEY + state, "") or "")
             if len(text) == 7 and text.startswith("#"):
@@ -580,7 +627,15 @@ class SensorController(QObject):
     def set_state_color(self, state: str, rgb: RGB) -> None:
         self.state_colors[state] = tuple(int(c) for c in rgb)  # type: ignore[assignment]
         self.settings.setValue(COLOR_KEY + state, "#{:02x}{:02x}{:02x}".format(*rgb))
+        self._applied = None  # the legend and the equipment follow at the next update
         self._dirty = True
+
+    def set_palette(self, colors: dict[str, RGB]) -> None:
+        """Take a whole palette (a preset of Sensors > State Colours, or the user's own), kept in QSettings."""
+        for name, rgb in colors.items():
+            if name in DEFAULT_PALETTE:
+                self.set_state_color(name, rgb)
+        self._mark_dirty()
 
     # ------------------------------------------------------------ status and shutdown
 

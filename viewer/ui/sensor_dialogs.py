@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.sensors import SettingsError, SourceSettings, parse_mqtt_url
-from viewer.sensors.rules import RGB
+from viewer.sensors.rules import PALETTE_PRESETS, RGB, palette_of, preset_of
 
 RECORDING_FILTER = "Recordings (*.parquet *.pq *.csv);;All files (*)"
 CERTIFICATE_FILTER = "Certificates (*.der *.pem *.crt);;All files (*)"
@@ -239,32 +239,55 @@ class ConnectSourceDialog(QDialog):
         self.accept()
 
 
+COLOR_LABELS = {
+    "warning": "Warning (beyond LO / HI):",
+    "alarm": "Alarm (beyond LOLO / HIHI):",
+}
+OWN_COLOURS = "Your own colours"
+
+
 class StateColorsDialog(QDialog):
-    """One colour button per machine state; the controller keeps the choice in QSettings."""
+    """A preset (the default, or colour-blind safe) and one colour button per machine state, the warning
+    and the alarm; the controller keeps the choice in QSettings."""
 
     def __init__(self, colors: dict[str, RGB], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("State Colours")
-        self.colors = dict(colors)
+        self.colors = palette_of(colors)
         form = QFormLayout(self)
+        self.preset = QComboBox()
+        self.preset.addItems([*PALETTE_PRESETS, OWN_COLOURS])
+        self.preset.setToolTip(
+            "Colour-blind safe (Okabe-Ito): colours that stay apart for every kind of colour blindness"
+        )
+        self.preset.activated.connect(lambda index: self.choose_preset(self.preset.itemText(index)))
+        form.addRow("Preset:", self.preset)
         self.buttons: dict[str, QPushButton] = {}
-        for state in colors:
+        for state in self.colors:
             button = QPushButton()
             button.setMinimumWidth(120)
             button.clicked.connect(lambda _=False, s=state: self._choose(s))
             self.buttons[state] = button
-            form.addRow(f"{state.title()}:", button)
+            form.addRow(COLOR_LABELS.get(state, f"{state.title()}:"), button)
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         form.addRow(box)
         self._paint()
 
+    def choose_preset(self, name: str) -> None:
+        """Every colour from a preset (OWN_COLOURS changes nothing)."""
+        if name in PALETTE_PRESETS:
+            self.colors = palette_of(PALETTE_PRESETS[name])
+            self._paint()
+
     def _paint(self) -> None:
         for state, button in self.buttons.items():
             r, g, b = self.colors[state]
             button.setText(f"#{r:02x}{g:02x}{b:02x}")
-            button.setStyleSheet(f"background-color: rgb({r},{g},{b}); color: {'black' if g > 140 else 'white'}")
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 140
+            button.setStyleSheet(f"background-color: rgb({r},{g},{b}); color: {'black' if light else 'white'}")
+        self.preset.setCurrentText(preset_of(self.colors) or OWN_COLOURS)
 
     def _choose(self, state: str) -> None:
         color = QColorDialog.getColor(QColor(*self.colors[state]), self, f"{state.title()} colour")

@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.DateAxisItem import DAY_SPACING, MINUTE_SPACING, TickSpec, ZoomLevel, makeSStepper
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QResizeEvent
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import BindingReport
-from viewer.ui.sensor_controller import SignalValue
+from viewer.sensors.rules import ALARM_COLOR, WARNING_COLOR
+from viewer.ui.inspector_rows import unit_text
+from viewer.ui.sensor_controller import SignalValue, format_value
 from viewer.ui.sensor_sources import SourceRow
 from viewer.ui.time_axis import SiteTimeAxis
 
@@ -200,10 +202,22 @@ TREND_MINUTE_TICKS = ZoomLevel(
 )
 
 
-class _TrendPlot:
-    """One plot of the trend dock: a curve, the signal's four limits dashed and the replay cursor."""
+TITLE_POINTS = 9
+TITLE_MARGIN_PX = 16  # room the title leaves at the plot's sides
+NO_DATA = "no data"
 
-    LIMIT_COLORS = ("r", (230, 130, 0), (230, 130, 0), "r")  # lolo, lo, hi, hihi
+
+def value_at(times: np.ndarray, values: np.ndarray, at: float) -> tuple[float, float] | None:
+    """(time, value) of the last sample at or before `at`: what the signal read then; None before the first."""
+    index = int(np.searchsorted(times, at, side="right")) - 1
+    return None if index < 0 else (float(times[index]), float(values[index]))
+
+
+class _TrendPlot:
+    """One plot of the trend dock: a curve, the signal's four limits dashed, the replay cursor, a readout of
+    the value at the cursor (or under the mouse) and "no data" over an empty plot."""
+
+    LIMIT_COLORS = (ALARM_COLOR, WARNING_COLOR, WARNING_COLOR, ALARM_COLOR)  # lolo, lo, hi, hihi: as in 3D
 
     def __init__(self) -> None:
         axis = SiteTimeAxis(orientation="bottom")  # the site's own time, as the rest of the window shows
@@ -220,15 +234,70 @@ class _TrendPlot:
         self.curve = self.plot.plot(pen=pg.mkPen((20, 90, 180), width=2))
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((90, 90, 90), width=1))
         self.plot.addItem(self.cursor)
+        box = self.plot.getViewBox()
+        # In the view box's own pixels (not its data coordinates): they stay in the corner and the middle.
+        self.readout = pg.TextItem("", color=(20, 24, 30), anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 215))
+        self.readout.setParentItem(box)
+        self.empty = pg.TextItem(NO_DATA, color=(110, 110, 110), anchor=(0.5, 0.5))
+        self.empty.setParentItem(box)
+        box.sigResized.connect(lambda *_: self._place_texts())
+        self.plot.geometryChanged.connect(self.fit_title)
+        self.title = ""
+        self.unit = ""
+        self.times = np.zeros(0)
+        self.values = np.zeros(0)
+
+    def clock(self, seconds: float) -> str:
+        """The time of a readout, in the zone of the time axis under it: 09:00:35 (UTC+09:00)."""
+        return self.axis.display.text(seconds, with_date=False)
 
     def show_signal(self, signal: SignalValue) -> None:
-        self.plot.setTitle(f"{signal.signal} [{signal.unit}]" if signal.unit else signal.signal, size="9pt")
+        self.unit = signal.unit
+        symbol = unit_text(signal.unit)
+        self.title = f"{signal.signal} [{symbol}]" if symbol else signal.signal
+        self.plot.titleLabel.setToolTip(f"{signal.equipment_name}: {self.title}\n{signal.tag}")
+        self.fit_title()
         for line, limit in zip(self.limits, signal.limits, strict=True):
             line.setVisible(limit is not None)
             if limit is not None:
                 line.setValue(limit)
-        self.curve.setData([], [])
+        self.set_data(np.zeros(0), np.zeros(0))
         self.cursor.setVisible(False)
+        self.readout.setText("")
+
+    def fit_title(self) -> None:
+        """The title elided in the middle when the plot is too narrow for it (whole in the tooltip)."""
+        font = QFont(self.plot.titleLabel.item.font())
+        font.setPointSize(TITLE_POINTS)
+        room = max(40, int(self.plot.width()) - TITLE_MARGIN_PX)
+        shown = QFontMetrics(font).elidedText(self.title, Qt.TextElideMode.ElideMiddle, room)
+        if shown != self.plot.titleLabel.text:
+            self.plot.setTitle(shown, size=f"{TITLE_POINTS}pt")
+            # The label asks for its text's width: a long title would keep the plot from getting narrower.
+            self.plot.titleLabel.setMinimumWidth(0)
+
+    def set_data(self, times: np.ndarray, values: np.ndarray) -> None:
+        self.times, self.values = np.asarray(times, float), np.asarray(values, float)
+        self.curve.setData(self.times, self.values)
+        self.empty.setVisible(not len(self.times))
+
+    def show_readout(self, at: float | None) -> None:
+        """The value at time `at` with its unit and the time; at None the latest value."""
+        if at is None and not len(self.times):
+            self.readout.setText("")
+            return
+        sample = value_at(self.times, self.values, math.inf if at is None else at)
+        if sample is None:
+            text = f"{NO_DATA} at {self.clock(at)}" if at is not None else ""
+        else:
+            text = f"{format_value(sample[1], self.unit)} at {self.clock(sample[0] if at is None else at)}"
+        self.readout.setText(text)
+        self._place_texts()
+
+    def _place_texts(self) -> None:
+        rect = self.plot.getViewBox().boundingRect()
+        self.readout.setPos(QPointF(rect.right() - 2, rect.top() + 2))
+        self.empty.setPos(rect.center())
 
 
 class TrendDock(QDockWidget):
@@ -248,12 +317,16 @@ class TrendDock(QDockWidget):
         self.caption.setWordWrap(True)
         self.setWidget(_body(self.caption, self.graphics))
         self._plots: dict[str, tuple[pg.PlotItem, pg.PlotDataItem, pg.InfiniteLine]] = {}
+        self._trends: dict[str, _TrendPlot] = {}
+        self._cursor: float | None = None
+        self._hover: tuple[str, float] | None = None  # (tag, time) under the mouse
         self._layout_key: tuple[str, ...] = ()
         self._columns = 1
         # Plots made once and reused: making one (axes, date axis, grid) costs several milliseconds, and a
         # click on equipment relaid the trend every time.
         self._pool: list[_TrendPlot] = []
         self.display = TimeDisplay()
+        self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
 
     def columns_for(self, count: int) -> int:
         """The fewest columns that give `count` plots their minimum height, as many as the width allows."""
@@ -270,6 +343,8 @@ class TrendDock(QDockWidget):
             return
         self._layout_key = key
         self._plots = {}
+        self._trends = {}
+        self._hover = None
         for row, signal in enumerate(signals):
             if row == len(self._pool):
                 self._pool.append(_TrendPlot())
@@ -277,6 +352,7 @@ class TrendDock(QDockWidget):
             trend = self._pool[row]
             trend.show_signal(signal)
             self._plots[signal.tag] = (trend.plot, trend.curve, trend.cursor)
+            self._trends[signal.tag] = trend
         self._place(self.columns_for(len(signals)))
 
     def _place(self, columns: int) -> None:
@@ -296,13 +372,48 @@ class TrendDock(QDockWidget):
         return [(tag, i // self._columns, i % self._columns) for i, tag in enumerate(self._plots)]
 
     def set_series(self, series: dict[str, tuple[np.ndarray, np.ndarray]], cursor: float | None) -> None:
-        for tag, (plot, curve, line) in self._plots.items():
+        """The curves (times, values per tag) and the replay cursor (None: live, the latest value read out)."""
+        self._cursor = cursor
+        for tag, trend in self._trends.items():
             times, values = series.get(tag, (np.zeros(0), np.zeros(0)))
-            curve.setData(times, values)
-            line.setVisible(cursor is not None)
+            trend.set_data(times, values)
+            trend.cursor.setVisible(cursor is not None)
             if cursor is not None:
-                line.setValue(cursor)
-            plot.enableAutoRange()
+                trend.cursor.setValue(cursor)
+            if cursor is not None and not len(times):
+                trend.plot.setXRange(cursor - 300, cursor + 300, padding=0)  # "no data" around the cursor
+            trend.plot.enableAutoRange(x=cursor is None or bool(len(times)), y=True)
+        self._show_readouts()
+
+    def _show_readouts(self) -> None:
+        for tag, trend in self._trends.items():
+            at = self._hover[1] if self._hover is not None and self._hover[0] == tag else self._cursor
+            trend.show_readout(at)
+
+    def _mouse_moved(self, position: QPointF) -> None:
+        hover = None
+        for tag, trend in self._trends.items():
+            box = trend.plot.getViewBox()
+            if box.sceneBoundingRect().contains(position):
+                hover = (tag, float(box.mapSceneToView(position).x()))
+                break
+        if hover != self._hover:
+            self._hover = hover
+            self._show_readouts()
+
+    def hover_at(self, tag: str, at: float | None) -> None:
+        """Read out `tag`'s value at time `at`, as the mouse over its plot does (None: the mouse left)."""
+        self._hover = None if at is None else (tag, at)
+        self._show_readouts()
+
+    def readout(self, tag: str) -> str:
+        """The readout text of a tag's plot ("" when none)."""
+        trend = self._trends.get(tag)
+        return trend.readout.toPlainText() if trend is not None else ""
+
+    def shows_no_data(self, tag: str) -> bool:
+        trend = self._trends.get(tag)
+        return trend is not None and trend.empty.isVisible()
 
     def plotted_tags(self) -> list[str]:
         return list(self._plots)
@@ -312,3 +423,4 @@ class TrendDock(QDockWidget):
         self.display = display
         for trend in self._pool:
             trend.axis.set_display(display)
+        self._show_readouts()

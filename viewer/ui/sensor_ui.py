@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SourceSettings
 from viewer.ui.alarms_dock import AlarmsDock
+from viewer.ui.inspector import LiveValue
 from viewer.ui.plugins_dialog import PluginsDialog
 from viewer.ui.sensor_controller import SensorController
 from viewer.ui.sensor_dialogs import ConnectSourceDialog, StateColorsDialog
@@ -128,6 +129,7 @@ class SensorUI(QObject):
         c.bindings_changed.connect(self.refresh_docks)
         c.sources.sources_changed.connect(self.refresh_docks)  # queued: emitted by connecting threads
         c.values_changed.connect(c.update_labels)
+        c.values_changed.connect(self.refresh_inspector)
         c.scene.state.selection_changed.connect(lambda *_: self.refresh_trend(layout=True))
         self.sources_dock.connect_requested.connect(self.choose_source)
         self.sources_dock.disconnect_requested.connect(self._disconnect)
@@ -220,8 +222,7 @@ class SensorUI(QObject):
     def choose_colors(self) -> None:
         dialog = StateColorsDialog(self.controller.state_colors, self.window)
         if dialog.exec():
-            for state, rgb in dialog.colors.items():
-                self.controller.set_state_color(state, rgb)
+            self.controller.set_palette(dialog.colors)
 
     def show_plugins(self) -> PluginsDialog:
         dialog = PluginsDialog(self.controller.plugins, self.window)
@@ -271,7 +272,14 @@ class SensorUI(QObject):
         c = self.controller
         entries = c.alarms()
         names = {e.equipment_id: c.equipment_name(e.equipment_id) for e in entries}
-        self.alarms_dock.set_alarms(entries, names)
+        units = {e.key: c.unit_of(e.tag) for e in entries}
+        self.alarms_dock.set_palette(c.state_colors)
+        self.alarms_dock.set_alarms(entries, names, units)
+
+    def refresh_inspector(self) -> None:
+        """The current values in the Inspector's signal rows (the selection's, live or at the replay cursor)."""
+        live = {key: LiveValue(text, look) for key, (text, look) in self.controller.live_values().items()}
+        self.window.inspector.set_live_values(live)
 
     def refresh_trend(self, layout: bool = False) -> None:
         c = self.controller

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.model.site_time import TimeDisplay, parse_site_time
+from viewer.sensors.rules import ALARM_COLOR
 from viewer.ui.timeline import SPEEDS
 
 SLIDER_STEPS = 10_000
-MARK_COLOR = QColor(215, 40, 40)
+MARK_COLOR = QColor(*ALARM_COLOR)  # values beyond limits: the alarm's violet, not the fault's red
 
 
 class MarkedSlider(QSlider):
