@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -38,6 +38,13 @@ BACKGROUND_OPACITY = 0.8
 BACKGROUND_RGB = (255, 255, 255)
 MAX_ATLAS_WIDTH = 8192  # well under the texture size limit of any OpenGL 3.2 implementation
 _CACHE_BYTES = 32 * 1024 * 1024
+SOLID_TEXELS = 2
+LEADER_ALPHA = 200
+LEADER_MIN_PX = 10  # a label standing further than this from what it names gets a leader line back to it
+LEADER_WIDTH_PX = 1.2
+SEARCH_STEP_PX = 6  # spacing of the spots tried for a label beside what it names
+SEARCH_REACH_PX = 110  # how far from its anchor such a label may go
+MAX_PIECES = 8  # a long box is cut into up to this many pieces along each floor axis (see screen_rects)
 _ID_TYPE = get_vtk_to_numpy_typemap()[VTK_ID_TYPE]
 
 
@@ -51,9 +58,13 @@ class Obstacle(Protocol):
 
 @dataclass
 class LabelSpec:
+    """`beside`: the label names something drawn at `position` (a line, a cell) and stands on free floor next
+    to it instead of over it, with a leader line back to `position` when it had to go further away."""
+
     position: tuple[float, float, float]
     text: str
     priority: float = 1.0
+    beside: bool = False
 
 
 class _TextCache:
@@ -133,6 +144,7 @@ class _Atlas:
     size: np.ndarray  # (k, 2) int sprite width and height (0 for blank text)
     shape: tuple[int, int]  # atlas (width, height)
     pixels: np.ndarray  # (height, width, 4) uint8 texels, bottom row first; the texture's image shares them
+    solid: tuple[float, float]  # texture coordinates of a texel in the text colour (leader lines are drawn with it)
 
 
 def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: int, dpi: int) -> _Atlas:
@@ -141,7 +153,9 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
     size = np.array([(a.shape[1], a.shape[0]) for a in alphas], dtype=np.int64).reshape(-1, 2)
     size = np.where(size.min(axis=1, keepdims=True) > 0, size + 2 * MARGIN, 0)
     area = int((size[:, 0] * size[:, 1]).sum())
-    width = max(int(size[:, 0].max(initial=1)), min(MAX_ATLAS_WIDTH, int(np.ceil(np.sqrt(area) * 1.05))), 1)
+    width = max(
+        int(size[:, 0].max(initial=1)), min(MAX_ATLAS_WIDTH, int(np.ceil(np.sqrt(area) * 1.05))), SOLID_TEXELS
+    )
     origin = np.zeros((len(texts), 2), np.int64)
     x = y = shelf = 0
     for k in np.argsort(-size[:, 1], kind="stable"):
@@ -153,7 +167,7 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
         origin[k] = x, y
         x += w
         shelf = max(shelf, h)
-    height = max(int(y + shelf), 1)
+    height = int(y + shelf) + SOLID_TEXELS  # a solid block in the text colour on top, for leader lines
 
     text_alpha = np.zeros((height, width), np.uint8)
     back_alpha = np.zeros((height, width), np.uint8)  # background coverage, 255 inside the rounded rectangle
@@ -174,6 +188,7 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
     # Text over its background, composited here so a frame draws one texture: one table look-up per texel.
     index = (back_alpha.astype(np.uint16) << 8) | text_alpha
     rgba = _composite_table(color)[index].view(np.uint8).reshape(height, width, 4)
+    rgba[-SOLID_TEXELS:, :SOLID_TEXELS] = (*color, LEADER_ALPHA)
 
     image = vtkImageData()
     image.SetDimensions(width, height, 1)
@@ -186,7 +201,8 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
     texture.RepeatOff()
     texture.EdgeClampOn()
     texture.MipmapOff()
-    return _Atlas(texture, origin, size, (width, height), rgba)
+    solid = (SOLID_TEXELS / 2 / width, (height - SOLID_TEXELS / 2) / height)
+    return _Atlas(texture, origin, size, (width, height), rgba, solid)
 
 
 class LabelLayer:
@@ -205,6 +221,9 @@ class LabelLayer:
         self._texts = [s.text for s in specs]
         self._points = np.array([s.position for s in specs], dtype=float).reshape(-1, 3)
         priority = np.array([s.priority for s in specs], dtype=float)
+        self._beside = np.array([s.beside for s in specs], dtype=bool)
+        self._keep_clear: Callable[[], np.ndarray] | None = None
+        self._leaders = np.zeros((0, 2, 2))  # (anchor, nearest point of its label) per leader line, pixels
         self._order = np.argsort(-priority, kind="stable")
         self._distinct, self._text_index = np.unique(np.array(self._texts, dtype=object), return_inverse=True)
         self._atlas: _Atlas | None = None
@@ -269,6 +288,16 @@ class LabelLayer:
         say), placed first for the same view, or anything else drawn over the view (a legend)."""
         self._yield_to = [obstacle for obstacle in obstacles if obstacle is not self]
         self._view_key = None
+
+    def keep_clear_of(self, boxes: Callable[[], np.ndarray] | None) -> None:
+        """Labels placed `beside` stand off the screen outline of these world boxes ((n, 2, 3), read at each
+        placement: the equipment shown) where there is room; where there is none, as near as they can."""
+        self._keep_clear = boxes
+        self._view_key = None
+
+    def leaders(self) -> np.ndarray:
+        """(n, 2, 2) display pixels of each leader line drawn: from a label's anchor to its nearest point."""
+        return self._leaders
 
     def prepare(self, dpi: int, seconds: float) -> bool:
         """Rasterise the texts for `seconds` at most, then (in a later call if time is up) pack the atlas:
@@ -344,7 +373,15 @@ class LabelLayer:
         y0 = ay + ABOVE_GAP if self.above else ay - size[:, 1] // 2
         # Whole labels only: one cut by the view's edge reads as a different word.
         inside = (x0 >= 0) & (y0 >= 0) & (x0 + size[:, 0] <= width) & (y0 + size[:, 1] <= height)
-        shown = front & inside & (size[:, 0] > 0)
+        beside = self._beside
+        anchored = (ax >= 0) & (ay >= 0) & (ax < width) & (ay < height)
+        shown = front & np.where(beside, anchored, inside) & (size[:, 0] > 0)
+        covered = None
+        if beside.any():
+            rects = np.zeros((0, 4), np.int64)
+            if self._keep_clear is not None:
+                rects = screen_rects(np.asarray(self._keep_clear(), float).reshape(-1, 2, 3), matrix, width, height)
+            covered = _integral(rects, width, height)
         # Greedy in priority order on a pixel occupancy map: exact, and about a microsecond per label.
         taken = np.zeros((max(height, 0), max(width, 0)), dtype=bool)
         for other in self._yield_to:
@@ -362,8 +399,18 @@ class LabelLayer:
             strict=True,
         )
         placed: list[int] = []
+        leaders: list[tuple[tuple[int, int], tuple[float, float]]] = []
         for i, left, bottom, right, top, x, y in boxes:
-            if not self.above and taken[y, x]:  # a centred label covers its anchor: the commonest crowding
+            if beside[i]:
+                spot_found = _spot_beside(x, y, int(size[i, 0]), int(size[i, 1]), covered, taken)
+                if spot_found is None:
+                    continue
+                left, bottom, reach = spot_found
+                right, top = left + int(size[i, 0]), bottom + int(size[i, 1])
+                x0[i], y0[i] = left, bottom
+                if reach > LEADER_MIN_PX:
+                    leaders.append(((x, y), (min(max(x, left), right), min(max(y, bottom), top))))
+            elif not self.above and taken[y, x]:  # a centred label covers its anchor: the commonest crowding
                 continue
             spot = taken[bottom:top, left:right]
             if np.count_nonzero(spot):
@@ -371,24 +418,35 @@ class LabelLayer:
             spot[:] = True
             placed.append(i)
         self._placed = np.array(placed, dtype=np.int64)
+        self._leaders = np.array(leaders, dtype=float).reshape(-1, 2, 2)
         left, bottom = x0[self._placed], y0[self._placed]
         self._boxes = np.stack([left, bottom, left + size[self._placed, 0], bottom + size[self._placed, 1]], axis=1)
         self._set_quads(left, bottom)
 
     def _set_quads(self, x0: np.ndarray, y0: np.ndarray) -> None:
-        """One textured quad per placed label, in display pixels relative to the viewport."""
-        count = len(self._placed)
+        """One textured quad per placed label, in display pixels relative to the viewport, then one thin quad
+        per leader line drawn with the atlas's solid texel (the same actor: no extra draw call)."""
+        labels = len(self._placed)
+        count = labels + len(self._leaders)
         atlas = self._atlas
         corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.int64)
         points = np.zeros((count * 4, 3), np.float32)
         tcoords = np.zeros((count * 4, 2), np.float32)
-        if count:
+        if labels:
             text = self._text_index[self._placed]
             size = atlas.size[text]
             offsets = corners[None, :, :] * size[:, None, :]  # (n, 4, 2)
-            points[:, :2] = (np.stack([x0, y0], axis=1)[:, None, :] + offsets).reshape(-1, 2)
+            points[: labels * 4, :2] = (np.stack([x0, y0], axis=1)[:, None, :] + offsets).reshape(-1, 2)
             texel = atlas.origin[text][:, None, :] + offsets
-            tcoords[:] = (texel / np.array(atlas.shape, dtype=float)).reshape(-1, 2)
+            tcoords[: labels * 4] = (texel / np.array(atlas.shape, dtype=float)).reshape(-1, 2)
+        if len(self._leaders):
+            start, end = self._leaders[:, 0], self._leaders[:, 1]
+            along = end - start
+            across = np.stack([-along[:, 1], along[:, 0]], axis=1)
+            across *= LEADER_WIDTH_PX / 2 / np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
+            quads = np.stack([start - across, start + across, end + across, end - across], axis=1)
+            points[labels * 4 :, :2] = quads.reshape(-1, 2)
+            tcoords[labels * 4 :] = atlas.solid
         vtk_points = vtkPoints()
         vtk_points.SetData(numpy_to_vtk(points, deep=True))
         self._mesh.SetPoints(vtk_points)
@@ -399,3 +457,86 @@ class LabelLayer:
         self._mesh.SetPolys(cells)
         self._mesh.GetPointData().SetTCoords(numpy_to_vtk(tcoords, deep=True))
         self._mesh.Modified()
+
+
+def screen_rects(boxes: np.ndarray, matrix: np.ndarray, width: int, height: int) -> np.ndarray:
+    """(m, 4) int (left, bottom, right, top) display rectangles that together cover the screen outline of the
+    (n, 2, 3) world `boxes` under the composite projection `matrix`. Each box is cut along the floor into pieces
+    about as long as it is wide, so a long conveyor seen at an angle covers a band, not its whole bounding
+    rectangle. Pieces behind the camera are left out. All in numpy: 10,000 boxes take a few milliseconds."""
+    if not len(boxes):
+        return np.zeros((0, 4), np.int64)
+    lo, size = boxes[:, 0], boxes[:, 1] - boxes[:, 0]
+    side = np.maximum(np.minimum(size[:, 0], size[:, 1]), 1e-6)
+    kx = np.clip(np.ceil(size[:, 0] / side), 1, MAX_PIECES).astype(np.int64)
+    ky = np.clip(np.ceil(size[:, 1] / side), 1, MAX_PIECES).astype(np.int64)
+    count = kx * ky
+    owner = np.repeat(np.arange(len(boxes)), count)
+    local = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    steps = np.stack([kx[owner], ky[owner], np.ones(len(owner), np.int64)], axis=1).astype(float)
+    index = np.stack([local % kx[owner], local // kx[owner], np.zeros(len(owner), np.int64)], axis=1)
+    piece = size[owner] / steps
+    piece_lo = lo[owner] + index * piece
+    corners = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)
+    points = piece_lo[:, None, :] + corners[None, :, :] * piece[:, None, :]  # (m, 8, 3)
+    clip = np.concatenate([points, np.ones((*points.shape[:2], 1))], axis=2) @ matrix.T
+    w = clip[:, :, 3]
+    ahead = (w > 1e-12).all(axis=1)
+    w = np.where(w > 1e-12, w, 1.0)
+    x = (clip[:, :, 0] / w + 1.0) * 0.5 * width
+    y = (clip[:, :, 1] / w + 1.0) * 0.5 * height
+    rects = np.stack([np.floor(x.min(1)), np.floor(y.min(1)), np.ceil(x.max(1)), np.ceil(y.max(1))], axis=1)
+    return rects[ahead].astype(np.int64)
+
+
+def _integral(rects: np.ndarray, width: int, height: int) -> np.ndarray:
+    """(height + 1, width + 1) summed-area table of the pixels any of `rects` covers (each pixel counts once)."""
+    diff = np.zeros((height + 1, width + 1), np.int32)
+    if len(rects):
+        left, right = np.clip(rects[:, 0], 0, width), np.clip(rects[:, 2], 0, width)
+        bottom, top = np.clip(rects[:, 1], 0, height), np.clip(rects[:, 3], 0, height)
+        keep = (right > left) & (top > bottom)
+        left, right, bottom, top = left[keep], right[keep], bottom[keep], top[keep]
+        np.add.at(diff, (bottom, left), 1)
+        np.add.at(diff, (bottom, right), -1)
+        np.add.at(diff, (top, left), -1)
+        np.add.at(diff, (top, right), 1)
+    covered = diff.cumsum(axis=0).cumsum(axis=1)[:height, :width] > 0
+    table = np.zeros((height + 1, width + 1), np.int32)
+    table[1:, 1:] = covered.cumsum(axis=0, dtype=np.int32).cumsum(axis=1, dtype=np.int32)
+    return table
+
+
+def _spot_beside(
+    x: int, y: int, width: int, height: int, covered: np.ndarray, taken: np.ndarray
+) -> tuple[int, int, float] | None:
+    """(left, bottom, distance) of the free spot nearest display point (x, y) for a width x height label:
+    off the covered pixels (equipment) if it can, never over `taken` (other labels, overlays), whole in the view.
+    Tried first: just below, above, right and left of the anchor; then a grid of spots out to SEARCH_REACH_PX."""
+    rows, columns = taken.shape
+    gap = 2
+    first = np.array(
+        [
+            [x - width // 2, y - height - gap],
+            [x - width // 2, y + gap],
+            [x + gap, y - height // 2],
+            [x - width - gap, y - height // 2],
+        ]
+    )
+    dx = np.arange(-SEARCH_REACH_PX - width, SEARCH_REACH_PX + 1, SEARCH_STEP_PX)
+    dy = np.arange(-SEARCH_REACH_PX - height, SEARCH_REACH_PX + 1, SEARCH_STEP_PX)
+    grid = np.stack(np.meshgrid(x + dx, y + dy), axis=-1).reshape(-1, 2)
+    spots = np.concatenate([first, grid])
+    left, bottom = spots[:, 0], spots[:, 1]
+    right, top = left + width, bottom + height
+    inside = (left >= 0) & (bottom >= 0) & (right <= columns) & (top <= rows)
+    left, bottom, right, top = left[inside], bottom[inside], right[inside], top[inside]
+    reach = np.hypot(
+        np.maximum(np.maximum(left - x, 0), x - right), np.maximum(np.maximum(bottom - y, 0), y - top)
+    )
+    over = covered[top, right] - covered[bottom, right] - covered[top, left] + covered[bottom, left]
+    for free_floor in (over == 0, over >= 0):
+        for k in np.flatnonzero(free_floor)[np.argsort(reach[free_floor], kind="stable")]:
+            if not taken[bottom[k] : top[k], left[k] : right[k]].any():
+                return int(left[k]), int(bottom[k]), float(reach[k])
+    return None
