@@ -33,7 +33,13 @@ Box = tuple[float, float, float, float]  # (left, bottom, right, top) display pi
 
 def sheet_scale(size: tuple[int, int]) -> float:
     """How big the overlays are drawn for a picture of `size` pixels: 1 at 1600 x 900, never unreadable."""
-    return float(np.clip(min(size[0] / 1600, size[1] / 900), 0.7, 2.5))
+    return float(np.clip(min(size[0] / 1600, size[1] / 900), 0.5, 2.5))
+
+
+def fits_on_sheet(box: Box, size: tuple[int, int], share: float = 0.45) -> bool:
+    """Whether an overlay leaves most of the picture to the plant: at most `share` of its width or height."""
+    left, bottom, right, top = box
+    return right - left <= share * size[0] and top - bottom <= share * size[1]
 
 
 def _rgb(color: tuple[int, int, int]) -> tuple[float, float, float]:

@@ -21,6 +21,7 @@ from viewer.scene.drawing import (
     NorthArrow,
     TitleBlock,
     TitleBlockText,
+    fits_on_sheet,
     frame_drawing,
     project_points,
     sheet_scale,
@@ -195,6 +196,11 @@ def draw_sheet(
         sheet.title_block = TitleBlock(
             plotter, title_block_text(document, site, line, request.view, moment, placeholder), scale
         )
+    for name in ("title_block", "north", "scale_bar"):
+        overlay = getattr(sheet, name)
+        if overlay is not None and not fits_on_sheet(overlay.box(), request.size):
+            setattr(sheet, name, None)
+            request.warnings.append(f"the picture is too small for the {name.replace('_', ' ')}; left out")
     boxes = [overlay.box() for overlay in sheet.overlays()]
     if legend is not None:
         boxes += [tuple(float(v) for v in box) for box in legend.placed_boxes().tolist()]
