@@ -412,6 +412,11 @@ def _free_rect(size: tuple[int, int], reserved: Sequence[tuple[Box, str]]) -> Bo
     return left, bottom, right, top
 
 
+def _grown(box: Box, by: float = DRAWING_GAP_PX) -> Box:
+    """A box with a margin: the plant keeps a visible gap from an overlay, not just no overlap."""
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
+
+
 def _overlaps_hull(points: np.ndarray, box: Box) -> bool:
     """Whether the convex hull of display points meets a box."""
     from shapely.geometry import MultiPoint
@@ -448,7 +453,7 @@ def frame_drawing(
         if best is not None and (grow < best[0] * 0.99 or (grow <= best[0] * 1.01 and off_centre >= best[1])):
             continue
         shown = project_points(renderer, corners)
-        if any(not band and _overlaps_hull(shown, box) for box, band in zip(overlays, bands, strict=True)):
+        if any(not band and _overlaps_hull(shown, _grown(box)) for box, band in zip(overlays, bands, strict=True)):
             continue
         best = (grow, off_centre, rect)
     camera.SetViewAngle(start[0])
