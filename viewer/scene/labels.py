@@ -42,9 +42,10 @@ SOLID_TEXELS = 2
 LEADER_ALPHA = 200
 LEADER_MIN_PX = 10  # a label standing further than this from what it names gets a leader line back to it
 LEADER_WIDTH_PX = 1.2
-SEARCH_STEP_PX = 6  # spacing of the spots tried for a label beside what it names
 SEARCH_REACH_PX = 110  # how far from its anchor such a label may go
-MAX_PIECES = 8  # a long box is cut into up to this many pieces along each floor axis (see screen_rects)
+MAX_PIECES = 8  # a long box is cut into up to this many pieces along its length (see screen_rects)
+COVER_CELL_PX = 4  # the equipment's screen cover is kept in cells this size
+MAX_TRIES = 16  # spots tried per label beside what it names before it gives way
 _ID_TYPE = get_vtk_to_numpy_typemap()[VTK_ID_TYPE]
 
 
@@ -376,12 +377,16 @@ class LabelLayer:
         beside = self._beside
         anchored = (ax >= 0) & (ay >= 0) & (ax < width) & (ay < height)
         shown = front & np.where(beside, anchored, inside) & (size[:, 0] > 0)
-        covered = None
-        if beside.any():
+        spots: dict[int, list[tuple[int, int, float]]] = {}
+        if (beside & shown).any():
             rects = np.zeros((0, 4), np.int64)
             if self._keep_clear is not None:
-                rects = screen_rects(np.asarray(self._keep_clear(), float).reshape(-1, 2, 3), matrix, width, height)
+                boxes = np.asarray(self._keep_clear(), float).reshape(-1, 2, 3)
+                plan = abs(camera.GetDirectionOfProjection()[2]) > 0.999  # boxes are rectangles on screen
+                rects = screen_rects(boxes, matrix, width, height, cut=not plan)
+            which = np.flatnonzero(beside & shown)
             covered = _integral(rects, width, height)
+            spots = _spots_beside(ax[which], ay[which], size[which], covered, which, (width, height))
         # Greedy in priority order on a pixel occupancy map: exact, and about a microsecond per label.
         taken = np.zeros((max(height, 0), max(width, 0)), dtype=bool)
         for other in self._yield_to:
@@ -402,11 +407,12 @@ class LabelLayer:
         leaders: list[tuple[tuple[int, int], tuple[float, float]]] = []
         for i, left, bottom, right, top, x, y in boxes:
             if beside[i]:
-                spot_found = _spot_beside(x, y, int(size[i, 0]), int(size[i, 1]), covered, taken)
+                w, h = int(size[i, 0]), int(size[i, 1])
+                spot_found = next((s for s in spots[i] if _free(taken, s[0], s[1], w, h)), None)
                 if spot_found is None:
                     continue
                 left, bottom, reach = spot_found
-                right, top = left + int(size[i, 0]), bottom + int(size[i, 1])
+                right, top = left + w, bottom + h
                 x0[i], y0[i] = left, bottom
                 if reach > LEADER_MIN_PX:
                     leaders.append(((x, y), (min(max(x, left), right), min(max(y, bottom), top))))
@@ -459,84 +465,116 @@ class LabelLayer:
         self._mesh.Modified()
 
 
-def screen_rects(boxes: np.ndarray, matrix: np.ndarray, width: int, height: int) -> np.ndarray:
+def screen_rects(boxes: np.ndarray, matrix: np.ndarray, width: int, height: int, cut: bool = True) -> np.ndarray:
     """(m, 4) int (left, bottom, right, top) display rectangles that together cover the screen outline of the
-    (n, 2, 3) world `boxes` under the composite projection `matrix`. Each box is cut along the floor into pieces
-    about as long as it is wide, so a long conveyor seen at an angle covers a band, not its whole bounding
-    rectangle. Pieces behind the camera are left out. All in numpy: 10,000 boxes take a few milliseconds."""
+    (n, 2, 3) world `boxes` under the composite projection `matrix`. A box over three times as long as it is
+    wide is cut along its length into pieces (at most MAX_PIECES), so a long conveyor seen at an angle covers
+    a band, not its whole bounding rectangle (`cut` False: no need, as in a plan seen from straight above).
+    Pieces behind the camera are left out."""
     if not len(boxes):
         return np.zeros((0, 4), np.int64)
     lo, size = boxes[:, 0], boxes[:, 1] - boxes[:, 0]
     side = np.maximum(np.minimum(size[:, 0], size[:, 1]), 1e-6)
-    kx = np.clip(np.ceil(size[:, 0] / side), 1, MAX_PIECES).astype(np.int64)
-    ky = np.clip(np.ceil(size[:, 1] / side), 1, MAX_PIECES).astype(np.int64)
-    count = kx * ky
-    owner = np.repeat(np.arange(len(boxes)), count)
-    local = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    steps = np.stack([kx[owner], ky[owner], np.ones(len(owner), np.int64)], axis=1).astype(float)
-    index = np.stack([local % kx[owner], local // kx[owner], np.zeros(len(owner), np.int64)], axis=1)
-    piece = size[owner] / steps
-    piece_lo = lo[owner] + index * piece
-    corners = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)
-    points = piece_lo[:, None, :] + corners[None, :, :] * piece[:, None, :]  # (m, 8, 3)
-    clip = np.concatenate([points, np.ones((*points.shape[:2], 1))], axis=2) @ matrix.T
+    long_x = size[:, 0] >= size[:, 1]
+    count = np.clip(np.ceil(np.maximum(size[:, 0], size[:, 1]) / side / 3.0), 1, MAX_PIECES).astype(np.int64)
+    if cut and (count > 1).any():
+        owner = np.repeat(np.arange(len(boxes)), count)
+        step = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+        axis = np.where(long_x[owner], 0, 1)
+        piece = size[owner].copy()
+        piece[np.arange(len(owner)), axis] /= count[owner]
+        lo = lo[owner].copy()
+        lo[np.arange(len(owner)), axis] += step * piece[np.arange(len(owner)), axis]
+        size = piece
+    # Corners as the projected lowest corner plus projected edge vectors: the projection is linear before
+    # the division by w.
+    base = lo @ matrix[:, :3].T + matrix[:, 3]  # (m, 4)
+    edges = size[:, :, None] * matrix[:, :3].T[None, :, :]  # (m, 3 axes, 4)
+    corners = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)  # (8, 3)
+    clip = base[:, None, :] + np.matmul(corners[None, :, :], edges)  # (m, 8, 4)
     w = clip[:, :, 3]
     ahead = (w > 1e-12).all(axis=1)
-    w = np.where(w > 1e-12, w, 1.0)
-    x = (clip[:, :, 0] / w + 1.0) * 0.5 * width
-    y = (clip[:, :, 1] / w + 1.0) * 0.5 * height
-    rects = np.stack([np.floor(x.min(1)), np.floor(y.min(1)), np.ceil(x.max(1)), np.ceil(y.max(1))], axis=1)
-    return rects[ahead].astype(np.int64)
+    w = np.where(ahead[:, None], w, 1.0)
+    x = (clip[:, :, 0] / w + 1.0) * (0.5 * width)
+    y = (clip[:, :, 1] / w + 1.0) * (0.5 * height)
+    rects = np.stack([x.min(1), y.min(1), x.max(1), y.max(1)], axis=1)[ahead]
+    return np.floor(rects).astype(np.int64) + np.array([0, 0, 1, 1])
 
 
 def _integral(rects: np.ndarray, width: int, height: int) -> np.ndarray:
-    """(height + 1, width + 1) summed-area table of the pixels any of `rects` covers (each pixel counts once)."""
-    diff = np.zeros((height + 1, width + 1), np.int32)
+    """Summed-area table of the COVER_CELL_PX-square cells of the view that any of `rects` touches, shape
+    (rows + 1, columns + 1): coarse cells keep it cheap for 10,000 equipment and err on the covered side."""
+    cell = COVER_CELL_PX
+    columns, rows = -(-width // cell), -(-height // cell)
+    diff = np.zeros((rows + 1, columns + 1), np.int32)
     if len(rects):
-        left, right = np.clip(rects[:, 0], 0, width), np.clip(rects[:, 2], 0, width)
-        bottom, top = np.clip(rects[:, 1], 0, height), np.clip(rects[:, 3], 0, height)
+        left, right = np.clip(rects[:, 0] // cell, 0, columns), np.clip(-(-rects[:, 2] // cell), 0, columns)
+        bottom, top = np.clip(rects[:, 1] // cell, 0, rows), np.clip(-(-rects[:, 3] // cell), 0, rows)
         keep = (right > left) & (top > bottom)
         left, right, bottom, top = left[keep], right[keep], bottom[keep], top[keep]
-        np.add.at(diff, (bottom, left), 1)
-        np.add.at(diff, (bottom, right), -1)
-        np.add.at(diff, (top, left), -1)
-        np.add.at(diff, (top, right), 1)
-    covered = diff.cumsum(axis=0).cumsum(axis=1)[:height, :width] > 0
-    table = np.zeros((height + 1, width + 1), np.int32)
+        stride = columns + 1
+        corners = np.concatenate(
+            [bottom * stride + left, top * stride + right, bottom * stride + right, top * stride + left]
+        )
+        signs = np.repeat([1, 1, -1, -1], len(left))
+        diff += np.bincount(corners, weights=signs, minlength=diff.size).astype(np.int32).reshape(diff.shape)
+    covered = diff.cumsum(axis=0).cumsum(axis=1)[:rows, :columns] > 0
+    table = np.zeros((rows + 1, columns + 1), np.int32)
     table[1:, 1:] = covered.cumsum(axis=0, dtype=np.int32).cumsum(axis=1, dtype=np.int32)
     return table
 
 
-def _spot_beside(
-    x: int, y: int, width: int, height: int, covered: np.ndarray, taken: np.ndarray
-) -> tuple[int, int, float] | None:
-    """(left, bottom, distance) of the free spot nearest display point (x, y) for a width x height label:
-    off the covered pixels (equipment) if it can, never over `taken` (other labels, overlays), whole in the view.
-    Tried first: just below, above, right and left of the anchor; then a grid of spots out to SEARCH_REACH_PX."""
-    rows, columns = taken.shape
-    gap = 2
-    first = np.array(
-        [
-            [x - width // 2, y - height - gap],
-            [x - width // 2, y + gap],
-            [x + gap, y - height // 2],
-            [x - width - gap, y - height // 2],
-        ]
-    )
-    dx = np.arange(-SEARCH_REACH_PX - width, SEARCH_REACH_PX + 1, SEARCH_STEP_PX)
-    dy = np.arange(-SEARCH_REACH_PX - height, SEARCH_REACH_PX + 1, SEARCH_STEP_PX)
-    grid = np.stack(np.meshgrid(x + dx, y + dy), axis=-1).reshape(-1, 2)
-    spots = np.concatenate([first, grid])
-    left, bottom = spots[:, 0], spots[:, 1]
-    right, top = left + width, bottom + height
+def _spots_beside(
+    x: np.ndarray, y: np.ndarray, size: np.ndarray, covered: np.ndarray, which: np.ndarray, view: tuple[int, int]
+) -> dict[int, list[tuple[int, int, float]]]:
+    """For labels of (n, 2) `size` anchored at display points (x, y): the spots to try, best first, as
+    (left, bottom, distance from the anchor), by label index in `which`. The spots stand just clear of the
+    anchor in eight directions, then further out in steps up to SEARCH_REACH_PX; those off the `covered`
+    cells (a summed-area table of the equipment, see _integral) come first, nearest first, then at most a
+    few others; only spots whole in the view. All labels at once in numpy."""
+    columns, rows = view
+    cell = COVER_CELL_PX
+    w, h = size[:, 0:1].astype(float), size[:, 1:2].astype(float)
+    left = np.floor(x[:, None] + _SPOT_X[None, :, 0] * (w / 2 + _SPOT_X[None, :, 1]) - w / 2).astype(np.int64)
+    bottom = np.floor(y[:, None] + _SPOT_Y[None, :, 0] * (h / 2 + _SPOT_Y[None, :, 1]) - h / 2).astype(np.int64)
+    right, top = left + size[:, 0:1], bottom + size[:, 1:2]
     inside = (left >= 0) & (bottom >= 0) & (right <= columns) & (top <= rows)
-    left, bottom, right, top = left[inside], bottom[inside], right[inside], top[inside]
-    reach = np.hypot(
-        np.maximum(np.maximum(left - x, 0), x - right), np.maximum(np.maximum(bottom - y, 0), y - top)
+    most_c, most_r = covered.shape[1] - 1, covered.shape[0] - 1
+    lc, bc = np.clip(left // cell, 0, most_c), np.clip(bottom // cell, 0, most_r)
+    rc, tc = np.clip(-(-right // cell), 0, most_c), np.clip(-(-top // cell), 0, most_r)
+    over = covered[tc, rc] - covered[bc, rc] - covered[tc, lc] + covered[bc, lc]
+    xs, ys = x[:, None], y[:, None]
+    reach = np.hypot(np.maximum(np.maximum(left - xs, 0), xs - right), np.maximum(np.maximum(bottom - ys, 0), ys - top))
+    cost = np.where(inside, reach + np.where(over > 0, 1e6, 0.0), np.inf)
+    order = np.argsort(cost, axis=1, kind="stable")[:, :MAX_TRIES]
+    rows_of = np.arange(len(order))[:, None]
+    valid = np.isfinite(cost[rows_of, order]).sum(axis=1).tolist()
+    lefts, bottoms, reaches = (a[rows_of, order].tolist() for a in (left, bottom, reach))
+    return {
+        index: list(zip(lefts[row][: valid[row]], bottoms[row][: valid[row]], reaches[row][: valid[row]], strict=True))
+        for row, index in enumerate(which.tolist())
+    }
+
+
+def _free(taken: np.ndarray, left: int, bottom: int, width: int, height: int) -> bool:
+    """No pixel of the rectangle is taken: its corners and middle first (where a neighbour usually shows)."""
+    right, top = left + width - 1, bottom + height - 1
+    if taken[bottom, left] or taken[top, right] or taken[bottom, right] or taken[top, left]:
+        return False
+    if taken[(bottom + top) // 2, (left + right) // 2]:
+        return False
+    return not taken[bottom : top + 1, left : right + 1].any()
+
+
+def _spots() -> tuple[np.ndarray, np.ndarray]:
+    """Per spot and axis: (direction -1/0/1, gap in pixels) of the label's middle from its anchor."""
+    directions = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]  # below first
+    gaps = (2, 10, 20, 34, 52, 76, SEARCH_REACH_PX)
+    spots = [(dx, dy, gap) for gap in gaps for dx, dy in directions]
+    return (
+        np.array([(dx, gap) for dx, _, gap in spots], dtype=float),
+        np.array([(dy, gap) for _, dy, gap in spots], dtype=float),
     )
-    over = covered[top, right] - covered[bottom, right] - covered[top, left] + covered[bottom, left]
-    for free_floor in (over == 0, over >= 0):
-        for k in np.flatnonzero(free_floor)[np.argsort(reach[free_floor], kind="stable")]:
-            if not taken[bottom[k] : top[k], left[k] : right[k]].any():
-                return int(left[k]), int(bottom[k]), float(reach[k])
-    return None
+
+
+_SPOT_X, _SPOT_Y = _spots()
