@@ -42,7 +42,7 @@ SOLID_TEXELS = 2
 LEADER_ALPHA = 200
 LEADER_MIN_PX = 10  # a label standing further than this from what it names gets a leader line back to it
 LEADER_WIDTH_PX = 1.2
-SEARCH_REACH_PX = 110  # how far from its anchor such a label may go
+SEARCH_REACH_PX = 64  # how far from its anchor a label beside what it names may go (further: lost in a crowd)
 MAX_PIECES = 8  # a long box is cut into up to this many pieces along its length (see screen_rects)
 COVER_CELL_PX = 4  # the equipment's screen cover is kept in cells this size
 MAX_TRIES = 16  # spots tried per label beside what it names before it gives way
@@ -292,7 +292,7 @@ class LabelLayer:
 
     def keep_clear_of(self, boxes: Callable[[], np.ndarray] | None) -> None:
         """Labels placed `beside` stand off the screen outline of these world boxes ((n, 2, 3), read at each
-        placement: the equipment shown) where there is room; where there is none, as near as they can."""
+        placement: the equipment shown); a label with no free floor near its anchor is left out."""
         self._keep_clear = boxes
         self._view_key = None
 
@@ -529,9 +529,9 @@ def _spots_beside(
 ) -> dict[int, list[tuple[int, int, float]]]:
     """For labels of (n, 2) `size` anchored at display points (x, y): the spots to try, best first, as
     (left, bottom, distance from the anchor), by label index in `which`. The spots stand just clear of the
-    anchor in eight directions, then further out in steps up to SEARCH_REACH_PX; those off the `covered`
-    cells (a summed-area table of the equipment, see _integral) come first, nearest first, then at most a
-    few others; only spots whole in the view. All labels at once in numpy."""
+    anchor in eight directions, then further out in steps up to SEARCH_REACH_PX; only spots off the
+    `covered` cells (a summed-area table of the equipment, see _integral) and whole in the view, nearest
+    first: a name with no free floor near it gives way rather than cover the equipment. All labels at once."""
     columns, rows = view
     cell = COVER_CELL_PX
     w, h = size[:, 0:1].astype(float), size[:, 1:2].astype(float)
@@ -545,7 +545,7 @@ def _spots_beside(
     over = covered[tc, rc] - covered[bc, rc] - covered[tc, lc] + covered[bc, lc]
     xs, ys = x[:, None], y[:, None]
     reach = np.hypot(np.maximum(np.maximum(left - xs, 0), xs - right), np.maximum(np.maximum(bottom - ys, 0), ys - top))
-    cost = np.where(inside, reach + np.where(over > 0, 1e6, 0.0), np.inf)
+    cost = np.where(inside & (over == 0), reach, np.inf)
     order = np.argsort(cost, axis=1, kind="stable")[:, :MAX_TRIES]
     rows_of = np.arange(len(order))[:, None]
     valid = np.isfinite(cost[rows_of, order]).sum(axis=1).tolist()
@@ -569,7 +569,7 @@ def _free(taken: np.ndarray, left: int, bottom: int, width: int, height: int) ->
 def _spots() -> tuple[np.ndarray, np.ndarray]:
     """Per spot and axis: (direction -1/0/1, gap in pixels) of the label's middle from its anchor."""
     directions = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]  # below first
-    gaps = (2, 10, 20, 34, 52, 76, SEARCH_REACH_PX)
+    gaps = (2, 8, 16, 26, 38, 50, SEARCH_REACH_PX)
     spots = [(dx, dy, gap) for gap in gaps for dx, dy in directions]
     return (
         np.array([(dx, gap) for dx, _, gap in spots], dtype=float),
