@@ -245,3 +245,23 @@ def test_recording_drawing_shows_the_state_time_in_site_time(demo, tmp_path, mon
     assert "State at: 2025-01-01 09:00:30 (UTC+09:00)" in texts  # Ochang's time of the state shown
     image = np.asarray(Image.open(out))
     assert image.shape[:2] == (540, 960)
+
+
+def test_cli_options_leave_the_overlays_out(demo, tmp_path, monkeypatch):
+    from viewer.paths import demo_plant_path
+    from viewer.scene import render
+
+    sheets: list[DrawingSheet] = []
+    original = render.draw_sheet
+    monkeypatch.setattr(render, "draw_sheet", lambda *a, **k: sheets.append(original(*a, **k)) or sheets[-1])
+    args = ["render", str(demo_plant_path()), "--size", "960x540", "--view", "top"]
+    assert main([*args, "-o", str(tmp_path / "all.png")]) == 0
+    assert main([*args, "-o", str(tmp_path / "none.png"), "--no-title-block", "--no-north", "--no-scale-bar"]) == 0
+    assert len(sheets[0].overlays()) == 3 and sheets[1].overlays() == []
+    full = np.asarray(Image.open(tmp_path / "all.png"))[::-1, :, :3].astype(int)
+    for overlay in sheets[0].overlays():  # each drawn where it stands
+        left, bottom, right, top = (round(v) for v in overlay.box())
+        assert dark(full[bottom:top, left:right]) > 40
+    # Without them the plant gets the whole sheet (less a small gap at its edges).
+    assert sheets[1].framed == (10, 10, 950, 530)
+    assert sheets[0].framed[3] - sheets[0].framed[1] < 530 - 10 - 100

@@ -412,6 +412,23 @@ def _free_rect(size: tuple[int, int], reserved: Sequence[tuple[Box, str]]) -> Bo
     return left, bottom, right, top
 
 
+SHRINK_STEPS = (1.0, 0.92, 0.85, 0.78, 0.7, 0.62)
+
+
+def _shrunk(rect: Box, factor: float, away_from: Sequence[Box], size: tuple[int, int]) -> Box:
+    """`rect` scaled by `factor`, kept in its corner away from the first of `away_from` (overlay boxes)."""
+    if factor >= 1.0 or not away_from:
+        return rect
+    left, bottom, right, top = rect
+    width, height = (right - left) * factor, (top - bottom) * factor
+    b_left, b_bottom, b_right, b_top = away_from[0]
+    at_right = (b_left + b_right) / 2 > size[0] / 2
+    at_top = (b_bottom + b_top) / 2 > size[1] / 2
+    x0 = left if at_right else right - width
+    y0 = bottom if at_top else top - height
+    return x0, y0, x0 + width, y0 + height
+
+
 def _grown(box: Box, by: float = DRAWING_GAP_PX) -> Box:
     """A box with a margin: the plant keeps a visible gap from an overlay, not just no overlap."""
     return box[0] - by, box[1] - by, box[2] + by, box[3] + by
@@ -442,20 +459,28 @@ def frame_drawing(
     best: tuple[float, float, Box] | None = None  # (scale, distance of the plant's middle from the picture's, rect)
     middle = np.array(size, float) / 2
     for bands in itertools.product(("h", "v", ""), repeat=len(overlays)):
-        rect = _free_rect(size, list(zip(overlays, bands, strict=True)))
-        if rect[2] - rect[0] < 16 or rect[3] - rect[1] < 16:
+        full = _free_rect(size, list(zip(overlays, bands, strict=True)))
+        if full[2] - full[0] < 16 or full[3] - full[1] < 16:
             continue
-        camera.SetViewAngle(start[0])
-        camera.SetParallelScale(start[1])
-        grow = fit_into(renderer, corners, rect)
-        off_centre = float(np.linalg.norm(np.array([rect[0] + rect[2], rect[1] + rect[3]]) / 2 - middle))
-        # Bigger wins; within 1 % (the same picture, one band more or less), the better centred.
-        if best is not None and (grow < best[0] * 0.99 or (grow <= best[0] * 1.01 and off_centre >= best[1])):
-            continue
-        shown = project_points(renderer, corners)
-        if any(not band and _overlaps_hull(shown, _grown(box)) for box, band in zip(overlays, bands, strict=True)):
-            continue
-        best = (grow, off_centre, rect)
+        free = [box for box, band in zip(overlays, bands, strict=True) if not band]
+        # An overlay left without a band may still meet the plant: then the plant is drawn smaller, in steps,
+        # in the corner of the rectangle away from that overlay (a small picture with a tall legend, say).
+        for shrink in SHRINK_STEPS if free else (1.0,):
+            camera.SetViewAngle(start[0])
+            camera.SetParallelScale(start[1])
+            rect = _shrunk(full, shrink, free, size)
+            grow = fit_into(renderer, corners, rect)
+            if best is not None and grow < best[0] * 0.99:
+                break  # smaller steps only get worse
+            off_centre = float(np.linalg.norm(np.array([rect[0] + rect[2], rect[1] + rect[3]]) / 2 - middle))
+            # Bigger wins; within 1 % (the same picture, one band more or less), the better centred.
+            if best is not None and grow <= best[0] * 1.01 and off_centre >= best[1]:
+                continue
+            shown = project_points(renderer, corners)
+            if any(_overlaps_hull(shown, _grown(box)) for box in free):
+                continue
+            best = (grow, off_centre, rect)
+            break
     camera.SetViewAngle(start[0])
     camera.SetParallelScale(start[1])
     rect = best[2] if best is not None else _free_rect(size, [])

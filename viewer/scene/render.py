@@ -97,11 +97,15 @@ def offscreen_plotter(size: tuple[int, int]) -> pv.Plotter:
     return pv.Plotter(off_screen=True, window_size=size, lighting="light_kit", theme=theme)
 
 
-def render_image(
-    document: PlantDocument, library: EquipmentLibrary, request: RenderRequest, sheet: DrawingSheet | None = None
-) -> np.ndarray:
-    """The picture as an (h, w, 3 or 4) uint8 array; warnings go to request.warnings. `sheet`, when given,
-    gets the drawing overlays made (what the title block says, where the plant was framed)."""
+def render_image(document: PlantDocument, library: EquipmentLibrary, request: RenderRequest) -> np.ndarray:
+    """The picture as an (h, w, 3 or 4) uint8 array; warnings go to request.warnings."""
+    return render_drawing(document, library, request)[0]
+
+
+def render_drawing(
+    document: PlantDocument, library: EquipmentLibrary, request: RenderRequest
+) -> tuple[np.ndarray, DrawingSheet]:
+    """The picture, and the drawing overlays made for it (what the title block says, where the plant went)."""
     site = choose_site(document, request.site)
     line = find_line(site, request.line) if request.line else None
     plotter = offscreen_plotter(request.size)
@@ -110,9 +114,7 @@ def render_image(
         view.show_site(document, library, site, labels=request.labels)
         if line is not None:
             view.focus_line(line)
-        made = draw_sheet(view, document, site, line, request)
-        if sheet is not None:
-            sheet.__dict__.update(made.__dict__)
+        sheet = draw_sheet(view, document, site, line, request)
         if request.transparent:
             plotter.set_background("white")  # a gradient is drawn as geometry and would stay opaque
         request.warnings.extend(view.warnings)
@@ -120,7 +122,7 @@ def render_image(
         request.warnings.extend(id_warnings(view))
     finally:
         plotter.close()
-    return image
+    return image, sheet
 
 
 def drawing_bounds(view: PlantView, line: Line | None) -> np.ndarray:
