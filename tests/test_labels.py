@@ -198,8 +198,10 @@ def test_off_screen_pictures_show_the_names(minimal_data, write_json):
         assert sorted(layer.placed_texts()) == ["Cell 1", "LINE 1"] and view.label_texts() == layer.texts()
         spec = next(s for s in name_label_specs(view.batch, None, 10.0) if s.text == "LINE 1")
         x, y = display_of(plotter, spec.position)
-        near = image[y - 6 : y + 7, x - 20 : x + 21]
-        assert (near.max(axis=2) < 110).sum() > 15  # its text, centred on its anchor
+        left, bottom, right, top = layer.placed_boxes()[layer.placed_texts().index("LINE 1")].tolist()
+        # Beside its anchor (on the free floor next to what it names), not far from it, with its text drawn.
+        assert max(left - x, x - right, 0) < 30 and max(bottom - y, y - top, 0) < 30
+        assert (image[bottom:top, left:right].max(axis=2) < 110).sum() > 15
     finally:
         plotter.close()
 

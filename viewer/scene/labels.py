@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -38,6 +38,14 @@ BACKGROUND_OPACITY = 0.8
 BACKGROUND_RGB = (255, 255, 255)
 MAX_ATLAS_WIDTH = 8192  # well under the texture size limit of any OpenGL 3.2 implementation
 _CACHE_BYTES = 32 * 1024 * 1024
+SOLID_TEXELS = 2
+LEADER_ALPHA = 200
+LEADER_MIN_PX = 10  # a label standing further than this from what it names gets a leader line back to it
+LEADER_WIDTH_PX = 1.2
+SEARCH_REACH_PX = 64  # how far from its anchor a label beside what it names may go (further: lost in a crowd)
+MAX_PIECES = 8  # a long box is cut into up to this many pieces along its length (see screen_rects)
+COVER_CELL_PX = 4  # the equipment's screen cover is kept in cells this size
+MAX_TRIES = 16  # spots tried per label beside what it names before it gives way
 _ID_TYPE = get_vtk_to_numpy_typemap()[VTK_ID_TYPE]
 
 
@@ -51,9 +59,13 @@ class Obstacle(Protocol):
 
 @dataclass
 class LabelSpec:
+    """`beside`: the label names something drawn at `position` (a line, a cell) and stands on free floor next
+    to it instead of over it, with a leader line back to `position` when it had to go further away."""
+
     position: tuple[float, float, float]
     text: str
     priority: float = 1.0
+    beside: bool = False
 
 
 class _TextCache:
@@ -133,6 +145,7 @@ class _Atlas:
     size: np.ndarray  # (k, 2) int sprite width and height (0 for blank text)
     shape: tuple[int, int]  # atlas (width, height)
     pixels: np.ndarray  # (height, width, 4) uint8 texels, bottom row first; the texture's image shares them
+    solid: tuple[float, float]  # texture coordinates of a texel in the text colour (leader lines are drawn with it)
 
 
 def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: int, dpi: int) -> _Atlas:
@@ -141,7 +154,9 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
     size = np.array([(a.shape[1], a.shape[0]) for a in alphas], dtype=np.int64).reshape(-1, 2)
     size = np.where(size.min(axis=1, keepdims=True) > 0, size + 2 * MARGIN, 0)
     area = int((size[:, 0] * size[:, 1]).sum())
-    width = max(int(size[:, 0].max(initial=1)), min(MAX_ATLAS_WIDTH, int(np.ceil(np.sqrt(area) * 1.05))), 1)
+    width = max(
+        int(size[:, 0].max(initial=1)), min(MAX_ATLAS_WIDTH, int(np.ceil(np.sqrt(area) * 1.05))), SOLID_TEXELS
+    )
     origin = np.zeros((len(texts), 2), np.int64)
     x = y = shelf = 0
     for k in np.argsort(-size[:, 1], kind="stable"):
@@ -153,7 +168,7 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
         origin[k] = x, y
         x += w
         shelf = max(shelf, h)
-    height = max(int(y + shelf), 1)
+    height = int(y + shelf) + SOLID_TEXELS  # a solid block in the text colour on top, for leader lines
 
     text_alpha = np.zeros((height, width), np.uint8)
     back_alpha = np.zeros((height, width), np.uint8)  # background coverage, 255 inside the rounded rectangle
@@ -174,6 +189,7 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
     # Text over its background, composited here so a frame draws one texture: one table look-up per texel.
     index = (back_alpha.astype(np.uint16) << 8) | text_alpha
     rgba = _composite_table(color)[index].view(np.uint8).reshape(height, width, 4)
+    rgba[-SOLID_TEXELS:, :SOLID_TEXELS] = (*color, LEADER_ALPHA)
 
     image = vtkImageData()
     image.SetDimensions(width, height, 1)
@@ -186,7 +202,8 @@ def _build_atlas(texts: Sequence[str], color: tuple[int, int, int], font_size: i
     texture.RepeatOff()
     texture.EdgeClampOn()
     texture.MipmapOff()
-    return _Atlas(texture, origin, size, (width, height), rgba)
+    solid = (SOLID_TEXELS / 2 / width, (height - SOLID_TEXELS / 2) / height)
+    return _Atlas(texture, origin, size, (width, height), rgba, solid)
 
 
 class LabelLayer:
@@ -205,6 +222,9 @@ class LabelLayer:
         self._texts = [s.text for s in specs]
         self._points = np.array([s.position for s in specs], dtype=float).reshape(-1, 3)
         priority = np.array([s.priority for s in specs], dtype=float)
+        self._beside = np.array([s.beside for s in specs], dtype=bool)
+        self._keep_clear: Callable[[], np.ndarray] | None = None
+        self._leaders = np.zeros((0, 2, 2))  # (anchor, nearest point of its label) per leader line, pixels
         self._order = np.argsort(-priority, kind="stable")
         self._distinct, self._text_index = np.unique(np.array(self._texts, dtype=object), return_inverse=True)
         self._atlas: _Atlas | None = None
@@ -269,6 +289,16 @@ class LabelLayer:
         say), placed first for the same view, or anything else drawn over the view (a legend)."""
         self._yield_to = [obstacle for obstacle in obstacles if obstacle is not self]
         self._view_key = None
+
+    def keep_clear_of(self, boxes: Callable[[], np.ndarray] | None) -> None:
+        """Labels placed `beside` stand off the screen outline of these world boxes ((n, 2, 3), read at each
+        placement: the equipment shown); a label with no free floor near its anchor is left out."""
+        self._keep_clear = boxes
+        self._view_key = None
+
+    def leaders(self) -> np.ndarray:
+        """(n, 2, 2) display pixels of each leader line drawn: from a label's anchor to its nearest point."""
+        return self._leaders
 
     def prepare(self, dpi: int, seconds: float) -> bool:
         """Rasterise the texts for `seconds` at most, then (in a later call if time is up) pack the atlas:
@@ -344,7 +374,19 @@ class LabelLayer:
         y0 = ay + ABOVE_GAP if self.above else ay - size[:, 1] // 2
         # Whole labels only: one cut by the view's edge reads as a different word.
         inside = (x0 >= 0) & (y0 >= 0) & (x0 + size[:, 0] <= width) & (y0 + size[:, 1] <= height)
-        shown = front & inside & (size[:, 0] > 0)
+        beside = self._beside
+        anchored = (ax >= 0) & (ay >= 0) & (ax < width) & (ay < height)
+        shown = front & np.where(beside, anchored, inside) & (size[:, 0] > 0)
+        spots: dict[int, list[tuple[int, int, float]]] = {}
+        if (beside & shown).any():
+            rects = np.zeros((0, 4), np.int64)
+            if self._keep_clear is not None:
+                boxes = np.asarray(self._keep_clear(), float).reshape(-1, 2, 3)
+                plan = abs(camera.GetDirectionOfProjection()[2]) > 0.999  # boxes are rectangles on screen
+                rects = screen_rects(boxes, matrix, width, height, cut=not plan)
+            which = np.flatnonzero(beside & shown)
+            covered = _integral(rects, width, height)
+            spots = _spots_beside(ax[which], ay[which], size[which], covered, which, (width, height))
         # Greedy in priority order on a pixel occupancy map: exact, and about a microsecond per label.
         taken = np.zeros((max(height, 0), max(width, 0)), dtype=bool)
         for other in self._yield_to:
@@ -362,8 +404,19 @@ class LabelLayer:
             strict=True,
         )
         placed: list[int] = []
+        leaders: list[tuple[tuple[int, int], tuple[float, float]]] = []
         for i, left, bottom, right, top, x, y in boxes:
-            if not self.above and taken[y, x]:  # a centred label covers its anchor: the commonest crowding
+            if beside[i]:
+                w, h = int(size[i, 0]), int(size[i, 1])
+                spot_found = next((s for s in spots[i] if _free(taken, s[0], s[1], w, h)), None)
+                if spot_found is None:
+                    continue
+                left, bottom, reach = spot_found
+                right, top = left + w, bottom + h
+                x0[i], y0[i] = left, bottom
+                if reach > LEADER_MIN_PX:
+                    leaders.append(((x, y), (min(max(x, left), right), min(max(y, bottom), top))))
+            elif not self.above and taken[y, x]:  # a centred label covers its anchor: the commonest crowding
                 continue
             spot = taken[bottom:top, left:right]
             if np.count_nonzero(spot):
@@ -371,24 +424,35 @@ class LabelLayer:
             spot[:] = True
             placed.append(i)
         self._placed = np.array(placed, dtype=np.int64)
+        self._leaders = np.array(leaders, dtype=float).reshape(-1, 2, 2)
         left, bottom = x0[self._placed], y0[self._placed]
         self._boxes = np.stack([left, bottom, left + size[self._placed, 0], bottom + size[self._placed, 1]], axis=1)
         self._set_quads(left, bottom)
 
     def _set_quads(self, x0: np.ndarray, y0: np.ndarray) -> None:
-        """One textured quad per placed label, in display pixels relative to the viewport."""
-        count = len(self._placed)
+        """One textured quad per placed label, in display pixels relative to the viewport, then one thin quad
+        per leader line drawn with the atlas's solid texel (the same actor: no extra draw call)."""
+        labels = len(self._placed)
+        count = labels + len(self._leaders)
         atlas = self._atlas
         corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.int64)
         points = np.zeros((count * 4, 3), np.float32)
         tcoords = np.zeros((count * 4, 2), np.float32)
-        if count:
+        if labels:
             text = self._text_index[self._placed]
             size = atlas.size[text]
             offsets = corners[None, :, :] * size[:, None, :]  # (n, 4, 2)
-            points[:, :2] = (np.stack([x0, y0], axis=1)[:, None, :] + offsets).reshape(-1, 2)
+            points[: labels * 4, :2] = (np.stack([x0, y0], axis=1)[:, None, :] + offsets).reshape(-1, 2)
             texel = atlas.origin[text][:, None, :] + offsets
-            tcoords[:] = (texel / np.array(atlas.shape, dtype=float)).reshape(-1, 2)
+            tcoords[: labels * 4] = (texel / np.array(atlas.shape, dtype=float)).reshape(-1, 2)
+        if len(self._leaders):
+            start, end = self._leaders[:, 0], self._leaders[:, 1]
+            along = end - start
+            across = np.stack([-along[:, 1], along[:, 0]], axis=1)
+            across *= LEADER_WIDTH_PX / 2 / np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
+            quads = np.stack([start - across, start + across, end + across, end - across], axis=1)
+            points[labels * 4 :, :2] = quads.reshape(-1, 2)
+            tcoords[labels * 4 :] = atlas.solid
         vtk_points = vtkPoints()
         vtk_points.SetData(numpy_to_vtk(points, deep=True))
         self._mesh.SetPoints(vtk_points)
@@ -399,3 +463,118 @@ class LabelLayer:
         self._mesh.SetPolys(cells)
         self._mesh.GetPointData().SetTCoords(numpy_to_vtk(tcoords, deep=True))
         self._mesh.Modified()
+
+
+def screen_rects(boxes: np.ndarray, matrix: np.ndarray, width: int, height: int, cut: bool = True) -> np.ndarray:
+    """(m, 4) int (left, bottom, right, top) display rectangles that together cover the screen outline of the
+    (n, 2, 3) world `boxes` under the composite projection `matrix`. A box over three times as long as it is
+    wide is cut along its length into pieces (at most MAX_PIECES), so a long conveyor seen at an angle covers
+    a band, not its whole bounding rectangle (`cut` False: no need, as in a plan seen from straight above).
+    Pieces behind the camera are left out."""
+    if not len(boxes):
+        return np.zeros((0, 4), np.int64)
+    lo, size = boxes[:, 0], boxes[:, 1] - boxes[:, 0]
+    side = np.maximum(np.minimum(size[:, 0], size[:, 1]), 1e-6)
+    long_x = size[:, 0] >= size[:, 1]
+    count = np.clip(np.ceil(np.maximum(size[:, 0], size[:, 1]) / side / 3.0), 1, MAX_PIECES).astype(np.int64)
+    if cut and (count > 1).any():
+        owner = np.repeat(np.arange(len(boxes)), count)
+        step = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+        axis = np.where(long_x[owner], 0, 1)
+        piece = size[owner].copy()
+        piece[np.arange(len(owner)), axis] /= count[owner]
+        lo = lo[owner].copy()
+        lo[np.arange(len(owner)), axis] += step * piece[np.arange(len(owner)), axis]
+        size = piece
+    # Corners as the projected lowest corner plus projected edge vectors: the projection is linear before
+    # the division by w.
+    base = lo @ matrix[:, :3].T + matrix[:, 3]  # (m, 4)
+    edges = size[:, :, None] * matrix[:, :3].T[None, :, :]  # (m, 3 axes, 4)
+    corners = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=float)  # (8, 3)
+    clip = base[:, None, :] + np.matmul(corners[None, :, :], edges)  # (m, 8, 4)
+    w = clip[:, :, 3]
+    ahead = (w > 1e-12).all(axis=1)
+    w = np.where(ahead[:, None], w, 1.0)
+    x = (clip[:, :, 0] / w + 1.0) * (0.5 * width)
+    y = (clip[:, :, 1] / w + 1.0) * (0.5 * height)
+    rects = np.stack([x.min(1), y.min(1), x.max(1), y.max(1)], axis=1)[ahead]
+    return np.floor(rects).astype(np.int64) + np.array([0, 0, 1, 1])
+
+
+def _integral(rects: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Summed-area table of the COVER_CELL_PX-square cells of the view that any of `rects` touches, shape
+    (rows + 1, columns + 1): coarse cells keep it cheap for 10,000 equipment and err on the covered side."""
+    cell = COVER_CELL_PX
+    columns, rows = -(-width // cell), -(-height // cell)
+    diff = np.zeros((rows + 1, columns + 1), np.int32)
+    if len(rects):
+        left, right = np.clip(rects[:, 0] // cell, 0, columns), np.clip(-(-rects[:, 2] // cell), 0, columns)
+        bottom, top = np.clip(rects[:, 1] // cell, 0, rows), np.clip(-(-rects[:, 3] // cell), 0, rows)
+        keep = (right > left) & (top > bottom)
+        left, right, bottom, top = left[keep], right[keep], bottom[keep], top[keep]
+        stride = columns + 1
+        corners = np.concatenate(
+            [bottom * stride + left, top * stride + right, bottom * stride + right, top * stride + left]
+        )
+        signs = np.repeat([1, 1, -1, -1], len(left))
+        diff += np.bincount(corners, weights=signs, minlength=diff.size).astype(np.int32).reshape(diff.shape)
+    covered = diff.cumsum(axis=0).cumsum(axis=1)[:rows, :columns] > 0
+    table = np.zeros((rows + 1, columns + 1), np.int32)
+    table[1:, 1:] = covered.cumsum(axis=0, dtype=np.int32).cumsum(axis=1, dtype=np.int32)
+    return table
+
+
+def _spots_beside(
+    x: np.ndarray, y: np.ndarray, size: np.ndarray, covered: np.ndarray, which: np.ndarray, view: tuple[int, int]
+) -> dict[int, list[tuple[int, int, float]]]:
+    """For labels of (n, 2) `size` anchored at display points (x, y): the spots to try, best first, as
+    (left, bottom, distance from the anchor), by label index in `which`. The spots stand just clear of the
+    anchor in eight directions, then further out in steps up to SEARCH_REACH_PX; only spots off the
+    `covered` cells (a summed-area table of the equipment, see _integral) and whole in the view, nearest
+    first: a name with no free floor near it gives way rather than cover the equipment. All labels at once."""
+    columns, rows = view
+    cell = COVER_CELL_PX
+    w, h = size[:, 0:1].astype(float), size[:, 1:2].astype(float)
+    left = np.floor(x[:, None] + _SPOT_X[None, :, 0] * (w / 2 + _SPOT_X[None, :, 1]) - w / 2).astype(np.int64)
+    bottom = np.floor(y[:, None] + _SPOT_Y[None, :, 0] * (h / 2 + _SPOT_Y[None, :, 1]) - h / 2).astype(np.int64)
+    right, top = left + size[:, 0:1], bottom + size[:, 1:2]
+    inside = (left >= 0) & (bottom >= 0) & (right <= columns) & (top <= rows)
+    most_c, most_r = covered.shape[1] - 1, covered.shape[0] - 1
+    lc, bc = np.clip(left // cell, 0, most_c), np.clip(bottom // cell, 0, most_r)
+    rc, tc = np.clip(-(-right // cell), 0, most_c), np.clip(-(-top // cell), 0, most_r)
+    over = covered[tc, rc] - covered[bc, rc] - covered[tc, lc] + covered[bc, lc]
+    xs, ys = x[:, None], y[:, None]
+    reach = np.hypot(np.maximum(np.maximum(left - xs, 0), xs - right), np.maximum(np.maximum(bottom - ys, 0), ys - top))
+    cost = np.where(inside & (over == 0), reach, np.inf)
+    order = np.argsort(cost, axis=1, kind="stable")[:, :MAX_TRIES]
+    rows_of = np.arange(len(order))[:, None]
+    valid = np.isfinite(cost[rows_of, order]).sum(axis=1).tolist()
+    lefts, bottoms, reaches = (a[rows_of, order].tolist() for a in (left, bottom, reach))
+    return {
+        index: list(zip(lefts[row][: valid[row]], bottoms[row][: valid[row]], reaches[row][: valid[row]], strict=True))
+        for row, index in enumerate(which.tolist())
+    }
+
+
+def _free(taken: np.ndarray, left: int, bottom: int, width: int, height: int) -> bool:
+    """No pixel of the rectangle is taken: its corners and middle first (where a neighbour usually shows)."""
+    right, top = left + width - 1, bottom + height - 1
+    if taken[bottom, left] or taken[top, right] or taken[bottom, right] or taken[top, left]:
+        return False
+    if taken[(bottom + top) // 2, (left + right) // 2]:
+        return False
+    return not taken[bottom : top + 1, left : right + 1].any()
+
+
+def _spots() -> tuple[np.ndarray, np.ndarray]:
+    """Per spot and axis: (direction -1/0/1, gap in pixels) of the label's middle from its anchor."""
+    directions = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]  # below first
+    gaps = (2, 8, 16, 26, 38, 50, SEARCH_REACH_PX)
+    spots = [(dx, dy, gap) for gap in gaps for dx, dy in directions]
+    return (
+        np.array([(dx, gap) for dx, _, gap in spots], dtype=float),
+        np.array([(dy, gap) for _, dy, gap in spots], dtype=float),
+    )
+
+
+_SPOT_X, _SPOT_Y = _spots()

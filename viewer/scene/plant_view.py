@@ -84,17 +84,22 @@ def grid_spacing_of(site: Site) -> float:
 
 
 def name_label_specs(batch: EquipmentBatch | None, outline: np.ndarray | None, spacing: float) -> list[LabelSpec]:
-    """Line and cell names over the visible equipment, and the floor grid's metre marks when `outline` is
-    given (see PlantView._add_labels)."""
+    """Line and cell names beside the visible equipment they name, and the floor grid's metre marks when
+    `outline` is given (see PlantView._add_labels). A line's name is anchored on the floor at the middle of the
+    line, a cell's at the middle of its front (south) edge; both stand on the nearest free floor."""
     specs = []
     if batch is not None and len(batch):
         shown = batch.visible
         lines = _group_bounds(batch, "line", shown)
         cells = _group_bounds(batch, "cell", shown)
         specs += [
-            LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0) for name, b in lines.values()
+            LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[0][2]), name.upper(), 10.0, beside=True)
+            for name, b in lines.values()
         ]
-        specs += [LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()]
+        specs += [
+            LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1], b[0][2]), name, 1.0, beside=True)
+            for name, b in cells.values()
+        ]
     if outline is not None:
         specs += [LabelSpec(p, t, 0.5) for p, t in grid_label_specs(outline, spacing)]
     return specs
@@ -261,6 +266,9 @@ class PlantView:
             specs = name_label_specs(self.batch, outline, self.grid_spacing())
         if specs:
             layer = LabelLayer(specs, CELL_LABEL_COLOR, font_size=13)
+            batch = self.batch
+            if batch is not None:
+                layer.keep_clear_of(lambda: batch.bounds[batch.visible])  # names stand on free floor
             layer.actor.SetVisibility(not self._interacting)  # names come back with the full meshes
             self.plotter.add_actor(layer.actor, name="labels", pickable=False, reset_camera=False)
             layer.attach(self.plotter.renderer)
@@ -274,9 +282,32 @@ class PlantView:
             layer.yield_to([*self._overlay_labels.values(), *self._label_obstacles])
 
     def set_label_obstacles(self, obstacles: list[Obstacle]) -> None:
-        """Things drawn over the view (a legend) that the names keep clear of."""
+        """Things drawn over the view (a legend) that the names and ids keep clear of."""
         self._label_obstacles = list(obstacles)
         self._names_yield()
+        ids = self.id_label_layer()
+        if ids is not None:
+            ids.yield_to(self._label_obstacles)
+
+    def show_id_labels(self, on: bool = True, font_size: int = 10) -> None:
+        """Each shown equipment's id over its middle, bigger equipment first where ids would overlap: one label
+        actor for all of them. The line and cell names keep clear of the ids."""
+        if not on or self.batch is None or not self.batch.visible.any():
+            self._remove_overlay_labels(ID_LABELS)
+            return
+        batch = self.batch
+        shown = np.flatnonzero(batch.visible)
+        lo, hi = batch.bounds[shown, 0], batch.bounds[shown, 1]
+        area = (hi[:, 0] - lo[:, 0]) * (hi[:, 1] - lo[:, 1])
+        specs = [
+            LabelSpec(((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, b[2]), batch.paths[i].equipment.id, float(s))
+            for i, a, b, s in zip(shown.tolist(), lo, hi, area, strict=True)
+        ]
+        self._show_overlay_labels(ID_LABELS, specs, ID_LABEL_COLOR, font_size)
+        self.set_label_obstacles(self._label_obstacles)
+
+    def id_label_layer(self) -> LabelLayer | None:
+        return self._overlay_labels.get(ID_LABELS)
 
     def _show_overlay_labels(
         self, name: str, specs: list[LabelSpec], color: tuple[int, int, int], size: int, above: bool = False
@@ -1051,6 +1082,8 @@ def grid_label_specs(outline: np.ndarray, spacing: float) -> list[tuple[tuple[fl
 
 
 SENSOR_LABEL_COLOR = (15, 25, 35)
+ID_LABEL_COLOR = (10, 60, 130)  # dark blue: ids read apart from the names
+ID_LABELS = "equipment-ids"
 CLIPPED_ACTORS = ("equipment", "equipment-lod", "walls", "columns", "selection-outline")
 HIGHLIGHT_COLOR = (255, 0, 200)  # magenta: no equipment type uses it, so a selection never blends in
 FLAG_COLOR = (235, 25, 25)  # red: equipment breaking a layout check
