@@ -40,7 +40,7 @@ class Drawn:
         self.line = find_line(self.site, line) if line else None
         self.request = RenderRequest(size=size, view=view, line=line, **flags)
         self.plotter = offscreen_plotter(size)
-        self.view = PlantView(self.plotter)
+        self.view = PlantView(self.plotter, names_beside=True)
         self.view.show_site(document, library, self.site, labels=self.request.labels)
         if self.line is not None:
             self.view.focus_line(self.line)
@@ -265,3 +265,16 @@ def test_cli_options_leave_the_overlays_out(demo, tmp_path, monkeypatch):
     # Without them the plant gets the whole sheet (less a small gap at its edges).
     assert sheets[1].framed == (10, 10, 950, 530)
     assert sheets[0].framed[3] - sheets[0].framed[1] < 530 - 10 - 100
+
+
+def test_the_window_keeps_its_cheap_name_placement(demo):
+    """Names beside what they name cost a search per name at every camera stop: drawings only, not the window."""
+    document, library = demo
+    plotter = offscreen_plotter(SIZE)
+    try:
+        view = PlantView(plotter)
+        view.show_site(document, library, document.sites[0], labels=True)
+        layer = view._label_layers[0]
+        assert layer._keep_clear is None and not layer._beside.any()
+    finally:
+        plotter.close()

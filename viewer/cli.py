@@ -143,7 +143,7 @@ def _render_recorded_state(
     line = find_line(site, request.line) if request.line else None
     plotter = offscreen_plotter(request.size)
     try:
-        view = PlantView(plotter)
+        view = PlantView(plotter, names_beside=True)
         view.show_site(document, plant_library(document), site, labels=request.labels)
         bindings = Bindings.build(view.batch.paths)
         numeric = [tag for tag, own in bindings.by_tag.items() if own[0].signal.kind is not SignalKind.STATE]

@@ -83,23 +83,36 @@ def grid_spacing_of(site: Site) -> float:
     return site.column_grid.spacing[0] if site.column_grid.count[0] else 10.0
 
 
-def name_label_specs(batch: EquipmentBatch | None, outline: np.ndarray | None, spacing: float) -> list[LabelSpec]:
-    """Line and cell names beside the visible equipment they name, and the floor grid's metre marks when
-    `outline` is given (see PlantView._add_labels). A line's name is anchored on the floor at the middle of the
-    line, a cell's at the middle of its front (south) edge; both stand on the nearest free floor."""
+def name_label_specs(
+    batch: EquipmentBatch | None, outline: np.ndarray | None, spacing: float, beside: bool = False
+) -> list[LabelSpec]:
+    """Line and cell names of the visible equipment, and the floor grid's metre marks when `outline` is given
+    (see PlantView._add_labels). `beside` (layout drawings): a line's name is anchored on the floor at the middle
+    of the line, a cell's at the middle of its front (south) edge, and both stand on the nearest free floor;
+    otherwise (the window, where placing them beside costs 20 ms a camera stop on a big plant) a line's name
+    floats over the line and a cell's sits at its front edge."""
     specs = []
     if batch is not None and len(batch):
         shown = batch.visible
         lines = _group_bounds(batch, "line", shown)
         cells = _group_bounds(batch, "cell", shown)
-        specs += [
-            LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[0][2]), name.upper(), 10.0, beside=True)
-            for name, b in lines.values()
-        ]
-        specs += [
-            LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1], b[0][2]), name, 1.0, beside=True)
-            for name, b in cells.values()
-        ]
+        if beside:
+            specs += [
+                LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[0][2]), name.upper(), 10.0, beside=True)
+                for name, b in lines.values()
+            ]
+            specs += [
+                LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1], b[0][2]), name, 1.0, beside=True)
+                for name, b in cells.values()
+            ]
+        else:
+            specs += [
+                LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0)
+                for name, b in lines.values()
+            ]
+            specs += [
+                LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()
+            ]
     if outline is not None:
         specs += [LabelSpec(p, t, 0.5) for p, t in grid_label_specs(outline, spacing)]
     return specs
@@ -128,8 +141,9 @@ def site_pieces(site: Site, batch: EquipmentBatch, grid_labels: bool = True) -> 
 class PlantView:
     """Builds and updates the scene of one site inside a pyvista plotter."""
 
-    def __init__(self, plotter: pv.Plotter) -> None:
+    def __init__(self, plotter: pv.Plotter, names_beside: bool = False) -> None:
         self.plotter = plotter
+        self.names_beside = names_beside  # line and cell names on free floor beside what they name (drawings)
         self.batch: EquipmentBatch | None = None
         self.site: Site | None = None
         self.detail_actor: pv.Actor | None = None
@@ -222,7 +236,8 @@ class PlantView:
             self.proxy_actor.pickable = False
         if labels and len(self.batch):
             yield "labels"
-            ready = pieces is not None and pieces.grid_labels == self.grid_labels
+            # Pieces made ahead (the window's loading thread) carry the window's names, never a drawing's.
+            ready = pieces is not None and pieces.grid_labels == self.grid_labels and not self.names_beside
             self._add_labels(pieces.labels if ready else None)
         self._apply_clip()
 
@@ -263,11 +278,11 @@ class PlantView:
         self._label_actors, self._label_layers = [], []
         if specs is None:
             outline = self._outline if self.grid_labels else None
-            specs = name_label_specs(self.batch, outline, self.grid_spacing())
+            specs = name_label_specs(self.batch, outline, self.grid_spacing(), self.names_beside)
         if specs:
             layer = LabelLayer(specs, CELL_LABEL_COLOR, font_size=13)
             batch = self.batch
-            if batch is not None:
+            if batch is not None and self.names_beside:
                 layer.keep_clear_of(lambda: batch.bounds[batch.visible])  # names stand on free floor
             layer.actor.SetVisibility(not self._interacting)  # names come back with the full meshes
             self.plotter.add_actor(layer.actor, name="labels", pickable=False, reset_camera=False)

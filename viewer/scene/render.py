@@ -110,7 +110,7 @@ def render_drawing(
     line = find_line(site, request.line) if request.line else None
     plotter = offscreen_plotter(request.size)
     try:
-        view = PlantView(plotter)
+        view = PlantView(plotter, names_beside=True)
         view.show_site(document, library, site, labels=request.labels)
         if line is not None:
             view.focus_line(line)
@@ -252,7 +252,7 @@ def render_line_picture(
     site = next(s for s in document.sites if any(li is line for a in s.areas for li in a.lines))
     plotter = offscreen_plotter(size)
     try:
-        plant = PlantView(plotter)
+        plant = PlantView(plotter, names_beside=True)
         plant.show_site(document, library, site, labels=True)
         plant.focus_line(line)
         batch = plant.batch

@@ -169,7 +169,7 @@ def render_plan_picture(
     size = (width, height)
     plotter = offscreen_plotter(size)
     try:
-        plant = PlantView(plotter)
+        plant = PlantView(plotter, names_beside=True)
         plant.show_site(document, library, site, labels=True)
         batch = plant.batch
         visible = np.array([p.line is line or p.equipment.id in (also_show or ()) for p in batch.paths], dtype=bool)
