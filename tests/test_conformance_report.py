@@ -55,7 +55,8 @@ def test_electrode_line_cloned_to_holland_lists_its_column_clashes_and_is_not_le
     document, mother_line, child_line = electrode_clone(demo_path)
     assert diff_lines(mother_line, child_line, document).level == Level.SYSTEM_SYNERGY  # copy alone: exact
     result = diff_lines(mother_line, child_line, document, library=library)
-    assert result.differences == [] and result.conformance == 100.0
+    # No difference, but 4 of the 20 stand on columns: they do not conform.
+    assert result.differences == [] and result.conformance == 80.0
     assert {p.kind for p in result.layout_problems} == {"column"}
     assert {p.ids[0] for p in result.layout_problems} == COLUMN_CLASHES
     coater = next(p for p in result.layout_problems if p.ids == ("HM-ELE1-COT-01",))
@@ -68,7 +69,7 @@ def test_electrode_line_cloned_to_holland_lists_its_column_clashes_and_is_not_le
     assert "layout problems at the child site: 4 (4 blocking, 0 narrow walkways open)" in text
     for ident in COLUMN_CLASHES:
         assert re.search(rf"on a column: .*\({ident}\) stands on a building column .*\[blocking\]", text)
-    assert "conformance 100.0 %; Copy Exactly level 1 - Make it work" in text
+    assert "conformance 80.0 %; Copy Exactly level 1 - Make it work" in text
     assert "not level 3: 4 blocking layout problems" in text
     assert "not level 2: process outputs not compared (no recordings given)" in text
     result.outputs_match = True  # recordings show the line runs as the mother: the drawing is what is wrong

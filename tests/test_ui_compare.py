@@ -28,19 +28,20 @@ def clock(monkeypatch):
 @pytest.fixture
 def compare(qtbot, demo_path):
     document = load_document(demo_path)
-    child_line = clone_line(document, "Assembly line 1", document, "Holland child plant", origin=(20, 60), rotate=90)
+    # A place where the turned line fits the child building (`clone --fit` finds it): its layout checks pass.
+    child_line = clone_line(document, "Assembly line 1", document, "Holland child plant", origin=(42, 6), rotate=90)
     _, _, mother_line = find_line(document, "OC-ASM1")
     stack = UndoStack(document)
 
     def child(mother_id):
         return next(e for c in child_line.cells for e in c.equipment if e.mother_id == mother_id).id
 
-    stack.push(edit.move_by(document, [child("OC-ASM1-STK-01")], 0.0, 1.5))
+    stack.push(edit.move_by(document, [child("OC-ASM1-STK-01")], 0.0, -1.5))
     stack.push(edit.SetParameter((child("OC-ASM1-PKG-01"),), "seal_temperature", 195))
     stack.push(edit.DeleteEquipment((child("OC-ASM1-CNV-16"),)))
     library = builtin_library()
     stack.push(
-        edit.AddEquipment(child_line.cells[0].id, [edit.new_equipment_for(library, "labeler", "HM-LBL-1", 8, 20)])
+        edit.AddEquipment(child_line.cells[0].id, [edit.new_equipment_for(library, "labeler", "HM-LBL-1", 8, 19)])
     )
     window = CompareWindow(document, mother_line, document, child_line, undo=stack)
     qtbot.addWidget(window)
@@ -125,7 +126,12 @@ def test_deviation_proposed_approved_and_exported(compare, tmp_path, clock, monk
     assert out.read_text().splitlines()[1].startswith("DEV-001,")
     report = tmp_path / "report.html"
     window.write_report(report)
-    assert '<b id="approved">1</b>' in report.read_text()
+    page = report.read_text()
+    assert '<b id="approved">1</b>' in page
+    assert "Layout not checked" not in page and "Approval" in page  # the same report to sign as `diff --report`
+    signed = tmp_path / "report.pdf"
+    window.write_report(signed)
+    assert signed.read_bytes()[:5] == b"%PDF-"
 
 
 def test_process_outputs_from_two_recordings(compare, tmp_path):
@@ -206,7 +212,7 @@ def test_register_buttons_ask_and_the_saved_child_loads_again(compare, tmp_path,
 
     monkeypatch.setattr(QInputDialog, "getText", answer)
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
-    saved = {"csv": tmp_path / "register.csv", "html": tmp_path / "conformance.html"}
+    saved = {"csv": tmp_path / "register.csv", "pdf": tmp_path / "conformance.pdf"}
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda parent, title, name, kinds: (str(saved[name.rsplit(".", 1)[1]]), kinds))  # fmt: skip
     monkeypatch.setenv("MOTHERTWIN_USER", "jpark")
@@ -243,7 +249,13 @@ def test_register_buttons_ask_and_the_saved_child_loads_again(compare, tmp_path,
          "2026-12-07T02:40:00Z"),
         ("DEV-002", "jpark", "2026-12-07T01:40:00Z", "", "", "rejected", "klee", "2026-12-07T03:30:00Z"),
     ]  # fmt: skip
-    assert '<b id="approved">1</b>' in saved["html"].read_text()
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(saved["pdf"])
+    text = "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    pdf.close()
+    approved = text[text.index("Approved deviations") :]
+    assert "DEV-001" in approved and "klee" in approved and "DEV-002" not in approved
     path = tmp_path / "child.mtplant.json"
     save_document(window.controller.child, path)
     first, second = load_document(path).deviations

@@ -494,8 +494,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     )
     if args.report:
         from viewer.compare.report import write_report
+        from viewer.scene.report_pictures import report_pictures
 
-        report.mother_picture, report.child_picture = _report_pictures(report, library)
+        report.mother_picture, report.child_picture = report_pictures(report, library)
         write_report(args.report, report)
         print(f"wrote {args.report}")
     if args.json:
@@ -516,26 +517,6 @@ def _period(text: str) -> tuple[float, float]:
 
     start, end = (parse_time(t) for t in text.split("/"))
     return start, end
-
-
-def _report_pictures(report, library) -> tuple[bytes, bytes]:  # noqa: ANN001
-    """The mother and child plans of the report, with what differs and what clashes called out."""
-    from viewer.compare.report import picture_marks
-    from viewer.scene.report_pictures import Callout, Ring, render_plan_picture
-
-    result = report.result
-    marks = picture_marks(result)
-    pictures = []
-    for document, line, colors, own_marks, rings, also_show in (
-        (report.mother, result.mother_line, marks.mother_colors, marks.mother, [], set()),
-        (report.child, result.child_line, marks.child_colors, marks.child, marks.rings, marks.also_show),
-    ):
-        callouts = [Callout(m.equipment_id, m.text, m.color) for m in own_marks]
-        picture = render_plan_picture(
-            document, library.merged(document.types), line, colors, callouts, [Ring(*r) for r in rings], also_show
-        )
-        pictures.append(picture.png)
-    return pictures[0], pictures[1]
 
 
 def _diff_failure(fail_on: str, result: DiffResult, outputs: list[OutputComparison]) -> str:

@@ -104,11 +104,14 @@ class DiffResult:
 
     @property
     def conformance(self) -> float:
-        """Percent of equipment (matched, added, removed) with no drift."""
+        """Percent of equipment (matched, added, removed) with no drift: no difference and no layout problem at
+        the child site that no deviation covers (a machine standing on a column does not conform)."""
         total = len(self.pairs) + len(self.added) + len(self.removed)
         if total == 0:
             return 100.0
         drifting = {d.child_id or d.mother_id for d in self.drift}
+        line_ids = {child.id for _, child in self.pairs} | {e.id for e in self.added}
+        drifting |= {i for p in self.layout_problems if p.is_open for i in p.ids if i in line_ids}
         return 100.0 * (total - len(drifting)) / total
 
     @property

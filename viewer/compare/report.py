@@ -40,7 +40,8 @@ LEVEL_RULE = (
     "the child site; 3 Copy exactly - every difference covered by an approved deviation of the child document, "
     "no blocking layout problem and every narrow walkway approved; 2 Process output matching - otherwise, when "
     "the recorded process outputs of mother and child were compared and match; 1 Make it work - otherwise. "
-    "Conformance is the share of equipment (matched, added, removed) without drift."
+    "Conformance is the share of equipment (matched, added, removed) without drift: no difference and no layout "
+    "problem that no deviation covers."
 )
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 NONE = "none"

@@ -238,31 +238,3 @@ def save_png(image: np.ndarray, path: Path) -> None:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
     atomic_write_bytes(Path(path), buffer.getvalue())
-
-
-def render_line_picture(
-    document: PlantDocument,
-    library: EquipmentLibrary,
-    line: Line,
-    colors: dict[str, tuple[int, int, int]],
-    size: tuple[int, int] = (900, 560),
-    view: str = "top",
-) -> bytes:
-    """PNG of one line alone in its building, each equipment in the colour given for its id (compare pictures)."""
-    site = next(s for s in document.sites if any(li is line for a in s.areas for li in a.lines))
-    plotter = offscreen_plotter(size)
-    try:
-        plant = PlantView(plotter, names_beside=True)
-        plant.show_site(document, library, site, labels=True)
-        plant.focus_line(line)
-        batch = plant.batch
-        ids = [i for i in colors if batch.has_id(i)]
-        if ids:
-            batch.set_colors(batch.indices(ids), np.array([colors[i] for i in ids], dtype=np.uint8))
-        plant.set_view(view, frame=batch.visible_bounds())  # the line, not the whole building
-        image = plotter.screenshot(return_img=True)
-    finally:
-        plotter.close()
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()

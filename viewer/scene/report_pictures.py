@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from viewer.compare.report import ConformanceReport
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.model.geometry import equipment_world_matrices
 from viewer.scene.plant_view import PlantView
@@ -235,3 +236,24 @@ def render_plan_picture(
         rings_px,
         bar,
     )
+
+
+def report_pictures(report: ConformanceReport, library: EquipmentLibrary) -> tuple[bytes, bytes]:
+    """The mother and child plans of a conformance report (PNG), with what differs and what clashes called out:
+    the same pictures from the command line and from the Compare window."""
+    from viewer.compare.report import picture_marks
+
+    result = report.result
+    marks = picture_marks(result)
+    mother = report.mother if report.mother is not None else report.child
+    pictures = []
+    for document, line, colors, own_marks, rings, also_show in (
+        (mother, result.mother_line, marks.mother_colors, marks.mother, [], set()),
+        (report.child, result.child_line, marks.child_colors, marks.child, marks.rings, marks.also_show),
+    ):
+        callouts = [Callout(m.equipment_id, m.text, m.color) for m in own_marks]
+        picture = render_plan_picture(
+            document, library.merged(document.types), line, colors, callouts, [Ring(*r) for r in rings], also_show
+        )
+        pictures.append(picture.png)
+    return pictures[0], pictures[1]

@@ -12,7 +12,8 @@ import numpy as np
 
 from viewer.compare import DiffResult, Kind, Tolerances, diff_lines
 from viewer.compare.report import difference_colors
-from viewer.model import Deviation, DeviationChange, Line, PlantDocument, Site
+from viewer.io import builtin_library
+from viewer.model import Deviation, DeviationChange, EquipmentLibrary, Line, PlantDocument, Site
 from viewer.model.geometry import pose_matrix
 from viewer.model.site_time import TimeDisplay, parse_site_time
 from viewer.model.views import CameraState
@@ -61,11 +62,20 @@ class Row:
 class CompareController:
     """Holds the two lines and the diff; the window asks it for colours, rows and camera mappings."""
 
-    def __init__(self, mother: PlantDocument, mother_line: Line, child: PlantDocument, child_line: Line) -> None:
+    def __init__(
+        self,
+        mother: PlantDocument,
+        mother_line: Line,
+        child: PlantDocument,
+        child_line: Line,
+        library: EquipmentLibrary | None = None,
+    ) -> None:
         self.mother, self.mother_line = mother, mother_line
         self.child, self.child_line = child, child_line
         self.tolerances = Tolerances()
-        self.result: DiffResult = diff_lines(mother_line, child_line, child, self.tolerances)
+        # With the library, the child's layout problems at its site are checked and count in the verdict.
+        self.library = library if library is not None else builtin_library()
+        self.result: DiffResult = diff_lines(mother_line, child_line, child, self.tolerances, library=self.library)
         # mother line frame -> child line frame, in world coordinates of each site
         self.mother_to_child = line_world_matrix(child, child_line) @ np.linalg.inv(
             line_world_matrix(mother, mother_line)
@@ -75,7 +85,7 @@ class CompareController:
 
     def refresh(self) -> None:
         """After deviations changed: classify again (matching is cheap)."""
-        self.result = diff_lines(self.mother_line, self.child_line, self.child, self.tolerances)
+        self.result = diff_lines(self.mother_line, self.child_line, self.child, self.tolerances, library=self.library)
 
     def colors(self) -> tuple[dict[str, tuple[int, int, int]], dict[str, tuple[int, int, int]]]:
         return difference_colors(self.result)

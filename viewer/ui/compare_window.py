@@ -4,6 +4,7 @@ the deviation register, and the conformance report. Logic lives in CompareContro
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,15 @@ from PySide6.QtWidgets import (
 )
 from pyvistaqt import QtInteractor
 
-from viewer.compare.report import ADDED, CHANGED_APPROVED, DRIFT, REMOVED, UNCHANGED, write_html
+from viewer.compare.report import (
+    ADDED,
+    CHANGED_APPROVED,
+    DRIFT,
+    REMOVED,
+    UNCHANGED,
+    ConformanceReport,
+    write_report,
+)
 from viewer.io import builtin_library
 from viewer.io.atomic import atomic_write_text
 from viewer.model import Deviation, DeviationStatus, Line, PlantDocument
@@ -48,7 +57,7 @@ from viewer.model.undo import Command, UndoStack
 from viewer.scene.batch import COLORS, TypeMeshes
 from viewer.scene.ghost import GHOST_OPACITY, ghost_mesh
 from viewer.scene.plant_view import PlantView
-from viewer.scene.render import render_line_picture
+from viewer.scene.report_pictures import report_pictures
 from viewer.sensors.samples import SampleBuffer
 from viewer.ui.compare_controller import REGISTER_COLUMNS, STATUS_FILTERS, CompareController, line_site
 from viewer.ui.compare_outputs import OutputsPanel
@@ -73,9 +82,9 @@ class CompareWindow(QMainWindow):
         self.live_store = live_store  # the window's sensor store, for comparing live outputs
         self.setWindowTitle(f"Compare {child_line.name} ({child_line.id}) with its mother {mother_line.id}")
         self.resize(1500, 900)
-        self.controller = CompareController(mother, mother_line, child, child_line)
-        self.undo = undo
         self.library = builtin_library()
+        self.controller = CompareController(mother, mother_line, child, child_line, self.library)
+        self.undo = undo
         self._syncing = False
         self._build_views()
         self._build_table()
@@ -412,19 +421,21 @@ class CompareWindow(QMainWindow):
         atomic_write_text(path, deviations_csv(self.controller.child))
 
     def write_report(self, path: Path | None = None) -> None:
+        """The conformance report to sign, as `mothertwin diff --report` writes it: PDF or HTML by the suffix."""
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, "Conformance report", "conformance.html", "HTML (*.html)")
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Conformance report", "conformance.pdf", "PDF (*.pdf);;HTML (*.html)"
+            )
             if not name:
                 return
             path = Path(name)
         c = self.controller
-        mother_colors, child_colors = c.colors()
-        pictures = [
-            render_line_picture(doc, self.library.merged(doc.types), line, colors)
-            for doc, line, colors in ((c.mother, c.mother_line, mother_colors), (c.child, c.child_line, child_colors))
-        ]
-        write_html(path, c.result, [], c.child, pictures[0], pictures[1],
-                   f"Conformance of {c.child_line.name} ({c.child_line.id}) to its mother line")  # fmt: skip
+        report = ConformanceReport(c.result, c.child, c.mother, tolerances=c.tolerances, generated_at=time.time())
+        report.mother_picture, report.child_picture = report_pictures(report, self.library)
+        try:
+            write_report(path, report)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Conformance report", f"{path}: the report was not written: {exc}")
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         if self.undo is not None:
