@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -122,13 +123,23 @@ def equipment_type_from(name: str, data: dict[str, Any], base_dir: Path | None) 
     )
 
 
+def _triple(values: Sequence[Any]) -> tuple[float, float, float]:
+    x, y, z = values  # the schema has checked the length
+    return float(x), float(y), float(z)
+
+
+def _pair(values: Sequence[Any]) -> tuple[float, float]:
+    x, y = values  # the schema has checked the length
+    return float(x), float(y)
+
+
 def _equipment_from(d: dict[str, Any]) -> Equipment:
     return Equipment(
         id=d["id"],
         name=d["name"],
         type=d["type"],
         pose=pose_from(d.get("pose")),
-        scale=tuple(float(v) for v in d.get("scale", (1.0, 1.0, 1.0))),
+        scale=_triple(d.get("scale", (1.0, 1.0, 1.0))),
         parameters=parameters_from(d.get("parameters")),
         signals=signals_from(d.get("signals")),
         mother_id=d.get("mother_id"),
@@ -143,7 +154,7 @@ def _clone_record_from(d: dict[str, Any] | None) -> CloneRecord | None:
         d["mother_line"],
         d["mother_revision"],
         d["cloned_at"],
-        tuple(float(v) for v in d.get("origin", (0.0, 0.0))),
+        _pair(d.get("origin", (0.0, 0.0))),
         float(d.get("rotate", 0.0)),
         bool(d.get("mirror", False)),
     )
@@ -189,6 +200,7 @@ def _deviation_to(v: Deviation) -> dict[str, Any]:
 def _site_from(d: dict[str, Any]) -> Site:
     grid = d.get("column_grid", {})
     default_grid = ColumnGrid()
+    count_x, count_y = grid.get("count", default_grid.count)
     return Site(
         id=d["id"],
         name=d["name"],
@@ -199,9 +211,9 @@ def _site_from(d: dict[str, Any]) -> Site:
         footprint=[(float(x), float(y)) for x, y in d.get("footprint", [])],
         tag_template=d.get("tag_template", ""),
         column_grid=ColumnGrid(
-            origin=tuple(float(v) for v in grid.get("origin", default_grid.origin)),
-            spacing=tuple(float(v) for v in grid.get("spacing", default_grid.spacing)),
-            count=tuple(int(v) for v in grid.get("count", default_grid.count)),
+            origin=_pair(grid.get("origin", default_grid.origin)),
+            spacing=_pair(grid.get("spacing", default_grid.spacing)),
+            count=(int(count_x), int(count_y)),
             size=float(grid.get("size", default_grid.size)),
             height=float(grid.get("height", default_grid.height)),
         ),
