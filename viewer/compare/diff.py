@@ -226,10 +226,6 @@ def _line_frame_poses(line: Line, mirror: bool) -> dict[str, tuple[np.ndarray, f
     return out
 
 
-def _angle_delta(a: float, b: float) -> float:
-    return abs((a - b + 180.0) % 360.0 - 180.0)
-
-
 # ---------------------------------------------------------------- matching
 
 

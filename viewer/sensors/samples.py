@@ -612,7 +612,3 @@ class SampleBuffer:
             rows = np.flatnonzero(self._present)
             stale = rows[self._stale_rows(rows, now)]
             return {self._tags[r] for r in stale.tolist()}
-
-    def down_sources(self) -> set[str]:
-        with self._lock:
-            return set(self._down_sources)

@@ -51,10 +51,6 @@ class Backoff:
     def reset(self) -> None:
         self._attempt = 0
 
-    @property
-    def attempts(self) -> int:
-        return self._attempt
-
 
 class Source:
     """A place sensor values come from. Subclasses connect in their own thread and call `publish`.
