@@ -40,7 +40,7 @@ class Command:
     def structural(self) -> bool:
         """True when equipment are added, removed or re-parented (the scene rebuilds, not just moves).
 
-        Subclasses that always are set `structural: ClassVar[bool] = True`."""
+        A command class that always is one says so with `structural: ClassVar[bool] = True`."""
         return False
 
 
