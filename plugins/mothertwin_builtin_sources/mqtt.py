@@ -28,10 +28,20 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from viewer.sensors import PayloadError, SampleBuffer, Source, SourceSettings, SourceStatus, parse_mqtt_url
-from viewer.sensors.config import check_tls_ca
-from viewer.sensors.payloads import decode_json_columns
-from viewer.sensors.samples import BAD_CODE, BOOLEAN, NUMBER, TEXT
+from viewer.sensors import (
+    BAD_CODE,
+    BOOLEAN,
+    NUMBER,
+    TEXT,
+    PayloadError,
+    SampleBuffer,
+    Source,
+    SourceSettings,
+    SourceStatus,
+    check_tls_ca,
+    decode_json_columns,
+    parse_mqtt_url,
+)
 
 SPARKPLUG_PREFIX = "spBv1.0/"
 FLUSH_SECONDS = 0.02  # how long the worker gathers values before sending a batch: latency vs. overhead

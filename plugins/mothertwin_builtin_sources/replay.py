@@ -8,9 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from viewer.sensors import Bindings, Recording, SampleBuffer, Source, SourceSettings, SourceStatus
-from viewer.sensors.recording import Columns
-from viewer.sensors.simulator import Simulator
+from viewer.sensors import Bindings, Columns, Recording, SampleBuffer, Simulator, Source, SourceSettings, SourceStatus
 
 # How far back a seek looks for each tag's last value: a tag silent for longer than this has no state.
 SEEK_LOOKBACK = 3600.0

@@ -51,10 +51,6 @@ class MeshBuilder:
         transform = trimesh.transformations.translation_matrix((at[0], at[1], at[2] + size[2] / 2))
         self._add(trimesh.creation.box(extents=size, transform=transform), color)
 
-    def box_between(self, lo: tuple[float, float, float], hi: tuple[float, float, float], color: RGB) -> None:
-        size = tuple(h - lo_ for lo_, h in zip(lo, hi, strict=True))
-        self.box(size, ((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]), color)
-
     def cylinder(
         self,
         radius: float,

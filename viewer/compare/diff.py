@@ -229,10 +229,6 @@ def _line_frame_poses(line: Line, mirror: bool) -> dict[str, tuple[np.ndarray, f
     return out
 
 
-def _angle_delta(a: float, b: float) -> float:
-    return abs((a - b + 180.0) % 360.0 - 180.0)
-
-
 # ---------------------------------------------------------------- matching
 
 
@@ -353,11 +349,16 @@ def _pair_differences(
     ms = {s.name: s for s in mother.signals}
     cs = {s.name: s for s in child.signals}
     for name in sorted(set(ms) | set(cs)):
-        a, b = ms.get(name), cs.get(name)
-        if a != b:
+        mother_signal, child_signal = ms.get(name), cs.get(name)
+        if mother_signal != child_signal:
             out.append(
                 Difference(
-                    Kind.SIGNAL_CHANGED, mother.id, child.id, f"signals.{name}", _signal_text(a), _signal_text(b)
+                    Kind.SIGNAL_CHANGED,
+                    mother.id,
+                    child.id,
+                    f"signals.{name}",
+                    _signal_text(mother_signal),
+                    _signal_text(child_signal),
                 )
             )
     return out

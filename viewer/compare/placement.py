@@ -117,7 +117,8 @@ class FitResult:
 def split_problems(violations: Iterable[Violation], line: Line) -> tuple[list[Violation], list[Violation]]:
     """(clashes of the line, the site's other problems): a pair counts as a clash when one side is the line's."""
     ids = {e.id for cell in line.cells for e in cell.equipment}
-    clashes, others = [], []
+    clashes: list[Violation] = []
+    others: list[Violation] = []
     for violation in violations:
         (clashes if ids & set(violation.ids) else others).append(violation)
     return clashes, others
@@ -362,7 +363,8 @@ def _passing(floor: _Floor, footprints: np.ndarray, zones: np.ndarray, origins: 
 
 
 def _rounded(point: np.ndarray) -> tuple[float, float]:
-    return tuple(float(round(v / ORIGIN_STEP) * ORIGIN_STEP) + 0.0 for v in point)  # + 0.0: no "-0.0"
+    x, y = (float(round(v / ORIGIN_STEP) * ORIGIN_STEP) + 0.0 for v in point)  # + 0.0: no "-0.0"
+    return x, y
 
 
 def _nearest_free(

@@ -24,7 +24,7 @@ from viewer.compare.diff import Difference, DiffResult, Kind, Tolerances
 from viewer.compare.layout_problems import LAYOUT_RULE, site_of_line
 from viewer.compare.outputs import OutputComparison
 from viewer.io.atomic import atomic_write_text
-from viewer.model import DeviationStatus, Line, PlantDocument, Site
+from viewer.model import Deviation, DeviationStatus, Line, PlantDocument, Site
 from viewer.model.site_time import TimeDisplay, parse_site_time
 
 # Colours shared by the report pictures, the compare view and the legend.
@@ -88,14 +88,16 @@ def difference_colors(result: DiffResult) -> tuple[dict[str, tuple[int, int, int
     child: dict[str, tuple[int, int, int]] = {c.id: UNCHANGED for _, c in result.pairs}
     for d in result.differences:
         if d.kind == Kind.ADDED:
-            child[d.child_id] = ADDED if d.is_drift else CHANGED_APPROVED
+            if d.child_id is not None:
+                child[d.child_id] = ADDED if d.is_drift else CHANGED_APPROVED
         elif d.kind == Kind.REMOVED:
-            mother[d.mother_id] = REMOVED if d.is_drift else CHANGED_APPROVED
+            if d.mother_id is not None:
+                mother[d.mother_id] = REMOVED if d.is_drift else CHANGED_APPROVED
         else:
             colour = DRIFT if d.is_drift else CHANGED_APPROVED
             # Drift wins over an approved change on the same equipment: it is what needs attention.
             for table, ident in ((mother, d.mother_id), (child, d.child_id)):
-                if table.get(ident) != DRIFT:
+                if ident is not None and table.get(ident) != DRIFT:
                     table[ident] = colour
     for problem in result.layout_problems:
         for ident in problem.ids:
@@ -162,7 +164,7 @@ def picture_marks(result: DiffResult) -> PictureMarks:
 # ---------------------------------------------------------------- the report's data
 
 
-def _plain(value: object) -> object:
+def _plain(value: object) -> Any:  # JSON-ready: a dict, list, text, number, bool or None
     """JSON-ready copy of a model value: enums as text, dataclasses as dicts (tolerant of fields added later)."""
     if isinstance(value, Enum):
         return str(value.value)
@@ -191,7 +193,7 @@ def _difference_dict(d: Difference) -> dict[str, Any]:
     }
 
 
-def deviation_who_when(deviation: object) -> tuple[str, str]:
+def deviation_who_when(deviation: Deviation) -> tuple[str, str]:
     """Who approved a deviation and when, from whichever of the register's fields this document has."""
     who = next((str(v) for k in ("approved_by", "decided_by") if (v := getattr(deviation, k, ""))), "")
     when = next((str(v) for k in ("decided_at", "decided", "approved_at", "date") if (v := getattr(deviation, k, ""))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -109,7 +109,7 @@ class SchemaCheck:
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self._schema = schema
-        self._fast: Any = None
+        self._fast: Callable[[Any], Any] | None = None  # compiled on first use
 
     def problems(self, data: Any, file: str) -> list[Problem]:
         if self._fast is None:

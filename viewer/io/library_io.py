@@ -7,7 +7,7 @@ from pathlib import Path
 
 from viewer.io.errors import PlantFileError
 from viewer.io.jsonfmt import check_finite, dumps_pretty, read_json
-from viewer.io.plant_json import equipment_type_from, equipment_type_to, type_manifest_schema_check
+from viewer.io.type_json import equipment_type_from, equipment_type_to, type_manifest_schema_check
 from viewer.model import EquipmentLibrary, EquipmentType
 from viewer.paths import library_dir
 

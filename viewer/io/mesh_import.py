@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import trimesh
@@ -53,8 +54,9 @@ def _normalised(mesh: MeshData) -> MeshData:
 
 def _write_glb(mesh: MeshData, target: Path) -> None:
     out = trimesh.Trimesh(mesh.vertices @ Y_UP_TO_Z_UP, mesh.faces, process=False)  # Z up -> glTF's Y up
-    out.visual.face_colors = np.column_stack([mesh.face_colors, np.full(len(mesh.faces), 255)])
-    atomic_write_bytes(target, out.export(file_type="glb"))
+    visual = cast(trimesh.visual.ColorVisuals, out.visual)  # a new mesh has colour visuals
+    visual.face_colors = np.column_stack([mesh.face_colors, np.full(len(mesh.faces), 255)])
+    atomic_write_bytes(target, cast(bytes, out.export(file_type="glb")))
 
 
 def import_mesh_type(
@@ -84,13 +86,13 @@ def import_mesh_type(
     _write_glb(mesh, folder / f"{name}.glb")
     extents = np.maximum(mesh.extents, 0.01)
     colors, counts = np.unique(mesh.face_colors, axis=0, return_counts=True)
-    main_color = tuple(int(c) for c in colors[int(np.argmax(counts))])
+    red, green, blue = (int(c) for c in colors[int(np.argmax(counts))])
     return EquipmentType(
         name=name,
         title=title or source.stem,
         category=category,
         footprint=Footprint(*(round(float(v), 4) for v in extents)),
         mesh=f"{MESH_FOLDER}/{name}.glb",
-        color=main_color,
+        color=(red, green, blue),
         base_dir=Path(document_dir).resolve(),
     )

@@ -13,6 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import trimesh
@@ -82,7 +83,7 @@ def _threemf_unit(data: bytes) -> float:
 
 
 def _face_colors(geometry: trimesh.Trimesh) -> np.ndarray:
-    visual = geometry.visual
+    visual: Any = geometry.visual  # colour or texture visuals, or none: what is missing is caught below
     count = len(geometry.faces)
     try:
         if visual.kind == "texture":
@@ -125,7 +126,7 @@ def _convert(data: bytes, suffix: str, units: float | None) -> MeshData:
         # cascadio writes metres and keeps the CAD file's Z up (no glTF Y-up turn to undo).
         data, file_type = cascadio.load(data, file_type="step"), "glb"
     loaded = trimesh.load(io.BytesIO(data), file_type=file_type, process=False)
-    mesh = _flatten(loaded)
+    mesh = _flatten(cast(trimesh.Scene | trimesh.Trimesh, loaded))  # what the mesh formats we read load as
     scale, rotation = 1.0, None
     if suffix in (".glb", ".gltf"):
         rotation = Y_UP_TO_Z_UP

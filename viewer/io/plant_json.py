@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,16 @@ from typing import Any
 from viewer.io.atomic import atomic_write_text
 from viewer.io.errors import PlantFileError, Problem
 from viewer.io.jsonfmt import SchemaCheck, check_finite, describe, dumps_pretty, load_schema, read_json
+from viewer.io.library_io import builtin_library
+from viewer.io.type_json import (
+    LIMIT_KEYS,
+    equipment_type_from,
+    equipment_type_to,
+    parameters_from,
+    parameters_to,
+    signals_from,
+    signals_to,
+)
 from viewer.model import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -25,47 +36,20 @@ from viewer.model import (
     Enterprise,
     Equipment,
     EquipmentLibrary,
-    EquipmentType,
-    Footprint,
-    Limits,
     Line,
-    Parameter,
     PlantDocument,
     Pose,
-    Signal,
-    SignalKind,
     Site,
     Viewpoint,
 )
 from viewer.model.site_time import zone
 
 _POSE_KEYS = ("x", "y", "z", "yaw", "pitch", "roll")
-_LIMIT_KEYS = ("lolo", "lo", "hi", "hihi")
 
 
 @cache
 def plant_schema_check() -> SchemaCheck:
     return SchemaCheck(load_schema("plant.schema.json"))
-
-
-@cache
-def type_manifest_schema_check() -> SchemaCheck:
-    """Manifest of one library type: the document's type entry plus its own name and header."""
-    plant = load_schema("plant.schema.json")
-    entry = plant["$defs"]["equipmentType"]
-    schema = {
-        "$defs": plant["$defs"],
-        "type": "object",
-        "required": ["format", "version", "name", *entry["required"]],
-        "additionalProperties": False,
-        "properties": {
-            "format": {"const": "mothertwin-equipment-type"},
-            "version": {"const": 1},
-            "name": {"type": "string", "pattern": "^[a-z0-9_-]+$"},
-            **entry["properties"],
-        },
-    }
-    return SchemaCheck(schema)
 
 
 # ---------------------------------------------------------------- dict -> model
@@ -76,50 +60,14 @@ def pose_from(data: dict[str, Any] | None) -> Pose:
     return Pose(*(float(data.get(k, 0.0)) for k in _POSE_KEYS))
 
 
-def parameters_from(items: list[dict[str, Any]] | None) -> list[Parameter]:
-    return [Parameter(p["name"], p["value"], p.get("unit", "")) for p in items or []]
+def _triple(values: Sequence[Any]) -> tuple[float, float, float]:
+    x, y, z = values  # the schema has checked the length
+    return float(x), float(y), float(z)
 
 
-_KINDS = {kind.value: kind for kind in SignalKind}  # a dict lookup is much cheaper than SignalKind(value)
-
-
-def _limit(limits: dict[str, Any], key: str) -> float | None:
-    value = limits.get(key)
-    return None if value is None else float(value)
-
-
-def signals_from(items: list[dict[str, Any]] | None) -> list[Signal]:
-    signals = []
-    for s in items or ():
-        limits = s.get("limits")
-        signals.append(
-            Signal(
-                s["name"],
-                s.get("unit", ""),
-                _KINDS[s.get("kind", "analog")],
-                Limits(_limit(limits, "lolo"), _limit(limits, "lo"), _limit(limits, "hi"), _limit(limits, "hihi"))
-                if limits
-                else Limits(),
-                list(s.get("states", ())),
-            )
-        )
-    return signals
-
-
-def equipment_type_from(name: str, data: dict[str, Any], base_dir: Path | None) -> EquipmentType:
-    fp = data["footprint"]
-    return EquipmentType(
-        name=name,
-        title=data["title"],
-        category=data["category"],
-        footprint=Footprint(float(fp["width"]), float(fp["depth"]), float(fp["height"])),
-        mesh=data.get("mesh", ""),
-        color=tuple(data.get("color", (170, 170, 170))),
-        parameters=parameters_from(data.get("parameters")),
-        signals=signals_from(data.get("signals")),
-        clearance=None if data.get("clearance") is None else float(data["clearance"]),
-        base_dir=base_dir,
-    )
+def _pair(values: Sequence[Any]) -> tuple[float, float]:
+    x, y = values  # the schema has checked the length
+    return float(x), float(y)
 
 
 def _equipment_from(d: dict[str, Any]) -> Equipment:
@@ -128,7 +76,7 @@ def _equipment_from(d: dict[str, Any]) -> Equipment:
         name=d["name"],
         type=d["type"],
         pose=pose_from(d.get("pose")),
-        scale=tuple(float(v) for v in d.get("scale", (1.0, 1.0, 1.0))),
+        scale=_triple(d.get("scale", (1.0, 1.0, 1.0))),
         parameters=parameters_from(d.get("parameters")),
         signals=signals_from(d.get("signals")),
         mother_id=d.get("mother_id"),
@@ -143,7 +91,7 @@ def _clone_record_from(d: dict[str, Any] | None) -> CloneRecord | None:
         d["mother_line"],
         d["mother_revision"],
         d["cloned_at"],
-        tuple(float(v) for v in d.get("origin", (0.0, 0.0))),
+        _pair(d.get("origin", (0.0, 0.0))),
         float(d.get("rotate", 0.0)),
         bool(d.get("mirror", False)),
     )
@@ -189,6 +137,7 @@ def _deviation_to(v: Deviation) -> dict[str, Any]:
 def _site_from(d: dict[str, Any]) -> Site:
     grid = d.get("column_grid", {})
     default_grid = ColumnGrid()
+    count_x, count_y = grid.get("count", default_grid.count)
     return Site(
         id=d["id"],
         name=d["name"],
@@ -199,9 +148,9 @@ def _site_from(d: dict[str, Any]) -> Site:
         footprint=[(float(x), float(y)) for x, y in d.get("footprint", [])],
         tag_template=d.get("tag_template", ""),
         column_grid=ColumnGrid(
-            origin=tuple(float(v) for v in grid.get("origin", default_grid.origin)),
-            spacing=tuple(float(v) for v in grid.get("spacing", default_grid.spacing)),
-            count=tuple(int(v) for v in grid.get("count", default_grid.count)),
+            origin=_pair(grid.get("origin", default_grid.origin)),
+            spacing=_pair(grid.get("spacing", default_grid.spacing)),
+            count=(int(count_x), int(count_y)),
             size=float(grid.get("size", default_grid.size)),
             height=float(grid.get("height", default_grid.height)),
         ),
@@ -239,38 +188,6 @@ def _site_from(d: dict[str, Any]) -> Site:
 
 def pose_to(pose: Pose) -> dict[str, float]:
     return {k: getattr(pose, k) for k in _POSE_KEYS if getattr(pose, k)}
-
-
-def parameters_to(parameters: list[Parameter]) -> list[dict[str, Any]]:
-    return [{"name": p.name, "value": p.value, "unit": p.unit} for p in parameters]
-
-
-def signals_to(signals: list[Signal]) -> list[dict[str, Any]]:
-    out = []
-    for s in signals:
-        item: dict[str, Any] = {"name": s.name, "unit": s.unit, "kind": str(s.kind)}
-        limits = {k: getattr(s.limits, k) for k in _LIMIT_KEYS if getattr(s.limits, k) is not None}
-        if limits:
-            item["limits"] = limits
-        if s.states:
-            item["states"] = list(s.states)
-        out.append(item)
-    return out
-
-
-def equipment_type_to(t: EquipmentType) -> dict[str, Any]:
-    out: dict[str, Any] = {"title": t.title, "category": t.category}
-    if t.mesh:
-        out["mesh"] = t.mesh
-    out["color"] = list(t.color)
-    out["footprint"] = {"width": t.footprint.width, "depth": t.footprint.depth, "height": t.footprint.height}
-    if t.clearance is not None:
-        out["clearance"] = t.clearance
-    if t.parameters:
-        out["parameters"] = parameters_to(t.parameters)
-    if t.signals:
-        out["signals"] = signals_to(t.signals)
-    return out
 
 
 def _with_pose(out: dict[str, Any], pose: Pose) -> dict[str, Any]:
@@ -457,7 +374,7 @@ def _unknown_type_message(name: str, known: set[str]) -> str:
 
 
 def _limit_order_problems(limits: dict[str, float], path: str, file: str) -> list[Problem]:
-    present = [(k, limits[k]) for k in _LIMIT_KEYS if k in limits]
+    present = [(k, limits[k]) for k in LIMIT_KEYS if k in limits]
     for (ka, va), (kb, vb) in itertools.pairwise(present):
         if va > vb:
             return [Problem(file, f"{path}.limits", f"expected {ka} <= {kb}, got {ka}={va} and {kb}={vb}")]
@@ -486,8 +403,6 @@ def document_from_data(data: Any, text: str, file: str, library: EquipmentLibrar
 
 def load_document(path: Path, library: EquipmentLibrary | None = None) -> PlantDocument:
     """Read and check a plant document. Raises PlantFileError listing every problem found."""
-    from viewer.io.library_io import builtin_library
-
     path = Path(path)
     data, text = read_json(path)
     lib = builtin_library() if library is None else library

@@ -189,9 +189,9 @@ class LayoutChecker:
                     self._add("outside", (int(i),), outside, 0.0)
             if self.column_tree is not None:
                 hits = self.column_tree.query(polygon, predicate="intersects")
-                area = float(sum(shapely.area(shapely.intersection(polygon, self.columns[h])) for h in hits))
-                if area > TOUCH:
-                    self._add("column", (int(i),), area, 0.0)
+                on_columns = float(sum(shapely.area(shapely.intersection(polygon, self.columns[h])) for h in hits))
+                if on_columns > TOUCH:
+                    self._add("column", (int(i),), on_columns, 0.0)
 
     def _add(self, kind: str, indices: tuple[int, ...], value: float, required: float) -> None:
         ids = tuple(self.paths[i].equipment.id for i in indices)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from viewer.model.edit import AddEquipment, DeleteEquipment, EditError, MoveToCell, SetParameter, SetPoses, locate
-from viewer.model.plant import Deviation, DeviationChange, DeviationStatus, PlantDocument
+from viewer.model.plant import Deviation, DeviationChange, DeviationStatus, Equipment, PlantDocument
 from viewer.model.undo import Command
 
 CSV_COLUMNS = ("id", "equipment_id", "field", "mother_value", "child_value", "reason", "requested_by",
@@ -169,6 +169,7 @@ class DecideDeviation(Command):
         return set()
 
     def undo(self, document: PlantDocument) -> set[str]:
+        assert self.old is not None, "undo before redo"
         index = next(i for i, d in enumerate(document.deviations) if d.id == self.deviation_id)
         document.deviations[index] = copy.deepcopy(self.old)
         return set()
@@ -199,7 +200,7 @@ def deviation_values(document: PlantDocument, equipment_id: str, field: str) -> 
     child = found.get(equipment_id)
     mother = found.get(child.mother_id) if child is not None and child.mother_id else None
 
-    def text(equipment: object) -> str:
+    def text(equipment: Equipment | None) -> str:
         if equipment is None:
             return "(none)"
         if field == "pose":

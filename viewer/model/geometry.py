@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viewer.model.plant import PlantDocument, Site
+from viewer.model.plant import Cell, PlantDocument, Site
 from viewer.model.values import Pose
 
 
@@ -39,7 +39,7 @@ def equipment_world_matrices(document: PlantDocument, site: Site | None = None) 
     Parents (few) are composed one by one; equipment (many) in one batch.
     """
     parent_of: list[int] = []
-    parents: list[np.ndarray] = []
+    parents: list[tuple[np.ndarray, Cell]] = []
     poses: list[Pose] = []
     for path in document.iter_equipment():
         if site is not None and path.site is not site:

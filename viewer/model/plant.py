@@ -6,6 +6,7 @@ Poses are relative to the parent level; `viewer.model.geometry` composes them in
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
@@ -139,7 +140,7 @@ class Deviation:
     approved_by: str = ""
     approved_at: str = ""  # UTC, ISO 8601
     status: DeviationStatus = DeviationStatus.PROPOSED
-    history: list[DeviationChange] = field(default_factory=list)
+    history: list[DeviationChange] = dataclasses.field(default_factory=list)  # `field` above is an attribute here
 
     @property
     def date(self) -> str:

@@ -21,10 +21,6 @@ def snap_value(value: float, step: float) -> float:
     return round(round(value / step) * step, 9) + 0.0
 
 
-def snap_angle(degrees: float, step: float) -> float:
-    return snap_value(degrees, step)
-
-
 @dataclass(frozen=True)
 class EdgeSnap:
     """A neighbour edge the moved footprint was pulled onto: for drawing a guide line."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from psygnal import Signal
 
@@ -37,8 +36,12 @@ class Command:
         """Absorb a later command of the same key; return False to keep them apart."""
         return False
 
-    # True when equipment are added, removed or re-parented (the scene rebuilds, not just moves).
-    structural: ClassVar[bool] = False
+    @property
+    def structural(self) -> bool:
+        """True when equipment are added, removed or re-parented (the scene rebuilds, not just moves).
+
+        A command class that always is one says so with `structural: ClassVar[bool] = True`."""
+        return False
 
 
 @dataclass

@@ -119,10 +119,6 @@ class ViewState:
         self.viewpoints = [v for v in self.viewpoints if v.name != viewpoint.name] + [viewpoint]
         self.viewpoints_changed.emit()
 
-    def remove_viewpoint(self, name: str) -> None:
-        self.viewpoints = [v for v in self.viewpoints if v.name != name]
-        self.viewpoints_changed.emit()
-
     def viewpoint(self, name: str) -> Viewpoint:
         for viewpoint in self.viewpoints:
             if viewpoint.name == name:

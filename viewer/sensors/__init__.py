@@ -5,23 +5,37 @@ no VTK: everything here runs headless.
 """
 
 from viewer.sensors.bindings import DEFAULT_TEMPLATE, BindingReport, Bindings, SignalBinding, TemplateError
-from viewer.sensors.config import BrokerAddress, SensorSettings, SettingsError, SourceSettings, parse_mqtt_url
-from viewer.sensors.payloads import PayloadError, decode_json, encode_json_batches
+from viewer.sensors.config import (
+    BrokerAddress,
+    SensorSettings,
+    SettingsError,
+    SourceSettings,
+    check_tls_ca,
+    parse_mqtt_url,
+)
+from viewer.sensors.payloads import DecodedColumns, PayloadError, decode_json, decode_json_columns, encode_json_batches
 from viewer.sensors.plugins import Contribution, PluginError, PluginManifest, PluginRegistry
-from viewer.sensors.recording import Recording, RecordingError, parse_time
+from viewer.sensors.recording import Columns, Recording, RecordingError, parse_time
 from viewer.sensors.rules import Alarm, AlarmLevel, EquipmentColors, alarm_level, equipment_colors
-from viewer.sensors.samples import Quality, Sample, SampleBuffer, TagState, Value
+from viewer.sensors.samples import BAD_CODE, BOOLEAN, NUMBER, TEXT, Quality, Sample, SampleBuffer, TagState, Value
+from viewer.sensors.simulator import Simulator
 from viewer.sensors.source import Backoff, Source, SourceCounters, SourceStatus
 
 __all__ = [
+    "BAD_CODE",
+    "BOOLEAN",
     "DEFAULT_TEMPLATE",
+    "NUMBER",
+    "TEXT",
     "Alarm",
     "AlarmLevel",
     "Backoff",
     "BindingReport",
     "Bindings",
     "BrokerAddress",
+    "Columns",
     "Contribution",
+    "DecodedColumns",
     "EquipmentColors",
     "PayloadError",
     "PluginError",
@@ -35,6 +49,7 @@ __all__ = [
     "SensorSettings",
     "SettingsError",
     "SignalBinding",
+    "Simulator",
     "Source",
     "SourceCounters",
     "SourceSettings",
@@ -43,7 +58,9 @@ __all__ = [
     "TemplateError",
     "Value",
     "alarm_level",
+    "check_tls_ca",
     "decode_json",
+    "decode_json_columns",
     "encode_json_batches",
     "equipment_colors",
     "parse_mqtt_url",

@@ -134,9 +134,16 @@ class Bindings:
         return bindings
 
     @classmethod
-    def for_site(cls, document: PlantDocument, site_id: str, **kwargs: object) -> Bindings:
+    def for_site(
+        cls,
+        document: PlantDocument,
+        site_id: str,
+        templates: dict[str, str] | None = None,
+        default_template: str = DEFAULT_TEMPLATE,
+        overrides: dict[tuple[str, str], str] | None = None,
+    ) -> Bindings:
         paths = [p for p in document.iter_equipment() if p.site.id == site_id]
-        return cls.build(paths, **kwargs)  # type: ignore[arg-type]
+        return cls.build(paths, templates, default_template, overrides)
 
     def tags(self) -> list[str]:
         return sorted(self.by_tag)

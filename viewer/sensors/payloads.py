@@ -126,7 +126,7 @@ def decode_json_columns(payload: bytes, prefix: str = "", default_time: float | 
     keeps one decoder up with 100,000 values a second. Errors are the same as `decode_json`'s."""
     data = _parse(payload)
     values = data.get("values") if isinstance(data, dict) else None
-    if isinstance(values, dict) and ("t" in data or default_time is not None):
+    if isinstance(data, dict) and isinstance(values, dict) and ("t" in data or default_time is not None):
         t = _time(data.get("t", default_time), "$.t")
         raw = list(values.values())
         # Anything but plain JSON scalars, or a NaN/inf (Python's json reads those), takes the checked path.

@@ -240,7 +240,8 @@ class Recording:
         if self.info.value_type != "VARCHAR" or self.info.state_column is not None or numeric_tags == []:
             return []  # a numeric value column (states, if any, in a column of their own) holds no text
         is_text = "TRY_CAST(value AS DOUBLE) IS NULL"
-        where, params, having = "value IS NOT NULL", [], ""
+        where, having = "value IS NOT NULL", ""
+        params: list[object] = []
         if numeric_tags is not None:
             where += " AND tag IN (SELECT unnest(?))"
             params.append(list(numeric_tags))

@@ -225,7 +225,7 @@ def _plan(bindings: Bindings) -> _Plan:
         # The plan holds the bindings' signals: let it go with them, not only when the cache is full.
         weakref.finalize(bindings, _plans.pop, id(bindings), None)
     if len(_plans) >= _PLAN_CACHE_SIZE:
-        _plans.pop(next(iter(_plans), None), None)
+        _plans.pop(next(iter(_plans)), None)
     _plans[id(bindings)] = (weakref.ref(bindings), signature, plan)
     return plan
 

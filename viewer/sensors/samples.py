@@ -270,7 +270,7 @@ class SampleBuffer:
             if kind_of is float or kind_of is int:
                 number[i] = value
                 valid[i] = value == value  # NaN is not a value
-            elif kind_of is str:
+            elif type(value) is str:  # not kind_of: mypy narrows only this spelling
                 code = codes.get(value)
                 number[i], kind[i] = self._text_code(value) if code is None else code, TEXT
             elif kind_of is bool:
@@ -295,7 +295,7 @@ class SampleBuffer:
         missing = np.flatnonzero(rows < 0)
         if len(missing):
             for i in missing:
-                tag = tags[i]
+                tag = tags[int(i)]
                 row = index.get(tag)
                 if row is None:
                     row = index[tag] = len(self._tags)
@@ -453,7 +453,7 @@ class SampleBuffer:
         if self._unsorted[row]:
             order = np.argsort(parts[0], kind="stable")
             parts = tuple(p[order] for p in parts)
-        return parts  # type: ignore[return-value]
+        return parts
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[None]:
@@ -612,7 +612,3 @@ class SampleBuffer:
             rows = np.flatnonzero(self._present)
             stale = rows[self._stale_rows(rows, now)]
             return {self._tags[r] for r in stale.tolist()}
-
-    def down_sources(self) -> set[str]:
-        with self._lock:
-            return set(self._down_sources)

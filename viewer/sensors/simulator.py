@@ -76,10 +76,10 @@ class Simulator:
                     analog.append((binding.tag, index, low, high, beyond))
         self._analog_tags = [a[0] for a in analog]
         self._analog_owner = np.array([a[1] for a in analog], dtype=np.int64)
-        low = np.array([a[2] for a in analog], float)
-        high = np.array([a[3] for a in analog], float)
-        self._setpoint = (low + high) / 2
-        self._spread = (high - low) / 2
+        lows = np.array([a[2] for a in analog], float)
+        highs = np.array([a[3] for a in analog], float)
+        self._setpoint = (lows + highs) / 2
+        self._spread = (highs - lows) / 2
         # An excursion aims a little beyond hihi (or 40 % beyond hi): a real alarm, not just a warning.
         self._excursion_target = np.array(
             [a[4] + 0.05 * (a[3] - a[2]) if a[4] is not None else a[3] + 0.4 * (a[3] - a[2]) for a in analog], float
@@ -244,11 +244,11 @@ def record_simulation(simulator: Simulator, path: Path, duration: float, rate: f
         tags: np.ndarray | None = None
         times: list[np.ndarray] = []
         numbers: list[np.ndarray] = []
-        states: list[list[str]] = []
+        states: list[list[str | float]] = []
         state_count = 0  # step_values puts the states first, then the numbers
 
         def flush() -> None:
-            if not times:
+            if not times or tags is None:  # tags are known from the first step on
                 return
             steps_held = len(times)
             width = len(tags)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -50,10 +50,6 @@ class Backoff:
 
     def reset(self) -> None:
         self._attempt = 0
-
-    @property
-    def attempts(self) -> int:
-        return self._attempt
 
 
 class Source:
@@ -106,19 +102,43 @@ class Source:
         self.store.set_source_down(self.name, status is not SourceStatus.CONNECTED)
         self.status_changed.emit(str(status))
 
-    def publish(self, samples: Iterable[Sample], **kwargs: object) -> list[str]:
+    def publish(
+        self, samples: Iterable[Sample], *, received_at: float | None = None, arrival_is_sample_time: bool = False
+    ) -> list[str]:
+        """Hand samples to the store (see `SampleBuffer.put`)."""
         samples = list(samples)
         self.counters.values += len(samples)
-        return self.store.put(samples, source=self.name, **kwargs)
+        return self.store.put(
+            samples, source=self.name, received_at=received_at, arrival_is_sample_time=arrival_is_sample_time
+        )
 
     def publish_columns(
-        self, time: float | np.ndarray, tags: list[str], values: list | np.ndarray, **kwargs: object
+        self,
+        time: float | np.ndarray,
+        tags: list[str],
+        values: list | np.ndarray,
+        *,
+        qualities: np.ndarray | None = None,
+        received_at: float | None = None,
+        arrival_is_sample_time: bool = False,
+        kinds: np.ndarray | None = None,
+        texts: Sequence[str] = (),
     ) -> list[str]:
         """`publish` for columns: one time (what `Simulator.step_values` gives) or a time per value, and no
-        Sample per value."""
+        Sample per value (see `SampleBuffer.put_columns`)."""
         self.counters.values += len(tags)
         times = np.broadcast_to(np.asarray(time, dtype=float), (len(tags),))
-        return self.store.put_columns(tags, times, values, source=self.name, **kwargs)
+        return self.store.put_columns(
+            tags,
+            times,
+            values,
+            qualities,
+            source=self.name,
+            received_at=received_at,
+            arrival_is_sample_time=arrival_is_sample_time,
+            kinds=kinds,
+            texts=texts,
+        )
 
     def count_message(self) -> None:
         self.counters.messages += 1

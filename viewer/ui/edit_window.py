@@ -9,11 +9,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QLabel, QMenu, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QMenuBar,
+    QMessageBox,
+    QStatusBar,
+    QToolBar,
+    QWidget,
+)
 
 from viewer.io.meshes import MESH_SUFFIXES
 from viewer.io.recovery import RecoveryEntry
@@ -33,7 +45,15 @@ from viewer.ui.recovery_bar import DiskChangedBar
 from viewer.ui.session import Message, Severity
 
 if TYPE_CHECKING:
-    from viewer.ui.main_window import MainWindow
+    from viewer.scene.view_state import ViewState
+    from viewer.ui.inspector import InspectorDock
+    from viewer.ui.messages_dock import MessagesDock
+    from viewer.ui.plant_tree import PlantTreeDock
+    from viewer.ui.scene_controller import SceneController
+    from viewer.ui.session import DocumentSession
+    from viewer.ui.site_box import SiteBox
+    from viewer.ui.view_widget import ViewWidget
+    from viewer.ui.viewport_input import ViewportInput
 
 MESH_FILTER = "Meshes and CAD (" + " ".join(f"*{s}" for s in MESH_SUFFIXES) + ");;All files (*)"
 # Non-interactive answers (tests, scripted sessions): "save" | "discard" | "cancel", and "recover" | "discard".
@@ -49,8 +69,42 @@ ALIGN_TEXT = {
 }
 
 
+class EditingHost(Protocol):
+    """What the editing tools need of the window they are installed in (the main window, which knows
+    nothing of this protocol): the open document, the view state and the 3D view, the docks they sit beside
+    and a few of its reactions. It is a QMainWindow too: it parents the menus, toolbar, docks and dialogs."""
+
+    session: DocumentSession
+    state: ViewState
+    scene: SceneController
+    plotter: ViewWidget
+    input: ViewportInput
+    inspector: InspectorDock
+    messages: MessagesDock
+    tree_dock: PlantTreeDock
+    site_box: SiteBox
+    export_action: QAction
+    _site_of: dict[str, str]
+
+    def save(self) -> bool: ...
+    def focus_ids(self, ids: list[str]) -> None: ...
+    def _report(self, messages: list[Message]) -> None: ...
+    def _update_title(self) -> None: ...
+    def _on_selection(self, ids: tuple[str, ...]) -> None: ...
+    def _on_click(self, pos: QPointF, additive: bool) -> None: ...
+
+    # QMainWindow's (Qt's names)
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802
+    def centralWidget(self) -> QWidget | None: ...  # noqa: N802
+    def addToolBar(self, toolbar: QToolBar, /) -> None: ...  # noqa: N802
+    def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget, /) -> None: ...  # noqa: N802
+    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget, /) -> None: ...  # noqa: N802
+    def installEventFilter(self, watcher: QObject, /) -> None: ...  # noqa: N802
+
+
 class EditingUi(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: EditingHost) -> None:
         super().__init__(window)
         self.window = window
         self.edits = EditController(window.session, window.state, window.scene)
