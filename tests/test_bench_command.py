@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import subprocess
@@ -54,6 +55,21 @@ def test_building_the_parser_imports_no_benchmark_qt_or_vtk():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "viewer.bench.command"
+
+
+def test_no_layer_below_the_benchmarks_imports_them():
+    """The benchmarks sit above everything they measure: no import of viewer.bench in those layers, not even
+    inside a function (the headless layers and the scene; the window imports none either)."""
+    root = Path(__file__).resolve().parents[1] / "viewer"
+    found = []
+    for layer in ("model", "io", "compare", "sensors", "scene", "ui"):
+        for path in sorted((root / layer).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                found += [f"{path.relative_to(root)}: {n}" for n in names if n.startswith("viewer.bench")]
+    assert found == []
 
 
 @pytest.mark.parametrize(

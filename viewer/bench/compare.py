@@ -79,4 +79,3 @@ def run_compare_benchmark(equipment: int = 10_000) -> dict[str, float]:
     figure_line(f"naive pairwise matching (from {sampled} children)", f"{figures['naive_by_position']:.1f} s")
     figure_line("speed-up vs naive", f"{figures['naive_by_position'] / figures['diff_by_position']:.0f}x")
     return figures
-

@@ -160,4 +160,3 @@ def _naive(document, site, meshes: TypeMeshes, size: tuple[int, int], frames: in
     orbit = _orbit(plotter, max(3, frames // 4))
     plotter.close()
     return {"naive_build": build, "naive_orbit": orbit}
-

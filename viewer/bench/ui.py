@@ -170,4 +170,3 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
     figure_line("click to selection, p95", f"{figures['click_p95'] * 1000:.1f} ms",
                 verdict(figures["click_p95"] <= PICK_TARGET, "target <= 50 ms"))  # fmt: skip
     return figures
-
