@@ -119,7 +119,7 @@ def test_help_lists_every_command():
 
 
 def test_bench_prints_figures_and_ratios(capsys):
-    from viewer.bench import run_benchmark
+    from viewer.bench.load import run_benchmark
 
     figures = run_benchmark(equipment=300, size=(320, 200), naive=True, frames=4)
     out = capsys.readouterr().out

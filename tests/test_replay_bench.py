@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from mothertwin_builtin_sources.replay import SEEK_LOOKBACK, RecordingSource
 
+from viewer.bench.replay import plant_for_tags, run, tag_template
 from viewer.sensors import SampleBuffer
 from viewer.sensors.recording import Recording, make_synthetic_recording
-from viewer.ui.replay_bench import plant_for_tags, run, tag_template
 
 T0 = 1_735_689_600.0
 

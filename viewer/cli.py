@@ -352,16 +352,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from viewer.bench import run_benchmark, run_compare_benchmark
+    from viewer.bench.command import run_bench
 
-    if args.ui:  # the desktop window: needs a display (xvfb-run will do)
-        from viewer.bench import run_ui_benchmark
-
-        run_ui_benchmark(equipment=args.equipment)
-        return EXIT_OK
-    run_benchmark(equipment=args.equipment, size=args.size, naive=not args.no_naive, frames=args.frames)
-    run_compare_benchmark(equipment=args.equipment)
-    return EXIT_OK
+    return run_bench(args)
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -728,12 +721,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("-o", "--output", type=Path, required=True)
     generate.set_defaults(func=cmd_generate)
 
-    bench = sub.add_parser("bench", help="measure load, scene build and frame times; prints figures")
-    bench.add_argument("--equipment", type=int, default=10_000)
-    bench.add_argument("--size", type=_size, default=(1280, 800))
-    bench.add_argument("--frames", type=int, default=20, help="frames per orbit measurement")
-    bench.add_argument("--no-naive", action="store_true", help="skip the slow one-actor-per-equipment baseline")
-    bench.add_argument("--ui", action="store_true", help="open a real window: latency while loading, picking")
+    from viewer.bench.command import add_bench_parser
+
+    bench = add_bench_parser(sub, _size)
     bench.set_defaults(func=cmd_bench)
 
     clone = sub.add_parser("clone", help="clone a mother line to a child site (new ids, mother links)")

@@ -1,6 +1,6 @@
 """Live-data benchmark in a real window: 10,000 tags at 10 Hz through a real Mosquitto into the 3D view.
 
-python -m viewer.ui.sensor_bench [--tags 10000] [--rate 10] [--seconds 20]   (under a display, e.g. xvfb-run)
+mothertwin bench live [--tags 10000] [--rate 10] [--seconds 20] [--frames 30]   (under a display, e.g. xvfb-run)
 
 Prints values/s received, backlog (lag early vs late in the run), p95 latency from publish to colour applied,
 and the orbit frame time with updates flowing against without. Figures, not a pass/fail test.
@@ -8,7 +8,6 @@ and the orbit frame time with updates flowing against without. Figures, not a pa
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -19,10 +18,10 @@ import numpy as np
 from PySide6.QtCore import QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication
 
+from viewer.bench.live_peers import start_mosquitto, start_publisher
 from viewer.io import builtin_library, save_document
 from viewer.model.synthetic import generate_plant
 from viewer.sensors import Bindings, SourceSettings
-from viewer.sensors.bench_live import start_mosquitto, start_publisher
 
 
 def _pump(app: QApplication, seconds: float) -> None:
@@ -186,18 +185,3 @@ def run(tags: int = 10_000, rate: float = 10.0, seconds: float = 20.0, frames: i
             broker.kill()
             broker.wait(timeout=5)
     return figures
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tags", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=10.0)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--frames", type=int, default=30)
-    args = parser.parse_args(argv)
-    run(args.tags, args.rate, args.seconds, args.frames)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

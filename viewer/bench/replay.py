@@ -1,8 +1,8 @@
 """Replay benchmark in a real window: play a recording at 600x and measure what reaches the screen.
 
-python -m viewer.ui.replay_bench RECORDING.parquet [--speed 600] [--seconds 20]   (under a display, e.g. xvfb-run)
+mothertwin bench replay RECORDING.parquet [--speed 600] [--seconds 20]   (under a display, e.g. xvfb-run)
 
-Make the recording once with `python -m viewer.sensors.bench_replay /tmp/replay86m.parquet` (1,000 tags x 24 h
+Make the recording once with `mothertwin bench recording /tmp/replay86m.parquet` (1,000 tags x 24 h
 at 1 Hz). The bench gives every tag of the recording its own equipment (a generated plant, one analog signal
 each, bound through the site's tag template), connects the recording in the main window, times a few seeks
 from the cursor move to the frame on screen, then plays and prints: recording seconds per wall second, the
@@ -12,7 +12,6 @@ GUI event latency. Figures, plus a stutter verdict (see STUTTER_RULE).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import statistics
@@ -371,21 +370,3 @@ def _report(f: dict[str, float], speed: float, say: Callable[[str], None]) -> No
             "see guard_none_refcount",
         )
     say(f"  {'NO STUTTER' if f['no_stutter'] else 'STUTTER'} (rule: {STUTTER_RULE})")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("recording", type=Path, help="a long Parquet/CSV recording (time, tag, value)")
-    parser.add_argument("--speed", type=float, default=600.0)
-    parser.add_argument("--seconds", type=float, default=20.0, help="wall seconds of play")
-    parser.add_argument("--seeks", type=int, default=10, help="random seeks timed before playing")
-    parser.add_argument("--msaa", type=int, default=None, help="set the view's multisampling (default: as is)")
-    args = parser.parse_args(argv)
-    if not args.recording.is_file():
-        parser.error(f"{args.recording}: no such file (make one: python -m viewer.sensors.bench_replay FILE)")
-    figures = run(args.recording, args.speed, args.seconds, args.seeks, msaa=args.msaa)
-    return 0 if figures["no_stutter"] else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
