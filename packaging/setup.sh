@@ -28,7 +28,17 @@ case "$action" in
         ;;
     test)
         # A virtual screen for the window tests; 3D renders go off-screen through EGL either way.
-        exec xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m pytest "$@"
+        screen=(xvfb-run -a -s "-screen 0 1920x1080x24")
+        if [ $# -gt 0 ]; then
+            exec "${screen[@]}" .venv/bin/python -m pytest "$@"
+        fi
+        # The whole suite in two processes, the window tests (tests/test_ui_*) in the second: one process
+        # for all of it piles up hundreds of OpenGL contexts and windows in software Mesa and Xvfb, which
+        # crashed the process (segmentation fault) near its end in two of four runs here; the cause is not found yet.
+        status=0
+        "${screen[@]}" .venv/bin/python -m pytest --ignore-glob='tests/test_ui_*' || status=$?
+        "${screen[@]}" .venv/bin/python -m pytest tests/test_ui_*.py || status=$?
+        exit "$status"
         ;;
     *)
         echo "usage: packaging/setup.sh demo|test [arguments]" >&2
