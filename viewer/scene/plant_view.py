@@ -28,6 +28,7 @@ from viewer.scene.building import (
     wall_mesh,
 )
 from viewer.scene.labels import LabelLayer, LabelSpec, Obstacle
+from viewer.scene.offscreen import offscreen_plotter, transparent_screenshot
 from viewer.scene.view_state import CameraState
 
 VIEWS = ("iso", "top", "front")
@@ -710,8 +711,6 @@ class PlantView:
         meshes: TypeMeshes | None = None,
     ) -> np.ndarray:
         """This view (camera, visibility, colours, X-ray) rendered off-screen at any size, as (h, w, 3|4) uint8."""
-        from viewer.scene.render import offscreen_plotter
-
         if self.site is None:
             raise ValueError("nothing shown to take a picture of")
         plotter = offscreen_plotter(size)
@@ -725,7 +724,7 @@ class PlantView:
             copy.apply_camera(self.camera_state())
             if not transparent:
                 return plotter.screenshot(return_img=True)
-            return _transparent_screenshot(plotter)
+            return transparent_screenshot(plotter)
         finally:
             plotter.close()
 
@@ -1107,24 +1106,6 @@ MEASURE_COLOR = (0, 110, 255)  # blue: stands out on grey, the type colours and 
 MEASURE_LABEL_COLOR = (0, 50, 140)
 OUTLINE_COLOR = (255, 230, 0)
 XRAY_OPACITY = 0.25
-
-
-def _transparent_screenshot(plotter: pv.Plotter) -> np.ndarray:
-    """RGBA from two renders over black and over white: what differs is background showing through.
-
-    Works whatever the OpenGL context offers; an alpha channel read back from the frame buffer is not
-    available on every off-screen context (it came back opaque with Mesa here)."""
-    plotter.renderer.GradientBackgroundOff()
-    images = []
-    for colour in ("black", "white"):
-        plotter.set_background(colour)
-        plotter.render()  # screenshot() reads the last frame; it does not draw a new one
-        images.append(plotter.screenshot(return_img=True)[:, :, :3].astype(np.int32))
-    over_black, over_white = images
-    alpha = 255 - np.clip((over_white - over_black).max(axis=2), 0, 255)
-    safe = np.maximum(alpha, 1)[:, :, None]
-    rgb = np.clip(over_black * 255 // safe, 0, 255)
-    return np.dstack([rgb, alpha]).astype(np.uint8)
 
 
 def selection_outline(boxes: np.ndarray) -> pv.PolyData:

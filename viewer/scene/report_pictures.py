@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 from viewer.compare.report import ConformanceReport
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.model.geometry import equipment_world_matrices
+from viewer.scene.offscreen import offscreen_plotter
 from viewer.scene.plant_view import PlantView
-from viewer.scene.render import offscreen_plotter
 from viewer.scene.view_overlays import metres_text, nice_length
 
 MARGIN_M = 4.0  # metres of floor shown around the line
