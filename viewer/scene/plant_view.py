@@ -6,137 +6,27 @@ the engineer sees on screen.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonDataModel import vtkPlane
-from vtkmodules.vtkRenderingCore import vtkActor, vtkActor2D, vtkPolyDataMapper, vtkProp
+from vtkmodules.vtkRenderingCore import vtkActor2D
 
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.scene.batch import COLORS, EquipmentBatch, TypeMeshes, build_batch
-from viewer.scene.building import (
-    FLOOR_COLOR,
-    GRID_COLOR,
-    WALL_COLOR,
-    column_mesh,
-    floor_grid,
-    floor_mesh,
-    site_footprint,
-    wall_mesh,
-)
+from viewer.scene.building import FLOOR_COLOR, GRID_COLOR, WALL_COLOR
+from viewer.scene.detail_drawing import DetailDrawing as DetailDrawing  # re-export for viewer.ui.scene_controller
 from viewer.scene.labels import LabelLayer, LabelSpec, Obstacle
 from viewer.scene.offscreen import offscreen_plotter, transparent_screenshot
+from viewer.scene.pieces import BuildingMeshes, SitePieces, building_meshes, grid_spacing_of, name_label_specs
+from viewer.scene.pieces import site_pieces as site_pieces  # re-export for viewer.ui.plant_loading
 from viewer.scene.view_state import CameraState
 
 VIEWS = ("iso", "top", "front")
 BACKGROUND_TOP = (236, 240, 245)
 BACKGROUND_BOTTOM = (178, 190, 204)
-COLUMN_COLOR = (196, 192, 184)
 CELL_LABEL_COLOR = (40, 48, 56)
-
-
-def _group_bounds(batch: EquipmentBatch, key: str, shown: np.ndarray) -> dict[str, tuple[str, np.ndarray]]:
-    """Name and (2, 3) box per line or cell id, over the shown equipment in it (numpy per group)."""
-    groups = [p.line if key == "line" else p.cell for p in batch.paths]
-    index_of: dict[str, int] = {}
-    names: list[str] = []
-    owner = np.empty(len(groups), dtype=np.int64)
-    for i, group in enumerate(groups):
-        owner[i] = index_of.setdefault(group.id, len(index_of))
-        if owner[i] == len(names):
-            names.append(group.name)
-    keep = np.asarray(shown, dtype=bool)
-    count = len(index_of)
-    lo = np.full((count, 3), np.inf)
-    hi = np.full((count, 3), -np.inf)
-    np.minimum.at(lo, owner[keep], batch.bounds[keep, 0])
-    np.maximum.at(hi, owner[keep], batch.bounds[keep, 1])
-    return {ident: (names[k], np.stack([lo[k], hi[k]])) for ident, k in index_of.items() if np.isfinite(lo[k]).all()}
-
-
-@dataclass
-class BuildingMeshes:
-    """The building of a site as meshes: floor outline, floor, grid lines, walls and column boxes."""
-
-    outline: np.ndarray
-    floor: pv.PolyData
-    grid: pv.PolyData
-    walls: pv.PolyData
-    columns: pv.PolyData
-
-
-def building_meshes(site: Site, bounds: np.ndarray | None) -> BuildingMeshes:
-    """`bounds`: the (2, 3) box of the equipment, which the floor covers when the site has no footprint."""
-    outline = site_footprint(site, bounds)
-    return BuildingMeshes(
-        outline,
-        floor_mesh(outline),
-        floor_grid(outline, grid_spacing_of(site)),
-        wall_mesh(outline),
-        column_mesh(site, COLUMN_COLOR),
-    )
-
-
-def grid_spacing_of(site: Site) -> float:
-    return site.column_grid.spacing[0] if site.column_grid.count[0] else 10.0
-
-
-def name_label_specs(
-    batch: EquipmentBatch | None, outline: np.ndarray | None, spacing: float, beside: bool = False
-) -> list[LabelSpec]:
-    """Line and cell names of the visible equipment, and the floor grid's metre marks when `outline` is given
-    (see PlantView._add_labels). `beside` (layout drawings): a line's name is anchored on the floor at the middle
-    of the line, a cell's at the middle of its front (south) edge, and both stand on the nearest free floor;
-    otherwise (the window, where placing them beside costs 20 ms a camera stop on a big plant) a line's name
-    floats over the line and a cell's sits at its front edge."""
-    specs = []
-    if batch is not None and len(batch):
-        shown = batch.visible
-        lines = _group_bounds(batch, "line", shown)
-        cells = _group_bounds(batch, "cell", shown)
-        if beside:
-            specs += [
-                LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[0][2]), name.upper(), 10.0, beside=True)
-                for name, b in lines.values()
-            ]
-            specs += [
-                LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1], b[0][2]), name, 1.0, beside=True)
-                for name, b in cells.values()
-            ]
-        else:
-            specs += [
-                LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0)
-                for name, b in lines.values()
-            ]
-            specs += [
-                LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()
-            ]
-    if outline is not None:
-        specs += [LabelSpec(p, t, 0.5) for p, t in grid_label_specs(outline, spacing)]
-    return specs
-
-
-@dataclass
-class SitePieces:
-    """A site's scene besides the equipment actors, as data and meshes (no actors): a loading thread makes
-    them, so the GUI thread only adds actors (the column boxes and the names of a 10,000-equipment plant
-    take a tenth of a second to work out)."""
-
-    site: Site
-    batch: EquipmentBatch
-    building: BuildingMeshes
-    labels: list[LabelSpec]
-    grid_labels: bool
-
-
-def site_pieces(site: Site, batch: EquipmentBatch, grid_labels: bool = True) -> SitePieces:
-    """The pieces of `site` with all of `batch` shown; `grid_labels` as the view that will take them has it."""
-    building = building_meshes(site, batch.visible_bounds())
-    outline = building.outline if grid_labels else None
-    return SitePieces(site, batch, building, name_label_specs(batch, outline, grid_spacing_of(site)), grid_labels)
 
 
 class PlantView:
@@ -751,6 +641,16 @@ class PlantView:
         if self.site is not None:
             self._add_labels()
 
+    @property
+    def name_layers(self) -> list[LabelLayer]:
+        """The layer of the line and cell names (none or one): DetailDrawing draws it in a step of its own."""
+        return self._label_layers
+
+    @property
+    def name_actors(self) -> list[vtkActor2D]:
+        """The actors of `name_layers`, in the same order."""
+        return self._label_actors
+
     def label_texts(self) -> list[str]:
         """Every text the label actor may place (line and cell names, metre marks)."""
         return [text for layer in self._label_layers for text in layer.texts()]
@@ -911,140 +811,6 @@ class PlantView:
         self._show_overlay_labels("sensor-values", specs, SENSOR_LABEL_COLOR, 14, above=True)
 
 
-NAMES_STEP_SECONDS = 0.025  # a step of preparing the names of a new site (texts rasterised, then packed)
-
-
-class DetailDrawing:
-    """Draws the full equipment meshes of a view a slice of triangles at a time, so no single frame holds the
-    GUI thread for long: one frame of a 10,000-equipment plant (2 M triangles) takes most of a second in
-    software OpenGL, and VTK keeps the interpreter lock meanwhile.
-
-    The screen keeps showing the frame before (the level-of-detail boxes after an open) while the slices are
-    drawn: every step renders with the buffer swap held back and, after the first, with the colour and depth
-    buffers kept, so each slice lands on the ones before it. Depth testing orders them, so the result is the
-    image one full frame would give. The names come next, in a step of their own (the first frame of a
-    new name layer packs its texts into a texture), and `present` draws the other overlays (scale bar,
-    axes) and shows the image. Whatever else draws a frame meanwhile (the camera moved, the window was
-    resized) overwrites the kept buffers: `restart` then begins again. Opaque equipment only: translucent
-    slices (X-ray) would blend in the order they were drawn, so `possible` says no then."""
-
-    def __init__(self, view: PlantView, triangles_per_step: int = 50_000) -> None:
-        self.view = view
-        self.triangles_per_step = triangles_per_step
-        self.next_triangle: int | None = None  # None: the base frame (background, building) comes first
-        self.names_drawn = False
-        self.steps = 0
-        self.render_seconds = 0.0  # rendering time of the steps since the last restart
-
-    @staticmethod
-    def possible(view: PlantView) -> bool:
-        actor = view.detail_actor
-        return view.has_equipment() and actor is not None and actor.prop.opacity >= 1.0
-
-    @property
-    def total(self) -> int:
-        return self.view.batch.detail.n_cells if self.view.batch is not None else 0
-
-    @property
-    def fraction(self) -> float:
-        return 0.0 if self.next_triangle is None else self.next_triangle / max(1, self.total)
-
-    @property
-    def drawn(self) -> bool:
-        """Every triangle and the names are in the kept buffers: only `present` is left."""
-        return self.next_triangle is not None and self.next_triangle >= self.total and self.names_drawn
-
-    def restart(self) -> None:
-        self.next_triangle = None
-        self.names_drawn = False
-        self.render_seconds = 0.0
-
-    def step(self) -> None:
-        """Draw the next part: the base frame (background, building, other 3D overlays), a slice, the names."""
-        renderer = self.view.plotter.renderer
-        if self.next_triangle is None:
-            equipment = (self.view.detail_actor, self.view.proxy_actor)
-            base = [p for p in _visible_props(renderer) if not p.IsA("vtkActor2D") and p not in equipment]
-            self._render(base, keep=False)
-            self.next_triangle = 0
-        elif self.next_triangle >= self.total:
-            dpi = int(renderer.GetRenderWindow().GetDPI())
-            if all(layer.prepare(dpi, NAMES_STEP_SECONDS) for layer in self.view._label_layers):
-                self._render(list(self.view._label_actors), keep=True)  # hidden while the boxes show: drawn anyway
-                self.names_drawn = True
-        else:
-            end = min(self.total, self.next_triangle + max(1, self.triangles_per_step))
-            actor = self._slice(self.next_triangle, end)
-            renderer.AddActor(actor)
-            try:
-                self._render([actor], keep=True)
-            finally:
-                renderer.RemoveActor(actor)  # drawn once: its graphics memory goes with it
-            self.next_triangle = end
-        self.steps += 1
-
-    def present(self, render: Callable[[], None]) -> None:
-        """Scale bar, axes and the other overlays drawn on the finished image, shown by `render` (one frame of
-        the window, drawn with the props and buffers set up here); the view is left showing the full meshes."""
-        self.view.set_interacting(False)  # the state the finished image shows: no boxes, names on
-        names = self.view._label_actors
-        overlays = [p for p in _visible_props(self.view.plotter.renderer) if p.IsA("vtkActor2D") and p not in names]
-        self._render(overlays, keep=True, present=render)
-
-    def _slice(self, first: int, end: int) -> vtkActor:
-        """Triangles [first, end) of the detail mesh as an actor drawn like the detail actor (shared property,
-        same mapper settings and clipping planes); only the points those triangles use are copied."""
-        detail = self.view.batch.detail
-        faces = detail.regular_faces[first:end]
-        low, high = int(faces.min()), int(faces.max()) + 1
-        mesh = pv.PolyData.from_regular_faces(np.array(detail.points[low:high]), faces - low)
-        mesh.point_data[COLORS] = np.array(detail.point_data[COLORS][low:high])
-        mesh.GetPointData().SetActiveScalars(COLORS)
-        source = self.view.detail_actor
-        mapper = vtkPolyDataMapper()
-        mapper.ShallowCopy(source.GetMapper())
-        mapper.SetInputData(mesh)
-        actor = vtkActor()
-        actor.SetMapper(mapper)
-        actor.SetProperty(source.GetProperty())
-        actor.SetUserMatrix(source.GetMatrix())
-        return actor
-
-    def _render(self, shown: list[vtkProp], keep: bool, present: Callable[[], None] | None = None) -> None:
-        """One frame of only `shown` in the main renderer; other renderers (the axes) only when presenting."""
-        renderer = self.view.plotter.renderer
-        window = renderer.GetRenderWindow()
-        props = list(renderer.GetViewProps())
-        visible = [p.GetVisibility() for p in props]
-        others = [r for r in window.GetRenderers() if r is not renderer]
-        drawn = [r.GetDraw() for r in others]
-        for prop in props:
-            prop.SetVisibility(False)
-        for prop in shown:
-            prop.SetVisibility(True)
-        for other in others:
-            other.SetDraw(present is not None)
-        renderer.SetPreserveColorBuffer(keep)
-        renderer.SetPreserveDepthBuffer(keep)
-        window.SetSwapBuffers(present is not None)
-        start = time.perf_counter()
-        try:
-            (present or window.Render)()
-        finally:
-            self.render_seconds += time.perf_counter() - start
-            window.SetSwapBuffers(True)
-            renderer.SetPreserveColorBuffer(False)
-            renderer.SetPreserveDepthBuffer(False)
-            for other, draw in zip(others, drawn, strict=True):
-                other.SetDraw(draw)
-            for prop, on in zip(props, visible, strict=True):
-                prop.SetVisibility(on)
-
-
-def _visible_props(renderer: pv.Renderer) -> list[vtkProp]:
-    return [p for p in renderer.GetViewProps() if p.GetVisibility()]
-
-
 def ray_box_span(bounds: np.ndarray, start: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where the segment start + t * direction (0 <= t <= 1) enters and leaves each (2, 3) box of `bounds`
     ((n, 2, 3)); enter > leave where it misses. The boxes grow by a hair so hits on their faces count."""
@@ -1082,17 +848,6 @@ def ray_triangle_hits(triangles: np.ndarray, start: np.ndarray, direction: np.nd
     tolerance = 1e-9
     hit = solid & (u >= -tolerance) & (v >= -tolerance) & (u + v <= 1.0 + tolerance) & (t >= 0.0) & (t <= 1.0)
     return t[hit]
-
-
-def grid_label_specs(outline: np.ndarray, spacing: float) -> list[tuple[tuple[float, float, float], str]]:
-    """Where the metre marks of the floor grid go: x values along the front edge, y along the left edge."""
-    lo, hi = outline.min(axis=0), outline.max(axis=0)
-    xs = np.arange(np.ceil(lo[0] / spacing) * spacing, hi[0] + 1e-9, spacing)
-    ys = np.arange(np.ceil(lo[1] / spacing) * spacing, hi[1] + 1e-9, spacing)
-    inset = min(spacing * 0.15, 1.5)
-    specs = [((float(x), float(lo[1]) + inset, 0.05), f"{x:g} m") for x in xs]
-    specs += [((float(lo[0]) + inset, float(y), 0.05), f"{y:g} m") for y in ys if abs(y - lo[1]) > 1e-6]
-    return specs
 
 
 SENSOR_LABEL_COLOR = (15, 25, 35)
