@@ -1,7 +1,10 @@
 """The 3D view of one site: owns every VTK actor; the model never sees them.
 
 Used by the off-screen renderer and by the desktop window alike, so what `mothertwin render` draws is what
-the engineer sees on screen.
+the engineer sees on screen. `PlantView` is the one object both drive; the work is done in the modules beside
+it: `pieces` (building meshes, line and cell names), `camera` (preset views, framing, projection), `picking`
+(ray casts, snapping, box selection), `marks` (selection outline, snap guides, measured segment),
+`detail_drawing` (the full meshes a slice at a time) and `offscreen` (pictures without a screen).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from vtkmodules.vtkCommonDataModel import vtkPlane
 from vtkmodules.vtkRenderingCore import vtkActor2D
 
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
+from viewer.model.views import CameraState
+from viewer.scene import camera, marks, picking
 from viewer.scene.batch import COLORS, EquipmentBatch, TypeMeshes, build_batch
 from viewer.scene.building import FLOOR_COLOR, GRID_COLOR, WALL_COLOR
 from viewer.scene.detail_drawing import DetailDrawing as DetailDrawing  # re-export for viewer.ui.scene_controller
@@ -21,9 +26,7 @@ from viewer.scene.labels import LabelLayer, LabelSpec, Obstacle
 from viewer.scene.offscreen import offscreen_plotter, transparent_screenshot
 from viewer.scene.pieces import BuildingMeshes, SitePieces, building_meshes, grid_spacing_of, name_label_specs
 from viewer.scene.pieces import site_pieces as site_pieces  # re-export for viewer.ui.plant_loading
-from viewer.scene.view_state import CameraState
 
-VIEWS = ("iso", "top", "front")
 BACKGROUND_TOP = (236, 240, 245)
 BACKGROUND_BOTTOM = (178, 190, 204)
 CELL_LABEL_COLOR = (40, 48, 56)
@@ -283,36 +286,8 @@ class PlantView:
 
     def set_view(self, view: str, frame: np.ndarray | None = None) -> None:
         """Camera preset framing `frame` ((2, 3) box; default: what frame_bounds() gives)."""
-        if view not in VIEWS:
-            raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
         bounds = self.frame_bounds() if frame is None else np.asarray(frame, dtype=float)
-        centre = (bounds[0] + bounds[1]) / 2
-        size = float(np.linalg.norm(bounds[1] - bounds[0]))
-        camera = self.plotter.camera
-        camera.focal_point = tuple(centre)
-        if view == "top":
-            self.plotter.enable_parallel_projection()
-            camera.position = (centre[0], centre[1], centre[2] + size)
-            camera.up = (0.0, 1.0, 0.0)
-        elif view == "front":
-            self.plotter.disable_parallel_projection()
-            camera.position = (centre[0], centre[1] - size * 1.1, centre[2] + size * 0.18)
-            camera.up = (0.0, 0.0, 1.0)
-        else:
-            self.plotter.disable_parallel_projection()
-            camera.position = (centre[0] - size * 0.45, centre[1] - size * 0.75, centre[2] + size * 0.55)
-            camera.up = (0.0, 0.0, 1.0)
-        self.plotter.reset_camera(
-            bounds=(bounds[0][0], bounds[1][0], bounds[0][1], bounds[1][1], bounds[0][2], bounds[1][2])
-        )
-        if view == "top":
-            # Fill the window with the plan, whatever its aspect ratio (reset_camera fits a sphere).
-            width, height = self.plotter.window_size
-            extent = bounds[1] - bounds[0]
-            camera.parallel_scale = max(extent[1] / 2, extent[0] / 2 * height / width) * 1.08
-        else:
-            camera.zoom(1.9)
-        self.plotter.reset_camera_clipping_range()
+        camera.set_view(self.plotter, view, bounds)
 
     # ------------------------------------------------------------ interactive use (desktop window)
     # Added for the desktop window; the off-screen renderer does not need them.
@@ -343,15 +318,7 @@ class PlantView:
         self._highlighted, self._highlight_batch = indices, self.batch
         self.plotter.remove_actor("selection-outline", render=False)
         if len(indices) and self.has_equipment():
-            self.plotter.add_mesh(
-                selection_outline(self.batch.bounds[indices]),
-                color=OUTLINE_COLOR,
-                line_width=2,
-                name="selection-outline",
-                pickable=False,
-                lighting=False,
-                render=False,
-            )
+            marks.show_selection_outline(self.plotter, self.batch.bounds[indices])
 
     def pick(self, display_x: float, display_y: float) -> int | None:
         """Index of the visible equipment under a display point (VTK pixels, origin bottom left), or None."""
@@ -359,52 +326,19 @@ class PlantView:
 
     def display_ray(self, display_x: float, display_y: float) -> tuple[np.ndarray, np.ndarray]:
         """World points where the ray through a display point meets the near and far clipping planes."""
-        renderer = self.plotter.renderer
-        ends = []
-        for depth in (0.0, 1.0):
-            renderer.SetDisplayPoint(display_x, display_y, depth)
-            renderer.DisplayToWorld()
-            x, y, z, w = renderer.GetWorldPoint()
-            ends.append(np.array([x, y, z]) / (w or 1.0))
-        return ends[0], ends[1]
+        return camera.display_ray(self.plotter.renderer, display_x, display_y)
 
     def floor_point(self, display_x: float, display_y: float, height: float = 0.0) -> np.ndarray | None:
         """Where the ray through a display point meets the floor plane z = height, or None (above the horizon)."""
-        near, far = self.display_ray(display_x, display_y)
-        dz = far[2] - near[2]
-        if abs(dz) < 1e-12:
-            return None
-        t = (height - near[2]) / dz
-        return None if t < 0 else near + t * (far - near)
+        return picking.floor_point(*self.display_ray(display_x, display_y), height)
 
     def pick_point(self, display_x: float, display_y: float) -> tuple[int | None, np.ndarray | None]:
-        """The visible equipment under a display point and the world point hit on it, or (None, None).
-
-        A ray cast in numpy: the ray against every equipment's box, then against the triangles of the boxes
-        it crosses, nearest box first, until no box left can hold a nearer hit. No cell locator: building one
-        for 2 M triangles holds the interpreter lock for a third of a second (a loading thread would freeze
-        the window with it), and it had to be built again whenever equipment was hidden or moved."""
+        """The visible equipment under a display point and the world point hit on it, or (None, None)
+        (a ray cast in numpy: see picking.pick_point)."""
         if not self.has_equipment():
             return None, None
         near, far = self.display_ray(display_x, display_y)
-        direction = far - near
-        batch = self.batch
-        enter, leave = ray_box_span(batch.bounds, near, direction)
-        candidates = np.flatnonzero((enter <= leave) & batch.visible)
-        best_t, best = np.inf, None
-        for index in candidates[np.argsort(enter[candidates], kind="stable")]:
-            if enter[index] > best_t:
-                break  # this box and all further ones start behind the nearest hit
-            points, faces = batch.mesh_of(int(index))
-            t = ray_triangle_hits(np.asarray(points, dtype=float)[faces], near, direction)
-            t = t[t < best_t]
-            if len(t) and self._clip is not None:
-                t = t[self._inside_clip(near + t[:, None] * direction)]  # what the clipping box cuts is not hit
-            if len(t):
-                best_t, best = float(t.min()), int(index)
-        if best is None:
-            return None, None
-        return best, near + best_t * direction
+        return picking.pick_point(self.batch, near, far, self._clip)
 
     # ------------------------------------------------------------ editing (desktop window)
 
@@ -437,46 +371,14 @@ class PlantView:
 
     def show_guides(self, segments: Sequence[tuple[Sequence[float], Sequence[float]]]) -> None:
         """Snap guide lines on the floor while dragging (one actor for all of them); none clears them."""
-        self.plotter.remove_actor("snap-guides", render=False)
-        if not segments:
-            return
-        points = np.array([p for segment in segments for p in segment], dtype=float)
-        lines = np.hstack([np.full((len(segments), 1), 2), np.arange(len(points)).reshape(-1, 2)]).ravel()
-        self.plotter.add_mesh(
-            pv.PolyData(points, lines=lines),
-            color=GUIDE_COLOR,
-            line_width=2,
-            name="snap-guides",
-            pickable=False,
-            lighting=False,
-            render=False,
-            reset_camera=False,
-        )
+        marks.show_guides(self.plotter, segments)
 
     def show_measure(self, start: Sequence[float], end: Sequence[float] | None, text: str) -> None:
         """A measured segment (or its first point) with its length: one line actor and one label actor."""
         self.clear_measure()
         a = np.asarray(start, dtype=float)
         b = a if end is None else np.asarray(end, dtype=float)
-        line = pv.PolyData(np.array([a, b]), lines=np.array([2, 0, 1]), verts=np.array([1, 0, 1, 1]))
-        actor = self.plotter.add_mesh(
-            line,
-            color=MEASURE_COLOR,
-            line_width=4,
-            point_size=12,
-            render_points_as_spheres=True,
-            name="measure-line",
-            pickable=False,
-            lighting=False,
-            render=False,
-            reset_camera=False,
-        )
-        # Drawn over the equipment (a measured edge is often on or behind the machine it belongs to): a large
-        # depth offset for lines and points keeps them in front without a second render layer.
-        mapper = actor.mapper
-        mapper.SetResolveCoincidentTopologyToPolygonOffset()
-        mapper.SetRelativeCoincidentTopologyLineOffsetParameters(0, -66000)
-        mapper.SetRelativeCoincidentTopologyPointOffsetParameter(-66000)
+        marks.show_measure_line(self.plotter, a, b)
         if text:
             label = [LabelSpec(tuple((a + b) / 2), text, 10.0)]
             self._show_overlay_labels("measure-label", label, MEASURE_LABEL_COLOR, 16)
@@ -490,74 +392,24 @@ class PlantView:
     ) -> tuple[np.ndarray, str]:
         """The picked point moved onto the nearest vertex, else the nearest edge, of that equipment's mesh
         within `radius` display pixels; ('vertex' | 'edge' | 'surface') says which."""
-        points, faces = self.batch.mesh_of(index)
-        shown = self.display_positions(points)
-        cursor = np.asarray(display_xy, dtype=float)
-        # Only points near the hit in depth: the far side of the machine projects to the same pixels.
-        reach = max(float(np.linalg.norm(self.batch.bounds[index][1] - self.batch.bounds[index][0])) * 0.25, 0.05)
-        near = np.linalg.norm(points - hit, axis=1) <= reach
-        pixel = np.linalg.norm(shown - cursor, axis=1)
-        candidates = np.flatnonzero(near & (pixel <= radius))
-        if len(candidates):
-            best = candidates[np.argmin(pixel[candidates])]
-            return points[best], "vertex"
-        sides = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
-        edges = np.unique(np.sort(sides, axis=1), axis=0)
-        edges = edges[near[edges[:, 0]] | near[edges[:, 1]]]
-        if len(edges):
-            a2, b2 = shown[edges[:, 0]], shown[edges[:, 1]]
-            span = b2 - a2
-            length2 = np.maximum(np.einsum("ij,ij->i", span, span), 1e-12)
-            t = np.clip(np.einsum("ij,ij->i", cursor - a2, span) / length2, 0.0, 1.0)
-            gap = np.linalg.norm(a2 + t[:, None] * span - cursor, axis=1)
-            best = int(np.argmin(gap))
-            if gap[best] <= radius:
-                a3, b3 = points[edges[best, 0]], points[edges[best, 1]]
-                return a3 + t[best] * (b3 - a3), "edge"
-        return np.asarray(hit, dtype=float), "surface"
+        return picking.snap_on_equipment(self.plotter.renderer, self.batch, index, hit, display_xy, radius)
 
     def display_position(self, point: Sequence[float]) -> tuple[float, float]:
         """Display coordinates (VTK pixels, origin bottom left) of a world point."""
-        renderer = self.plotter.renderer
-        renderer.SetWorldPoint(float(point[0]), float(point[1]), float(point[2]), 1.0)
-        renderer.WorldToDisplay()
-        x, y, _ = renderer.GetDisplayPoint()
-        return x, y
+        return camera.display_position(self.plotter.renderer, point)
 
     def display_positions(self, points: np.ndarray) -> np.ndarray:
         """Display coordinates (n, 2) of many world points at once (the camera's projection, vectorised)."""
-        renderer = self.plotter.renderer
-        width, height = renderer.GetSize()
-        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(width / max(height, 1), -1, 1)
-        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
-        homogeneous = np.column_stack([np.asarray(points, dtype=float), np.ones(len(points))]) @ m.T
-        ndc = homogeneous[:, :2] / homogeneous[:, 3:4]
-        origin = np.array(renderer.GetOrigin(), dtype=float)
-        return origin + (ndc + 1.0) / 2.0 * np.array([width, height], dtype=float)
+        return camera.display_positions(self.plotter.renderer, points)
 
     def fit_bounds(self, bounds: np.ndarray, margin: float = 1.3) -> None:
         """Frame a (2, 3) box, keeping the direction the camera looks from."""
-        lo, hi = np.asarray(bounds[0], float), np.asarray(bounds[1], float)
-        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * margin, 0.5)
-        lo, hi = centre - half, centre + half
-        self.plotter.reset_camera(bounds=(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2]))
-        self.plotter.reset_camera_clipping_range()
+        camera.fit_bounds(self.plotter, bounds, margin)
 
     def zoom_to_fit(self, bounds: np.ndarray | None = None, fill: float = 0.92) -> None:
-        """Zoom (keeping the direction) so the box fills `fill` of the window, whatever its aspect ratio:
-        set_view's fixed zoom suits a wide picture but crops a narrow viewport between docks."""
-        if bounds is None:
-            bounds = self.frame_bounds()
-        width, height = self.plotter.window_size
-        corners = np.array([[bounds[i][0], bounds[j][1], bounds[k][2]] for i in (0, 1) for j in (0, 1) for k in (0, 1)])
-        for _ in range(3):  # perspective: the projected size is not linear in the zoom, so settle in a few steps
-            shown = np.array([self.display_position(c) for c in corners])
-            extent = shown.max(axis=0) - shown.min(axis=0)
-            used = max(extent[0] / max(width, 1), extent[1] / max(height, 1))
-            if used <= 0 or abs(used - fill) < 0.01:
-                break
-            self.plotter.camera.zoom(fill / used)
-            self.plotter.reset_camera_clipping_range()
+        """Zoom (keeping the direction) so the box (default: what frame_bounds() gives) fills `fill` of the
+        window, whatever its aspect ratio."""
+        camera.zoom_to_fit(self.plotter, self.frame_bounds() if bounds is None else bounds, fill)
 
     def fit_equipment(self, indices: Sequence[int]) -> None:
         if self.batch is None or not len(indices):
@@ -566,25 +418,10 @@ class PlantView:
         self.fit_bounds(np.stack([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)]))
 
     def camera_state(self) -> CameraState:
-        camera = self.plotter.camera
-        return CameraState(
-            position=tuple(camera.position),
-            focal_point=tuple(camera.focal_point),
-            up=tuple(camera.up),
-            parallel=bool(camera.parallel_projection),
-            parallel_scale=float(camera.parallel_scale),
-            view_angle=float(camera.view_angle),
-        )
+        return camera.camera_state(self.plotter)
 
     def apply_camera(self, state: CameraState) -> None:
-        camera = self.plotter.camera
-        camera.position = state.position
-        camera.focal_point = state.focal_point
-        camera.up = state.up
-        camera.parallel_projection = state.parallel
-        camera.parallel_scale = state.parallel_scale
-        camera.view_angle = state.view_angle
-        self.plotter.reset_camera_clipping_range()
+        camera.apply_camera(self.plotter, state)
 
     def set_xray(self, on: bool) -> None:
         """See-through equipment, so the selection outline shows through whatever stands in front of it."""
@@ -660,77 +497,27 @@ class PlantView:
 
     def metres_per_pixel(self) -> float:
         """World size of one display pixel at the focal point (what a scale bar shows)."""
-        camera = self.plotter.camera
-        height = max(1, self.plotter.renderer.GetSize()[1])
-        if camera.parallel_projection:
-            return 2.0 * camera.parallel_scale / height
-        distance = float(np.linalg.norm(np.subtract(camera.position, camera.focal_point)))
-        return 2.0 * distance * np.tan(np.radians(camera.view_angle) / 2) / height
+        return camera.metres_per_pixel(self.plotter)
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Display coordinates (n, 2) of world points, and which of them lie in front of the camera.
-
-        One matrix product for all points: box selection projects 10,000 centres per drag."""
-        renderer = self.plotter.renderer
-        width, height = renderer.GetSize()
-        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(width / max(height, 1), -1, 1)
-        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
-        homogeneous = np.c_[np.asarray(points, float), np.ones(len(points))] @ m.T
-        w = homogeneous[:, 3]
-        in_front = w > 1e-9
-        ndc = homogeneous[:, :2] / np.where(in_front, w, 1.0)[:, None]
-        x0, y0 = renderer.GetOrigin()
-        display = np.c_[(ndc[:, 0] + 1) / 2 * width + x0, (ndc[:, 1] + 1) / 2 * height + y0]
-        return display, in_front
+        """Display coordinates (n, 2) of world points, and which of them lie in front of the camera."""
+        return camera.project(self.plotter.renderer, points)
 
     def equipment_in_rect(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         """Indices of the shown equipment whose box centre projects inside a display rectangle."""
         if not self.has_equipment():
             return np.zeros(0, np.int64)
-        centres = self.batch.bounds.mean(axis=1)
-        display, in_front = self.project(centres)
-        (lx, hx), (ly, hy) = sorted((x0, x1)), sorted((y0, y1))
-        inside = (display[:, 0] >= lx) & (display[:, 0] <= hx) & (display[:, 1] >= ly) & (display[:, 1] <= hy)
-        return np.flatnonzero(inside & in_front & self.batch.visible & self._inside_clip(centres))
+        return picking.equipment_in_rect(self.plotter.renderer, self.batch, self._clip, x0, y0, x1, y1)
 
     def surface_point(self, display_x: float, display_y: float) -> np.ndarray:
         """The world point under a display point: equipment, else the floor, else the focal plane."""
         near, far = self.display_ray(display_x, display_y)
         _, hit = self.pick_point(display_x, display_y)
-        if hit is not None:
-            return hit
-        direction = far - near
-        if abs(direction[2]) > 1e-9:
-            t = -near[2] / direction[2]
-            if 0.0 < t <= 1.0:
-                return near + t * direction
-        camera = self.plotter.camera
-        normal = np.subtract(camera.focal_point, camera.position)
-        denominator = float(direction @ normal)
-        t = float(np.subtract(camera.focal_point, near) @ normal) / denominator if denominator else 0.5
-        return near + t * direction
+        return picking.surface_point(self.plotter.camera, near, far, hit)
 
     def zoom_towards(self, display_x: float, display_y: float, factor: float) -> None:
-        """Zoom by `factor` (> 1 closer) keeping the world point under the cursor where it is on screen.
-
-        Position and focal point both move towards the point by the same fraction: the view direction is
-        unchanged and the point stays on the same ray from the eye (in parallel projection the scale shrinks
-        by the same fraction instead of the eye moving)."""
-        target = self.surface_point(display_x, display_y)
-        t = 1.0 - 1.0 / factor
-        camera = self.plotter.camera
-        position, focal = np.array(camera.position), np.array(camera.focal_point)
-        if camera.parallel_projection:
-            camera.parallel_scale = camera.parallel_scale * (1.0 - t)
-            shift = t * (target - focal)
-            view = (focal - position) / np.linalg.norm(focal - position)
-            shift -= (shift @ view) * view  # only across the screen: depth does not matter in parallel views
-            camera.position = tuple(position + shift)
-            camera.focal_point = tuple(focal + shift)
-        else:
-            camera.position = tuple(position + t * (target - position))
-            camera.focal_point = tuple(focal + t * (target - focal))
-        self.plotter.reset_camera_clipping_range()
+        """Zoom by `factor` (> 1 closer) keeping the world point under the cursor where it is on screen."""
+        camera.zoom_towards(self.plotter, self.surface_point(display_x, display_y), factor)
 
     def set_clip_box(self, bounds: np.ndarray | None) -> None:
         """Cut the equipment and the building to a (2, 3) box (None: no cut); picking ignores what is cut."""
@@ -766,12 +553,6 @@ class PlantView:
         unless the clipping box cuts the bodies open (their insides are then seen)."""
         if self.detail_actor is not None and self.batch is not None:
             self.detail_actor.GetProperty().SetBackfaceCulling(self.batch.closed and self._clip is None)
-
-    def _inside_clip(self, points: np.ndarray) -> np.ndarray:
-        if self._clip is None:
-            return np.ones(len(points), dtype=bool)
-        lo, hi = self._clip
-        return np.all((points >= lo - 1e-6) & (points <= hi + 1e-6), axis=1)
 
     # ------------------------------------------------------------ live sensor state (desktop window)
 
@@ -811,65 +592,11 @@ class PlantView:
         self._show_overlay_labels("sensor-values", specs, SENSOR_LABEL_COLOR, 14, above=True)
 
 
-def ray_box_span(bounds: np.ndarray, start: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where the segment start + t * direction (0 <= t <= 1) enters and leaves each (2, 3) box of `bounds`
-    ((n, 2, 3)); enter > leave where it misses. The boxes grow by a hair so hits on their faces count."""
-    pad = 1e-6 * (1.0 + np.abs(bounds).max(initial=0.0))
-    lo, hi = bounds[:, 0] - pad, bounds[:, 1] + pad
-    enter = np.zeros(len(bounds))
-    leave = np.ones(len(bounds))
-    for axis in range(3):
-        if abs(direction[axis]) < 1e-300:  # parallel to this pair of faces: inside the slab or a miss
-            outside = (start[axis] < lo[:, axis]) | (start[axis] > hi[:, axis])
-            leave[outside] = -1.0
-            continue
-        a = (lo[:, axis] - start[axis]) / direction[axis]
-        b = (hi[:, axis] - start[axis]) / direction[axis]
-        enter = np.maximum(enter, np.minimum(a, b))
-        leave = np.minimum(leave, np.maximum(a, b))
-    return enter, leave
-
-
-def ray_triangle_hits(triangles: np.ndarray, start: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """t (0 <= t <= 1) of every hit of the segment start + t * direction on (k, 3, 3) triangles
-    (Moller-Trumbore, both sides count); zero-area triangles are never hit."""
-    v0 = triangles[:, 0]
-    e1 = triangles[:, 1] - v0
-    e2 = triangles[:, 2] - v0
-    p = np.cross(direction, e2)
-    det = np.einsum("ij,ij->i", e1, p)
-    solid = det != 0.0
-    inverse = np.divide(1.0, det, out=np.zeros_like(det), where=solid)
-    s = start - v0
-    u = np.einsum("ij,ij->i", s, p) * inverse
-    q = np.cross(s, e1)
-    v = (q @ direction) * inverse
-    t = np.einsum("ij,ij->i", e2, q) * inverse
-    tolerance = 1e-9
-    hit = solid & (u >= -tolerance) & (v >= -tolerance) & (u + v <= 1.0 + tolerance) & (t >= 0.0) & (t <= 1.0)
-    return t[hit]
-
-
 SENSOR_LABEL_COLOR = (15, 25, 35)
 ID_LABEL_COLOR = (10, 60, 130)  # dark blue: ids read apart from the names
 ID_LABELS = "equipment-ids"
 CLIPPED_ACTORS = ("equipment", "equipment-lod", "walls", "columns", "selection-outline")
 HIGHLIGHT_COLOR = (255, 0, 200)  # magenta: no equipment type uses it, so a selection never blends in
 FLAG_COLOR = (235, 25, 25)  # red: equipment breaking a layout check
-GUIDE_COLOR = (0, 150, 255)
-MEASURE_COLOR = (0, 110, 255)  # blue: stands out on grey, the type colours and the red of a violation
 MEASURE_LABEL_COLOR = (0, 50, 140)
-OUTLINE_COLOR = (255, 230, 0)
 XRAY_OPACITY = 0.25
-
-
-def selection_outline(boxes: np.ndarray) -> pv.PolyData:
-    """The 12 edges of every (2, 3) box as one line mesh: one actor however many are selected."""
-    corners = np.array([[i, j, k] for k in (0, 1) for j in (0, 1) for i in (0, 1)])  # 8 corners, 0/1 per axis
-    edges = [(0, 1), (2, 3), (4, 5), (6, 7), (0, 2), (1, 3), (4, 6), (5, 7), (0, 4), (1, 5), (2, 6), (3, 7)]
-    lo, hi = boxes[:, 0][:, None, :], boxes[:, 1][:, None, :]
-    points = np.where(corners[None, :, :] == 0, lo, hi).reshape(-1, 3)
-    offsets = (np.arange(len(boxes)) * 8)[:, None, None]
-    lines = (np.array(edges)[None] + offsets).reshape(-1, 2)
-    cells = np.hstack([np.full((len(lines), 1), 2), lines]).ravel()
-    return pv.PolyData(points.astype(np.float32), lines=cells)
