@@ -471,13 +471,6 @@ class PlantView:
 
     # ------------------------------------------------------------ window overlays and tools
 
-    def add_grid_labels(self) -> None:
-        """Metre marks along the front and left edges of the floor grid. They are placed in the same pass as
-        the line and cell names (one label actor), so no mark is ever drawn over a name."""
-        self.grid_labels = True
-        if self.site is not None:
-            self._add_labels()
-
     @property
     def name_layers(self) -> list[LabelLayer]:
         """The layer of the line and cell names (none or one): DetailDrawing draws it in a step of its own."""
