@@ -15,8 +15,9 @@ from viewer.cli import main
 from viewer.compare.clone import document_revision
 from viewer.io import builtin_library, load_document
 from viewer.scene.drawing import box_corners, project_points
+from viewer.scene.offscreen import offscreen_plotter
 from viewer.scene.plant_view import PlantView
-from viewer.scene.render import DrawingSheet, RenderRequest, draw_sheet, drawing_bounds, find_line, offscreen_plotter
+from viewer.scene.render import DrawingSheet, RenderRequest, draw_sheet, drawing_bounds, find_line
 
 SIZE = (960, 540)
 LINE = "Assembly line 1"

@@ -8,8 +8,10 @@ import pytest
 from viewer.io import builtin_library, load_document
 from viewer.scene import labels
 from viewer.scene.labels import LabelLayer, LabelSpec
-from viewer.scene.plant_view import PlantView, name_label_specs
-from viewer.scene.render import RenderRequest, offscreen_plotter, render_image
+from viewer.scene.offscreen import offscreen_plotter
+from viewer.scene.pieces import name_label_specs
+from viewer.scene.plant_view import PlantView
+from viewer.scene.render import RenderRequest, render_image
 
 SIZE = (400, 300)
 RED = (255, 0, 0)

@@ -172,8 +172,8 @@ def test_back_faces_are_culled_only_where_no_one_can_see_them(library):
     from viewer.io.meshes import MeshData
     from viewer.model.synthetic import generate_plant
     from viewer.scene.batch import build_batch, closed_outward
+    from viewer.scene.offscreen import offscreen_plotter
     from viewer.scene.plant_view import PlantView
-    from viewer.scene.render import offscreen_plotter
 
     box = trimesh.creation.box()
     colors = np.zeros((12, 3), np.uint8)

@@ -15,8 +15,11 @@ from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
 from viewer.io import builtin_library, save_document
 from viewer.model.synthetic import generate_plant
 from viewer.scene.batch import EQUIPMENT_INDEX
-from viewer.scene.plant_view import DetailDrawing, PlantView, site_pieces
-from viewer.scene.render import choose_site, offscreen_plotter
+from viewer.scene.detail_drawing import DetailDrawing
+from viewer.scene.offscreen import offscreen_plotter
+from viewer.scene.pieces import site_pieces
+from viewer.scene.plant_view import PlantView
+from viewer.scene.render import choose_site
 
 SIZE = (640, 400)
 

@@ -8,8 +8,9 @@ from PIL import Image
 
 from viewer.cli import main
 from viewer.io import builtin_library, load_document
+from viewer.scene.offscreen import offscreen_plotter
 from viewer.scene.plant_view import PlantView
-from viewer.scene.render import RenderRequest, offscreen_plotter, render_image
+from viewer.scene.render import RenderRequest, render_image
 
 SIZE = (640, 400)
 RED, BLUE = [230, 20, 20], [20, 40, 230]

@@ -12,8 +12,8 @@ from viewer.io import builtin_library, load_document
 from viewer.model import SignalKind
 from viewer.model.site_time import TimeDisplay
 from viewer.scene.batch import COLORS, TypeMeshes, build_batch, second_tone_points
+from viewer.scene.offscreen import offscreen_plotter
 from viewer.scene.plant_view import HIGHLIGHT_COLOR, PlantView
-from viewer.scene.render import offscreen_plotter
 from viewer.sensors import Bindings, Sample, SampleBuffer
 from viewer.sensors.alarms import AlarmEntry
 from viewer.sensors.rules import (

@@ -8,8 +8,8 @@ import numpy as np
 from viewer.io import load_document
 from viewer.model import Limits
 from viewer.model.undo import UndoStack
+from viewer.scene.offscreen import offscreen_plotter
 from viewer.scene.plant_view import HIGHLIGHT_COLOR, PlantView
-from viewer.scene.render import offscreen_plotter
 from viewer.sensors import Bindings, Recording
 from viewer.sensors.alarms import AlarmBook
 from viewer.sensors.bindings import SetTagTemplate, suggest_template

@@ -75,7 +75,8 @@ class NothingToShowError(Exception):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from viewer.scene.render import RenderRequest, render_image, save_png
+    from viewer.scene.offscreen import save_png
+    from viewer.scene.render import RenderRequest, render_image
 
     document = _load(args.file)
     request = RenderRequest(
@@ -126,8 +127,9 @@ def _render_recorded_state(
     Raises NothingToShowError when no equipment has a value at `at` (before the recording, long after it)."""
     from viewer.model import SignalKind
     from viewer.model.site_time import display_for, parse_site_time
+    from viewer.scene.offscreen import offscreen_plotter
     from viewer.scene.plant_view import PlantView
-    from viewer.scene.render import choose_site, draw_sheet, find_line, id_warnings, offscreen_plotter
+    from viewer.scene.render import choose_site, draw_sheet, find_line, id_warnings
     from viewer.scene.view_overlays import ColorLegend
     from viewer.sensors import Bindings, Recording, equipment_colors
     from viewer.sensors import recording as messages

@@ -23,8 +23,9 @@ from viewer.model.geometry import equipment_world_matrices
 from viewer.model.synthetic import generate_plant
 from viewer.model.undo import UndoStack
 from viewer.scene.batch import TypeMeshes
+from viewer.scene.offscreen import offscreen_plotter
 from viewer.scene.plant_view import PlantView
-from viewer.scene.render import choose_site, offscreen_plotter
+from viewer.scene.render import choose_site
 
 
 def _render(plotter: pv.Plotter) -> float:

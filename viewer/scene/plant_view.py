@@ -1,141 +1,35 @@
 """The 3D view of one site: owns every VTK actor; the model never sees them.
 
 Used by the off-screen renderer and by the desktop window alike, so what `mothertwin render` draws is what
-the engineer sees on screen.
+the engineer sees on screen. `PlantView` is the one object both drive; the work is done in the modules beside
+it: `pieces` (building meshes, line and cell names), `camera` (preset views, framing, projection), `picking`
+(ray casts, snapping, box selection), `marks` (selection outline, snap guides, measured segment),
+`detail_drawing` (the full meshes a slice at a time) and `offscreen` (pictures without a screen).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonDataModel import vtkPlane
-from vtkmodules.vtkRenderingCore import vtkActor, vtkActor2D, vtkPolyDataMapper, vtkProp
+from vtkmodules.vtkRenderingCore import vtkActor2D
 
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
+from viewer.model.views import CameraState
+from viewer.scene import camera, marks, picking
 from viewer.scene.batch import COLORS, EquipmentBatch, TypeMeshes, build_batch
-from viewer.scene.building import (
-    FLOOR_COLOR,
-    GRID_COLOR,
-    WALL_COLOR,
-    column_mesh,
-    floor_grid,
-    floor_mesh,
-    site_footprint,
-    wall_mesh,
-)
+from viewer.scene.building import FLOOR_COLOR, GRID_COLOR, WALL_COLOR
+from viewer.scene.detail_drawing import DetailDrawing as DetailDrawing  # re-export for viewer.ui.scene_controller
 from viewer.scene.labels import LabelLayer, LabelSpec, Obstacle
-from viewer.scene.view_state import CameraState
+from viewer.scene.offscreen import offscreen_plotter, transparent_screenshot
+from viewer.scene.pieces import BuildingMeshes, SitePieces, building_meshes, grid_spacing_of, name_label_specs
+from viewer.scene.pieces import site_pieces as site_pieces  # re-export for viewer.ui.plant_loading
 
-VIEWS = ("iso", "top", "front")
 BACKGROUND_TOP = (236, 240, 245)
 BACKGROUND_BOTTOM = (178, 190, 204)
-COLUMN_COLOR = (196, 192, 184)
 CELL_LABEL_COLOR = (40, 48, 56)
-
-
-def _group_bounds(batch: EquipmentBatch, key: str, shown: np.ndarray) -> dict[str, tuple[str, np.ndarray]]:
-    """Name and (2, 3) box per line or cell id, over the shown equipment in it (numpy per group)."""
-    groups = [p.line if key == "line" else p.cell for p in batch.paths]
-    index_of: dict[str, int] = {}
-    names: list[str] = []
-    owner = np.empty(len(groups), dtype=np.int64)
-    for i, group in enumerate(groups):
-        owner[i] = index_of.setdefault(group.id, len(index_of))
-        if owner[i] == len(names):
-            names.append(group.name)
-    keep = np.asarray(shown, dtype=bool)
-    count = len(index_of)
-    lo = np.full((count, 3), np.inf)
-    hi = np.full((count, 3), -np.inf)
-    np.minimum.at(lo, owner[keep], batch.bounds[keep, 0])
-    np.maximum.at(hi, owner[keep], batch.bounds[keep, 1])
-    return {ident: (names[k], np.stack([lo[k], hi[k]])) for ident, k in index_of.items() if np.isfinite(lo[k]).all()}
-
-
-@dataclass
-class BuildingMeshes:
-    """The building of a site as meshes: floor outline, floor, grid lines, walls and column boxes."""
-
-    outline: np.ndarray
-    floor: pv.PolyData
-    grid: pv.PolyData
-    walls: pv.PolyData
-    columns: pv.PolyData
-
-
-def building_meshes(site: Site, bounds: np.ndarray | None) -> BuildingMeshes:
-    """`bounds`: the (2, 3) box of the equipment, which the floor covers when the site has no footprint."""
-    outline = site_footprint(site, bounds)
-    return BuildingMeshes(
-        outline,
-        floor_mesh(outline),
-        floor_grid(outline, grid_spacing_of(site)),
-        wall_mesh(outline),
-        column_mesh(site, COLUMN_COLOR),
-    )
-
-
-def grid_spacing_of(site: Site) -> float:
-    return site.column_grid.spacing[0] if site.column_grid.count[0] else 10.0
-
-
-def name_label_specs(
-    batch: EquipmentBatch | None, outline: np.ndarray | None, spacing: float, beside: bool = False
-) -> list[LabelSpec]:
-    """Line and cell names of the visible equipment, and the floor grid's metre marks when `outline` is given
-    (see PlantView._add_labels). `beside` (layout drawings): a line's name is anchored on the floor at the middle
-    of the line, a cell's at the middle of its front (south) edge, and both stand on the nearest free floor;
-    otherwise (the window, where placing them beside costs 20 ms a camera stop on a big plant) a line's name
-    floats over the line and a cell's sits at its front edge."""
-    specs = []
-    if batch is not None and len(batch):
-        shown = batch.visible
-        lines = _group_bounds(batch, "line", shown)
-        cells = _group_bounds(batch, "cell", shown)
-        if beside:
-            specs += [
-                LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[0][2]), name.upper(), 10.0, beside=True)
-                for name, b in lines.values()
-            ]
-            specs += [
-                LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1], b[0][2]), name, 1.0, beside=True)
-                for name, b in cells.values()
-            ]
-        else:
-            specs += [
-                LabelSpec((*((b[0][:2] + b[1][:2]) / 2), b[1][2] + 3.0), name.upper(), 10.0)
-                for name, b in lines.values()
-            ]
-            specs += [
-                LabelSpec(((b[0][0] + b[1][0]) / 2, b[0][1] - 0.5, 0.2), name, 1.0) for name, b in cells.values()
-            ]
-    if outline is not None:
-        specs += [LabelSpec(p, t, 0.5) for p, t in grid_label_specs(outline, spacing)]
-    return specs
-
-
-@dataclass
-class SitePieces:
-    """A site's scene besides the equipment actors, as data and meshes (no actors): a loading thread makes
-    them, so the GUI thread only adds actors (the column boxes and the names of a 10,000-equipment plant
-    take a tenth of a second to work out)."""
-
-    site: Site
-    batch: EquipmentBatch
-    building: BuildingMeshes
-    labels: list[LabelSpec]
-    grid_labels: bool
-
-
-def site_pieces(site: Site, batch: EquipmentBatch, grid_labels: bool = True) -> SitePieces:
-    """The pieces of `site` with all of `batch` shown; `grid_labels` as the view that will take them has it."""
-    building = building_meshes(site, batch.visible_bounds())
-    outline = building.outline if grid_labels else None
-    return SitePieces(site, batch, building, name_label_specs(batch, outline, grid_spacing_of(site)), grid_labels)
 
 
 class PlantView:
@@ -392,36 +286,8 @@ class PlantView:
 
     def set_view(self, view: str, frame: np.ndarray | None = None) -> None:
         """Camera preset framing `frame` ((2, 3) box; default: what frame_bounds() gives)."""
-        if view not in VIEWS:
-            raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
         bounds = self.frame_bounds() if frame is None else np.asarray(frame, dtype=float)
-        centre = (bounds[0] + bounds[1]) / 2
-        size = float(np.linalg.norm(bounds[1] - bounds[0]))
-        camera = self.plotter.camera
-        camera.focal_point = tuple(centre)
-        if view == "top":
-            self.plotter.enable_parallel_projection()
-            camera.position = (centre[0], centre[1], centre[2] + size)
-            camera.up = (0.0, 1.0, 0.0)
-        elif view == "front":
-            self.plotter.disable_parallel_projection()
-            camera.position = (centre[0], centre[1] - size * 1.1, centre[2] + size * 0.18)
-            camera.up = (0.0, 0.0, 1.0)
-        else:
-            self.plotter.disable_parallel_projection()
-            camera.position = (centre[0] - size * 0.45, centre[1] - size * 0.75, centre[2] + size * 0.55)
-            camera.up = (0.0, 0.0, 1.0)
-        self.plotter.reset_camera(
-            bounds=(bounds[0][0], bounds[1][0], bounds[0][1], bounds[1][1], bounds[0][2], bounds[1][2])
-        )
-        if view == "top":
-            # Fill the window with the plan, whatever its aspect ratio (reset_camera fits a sphere).
-            width, height = self.plotter.window_size
-            extent = bounds[1] - bounds[0]
-            camera.parallel_scale = max(extent[1] / 2, extent[0] / 2 * height / width) * 1.08
-        else:
-            camera.zoom(1.9)
-        self.plotter.reset_camera_clipping_range()
+        camera.set_view(self.plotter, view, bounds)
 
     # ------------------------------------------------------------ interactive use (desktop window)
     # Added for the desktop window; the off-screen renderer does not need them.
@@ -452,15 +318,7 @@ class PlantView:
         self._highlighted, self._highlight_batch = indices, self.batch
         self.plotter.remove_actor("selection-outline", render=False)
         if len(indices) and self.has_equipment():
-            self.plotter.add_mesh(
-                selection_outline(self.batch.bounds[indices]),
-                color=OUTLINE_COLOR,
-                line_width=2,
-                name="selection-outline",
-                pickable=False,
-                lighting=False,
-                render=False,
-            )
+            marks.show_selection_outline(self.plotter, self.batch.bounds[indices])
 
     def pick(self, display_x: float, display_y: float) -> int | None:
         """Index of the visible equipment under a display point (VTK pixels, origin bottom left), or None."""
@@ -468,52 +326,19 @@ class PlantView:
 
     def display_ray(self, display_x: float, display_y: float) -> tuple[np.ndarray, np.ndarray]:
         """World points where the ray through a display point meets the near and far clipping planes."""
-        renderer = self.plotter.renderer
-        ends = []
-        for depth in (0.0, 1.0):
-            renderer.SetDisplayPoint(display_x, display_y, depth)
-            renderer.DisplayToWorld()
-            x, y, z, w = renderer.GetWorldPoint()
-            ends.append(np.array([x, y, z]) / (w or 1.0))
-        return ends[0], ends[1]
+        return camera.display_ray(self.plotter.renderer, display_x, display_y)
 
     def floor_point(self, display_x: float, display_y: float, height: float = 0.0) -> np.ndarray | None:
         """Where the ray through a display point meets the floor plane z = height, or None (above the horizon)."""
-        near, far = self.display_ray(display_x, display_y)
-        dz = far[2] - near[2]
-        if abs(dz) < 1e-12:
-            return None
-        t = (height - near[2]) / dz
-        return None if t < 0 else near + t * (far - near)
+        return picking.floor_point(*self.display_ray(display_x, display_y), height)
 
     def pick_point(self, display_x: float, display_y: float) -> tuple[int | None, np.ndarray | None]:
-        """The visible equipment under a display point and the world point hit on it, or (None, None).
-
-        A ray cast in numpy: the ray against every equipment's box, then against the triangles of the boxes
-        it crosses, nearest box first, until no box left can hold a nearer hit. No cell locator: building one
-        for 2 M triangles holds the interpreter lock for a third of a second (a loading thread would freeze
-        the window with it), and it had to be built again whenever equipment was hidden or moved."""
+        """The visible equipment under a display point and the world point hit on it, or (None, None)
+        (a ray cast in numpy: see picking.pick_point)."""
         if not self.has_equipment():
             return None, None
         near, far = self.display_ray(display_x, display_y)
-        direction = far - near
-        batch = self.batch
-        enter, leave = ray_box_span(batch.bounds, near, direction)
-        candidates = np.flatnonzero((enter <= leave) & batch.visible)
-        best_t, best = np.inf, None
-        for index in candidates[np.argsort(enter[candidates], kind="stable")]:
-            if enter[index] > best_t:
-                break  # this box and all further ones start behind the nearest hit
-            points, faces = batch.mesh_of(int(index))
-            t = ray_triangle_hits(np.asarray(points, dtype=float)[faces], near, direction)
-            t = t[t < best_t]
-            if len(t) and self._clip is not None:
-                t = t[self._inside_clip(near + t[:, None] * direction)]  # what the clipping box cuts is not hit
-            if len(t):
-                best_t, best = float(t.min()), int(index)
-        if best is None:
-            return None, None
-        return best, near + best_t * direction
+        return picking.pick_point(self.batch, near, far, self._clip)
 
     # ------------------------------------------------------------ editing (desktop window)
 
@@ -546,46 +371,14 @@ class PlantView:
 
     def show_guides(self, segments: Sequence[tuple[Sequence[float], Sequence[float]]]) -> None:
         """Snap guide lines on the floor while dragging (one actor for all of them); none clears them."""
-        self.plotter.remove_actor("snap-guides", render=False)
-        if not segments:
-            return
-        points = np.array([p for segment in segments for p in segment], dtype=float)
-        lines = np.hstack([np.full((len(segments), 1), 2), np.arange(len(points)).reshape(-1, 2)]).ravel()
-        self.plotter.add_mesh(
-            pv.PolyData(points, lines=lines),
-            color=GUIDE_COLOR,
-            line_width=2,
-            name="snap-guides",
-            pickable=False,
-            lighting=False,
-            render=False,
-            reset_camera=False,
-        )
+        marks.show_guides(self.plotter, segments)
 
     def show_measure(self, start: Sequence[float], end: Sequence[float] | None, text: str) -> None:
         """A measured segment (or its first point) with its length: one line actor and one label actor."""
         self.clear_measure()
         a = np.asarray(start, dtype=float)
         b = a if end is None else np.asarray(end, dtype=float)
-        line = pv.PolyData(np.array([a, b]), lines=np.array([2, 0, 1]), verts=np.array([1, 0, 1, 1]))
-        actor = self.plotter.add_mesh(
-            line,
-            color=MEASURE_COLOR,
-            line_width=4,
-            point_size=12,
-            render_points_as_spheres=True,
-            name="measure-line",
-            pickable=False,
-            lighting=False,
-            render=False,
-            reset_camera=False,
-        )
-        # Drawn over the equipment (a measured edge is often on or behind the machine it belongs to): a large
-        # depth offset for lines and points keeps them in front without a second render layer.
-        mapper = actor.mapper
-        mapper.SetResolveCoincidentTopologyToPolygonOffset()
-        mapper.SetRelativeCoincidentTopologyLineOffsetParameters(0, -66000)
-        mapper.SetRelativeCoincidentTopologyPointOffsetParameter(-66000)
+        marks.show_measure_line(self.plotter, a, b)
         if text:
             label = [LabelSpec(tuple((a + b) / 2), text, 10.0)]
             self._show_overlay_labels("measure-label", label, MEASURE_LABEL_COLOR, 16)
@@ -599,74 +392,24 @@ class PlantView:
     ) -> tuple[np.ndarray, str]:
         """The picked point moved onto the nearest vertex, else the nearest edge, of that equipment's mesh
         within `radius` display pixels; ('vertex' | 'edge' | 'surface') says which."""
-        points, faces = self.batch.mesh_of(index)
-        shown = self.display_positions(points)
-        cursor = np.asarray(display_xy, dtype=float)
-        # Only points near the hit in depth: the far side of the machine projects to the same pixels.
-        reach = max(float(np.linalg.norm(self.batch.bounds[index][1] - self.batch.bounds[index][0])) * 0.25, 0.05)
-        near = np.linalg.norm(points - hit, axis=1) <= reach
-        pixel = np.linalg.norm(shown - cursor, axis=1)
-        candidates = np.flatnonzero(near & (pixel <= radius))
-        if len(candidates):
-            best = candidates[np.argmin(pixel[candidates])]
-            return points[best], "vertex"
-        sides = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
-        edges = np.unique(np.sort(sides, axis=1), axis=0)
-        edges = edges[near[edges[:, 0]] | near[edges[:, 1]]]
-        if len(edges):
-            a2, b2 = shown[edges[:, 0]], shown[edges[:, 1]]
-            span = b2 - a2
-            length2 = np.maximum(np.einsum("ij,ij->i", span, span), 1e-12)
-            t = np.clip(np.einsum("ij,ij->i", cursor - a2, span) / length2, 0.0, 1.0)
-            gap = np.linalg.norm(a2 + t[:, None] * span - cursor, axis=1)
-            best = int(np.argmin(gap))
-            if gap[best] <= radius:
-                a3, b3 = points[edges[best, 0]], points[edges[best, 1]]
-                return a3 + t[best] * (b3 - a3), "edge"
-        return np.asarray(hit, dtype=float), "surface"
+        return picking.snap_on_equipment(self.plotter.renderer, self.batch, index, hit, display_xy, radius)
 
     def display_position(self, point: Sequence[float]) -> tuple[float, float]:
         """Display coordinates (VTK pixels, origin bottom left) of a world point."""
-        renderer = self.plotter.renderer
-        renderer.SetWorldPoint(float(point[0]), float(point[1]), float(point[2]), 1.0)
-        renderer.WorldToDisplay()
-        x, y, _ = renderer.GetDisplayPoint()
-        return x, y
+        return camera.display_position(self.plotter.renderer, point)
 
     def display_positions(self, points: np.ndarray) -> np.ndarray:
         """Display coordinates (n, 2) of many world points at once (the camera's projection, vectorised)."""
-        renderer = self.plotter.renderer
-        width, height = renderer.GetSize()
-        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(width / max(height, 1), -1, 1)
-        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
-        homogeneous = np.column_stack([np.asarray(points, dtype=float), np.ones(len(points))]) @ m.T
-        ndc = homogeneous[:, :2] / homogeneous[:, 3:4]
-        origin = np.array(renderer.GetOrigin(), dtype=float)
-        return origin + (ndc + 1.0) / 2.0 * np.array([width, height], dtype=float)
+        return camera.display_positions(self.plotter.renderer, points)
 
     def fit_bounds(self, bounds: np.ndarray, margin: float = 1.3) -> None:
         """Frame a (2, 3) box, keeping the direction the camera looks from."""
-        lo, hi = np.asarray(bounds[0], float), np.asarray(bounds[1], float)
-        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * margin, 0.5)
-        lo, hi = centre - half, centre + half
-        self.plotter.reset_camera(bounds=(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2]))
-        self.plotter.reset_camera_clipping_range()
+        camera.fit_bounds(self.plotter, bounds, margin)
 
     def zoom_to_fit(self, bounds: np.ndarray | None = None, fill: float = 0.92) -> None:
-        """Zoom (keeping the direction) so the box fills `fill` of the window, whatever its aspect ratio:
-        set_view's fixed zoom suits a wide picture but crops a narrow viewport between docks."""
-        if bounds is None:
-            bounds = self.frame_bounds()
-        width, height = self.plotter.window_size
-        corners = np.array([[bounds[i][0], bounds[j][1], bounds[k][2]] for i in (0, 1) for j in (0, 1) for k in (0, 1)])
-        for _ in range(3):  # perspective: the projected size is not linear in the zoom, so settle in a few steps
-            shown = np.array([self.display_position(c) for c in corners])
-            extent = shown.max(axis=0) - shown.min(axis=0)
-            used = max(extent[0] / max(width, 1), extent[1] / max(height, 1))
-            if used <= 0 or abs(used - fill) < 0.01:
-                break
-            self.plotter.camera.zoom(fill / used)
-            self.plotter.reset_camera_clipping_range()
+        """Zoom (keeping the direction) so the box (default: what frame_bounds() gives) fills `fill` of the
+        window, whatever its aspect ratio."""
+        camera.zoom_to_fit(self.plotter, self.frame_bounds() if bounds is None else bounds, fill)
 
     def fit_equipment(self, indices: Sequence[int]) -> None:
         if self.batch is None or not len(indices):
@@ -675,25 +418,10 @@ class PlantView:
         self.fit_bounds(np.stack([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)]))
 
     def camera_state(self) -> CameraState:
-        camera = self.plotter.camera
-        return CameraState(
-            position=tuple(camera.position),
-            focal_point=tuple(camera.focal_point),
-            up=tuple(camera.up),
-            parallel=bool(camera.parallel_projection),
-            parallel_scale=float(camera.parallel_scale),
-            view_angle=float(camera.view_angle),
-        )
+        return camera.camera_state(self.plotter)
 
     def apply_camera(self, state: CameraState) -> None:
-        camera = self.plotter.camera
-        camera.position = state.position
-        camera.focal_point = state.focal_point
-        camera.up = state.up
-        camera.parallel_projection = state.parallel
-        camera.parallel_scale = state.parallel_scale
-        camera.view_angle = state.view_angle
-        self.plotter.reset_camera_clipping_range()
+        camera.apply_camera(self.plotter, state)
 
     def set_xray(self, on: bool) -> None:
         """See-through equipment, so the selection outline shows through whatever stands in front of it."""
@@ -710,8 +438,6 @@ class PlantView:
         meshes: TypeMeshes | None = None,
     ) -> np.ndarray:
         """This view (camera, visibility, colours, X-ray) rendered off-screen at any size, as (h, w, 3|4) uint8."""
-        from viewer.scene.render import offscreen_plotter
-
         if self.site is None:
             raise ValueError("nothing shown to take a picture of")
         plotter = offscreen_plotter(size)
@@ -725,7 +451,7 @@ class PlantView:
             copy.apply_camera(self.camera_state())
             if not transparent:
                 return plotter.screenshot(return_img=True)
-            return _transparent_screenshot(plotter)
+            return transparent_screenshot(plotter)
         finally:
             plotter.close()
 
@@ -745,12 +471,15 @@ class PlantView:
 
     # ------------------------------------------------------------ window overlays and tools
 
-    def add_grid_labels(self) -> None:
-        """Metre marks along the front and left edges of the floor grid. They are placed in the same pass as
-        the line and cell names (one label actor), so no mark is ever drawn over a name."""
-        self.grid_labels = True
-        if self.site is not None:
-            self._add_labels()
+    @property
+    def name_layers(self) -> list[LabelLayer]:
+        """The layer of the line and cell names (none or one): DetailDrawing draws it in a step of its own."""
+        return self._label_layers
+
+    @property
+    def name_actors(self) -> list[vtkActor2D]:
+        """The actors of `name_layers`, in the same order."""
+        return self._label_actors
 
     def label_texts(self) -> list[str]:
         """Every text the label actor may place (line and cell names, metre marks)."""
@@ -761,77 +490,27 @@ class PlantView:
 
     def metres_per_pixel(self) -> float:
         """World size of one display pixel at the focal point (what a scale bar shows)."""
-        camera = self.plotter.camera
-        height = max(1, self.plotter.renderer.GetSize()[1])
-        if camera.parallel_projection:
-            return 2.0 * camera.parallel_scale / height
-        distance = float(np.linalg.norm(np.subtract(camera.position, camera.focal_point)))
-        return 2.0 * distance * np.tan(np.radians(camera.view_angle) / 2) / height
+        return camera.metres_per_pixel(self.plotter)
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Display coordinates (n, 2) of world points, and which of them lie in front of the camera.
-
-        One matrix product for all points: box selection projects 10,000 centres per drag."""
-        renderer = self.plotter.renderer
-        width, height = renderer.GetSize()
-        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(width / max(height, 1), -1, 1)
-        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
-        homogeneous = np.c_[np.asarray(points, float), np.ones(len(points))] @ m.T
-        w = homogeneous[:, 3]
-        in_front = w > 1e-9
-        ndc = homogeneous[:, :2] / np.where(in_front, w, 1.0)[:, None]
-        x0, y0 = renderer.GetOrigin()
-        display = np.c_[(ndc[:, 0] + 1) / 2 * width + x0, (ndc[:, 1] + 1) / 2 * height + y0]
-        return display, in_front
+        """Display coordinates (n, 2) of world points, and which of them lie in front of the camera."""
+        return camera.project(self.plotter.renderer, points)
 
     def equipment_in_rect(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         """Indices of the shown equipment whose box centre projects inside a display rectangle."""
         if not self.has_equipment():
             return np.zeros(0, np.int64)
-        centres = self.batch.bounds.mean(axis=1)
-        display, in_front = self.project(centres)
-        (lx, hx), (ly, hy) = sorted((x0, x1)), sorted((y0, y1))
-        inside = (display[:, 0] >= lx) & (display[:, 0] <= hx) & (display[:, 1] >= ly) & (display[:, 1] <= hy)
-        return np.flatnonzero(inside & in_front & self.batch.visible & self._inside_clip(centres))
+        return picking.equipment_in_rect(self.plotter.renderer, self.batch, self._clip, x0, y0, x1, y1)
 
     def surface_point(self, display_x: float, display_y: float) -> np.ndarray:
         """The world point under a display point: equipment, else the floor, else the focal plane."""
         near, far = self.display_ray(display_x, display_y)
         _, hit = self.pick_point(display_x, display_y)
-        if hit is not None:
-            return hit
-        direction = far - near
-        if abs(direction[2]) > 1e-9:
-            t = -near[2] / direction[2]
-            if 0.0 < t <= 1.0:
-                return near + t * direction
-        camera = self.plotter.camera
-        normal = np.subtract(camera.focal_point, camera.position)
-        denominator = float(direction @ normal)
-        t = float(np.subtract(camera.focal_point, near) @ normal) / denominator if denominator else 0.5
-        return near + t * direction
+        return picking.surface_point(self.plotter.camera, near, far, hit)
 
     def zoom_towards(self, display_x: float, display_y: float, factor: float) -> None:
-        """Zoom by `factor` (> 1 closer) keeping the world point under the cursor where it is on screen.
-
-        Position and focal point both move towards the point by the same fraction: the view direction is
-        unchanged and the point stays on the same ray from the eye (in parallel projection the scale shrinks
-        by the same fraction instead of the eye moving)."""
-        target = self.surface_point(display_x, display_y)
-        t = 1.0 - 1.0 / factor
-        camera = self.plotter.camera
-        position, focal = np.array(camera.position), np.array(camera.focal_point)
-        if camera.parallel_projection:
-            camera.parallel_scale = camera.parallel_scale * (1.0 - t)
-            shift = t * (target - focal)
-            view = (focal - position) / np.linalg.norm(focal - position)
-            shift -= (shift @ view) * view  # only across the screen: depth does not matter in parallel views
-            camera.position = tuple(position + shift)
-            camera.focal_point = tuple(focal + shift)
-        else:
-            camera.position = tuple(position + t * (target - position))
-            camera.focal_point = tuple(focal + t * (target - focal))
-        self.plotter.reset_camera_clipping_range()
+        """Zoom by `factor` (> 1 closer) keeping the world point under the cursor where it is on screen."""
+        camera.zoom_towards(self.plotter, self.surface_point(display_x, display_y), factor)
 
     def set_clip_box(self, bounds: np.ndarray | None) -> None:
         """Cut the equipment and the building to a (2, 3) box (None: no cut); picking ignores what is cut."""
@@ -867,12 +546,6 @@ class PlantView:
         unless the clipping box cuts the bodies open (their insides are then seen)."""
         if self.detail_actor is not None and self.batch is not None:
             self.detail_actor.GetProperty().SetBackfaceCulling(self.batch.closed and self._clip is None)
-
-    def _inside_clip(self, points: np.ndarray) -> np.ndarray:
-        if self._clip is None:
-            return np.ones(len(points), dtype=bool)
-        lo, hi = self._clip
-        return np.all((points >= lo - 1e-6) & (points <= hi + 1e-6), axis=1)
 
     # ------------------------------------------------------------ live sensor state (desktop window)
 
@@ -912,228 +585,11 @@ class PlantView:
         self._show_overlay_labels("sensor-values", specs, SENSOR_LABEL_COLOR, 14, above=True)
 
 
-NAMES_STEP_SECONDS = 0.025  # a step of preparing the names of a new site (texts rasterised, then packed)
-
-
-class DetailDrawing:
-    """Draws the full equipment meshes of a view a slice of triangles at a time, so no single frame holds the
-    GUI thread for long: one frame of a 10,000-equipment plant (2 M triangles) takes most of a second in
-    software OpenGL, and VTK keeps the interpreter lock meanwhile.
-
-    The screen keeps showing the frame before (the level-of-detail boxes after an open) while the slices are
-    drawn: every step renders with the buffer swap held back and, after the first, with the colour and depth
-    buffers kept, so each slice lands on the ones before it. Depth testing orders them, so the result is the
-    image one full frame would give. The names come next, in a step of their own (the first frame of a
-    new name layer packs its texts into a texture), and `present` draws the other overlays (scale bar,
-    axes) and shows the image. Whatever else draws a frame meanwhile (the camera moved, the window was
-    resized) overwrites the kept buffers: `restart` then begins again. Opaque equipment only: translucent
-    slices (X-ray) would blend in the order they were drawn, so `possible` says no then."""
-
-    def __init__(self, view: PlantView, triangles_per_step: int = 50_000) -> None:
-        self.view = view
-        self.triangles_per_step = triangles_per_step
-        self.next_triangle: int | None = None  # None: the base frame (background, building) comes first
-        self.names_drawn = False
-        self.steps = 0
-        self.render_seconds = 0.0  # rendering time of the steps since the last restart
-
-    @staticmethod
-    def possible(view: PlantView) -> bool:
-        actor = view.detail_actor
-        return view.has_equipment() and actor is not None and actor.prop.opacity >= 1.0
-
-    @property
-    def total(self) -> int:
-        return self.view.batch.detail.n_cells if self.view.batch is not None else 0
-
-    @property
-    def fraction(self) -> float:
-        return 0.0 if self.next_triangle is None else self.next_triangle / max(1, self.total)
-
-    @property
-    def drawn(self) -> bool:
-        """Every triangle and the names are in the kept buffers: only `present` is left."""
-        return self.next_triangle is not None and self.next_triangle >= self.total and self.names_drawn
-
-    def restart(self) -> None:
-        self.next_triangle = None
-        self.names_drawn = False
-        self.render_seconds = 0.0
-
-    def step(self) -> None:
-        """Draw the next part: the base frame (background, building, other 3D overlays), a slice, the names."""
-        renderer = self.view.plotter.renderer
-        if self.next_triangle is None:
-            equipment = (self.view.detail_actor, self.view.proxy_actor)
-            base = [p for p in _visible_props(renderer) if not p.IsA("vtkActor2D") and p not in equipment]
-            self._render(base, keep=False)
-            self.next_triangle = 0
-        elif self.next_triangle >= self.total:
-            dpi = int(renderer.GetRenderWindow().GetDPI())
-            if all(layer.prepare(dpi, NAMES_STEP_SECONDS) for layer in self.view._label_layers):
-                self._render(list(self.view._label_actors), keep=True)  # hidden while the boxes show: drawn anyway
-                self.names_drawn = True
-        else:
-            end = min(self.total, self.next_triangle + max(1, self.triangles_per_step))
-            actor = self._slice(self.next_triangle, end)
-            renderer.AddActor(actor)
-            try:
-                self._render([actor], keep=True)
-            finally:
-                renderer.RemoveActor(actor)  # drawn once: its graphics memory goes with it
-            self.next_triangle = end
-        self.steps += 1
-
-    def present(self, render: Callable[[], None]) -> None:
-        """Scale bar, axes and the other overlays drawn on the finished image, shown by `render` (one frame of
-        the window, drawn with the props and buffers set up here); the view is left showing the full meshes."""
-        self.view.set_interacting(False)  # the state the finished image shows: no boxes, names on
-        names = self.view._label_actors
-        overlays = [p for p in _visible_props(self.view.plotter.renderer) if p.IsA("vtkActor2D") and p not in names]
-        self._render(overlays, keep=True, present=render)
-
-    def _slice(self, first: int, end: int) -> vtkActor:
-        """Triangles [first, end) of the detail mesh as an actor drawn like the detail actor (shared property,
-        same mapper settings and clipping planes); only the points those triangles use are copied."""
-        detail = self.view.batch.detail
-        faces = detail.regular_faces[first:end]
-        low, high = int(faces.min()), int(faces.max()) + 1
-        mesh = pv.PolyData.from_regular_faces(np.array(detail.points[low:high]), faces - low)
-        mesh.point_data[COLORS] = np.array(detail.point_data[COLORS][low:high])
-        mesh.GetPointData().SetActiveScalars(COLORS)
-        source = self.view.detail_actor
-        mapper = vtkPolyDataMapper()
-        mapper.ShallowCopy(source.GetMapper())
-        mapper.SetInputData(mesh)
-        actor = vtkActor()
-        actor.SetMapper(mapper)
-        actor.SetProperty(source.GetProperty())
-        actor.SetUserMatrix(source.GetMatrix())
-        return actor
-
-    def _render(self, shown: list[vtkProp], keep: bool, present: Callable[[], None] | None = None) -> None:
-        """One frame of only `shown` in the main renderer; other renderers (the axes) only when presenting."""
-        renderer = self.view.plotter.renderer
-        window = renderer.GetRenderWindow()
-        props = list(renderer.GetViewProps())
-        visible = [p.GetVisibility() for p in props]
-        others = [r for r in window.GetRenderers() if r is not renderer]
-        drawn = [r.GetDraw() for r in others]
-        for prop in props:
-            prop.SetVisibility(False)
-        for prop in shown:
-            prop.SetVisibility(True)
-        for other in others:
-            other.SetDraw(present is not None)
-        renderer.SetPreserveColorBuffer(keep)
-        renderer.SetPreserveDepthBuffer(keep)
-        window.SetSwapBuffers(present is not None)
-        start = time.perf_counter()
-        try:
-            (present or window.Render)()
-        finally:
-            self.render_seconds += time.perf_counter() - start
-            window.SetSwapBuffers(True)
-            renderer.SetPreserveColorBuffer(False)
-            renderer.SetPreserveDepthBuffer(False)
-            for other, draw in zip(others, drawn, strict=True):
-                other.SetDraw(draw)
-            for prop, on in zip(props, visible, strict=True):
-                prop.SetVisibility(on)
-
-
-def _visible_props(renderer: pv.Renderer) -> list[vtkProp]:
-    return [p for p in renderer.GetViewProps() if p.GetVisibility()]
-
-
-def ray_box_span(bounds: np.ndarray, start: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where the segment start + t * direction (0 <= t <= 1) enters and leaves each (2, 3) box of `bounds`
-    ((n, 2, 3)); enter > leave where it misses. The boxes grow by a hair so hits on their faces count."""
-    pad = 1e-6 * (1.0 + np.abs(bounds).max(initial=0.0))
-    lo, hi = bounds[:, 0] - pad, bounds[:, 1] + pad
-    enter = np.zeros(len(bounds))
-    leave = np.ones(len(bounds))
-    for axis in range(3):
-        if abs(direction[axis]) < 1e-300:  # parallel to this pair of faces: inside the slab or a miss
-            outside = (start[axis] < lo[:, axis]) | (start[axis] > hi[:, axis])
-            leave[outside] = -1.0
-            continue
-        a = (lo[:, axis] - start[axis]) / direction[axis]
-        b = (hi[:, axis] - start[axis]) / direction[axis]
-        enter = np.maximum(enter, np.minimum(a, b))
-        leave = np.minimum(leave, np.maximum(a, b))
-    return enter, leave
-
-
-def ray_triangle_hits(triangles: np.ndarray, start: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """t (0 <= t <= 1) of every hit of the segment start + t * direction on (k, 3, 3) triangles
-    (Moller-Trumbore, both sides count); zero-area triangles are never hit."""
-    v0 = triangles[:, 0]
-    e1 = triangles[:, 1] - v0
-    e2 = triangles[:, 2] - v0
-    p = np.cross(direction, e2)
-    det = np.einsum("ij,ij->i", e1, p)
-    solid = det != 0.0
-    inverse = np.divide(1.0, det, out=np.zeros_like(det), where=solid)
-    s = start - v0
-    u = np.einsum("ij,ij->i", s, p) * inverse
-    q = np.cross(s, e1)
-    v = (q @ direction) * inverse
-    t = np.einsum("ij,ij->i", e2, q) * inverse
-    tolerance = 1e-9
-    hit = solid & (u >= -tolerance) & (v >= -tolerance) & (u + v <= 1.0 + tolerance) & (t >= 0.0) & (t <= 1.0)
-    return t[hit]
-
-
-def grid_label_specs(outline: np.ndarray, spacing: float) -> list[tuple[tuple[float, float, float], str]]:
-    """Where the metre marks of the floor grid go: x values along the front edge, y along the left edge."""
-    lo, hi = outline.min(axis=0), outline.max(axis=0)
-    xs = np.arange(np.ceil(lo[0] / spacing) * spacing, hi[0] + 1e-9, spacing)
-    ys = np.arange(np.ceil(lo[1] / spacing) * spacing, hi[1] + 1e-9, spacing)
-    inset = min(spacing * 0.15, 1.5)
-    specs = [((float(x), float(lo[1]) + inset, 0.05), f"{x:g} m") for x in xs]
-    specs += [((float(lo[0]) + inset, float(y), 0.05), f"{y:g} m") for y in ys if abs(y - lo[1]) > 1e-6]
-    return specs
-
-
 SENSOR_LABEL_COLOR = (15, 25, 35)
 ID_LABEL_COLOR = (10, 60, 130)  # dark blue: ids read apart from the names
 ID_LABELS = "equipment-ids"
 CLIPPED_ACTORS = ("equipment", "equipment-lod", "walls", "columns", "selection-outline")
 HIGHLIGHT_COLOR = (255, 0, 200)  # magenta: no equipment type uses it, so a selection never blends in
 FLAG_COLOR = (235, 25, 25)  # red: equipment breaking a layout check
-GUIDE_COLOR = (0, 150, 255)
-MEASURE_COLOR = (0, 110, 255)  # blue: stands out on grey, the type colours and the red of a violation
 MEASURE_LABEL_COLOR = (0, 50, 140)
-OUTLINE_COLOR = (255, 230, 0)
 XRAY_OPACITY = 0.25
-
-
-def _transparent_screenshot(plotter: pv.Plotter) -> np.ndarray:
-    """RGBA from two renders over black and over white: what differs is background showing through.
-
-    Works whatever the OpenGL context offers; an alpha channel read back from the frame buffer is not
-    available on every off-screen context (it came back opaque with Mesa here)."""
-    plotter.renderer.GradientBackgroundOff()
-    images = []
-    for colour in ("black", "white"):
-        plotter.set_background(colour)
-        plotter.render()  # screenshot() reads the last frame; it does not draw a new one
-        images.append(plotter.screenshot(return_img=True)[:, :, :3].astype(np.int32))
-    over_black, over_white = images
-    alpha = 255 - np.clip((over_white - over_black).max(axis=2), 0, 255)
-    safe = np.maximum(alpha, 1)[:, :, None]
-    rgb = np.clip(over_black * 255 // safe, 0, 255)
-    return np.dstack([rgb, alpha]).astype(np.uint8)
-
-
-def selection_outline(boxes: np.ndarray) -> pv.PolyData:
-    """The 12 edges of every (2, 3) box as one line mesh: one actor however many are selected."""
-    corners = np.array([[i, j, k] for k in (0, 1) for j in (0, 1) for i in (0, 1)])  # 8 corners, 0/1 per axis
-    edges = [(0, 1), (2, 3), (4, 5), (6, 7), (0, 2), (1, 3), (4, 6), (5, 7), (0, 4), (1, 5), (2, 6), (3, 7)]
-    lo, hi = boxes[:, 0][:, None, :], boxes[:, 1][:, None, :]
-    points = np.where(corners[None, :, :] == 0, lo, hi).reshape(-1, 3)
-    offsets = (np.arange(len(boxes)) * 8)[:, None, None]
-    lines = (np.array(edges)[None] + offsets).reshape(-1, 2)
-    cells = np.hstack([np.full((len(lines), 1), 2), lines]).ravel()
-    return pv.PolyData(points.astype(np.float32), lines=cells)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import pyvista as pv
-from PIL import Image
 
 from viewer.compare.clone import document_revision
-from viewer.io.atomic import atomic_write_bytes
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.model.site_time import TimeDisplay
 from viewer.scene.drawing import (
@@ -27,6 +21,8 @@ from viewer.scene.drawing import (
     sheet_scale,
 )
 from viewer.scene.labels import Obstacle
+from viewer.scene.offscreen import offscreen_plotter
+from viewer.scene.offscreen import save_png as save_png  # re-export for viewer.ui.main_window
 from viewer.scene.plant_view import PlantView
 
 
@@ -85,16 +81,6 @@ def find_line(site: Site, name: str) -> Line:
             return line
     known = ", ".join(line.name for line in lines) or "none"
     raise KeyError(f"no line named {name!r} at site {site.name!r}; lines there: {known}")
-
-
-def offscreen_plotter(size: tuple[int, int]) -> pv.Plotter:
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        # No screen: go straight to EGL instead of trying X first (and warning about it on every render).
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
-    # No multi-sampling: deterministic pixels, and faster on software OpenGL.
-    theme = pv.themes.DocumentTheme()
-    theme.multi_samples = 0
-    return pv.Plotter(off_screen=True, window_size=size, lighting="light_kit", theme=theme)
 
 
 def render_image(document: PlantDocument, library: EquipmentLibrary, request: RenderRequest) -> np.ndarray:
@@ -231,10 +217,3 @@ def id_warnings(view: PlantView) -> list[str]:
     if placed >= total:
         return []
     return [f"--ids: {total - placed} of {total} equipment ids had no room; try --line or a larger --size"]
-
-
-def save_png(image: np.ndarray, path: Path) -> None:
-
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    atomic_write_bytes(Path(path), buffer.getvalue())

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from viewer.compare.report import ConformanceReport
+from viewer.compare.report import ConformanceReport, picture_marks
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 from viewer.model.geometry import equipment_world_matrices
+from viewer.scene.offscreen import offscreen_plotter
 from viewer.scene.plant_view import PlantView
-from viewer.scene.render import offscreen_plotter
 from viewer.scene.view_overlays import metres_text, nice_length
 
 MARGIN_M = 4.0  # metres of floor shown around the line
@@ -241,8 +241,6 @@ def render_plan_picture(
 def report_pictures(report: ConformanceReport, library: EquipmentLibrary) -> tuple[bytes, bytes]:
     """The mother and child plans of a conformance report (PNG), with what differs and what clashes called out:
     the same pictures from the command line and from the Compare window."""
-    from viewer.compare.report import picture_marks
-
     result = report.result
     marks = picture_marks(result)
     mother = report.mother if report.mother is not None else report.child

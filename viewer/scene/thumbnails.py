@@ -55,7 +55,7 @@ class ThumbnailRenderer:
         path = self.path_for(mesh)
         if path.is_file():
             return path
-        from viewer.scene.render import offscreen_plotter, save_png
+        from viewer.scene.offscreen import offscreen_plotter, save_png
 
         if self._plotter is None:
             self._plotter = offscreen_plotter((self.size, self.size))
