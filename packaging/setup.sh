@@ -32,9 +32,9 @@ case "$action" in
         if [ $# -gt 0 ]; then
             exec "${screen[@]}" .venv/bin/python -m pytest "$@"
         fi
-        # The whole suite in two processes, the window tests (tests/test_ui_*) in the second: one process
-        # for all of it piles up hundreds of OpenGL contexts and windows in software Mesa and Xvfb, which
-        # crashed the process (segmentation fault) near its end in two of four runs here; the cause is not found yet.
+        # The whole suite in two processes, the window tests (tests/test_ui_*) in the second: run as one
+        # process it crashed (segmentation fault) near its end in two of four runs here. The cause is not
+        # found; the suspect is the number of OpenGL contexts and windows one process makes in software Mesa.
         status=0
         "${screen[@]}" .venv/bin/python -m pytest --ignore-glob='tests/test_ui_*' || status=$?
         "${screen[@]}" .venv/bin/python -m pytest tests/test_ui_*.py || status=$?
