@@ -4,6 +4,8 @@ the docks."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -307,6 +309,11 @@ def test_trend_reads_out_the_value_at_the_cursor_and_under_the_mouse_and_says_no
     # In a site's own zone, as the time axis under it.
     dock.set_time_display(TimeDisplay("Asia/Seoul"))
     assert dock.readout(signal.tag) == "136 °C at 09:01:50 (UTC+09:00)"
+    # Live with no samples: the axis still spans the last 5 minutes up to now, not an empty 0-1 s range.
+    before = time.time()
+    dock.set_series({}, cursor=None)
+    (left, right), _ = dock._trends[empty.tag].plot.getViewBox().viewRange()
+    assert before - 301 <= left <= time.time() - 299 and before - 1 <= right <= time.time() + 1
 
 
 def test_trend_titles_carry_the_unit_and_elide_in_the_middle_only_when_narrow(qtbot):

@@ -6,6 +6,7 @@ Widgets only lay out and forward requests; the sensor controller holds the logic
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -205,6 +206,7 @@ TREND_MINUTE_TICKS = ZoomLevel(
 TITLE_POINTS = 9
 TITLE_MARGIN_PX = 16  # room the title leaves at the plot's sides
 NO_DATA = "no data"
+TREND_SPAN_S = 300.0  # the trend shows 5 minutes: the last ones live, either side of the cursor in replay
 
 
 def value_at(times: np.ndarray, values: np.ndarray, at: float) -> tuple[float, float] | None:
@@ -380,9 +382,11 @@ class TrendDock(QDockWidget):
             trend.cursor.setVisible(cursor is not None)
             if cursor is not None:
                 trend.cursor.setValue(cursor)
-            if cursor is not None and not len(times):
-                trend.plot.setXRange(cursor - 300, cursor + 300, padding=0)  # "no data" around the cursor
-            trend.plot.enableAutoRange(x=cursor is None or bool(len(times)), y=True)
+            if not len(times):  # "no data" over the time it would show: around the cursor, or the last minutes
+                start, end = (cursor - TREND_SPAN_S, cursor + TREND_SPAN_S) if cursor is not None else (
+                    time.time() - TREND_SPAN_S, time.time())
+                trend.plot.setXRange(start, end, padding=0)
+            trend.plot.enableAutoRange(x=bool(len(times)), y=True)
         self._show_readouts()
 
     def _show_readouts(self) -> None:
