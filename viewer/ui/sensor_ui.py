@@ -127,6 +127,7 @@ class SensorUI(QObject):
         c.message.connect(self._report)
         c.alarms_changed.connect(self.refresh_alarms)
         c.bindings_changed.connect(self.refresh_docks)
+        c.bindings_changed.connect(lambda: self.refresh_trend(layout=True))  # a selection made while binding
         c.sources.sources_changed.connect(self.refresh_docks)  # queued: emitted by connecting threads
         c.values_changed.connect(c.update_labels)
         c.values_changed.connect(self.refresh_inspector)
@@ -287,6 +288,8 @@ class SensorUI(QObject):
         names = list(dict.fromkeys(v.equipment_name for v in signals))
         if not c.scene.state.selection:
             caption = "Select equipment to see its signals over time"
+        elif not signals and c.bindings is None:  # the site's signals are still being bound (after an open)
+            caption = "Reading the selected equipment's signals…"
         elif not signals:
             caption = "The selected equipment has no analog signals"
         else:
