@@ -37,22 +37,22 @@ from viewer.model.site_choice import opening_site
 from viewer.model.undo import Command
 from viewer.scene.render import save_png
 from viewer.scene.view_state import Viewpoint, ViewState
-from viewer.ui.edit_window import EditingUi
-from viewer.ui.export_dialog import ExportImageDialog, ExportRequest
-from viewer.ui.file_actions import install_file_actions
-from viewer.ui.help_menu import install_help_menu
-from viewer.ui.inspector import InspectorDock
-from viewer.ui.inspector_rows import selection_sections
-from viewer.ui.library_dock import LibraryDock
-from viewer.ui.messages_dock import MessagesDock
-from viewer.ui.mother_line_menu import install_mother_line_menu
-from viewer.ui.plant_loading import PlantLoader, PreparedPlant, loading_begins, loading_ends
-from viewer.ui.plant_tree import PlantTreeDock, PlantTreeModel
+from viewer.ui.compare.mother_line_menu import install_mother_line_menu
+from viewer.ui.document.export_dialog import ExportImageDialog, ExportRequest
+from viewer.ui.document.file_actions import install_file_actions
+from viewer.ui.document.loading import PlantLoader, PreparedPlant, loading_begins, loading_ends
+from viewer.ui.document.messages_dock import MessagesDock
+from viewer.ui.document.session import DocumentSession, Message, Severity, push_recent
+from viewer.ui.edit.editing_ui import EditingUi
+from viewer.ui.explore.inspector import InspectorDock
+from viewer.ui.explore.inspector_rows import selection_sections
+from viewer.ui.explore.library_dock import LibraryDock
+from viewer.ui.explore.plant_tree import PlantTreeDock, PlantTreeModel
+from viewer.ui.explore.site_box import SiteBox
+from viewer.ui.explore.viewpoints_dock import ViewpointsDock
+from viewer.ui.help.menu import install_help_menu
 from viewer.ui.scene_controller import SceneController
-from viewer.ui.session import DocumentSession, Message, Severity, push_recent
-from viewer.ui.site_box import SiteBox
 from viewer.ui.view_widget import ViewWidget
-from viewer.ui.viewpoints_dock import ViewpointsDock
 from viewer.ui.viewport_input import ViewportInput
 
 ORGANIZATION = "MotherTwin"
@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.editing = EditingUi(self)  # undo, drag, snap, checks, measure, autosave and recovery
         install_mother_line_menu(self)  # clone a line to a child site, compare a child with its mother
-        from viewer.ui.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
+        from viewer.ui.sensors.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
 
         install_sensor_ui(self)
         install_file_actions(self)  # File > New, File > Close
@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
     def _on_prepared(self, prepared: PreparedPlant) -> None:
         """The thread's work is done; the tree is built here in slices (Qt items belong to the GUI thread)."""
         self._prepared = prepared
-        loading_begins()  # ends once the plant is drawn or cancelled (see plant_loading)
+        loading_begins()  # ends once the plant is drawn or cancelled (see document.loading)
         self._loading = True
         model = PlantTreeModel()
         steps = model.fill(prepared.document, prepared.meshes.library)

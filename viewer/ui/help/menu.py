@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 import viewer
-from viewer.ui import edit_input, viewport_input
+from viewer.ui import viewport_input
+from viewer.ui.edit import gestures as edit_gestures
 
 if TYPE_CHECKING:
     from viewer.ui.main_window import MainWindow
@@ -128,7 +129,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
             rows.append(("Window", shortcut.key().toString(QKeySequence.SequenceFormat.NativeText),
                          shortcut.whatsThis() or shortcut.objectName()))  # fmt: skip
     rows.extend(("3D view", keys, does) for keys, does in viewport_input.GESTURES)
-    rows.extend(("3D view: editing", keys, does) for keys, does in edit_input.gestures())
+    rows.extend(("3D view: editing", keys, does) for keys, does in edit_gestures.gestures())
     return rows
 
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 from viewer.model.site_choice import blank_document
-from viewer.ui.session import Message, Severity
+from viewer.ui.document.session import Message, Severity
 
 if TYPE_CHECKING:
     from viewer.ui.main_window import MainWindow

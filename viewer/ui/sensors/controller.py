@@ -35,12 +35,12 @@ from viewer.sensors.rules import (
     with_the_rest_grey,
 )
 from viewer.sensors.samples import TEXT
-from viewer.ui.inspector_rows import unit_text
-from viewer.ui.plant_loading import background_work
-from viewer.ui.sensor_plugins import PluginError, PluginsController
-from viewer.ui.sensor_sources import SourceManager
-from viewer.ui.session import Message, Severity
-from viewer.ui.timeline import Mode, TimelineController
+from viewer.ui.document.loading import background_work
+from viewer.ui.document.session import Message, Severity
+from viewer.ui.explore.inspector_rows import unit_text
+from viewer.ui.plugins.controller import PluginError, PluginsController
+from viewer.ui.sensors.sources import SourceManager
+from viewer.ui.sensors.timeline import Mode, TimelineController
 
 TICK_MS = 100  # colour updates: 10 a second, whatever the message rate
 STATUS_COUNTS_S = 1.0  # the status bar's message counters change at most this often
