@@ -25,7 +25,7 @@ from viewer.sensors.rules import (
     AlarmLevel,
     equipment_colors,
 )
-from viewer.ui.sensors.controller import SignalValue, format_value
+from viewer.ui.sensors.values import SignalValue, format_value
 
 SIZE = (900, 600)
 NOW = 1_000_000.0

@@ -166,8 +166,8 @@ def test_vertices_shared_by_two_colours_are_split_so_point_colours_are_exact():
 
 def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
     from viewer.model import SignalKind
-    from viewer.ui.sensors.controller import SignalValue
     from viewer.ui.sensors.docks import TrendDock
+    from viewer.ui.sensors.values import SignalValue
 
     def signal(name: str, limits: tuple) -> SignalValue:
         return SignalValue("E1", "Coater 1", name, "degC", SignalKind.ANALOG, f"p/E1/{name}", 1.0, False, limits)
@@ -187,8 +187,8 @@ def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
 
 def test_trend_plots_take_columns_in_a_wide_low_dock_and_rows_in_a_tall_one(qtbot):
     from viewer.model import SignalKind
-    from viewer.ui.sensors.controller import SignalValue
     from viewer.ui.sensors.docks import TrendDock
+    from viewer.ui.sensors.values import SignalValue
 
     signals = [
         SignalValue("E1", "Coater 1", n, "degC", SignalKind.ANALOG, f"p/E1/{n}", 1.0, False, (None,) * 4) for n in "abc"
