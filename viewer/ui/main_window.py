@@ -2,6 +2,8 @@
 
 This module lays out widgets and connects them. What is selected, hidden or looked at lives in the ViewState;
 the open file in the DocumentSession; the 3D view is driven by the SceneController.
+Its File and View menus and main toolbar are built in `menus`, opening in the background is
+`document.opening`; each feature package installs its own menus and docks at the end of `__init__`.
 """
 
 from __future__ import annotations
@@ -147,8 +149,8 @@ class MainWindow(QMainWindow):
         from viewer.ui.sensors.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
 
         install_sensor_ui(self)
-        install_file_actions(self)  # File > New, File > Close
-        install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
+        self.file_actions = install_file_actions(self)  # File > New, File > Close
+        self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 
@@ -381,6 +383,28 @@ class MainWindow(QMainWindow):
         box.setDetailedText("\n".join(str(p) for p in problems))
         box.open()  # not exec(): the window stays responsive, and tests can read the box
         self.last_error_box = box
+
+    def show_no_plant(self) -> None:
+        """Every part of the window back to "no plant open" (File > Close)."""
+        self.editing.edits.cancel_drag()
+        self.editing.measure.clear()
+        self.editing.disk_bar.hide()
+        self.state.clear_selection()
+        self.state.show_all()
+        self.state.set_camera(None)
+        self.state.set_active_site(None)  # the checks follow: nothing to check
+        self.scene.show_site(None, None, None, None)  # type: ignore[arg-type]  # no site: an empty 3D view
+        self._site_of = {}
+        self.site_box.clear()
+        for action in (self.site_separator, self.site_label_action, self.site_combo_action):
+            action.setVisible(False)
+        self.tree_dock.set_document(None, None)
+        self.library_dock.set_library(None, None)
+        self.viewpoints.set_viewpoints([])
+        self.inspector.set_sections("", [])
+        self.editing._update_history()  # undo and redo off, the title without a name
+        self._update_actions()
+        self._update_status()
 
     # ------------------------------------------------------------ selection and the 3D view
 

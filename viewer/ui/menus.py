@@ -10,14 +10,63 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QMenuBar, QStyle, QToolBar, QWidget
 
 if TYPE_CHECKING:
-    from viewer.ui.main_window import MainWindow
+    from viewer.scene.view_state import ViewState
+    from viewer.ui.scene_controller import SceneController
+
+
+class MenuHost(Protocol):
+    """What the File and View menus need of the window they are built for (the main window, which knows
+    nothing of this protocol), and the actions they leave on it. It is a QMainWindow too."""
+
+    settings: QSettings
+    scene: SceneController
+    state: ViewState
+    site_combo: QComboBox
+    tree_dock: QDockWidget
+    library_dock: QDockWidget
+    inspector: QDockWidget
+    messages: QDockWidget
+    viewpoints: QDockWidget
+    # set here
+    open_action: QAction
+    save_action: QAction
+    save_as_action: QAction
+    export_action: QAction
+    quit_action: QAction
+    fit_action: QAction
+    home_action: QAction
+    view_actions: dict[str, QAction]
+    xray_action: QAction
+    axes_action: QAction
+    clip_action: QAction
+    show_all_action: QAction
+    clear_selection_action: QAction
+    recent_menu: QMenu
+    toolbar: QToolBar
+    site_separator: QAction
+    site_label_action: QAction
+    site_combo_action: QAction
+
+    def choose_and_open(self) -> None: ...
+    def save(self) -> bool: ...
+    def save_as(self) -> bool: ...
+    def choose_and_export(self) -> None: ...
+    def set_axes(self, on: bool) -> None: ...
+    def recent_files(self) -> list[str]: ...
+    def start_open(self, path: Path, site: str | None = None) -> None: ...
+
+    # QMainWindow's (Qt's names)
+    def close(self) -> bool: ...
+    def style(self) -> QStyle: ...
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802
+    def addToolBar(self, toolbar: QToolBar, /) -> None: ...  # noqa: N802
 
 
 def make_action(
@@ -35,7 +84,7 @@ def make_action(
     return action
 
 
-def build_actions(window: MainWindow) -> None:
+def build_actions(window: MenuHost) -> None:
     """The File and View actions, as attributes of the window."""
     w, icon = window, window.style().standardIcon
     # Save and Quit through lambdas: triggered(bool) must not reach a slot whose first parameter is optional.
@@ -68,7 +117,7 @@ def build_actions(window: MainWindow) -> None:
     w.clear_selection_action = make_action(w, "Clear Selection", w.state.clear_selection, "Esc")
 
 
-def build_menus_and_toolbar(window: MainWindow) -> None:
+def build_menus_and_toolbar(window: MenuHost) -> None:
     """File and View menus and the main toolbar, with the site chooser at its end."""
     w = window
     file_menu = w.menuBar().addMenu("&File")
@@ -108,7 +157,7 @@ def build_menus_and_toolbar(window: MainWindow) -> None:
     view_menu.addAction(w.toolbar.toggleViewAction())
 
 
-def fill_recent_menu(window: MainWindow) -> None:
+def fill_recent_menu(window: MenuHost) -> None:
     """File > Open Recent, made when it is opened: the recent files, newest first, and Clear List."""
     menu = window.recent_menu
     menu.clear()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from viewer.io import Problem
 from viewer.ui.document.loading import PlantLoader, PreparedPlant, loading_begins, loading_ends
@@ -21,7 +21,8 @@ from viewer.ui.document.session import Message, Severity
 from viewer.ui.explore.plant_tree import PlantTreeModel
 
 if TYPE_CHECKING:
-    from viewer.ui.main_window import MainWindow
+    from viewer.ui.document.session import DocumentSession
+    from viewer.ui.scene_controller import SceneController
 
 TREE_SLICE_SECONDS = 0.02  # GUI-thread time per slice of a big plant's tree while it loads
 # Where each part of opening a plant lands on the progress bar: the loading thread, the tree, drawing.
@@ -29,9 +30,20 @@ LOAD_SHARE, TREE_SHARE = 0.75, 0.1
 PROGRESS_SECONDS = 0.25  # the progress bar changes at most this often (each change repaints the window)
 
 
+class OpeningHost(Protocol):
+    """What opening needs of the window it shows its progress in (the main window, which knows nothing of
+    this protocol); its `editing`, once there, is asked before the open plant is dropped. A QObject too."""
+
+    session: DocumentSession
+    scene: SceneController
+
+    def _report(self, messages: list[Message]) -> None: ...
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802  (QMainWindow's)
+
+
 class PlantOpening(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: OpeningHost) -> None:
+        super().__init__(window)  # the main window, a QObject
         self.window = window
         self.loader = PlantLoader(self)
         self.label = QLabel()
@@ -67,7 +79,8 @@ class PlantOpening(QObject):
         """Open a plant without blocking the window: a thread prepares it, the status bar shows progress and
         a Cancel button; the open plant stays until the new one is ready (or for good, when cancelled).
         It opens on `site` (id or name) when the plant has it, else on the mother site."""
-        if hasattr(self.window, "editing") and not self.window.editing.confirm_discard("opening another file"):
+        editing = getattr(self.window, "editing", None)  # made after this, by the window
+        if editing is not None and not editing.confirm_discard("opening another file"):
             return
         self._stop_tree_slices()
         self._drawing_opened = None

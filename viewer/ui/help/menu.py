@@ -12,7 +12,6 @@ import contextlib
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import (
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QTextBrowser,
@@ -43,9 +43,6 @@ import viewer
 from viewer.ui import viewport_input
 from viewer.ui.edit import gestures as edit_gestures
 
-if TYPE_CHECKING:
-    from viewer.ui.main_window import MainWindow
-
 README = Path(viewer.__file__).resolve().parents[1] / "README.md"
 GUIDE_HEADING = "User guide"
 IMAGE_WIDTH = 900  # pixels: the widest a picture of the guide is drawn
@@ -54,7 +51,7 @@ IMAGE_WIDTH = 900  # pixels: the widest a picture of the guide is drawn
 # ------------------------------------------------------------ About
 
 
-def versions(window: MainWindow | None = None) -> list[tuple[str, str]]:
+def versions(window: QWidget | None = None) -> list[tuple[str, str]]:
     """(part, version) of what MotherTwin runs on, for About and for reports of problems."""
     import PySide6
     import pyvista
@@ -78,7 +75,7 @@ def versions(window: MainWindow | None = None) -> list[tuple[str, str]]:
     return rows
 
 
-def about_text(window: MainWindow | None = None) -> str:
+def about_text(window: QWidget | None = None) -> str:
     rows = "".join(f"<tr><td>{part}&nbsp;&nbsp;</td><td>{version}</td></tr>" for part, version in versions(window))
     return (
         f"<h3>MotherTwin {viewer.__version__}</h3>"
@@ -300,7 +297,7 @@ class UserGuideDialog(QDialog):
 
 
 class HelpMenu:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         self.window = window
         self.menu = window.menuBar().addMenu("&Help")
         self.guide_action = self.menu.addAction("&User Guide", self.show_user_guide)
@@ -340,6 +337,6 @@ class HelpMenu:
         return self.guide_dialog
 
 
-def install_help_menu(window: MainWindow) -> HelpMenu:
-    window.help_menu = HelpMenu(window)
-    return window.help_menu
+def install_help_menu(window: QMainWindow) -> HelpMenu:
+    """The Help menu, added at the end of the window's menu bar; the window keeps it as `help_menu`."""
+    return HelpMenu(window)
