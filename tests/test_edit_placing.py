@@ -8,7 +8,7 @@ from viewer.io import load_document
 from viewer.model.edit import footprint_bounds, locate, move_by
 from viewer.model.placing import cell_at, new_id, place_new
 from viewer.model.undo import UndoStack
-from viewer.ui.edit_drag import DragSession
+from viewer.ui.edit.drag import DragSession
 
 MIXER = "OC-ELE1-MIX-01"
 DUST = "OC-ELE1-MIX-DST-01"

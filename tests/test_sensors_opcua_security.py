@@ -24,7 +24,7 @@ from mothertwin_builtin_sources.opcua import OpcUaSource
 from sensor_fixtures import free_port, saved_source_without_secret, wait_for_port, wait_until
 
 from viewer.sensors import Backoff, SampleBuffer, SensorSettings, SettingsError, SourceSettings, SourceStatus
-from viewer.ui.sensor_dialogs import source_settings
+from viewer.ui.sensors.dialogs import source_settings
 
 CLIENT_URI = "urn:mothertwin:test-client"
 USER = "viewer"

@@ -15,7 +15,7 @@ SEOUL, DETROIT, UTC = TimeDisplay("Asia/Seoul"), TimeDisplay("America/Detroit"),
 
 
 def test_timeline_cursor_and_range_in_the_site_zone_or_in_utc(qtbot):
-    from viewer.ui.timeline_bar import TimelineBar
+    from viewer.ui.sensors.timeline_bar import TimelineBar
 
     bar = TimelineBar()
     qtbot.addWidget(bar)
@@ -36,7 +36,7 @@ def test_timeline_cursor_and_range_in_the_site_zone_or_in_utc(qtbot):
 
 
 def test_jump_box_reads_local_times_in_the_zone_shown_and_refuses_a_skipped_hour(qtbot):
-    from viewer.ui.timeline_bar import TimelineBar
+    from viewer.ui.sensors.timeline_bar import TimelineBar
 
     bar = TimelineBar()
     qtbot.addWidget(bar)
@@ -71,7 +71,7 @@ def test_alarm_list_time_column_in_the_site_zone(qtbot):
 
     from viewer.sensors.alarms import AlarmEntry
     from viewer.sensors.rules import AlarmLevel
-    from viewer.ui.alarms_dock import AlarmsDock
+    from viewer.ui.sensors.alarms_dock import AlarmsDock
 
     dock = AlarmsDock()
     qtbot.addWidget(dock)
@@ -92,8 +92,8 @@ def test_alarm_list_time_column_in_the_site_zone(qtbot):
 
 def test_trend_axis_ticks_in_the_site_zone(qtbot):
     from viewer.model import SignalKind
-    from viewer.ui.sensor_controller import SignalValue
-    from viewer.ui.sensor_docks import TrendDock
+    from viewer.ui.sensors.docks import TrendDock
+    from viewer.ui.sensors.values import SignalValue
 
     dock = TrendDock()
     qtbot.addWidget(dock)
@@ -207,7 +207,7 @@ def test_window_shows_the_site_time_follows_the_site_and_keeps_utc_in_the_settin
     from viewer.cli import build_parser
     from viewer.model.site_time import parse_site_time
     from viewer.sensors import SourceSettings
-    from viewer.ui.timeline import Mode
+    from viewer.ui.sensors.timeline import Mode
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = open_window(qtbot, settings)

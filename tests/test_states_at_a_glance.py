@@ -27,7 +27,7 @@ from viewer.sensors.rules import (
     AlarmLevel,
     equipment_colors,
 )
-from viewer.ui.sensor_controller import SignalValue, format_value
+from viewer.ui.sensors.values import SignalValue, format_value
 
 SIZE = (900, 600)
 NOW = 1_000_000.0
@@ -172,8 +172,8 @@ def coater_entry(level: AlarmLevel = AlarmLevel.HIHI, value: float = 152.0, limi
 
 
 def test_alarm_list_shows_units_as_the_inspector_does_and_a_level_icon_per_row(qtbot):
-    from viewer.ui.alarms_dock import AlarmsDock
-    from viewer.ui.inspector_rows import with_unit
+    from viewer.ui.explore.inspector_rows import with_unit
+    from viewer.ui.sensors.alarms_dock import AlarmsDock
 
     dock = AlarmsDock()
     qtbot.addWidget(dock)
@@ -205,7 +205,7 @@ def test_alarm_list_shows_units_as_the_inspector_does_and_a_level_icon_per_row(q
 
 
 def test_alarm_list_elides_long_names_in_the_middle_and_the_tooltip_holds_them(qtbot):
-    from viewer.ui.alarms_dock import AlarmsDock
+    from viewer.ui.sensors.alarms_dock import AlarmsDock
 
     dock = AlarmsDock()
     qtbot.addWidget(dock)
@@ -223,7 +223,7 @@ def test_the_3d_labels_use_the_inspectors_unit_symbols():
 
 
 def coater_sections():
-    from viewer.ui.inspector_rows import equipment_sections
+    from viewer.ui.explore.inspector_rows import equipment_sections
 
     document = load_document("assets/demo/battery-plant.mtplant.json")
     path = next(p for p in document.iter_equipment() if p.equipment.id == "OC-ELE1-COT-01")
@@ -232,7 +232,7 @@ def coater_sections():
 
 def inspector_row(dock, label: str):
     """The signal row of that name (a parameter may have the same name)."""
-    from viewer.ui.inspector import LIVE_ROLE
+    from viewer.ui.explore.inspector import LIVE_ROLE
 
     for i in range(dock.tree.topLevelItemCount()):
         item = dock.tree.topLevelItem(i)
@@ -242,7 +242,7 @@ def inspector_row(dock, label: str):
 
 
 def test_inspector_signal_rows_show_the_current_value_with_unit_and_alarm_mark(qtbot):
-    from viewer.ui.inspector import InspectorDock, LiveValue
+    from viewer.ui.explore.inspector import InspectorDock, LiveValue
 
     dock = InspectorDock()
     qtbot.addWidget(dock)
@@ -269,7 +269,7 @@ def trend_signal(name: str = "oven_temperature", unit: str = "degC") -> SignalVa
 
 
 def test_trend_reads_out_the_value_at_the_cursor_and_under_the_mouse_and_says_no_data(qtbot):
-    from viewer.ui.sensor_docks import TrendDock
+    from viewer.ui.sensors.docks import TrendDock
 
     dock = TrendDock()
     qtbot.addWidget(dock)
@@ -317,7 +317,7 @@ def test_trend_reads_out_the_value_at_the_cursor_and_under_the_mouse_and_says_no
 
 
 def test_trend_titles_carry_the_unit_and_elide_in_the_middle_only_when_narrow(qtbot):
-    from viewer.ui.sensor_docks import TrendDock
+    from viewer.ui.sensors.docks import TrendDock
 
     dock = TrendDock()
     qtbot.addWidget(dock)
@@ -337,7 +337,7 @@ def test_trend_titles_carry_the_unit_and_elide_in_the_middle_only_when_narrow(qt
 
 
 def test_plant_tree_elides_names_in_the_middle_with_the_whole_name_in_the_tooltip(qtbot):
-    from viewer.ui.plant_tree import PlantTreeDock
+    from viewer.ui.explore.plant_tree import PlantTreeDock
 
     dock = PlantTreeDock()
     qtbot.addWidget(dock)
@@ -349,7 +349,7 @@ def test_plant_tree_elides_names_in_the_middle_with_the_whole_name_in_the_toolti
 
 
 def test_state_colours_dialog_offers_the_colour_blind_safe_preset(qtbot):
-    from viewer.ui.sensor_dialogs import OWN_COLOURS, StateColorsDialog
+    from viewer.ui.sensors.dialogs import OWN_COLOURS, StateColorsDialog
 
     dialog = StateColorsDialog({})
     qtbot.addWidget(dialog)

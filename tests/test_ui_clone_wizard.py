@@ -13,10 +13,10 @@ from viewer.compare import find_line
 from viewer.compare.placement import Placement, split_problems
 from viewer.io import load_document
 from viewer.model.checks import LayoutChecker
-from viewer.ui import clone_wizard
-from viewer.ui.clone_wizard import PLACEMENT_ROLE, CloneDialog
+from viewer.ui.compare import clone_wizard
+from viewer.ui.compare.clone_wizard import PLACEMENT_ROLE, CloneDialog
+from viewer.ui.compare.mother_line_menu import cloned_lines
 from viewer.ui.main_window import MainWindow
-from viewer.ui.mother_line_menu import cloned_lines
 
 pytestmark = pytest.mark.gui
 

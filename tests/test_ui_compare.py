@@ -13,8 +13,8 @@ from viewer.compare.report import DRIFT
 from viewer.io import builtin_library, load_document
 from viewer.model import DeviationStatus, deviations, edit
 from viewer.model.undo import UndoStack
-from viewer.ui.compare_controller import REGISTER_COLUMNS
-from viewer.ui.compare_window import CompareWindow
+from viewer.ui.compare.controller import REGISTER_COLUMNS
+from viewer.ui.compare.window import CompareWindow
 
 
 @pytest.fixture
@@ -277,7 +277,7 @@ def test_register_buttons_ask_and_the_saved_child_loads_again(compare, tmp_path,
 def test_editing_a_child_line_asks_only_why_the_login_asks(qtbot, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    from viewer.ui.edit_window import ask_deviation
+    from viewer.ui.edit.editing_ui import ask_deviation
 
     asked = []
     monkeypatch.setattr(QInputDialog, "getText", lambda parent, title, text: asked.append(text) or (" Film ", True))

@@ -20,9 +20,9 @@ from viewer.compare.clone import CloneLineCommand, clone_line
 from viewer.io import load_document, save_document
 from viewer.paths import demo_plant_path
 from viewer.ui.app import StartupRequest, _Startup
-from viewer.ui.checks_dock import IDS_ROLE
+from viewer.ui.compare.mother_line_menu import clone_into_session
+from viewer.ui.edit.checks_dock import IDS_ROLE
 from viewer.ui.main_window import MainWindow
-from viewer.ui.mother_line_menu import clone_into_session
 
 pytestmark = pytest.mark.gui
 
@@ -259,7 +259,7 @@ def test_file_close_with_unsaved_edits_asks_and_cancel_keeps_them(window, qtbot,
 
 def test_user_guide_without_a_checkout_comes_from_the_installed_package(monkeypatch, tmp_path):
     """Installed from a wheel there is no README.md beside the code: the package's own copy is shown."""
-    import viewer.ui.help_menu as help_menu
+    import viewer.ui.help.menu as help_menu
 
     monkeypatch.setattr(help_menu, "README", tmp_path / "README.md")
     text, base = help_menu.user_guide()

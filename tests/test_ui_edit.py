@@ -12,7 +12,7 @@ from ui_helpers import CATHODE_COATER, display_of, open_window, pixel_at, render
 
 from viewer.model.edit import footprint_bounds, locate, move_by
 from viewer.model.snapping import snapped_drag
-from viewer.ui.edit_input import TYPE_MIME
+from viewer.ui.edit.gestures import TYPE_MIME
 from viewer.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui

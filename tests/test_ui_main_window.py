@@ -23,10 +23,10 @@ from ui_helpers import (
 )
 
 from viewer.paths import demo_plant_path
-from viewer.ui.export_dialog import ExportRequest
+from viewer.ui.document.export_dialog import ExportRequest
+from viewer.ui.document.session import Severity
+from viewer.ui.explore.plant_tree import ID_ROLE
 from viewer.ui.main_window import MainWindow
-from viewer.ui.plant_tree import ID_ROLE
-from viewer.ui.session import Severity
 
 pytestmark = pytest.mark.gui
 

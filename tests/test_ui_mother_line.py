@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 from viewer.compare import find_line
+from viewer.ui.compare.mother_line_menu import CloneDialog, clone_into_session, cloned_lines, open_compare
 from viewer.ui.main_window import MainWindow
-from viewer.ui.mother_line_menu import CloneDialog, clone_into_session, cloned_lines, open_compare
 
 
 def test_clone_wizard_then_compare(qtbot, tmp_path, demo_path):

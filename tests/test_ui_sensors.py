@@ -15,10 +15,10 @@ from ui_helpers import CATHODE_COATER, display_of, open_window, pixel_at, render
 
 from viewer.sensors.plugins import ENTRY_POINT_GROUP
 from viewer.sensors.rules import ALARM_COLOR, STATE_COLORS, WITHOUT_SIGNAL_COLOR
-from viewer.ui.sensor_controller import FLASH_OFF_COLOR
-from viewer.ui.sensor_dialogs import source_settings
-from viewer.ui.session import Severity
-from viewer.ui.timeline import Mode
+from viewer.ui.document.session import Severity
+from viewer.ui.sensors.controller import FLASH_OFF_COLOR
+from viewer.ui.sensors.dialogs import source_settings
+from viewer.ui.sensors.timeline import Mode
 
 pytestmark = pytest.mark.gui
 mosquitto_broker = sensor_fixtures.mosquitto_broker  # the real broker fixture, by name
@@ -436,7 +436,7 @@ def test_connect_dialog_keeps_secrets_out_and_checks_addresses(window, qtbot, mo
 
 
 def test_status_bar_shows_a_new_status_at_once_and_message_counts_once_a_second(window, monkeypatch):
-    from viewer.ui.sensor_sources import SourceRow
+    from viewer.ui.sensors.sources import SourceRow
 
     controller = window.sensor_ui.controller
     shown = []
@@ -458,7 +458,7 @@ def test_status_bar_shows_a_new_status_at_once_and_message_counts_once_a_second(
 
 
 def test_inspector_shows_the_replayed_value_with_unit_and_alarm_mark(window, qtbot, tmp_path):
-    from viewer.ui.inspector import LIVE_ROLE
+    from viewer.ui.explore.inspector import LIVE_ROLE
 
     def oven_row() -> str:
         tree = window.inspector.tree

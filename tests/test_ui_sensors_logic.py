@@ -107,7 +107,7 @@ def test_alarms_dock_shows_order_state_and_keeps_the_selection(qtbot):
     from PySide6.QtCore import QItemSelectionModel, Qt
 
     from viewer.sensors.alarms import AlarmEntry
-    from viewer.ui.alarms_dock import AlarmsDock
+    from viewer.ui.sensors.alarms_dock import AlarmsDock
 
     dock = AlarmsDock()
     qtbot.addWidget(dock)
@@ -166,8 +166,8 @@ def test_vertices_shared_by_two_colours_are_split_so_point_colours_are_exact():
 
 def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
     from viewer.model import SignalKind
-    from viewer.ui.sensor_controller import SignalValue
-    from viewer.ui.sensor_docks import TrendDock
+    from viewer.ui.sensors.docks import TrendDock
+    from viewer.ui.sensors.values import SignalValue
 
     def signal(name: str, limits: tuple) -> SignalValue:
         return SignalValue("E1", "Coater 1", name, "degC", SignalKind.ANALOG, f"p/E1/{name}", 1.0, False, limits)
@@ -187,8 +187,8 @@ def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
 
 def test_trend_plots_take_columns_in_a_wide_low_dock_and_rows_in_a_tall_one(qtbot):
     from viewer.model import SignalKind
-    from viewer.ui.sensor_controller import SignalValue
-    from viewer.ui.sensor_docks import TrendDock
+    from viewer.ui.sensors.docks import TrendDock
+    from viewer.ui.sensors.values import SignalValue
 
     signals = [
         SignalValue("E1", "Coater 1", n, "degC", SignalKind.ANALOG, f"p/E1/{n}", 1.0, False, (None,) * 4) for n in "abc"
@@ -217,8 +217,8 @@ def test_trend_plots_take_columns_in_a_wide_low_dock_and_rows_in_a_tall_one(qtbo
 
 def test_bindings_dock_filters_tags_and_says_how_many_are_left_out(qtbot, monkeypatch):
     from viewer.sensors import BindingReport
-    from viewer.ui import sensor_docks
-    from viewer.ui.sensor_docks import BindingsDock
+    from viewer.ui.sensors import docks as sensor_docks
+    from viewer.ui.sensors.docks import BindingsDock
 
     monkeypatch.setattr(sensor_docks, "MAX_LISTED", 3)
     bound = [f"OC/L1/C1/E{i:02d}/temperature" for i in range(5)] + ["OC/L1/C1/E00/state"]
@@ -245,7 +245,7 @@ def test_enabling_a_plugin_from_another_package_is_kept_and_unticking_leaves_it_
     from PySide6.QtCore import QSettings
     from sensor_fixtures import plugin_package
 
-    from viewer.ui.sensor_plugins import PluginsController
+    from viewer.ui.plugins.controller import PluginsController
 
     manifest = "manifest = PluginManifest('kept', '1.2', (Contribution('source', 'kept-src', 'json:loads'),))"
     plugin_package(tmp_path, "kept_plugin", manifest, monkeypatch)

@@ -17,7 +17,7 @@ from viewer.model.synthetic import generate_plant
 from viewer.paths import demo_plant_path
 from viewer.scene.thumbnails import ThumbnailRenderer, mesh_digest
 from viewer.scene.view_overlays import SCALE_BAR_TARGET_PX, nice_length
-from viewer.ui.library_dock import TYPE_MIME
+from viewer.ui.explore.library_dock import TYPE_MIME
 from viewer.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui

@@ -112,7 +112,7 @@ def run(
     quiet: bool = False,
 ) -> dict[str, float]:
     from viewer.ui.main_window import MainWindow
-    from viewer.ui.timeline import Mode
+    from viewer.ui.sensors.timeline import Mode
 
     def say(text: str) -> None:
         if not quiet:

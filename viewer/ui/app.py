@@ -15,9 +15,9 @@ from viewer.model.site_time import parse_site_time
 from viewer.paths import demo_plant_path
 from viewer.sensors import SourceSettings
 from viewer.sensors.recording import outside_message
+from viewer.ui.document.session import Message, Severity
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
-from viewer.ui.session import Message, Severity
-from viewer.ui.timeline import Mode
+from viewer.ui.sensors.timeline import Mode
 
 SCREENSHOT_TIMEOUT_S = 180.0
 

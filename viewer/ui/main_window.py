@@ -2,15 +2,16 @@
 
 This module lays out widgets and connects them. What is selected, hidden or looked at lives in the ViewState;
 the open file in the DocumentSession; the 3D view is driven by the SceneController.
+Its File and View menus and main toolbar are built in `menus`, opening in the background is
+`document.opening`; each feature package installs its own menus and docks at the end of `__init__`.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -20,9 +21,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QStyle,
     QTabBar,
     QToolBar,
     QToolTip,
@@ -37,35 +35,52 @@ from viewer.model.site_choice import opening_site
 from viewer.model.undo import Command
 from viewer.scene.render import save_png
 from viewer.scene.view_state import Viewpoint, ViewState
-from viewer.ui.edit_window import EditingUi
-from viewer.ui.export_dialog import ExportImageDialog, ExportRequest
-from viewer.ui.file_actions import install_file_actions
-from viewer.ui.help_menu import install_help_menu
-from viewer.ui.inspector import InspectorDock
-from viewer.ui.inspector_rows import selection_sections
-from viewer.ui.library_dock import LibraryDock
-from viewer.ui.messages_dock import MessagesDock
-from viewer.ui.mother_line_menu import install_mother_line_menu
-from viewer.ui.plant_loading import PlantLoader, PreparedPlant, loading_begins, loading_ends
-from viewer.ui.plant_tree import PlantTreeDock, PlantTreeModel
+from viewer.ui.compare.mother_line_menu import install_mother_line_menu
+from viewer.ui.document.export_dialog import ExportImageDialog, ExportRequest
+from viewer.ui.document.file_actions import install_file_actions
+from viewer.ui.document.messages_dock import MessagesDock
+from viewer.ui.document.opening import PlantOpening
+from viewer.ui.document.session import DocumentSession, Message, Severity, push_recent
+from viewer.ui.edit.editing_ui import EditingUi
+from viewer.ui.explore.inspector import InspectorDock
+from viewer.ui.explore.inspector_rows import selection_sections
+from viewer.ui.explore.library_dock import LibraryDock
+from viewer.ui.explore.plant_tree import PlantTreeDock
+from viewer.ui.explore.site_box import SiteBox
+from viewer.ui.explore.viewpoints_dock import ViewpointsDock
+from viewer.ui.help.menu import install_help_menu
+from viewer.ui.menus import build_actions, build_menus_and_toolbar
 from viewer.ui.scene_controller import SceneController
-from viewer.ui.session import DocumentSession, Message, Severity, push_recent
-from viewer.ui.site_box import SiteBox
 from viewer.ui.view_widget import ViewWidget
-from viewer.ui.viewpoints_dock import ViewpointsDock
 from viewer.ui.viewport_input import ViewportInput
 
 ORGANIZATION = "MotherTwin"
 APPLICATION = "MotherTwin"
 FILE_FILTER = "Plant documents (*.mtplant.json *.json);;All files (*)"
 MAX_PROBLEMS_IN_DIALOG = 8
-TREE_SLICE_SECONDS = 0.02  # GUI-thread time per slice of a big plant's tree while it loads
-# Where each part of opening a plant lands on the progress bar: the loading thread, the tree, drawing.
-LOAD_SHARE, TREE_SHARE = 0.75, 0.1
-PROGRESS_SECONDS = 0.25  # the progress bar changes at most this often (each change repaints the window)
 
 
 class MainWindow(QMainWindow):
+    # Made by menus.build_actions and build_menus_and_toolbar; the feature packages place theirs beside them.
+    open_action: QAction
+    save_action: QAction
+    save_as_action: QAction
+    export_action: QAction
+    quit_action: QAction
+    fit_action: QAction
+    home_action: QAction
+    view_actions: dict[str, QAction]
+    xray_action: QAction
+    axes_action: QAction
+    clip_action: QAction
+    show_all_action: QAction
+    clear_selection_action: QAction
+    recent_menu: QMenu
+    toolbar: QToolBar
+    site_separator: QAction
+    site_label_action: QAction
+    site_combo_action: QAction
+
     def __init__(
         self,
         settings: QSettings | None = None,
@@ -113,32 +128,15 @@ class MainWindow(QMainWindow):
         self.site_combo.setMinimumContentsLength(24)
         self.site_combo.setToolTip("Site shown in the 3D view")
         self.site_box = SiteBox(self.site_combo)  # its texts: equipment and layout problems per site
-        self._build_actions()
-        self._build_menus_and_toolbar()
+        build_actions(self)  # File and View (menus.py), as attributes: open_action, fit_action...
+        build_menus_and_toolbar(self)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
-        self.loader = PlantLoader(self)
-        self.load_label = QLabel()
-        self.load_progress = QProgressBar()
-        self.load_progress.setRange(0, 100)
-        self.load_progress.setFixedWidth(220)
-        self.load_cancel = QPushButton("Cancel")
-        self.load_cancel.setToolTip("Stop opening; the plant that is open stays")
-        for widget in (self.load_label, self.load_progress, self.load_cancel):
-            self.statusBar().addPermanentWidget(widget)
-            widget.hide()
-        self._prepared: PreparedPlant | None = None  # a plant from the loading thread, while it is taken over
-        self._prepared_tree: PlantTreeModel | None = None
-        self._tree_timer: QTimer | None = None
-        self._drawing_opened: Path | None = None  # a plant handed over whose meshes are still being drawn
-        self._loading = False  # loading_begins held: from a plant's arrival from its thread until it is drawn
-        # Progress reaches the bar through a timer, in a turn of its own and a few times a second: the bar
-        # repaints at once when its value changes, and with software OpenGL that composes the whole window.
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.timeout.connect(self._show_progress)
-        self._progress_pending: tuple[int, str] | None = None
-        self._progress_shown = 0.0
+        # Opening in the background: progress and Cancel in the status bar, the tree in slices, the hand-over.
+        self.plant_opening = PlantOpening(self)
+        self.load_label = self.plant_opening.label
+        self.load_progress = self.plant_opening.progress_bar
+        self.load_cancel = self.plant_opening.cancel_button
         self._connect()
 
         self.resize(1600, 960)
@@ -148,103 +146,15 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.editing = EditingUi(self)  # undo, drag, snap, checks, measure, autosave and recovery
         install_mother_line_menu(self)  # clone a line to a child site, compare a child with its mother
-        from viewer.ui.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
+        from viewer.ui.sensors.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
 
         install_sensor_ui(self)
-        install_file_actions(self)  # File > New, File > Close
-        install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
+        self.file_actions = install_file_actions(self)  # File > New, File > Close
+        self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 
-    # ------------------------------------------------------------ building
-
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(
-            f"{tip or text.replace('&', '').rstrip('…')}" + (f" ({action.shortcut().toString()})" if shortcut else "")
-        )
-        action.setStatusTip(tip or text.replace("&", ""))
-        action.triggered.connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        icon = self.style().standardIcon
-        self.open_action = self._action(
-            "&Open…", self.choose_and_open, QKeySequence.StandardKey.Open, "Open a plant document"
-        )
-        self.open_action.setIcon(icon(QStyle.StandardPixmap.SP_DialogOpenButton))
-        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save, "Save the plant document")
-        self.save_action.setIcon(icon(QStyle.StandardPixmap.SP_DialogSaveButton))
-        self.save_as_action = self._action("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
-        self.export_action = self._action(
-            "&Export Image…", self.choose_and_export, "Ctrl+E", "Save the 3D view as a PNG"
-        )
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.fit_action = self._action(
-            "&Fit Selection", self.scene.fit_selection, "F", "Frame the selection, or the plant"
-        )
-        self.home_action = self._action(
-            "&Reset View", lambda: self.scene.set_view("iso"), "Home", "Whole plant, isometric"
-        )
-        self.home_action.setIcon(icon(QStyle.StandardPixmap.SP_DirHomeIcon))
-        self.view_actions = {
-            name: self._action(
-                f"&{name.title()}", lambda _=False, n=name: self.scene.set_view(n), key, f"{name.title()} view"
-            )
-            for name, key in (("iso", "1"), ("top", "2"), ("front", "3"))
-        }
-        self.xray_action = self._action("&X-Ray", lambda on: self.state.set_xray(on), "X", "See through equipment")
-        self.xray_action.setCheckable(True)
-        self.axes_action = self._action("Orientation &Axes", self._set_axes, None, "Show the X/Y/Z axes")
-        self.axes_action.setCheckable(True)
-        self.axes_action.setChecked(True)
-        self.clip_action = self._action(
-            "&Clipping Box", self.scene.set_clipping, "B", "Cut into the building with a box; drag its faces"
-        )
-        self.clip_action.setCheckable(True)
-        self.show_all_action = self._action("Show &All Equipment", self.state.show_all, "Ctrl+Shift+H")
-        self.clear_selection_action = self._action("Clear Selection", self.state.clear_selection, "Esc")
-
-    def _build_menus_and_toolbar(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.open_action)
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.export_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addActions([self.fit_action, self.home_action])
-        view_menu.addSeparator()
-        view_menu.addActions(list(self.view_actions.values()))
-        view_menu.addSeparator()
-        view_menu.addActions(
-            [self.xray_action, self.clip_action, self.axes_action, self.show_all_action, self.clear_selection_action]
-        )
-        view_menu.addSeparator()
-        for dock in (self.tree_dock, self.library_dock, self.inspector, self.messages, self.viewpoints):
-            view_menu.addAction(dock.toggleViewAction())
-
-        self.toolbar = QToolBar("Main toolbar", self)
-        self.toolbar.setObjectName("main-toolbar")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.addToolBar(self.toolbar)
-        self.toolbar.addActions([self.open_action, self.save_action])
-        self.toolbar.addSeparator()
-        self.toolbar.addActions([self.fit_action, self.home_action, *self.view_actions.values()])
-        self.toolbar.addSeparator()
-        self.toolbar.addActions([self.xray_action, self.clip_action])
-        self.site_separator = self.toolbar.addSeparator()
-        self.site_label_action = self.toolbar.addWidget(QLabel(" Site: "))
-        self.site_combo_action = self.toolbar.addWidget(self.site_combo)
-        view_menu.addAction(self.toolbar.toggleViewAction())
+    # ------------------------------------------------------------ connecting
 
     def _connect(self) -> None:
         self.session.document_changed.connect(self._on_document)
@@ -267,13 +177,6 @@ class MainWindow(QMainWindow):
             lambda pos, steps: self.scene.zoom_at(pos, self.plotter.height(), self.plotter.devicePixelRatioF(), steps)
         )
         self.input.box_selected.connect(self._on_box)
-        self.loader.progress.connect(lambda fraction, stage: self._on_load_progress(LOAD_SHARE * fraction, stage))
-        self.scene.progress.connect(self._on_scene_progress)
-        self.scene.showing_finished.connect(self._on_scene_shown)
-        self.loader.prepared.connect(self._on_prepared)
-        self.loader.failed.connect(self._on_load_failed)
-        self.loader.cancelled.connect(self._on_load_cancelled)
-        self.load_cancel.clicked.connect(self.cancel_open)
         self.input.clicked.connect(self._on_click)
         self.input.double_clicked.connect(self._on_double_click)
         self.input.hovered.connect(self._on_hover)
@@ -294,139 +197,21 @@ class MainWindow(QMainWindow):
         if path:
             self.start_open(Path(path))
 
-    # ------------------------------------------------------------ opening in the background
+    # ------------------------------------------------------------ opening in the background (document.opening)
 
     def start_open(self, path: Path, site: str | None = None) -> None:
         """Open a plant without blocking the window: a thread prepares it, the status bar shows progress and
         a Cancel button; the open plant stays until the new one is ready (or for good, when cancelled).
         It opens on `site` (id or name) when the plant has it, else on the mother site."""
-        if hasattr(self, "editing") and not self.editing.confirm_discard("opening another file"):
-            return
-        self._stop_tree_slices()
-        self._drawing_opened = None
-        self._loading_ends()
-        self.loader.start(Path(path), self.session.base_library, site)
-        self.load_label.setText(f"Opening {Path(path).name}:")
-        self.load_progress.setValue(0)
-        self._progress_shown = 0.0
-        for widget in (self.load_label, self.load_progress, self.load_cancel):
-            widget.show()
+        self.plant_opening.start(path, site)
 
     @property
     def opening(self) -> bool:
         """From Open until the new plant is fully drawn (the steps after the hand-over included)."""
-        return self.loader.busy or self._tree_timer is not None or self._drawing_opened is not None
+        return self.plant_opening.busy
 
     def cancel_open(self) -> None:
-        if self._tree_timer is not None:
-            self._stop_tree_slices()
-            self._loading_ends()
-            self._on_load_cancelled(self._prepared.path if self._prepared else None)
-        self.loader.cancel()
-
-    def _on_load_progress(self, fraction: float, stage: str) -> None:
-        self._progress_pending = (round(fraction * 100), f"{stage} %p%")
-        if not self._progress_timer.isActive():
-            wait = PROGRESS_SECONDS - (time.perf_counter() - self._progress_shown)
-            self._progress_timer.start(max(0, round(wait * 1000)))
-
-    def _show_progress(self) -> None:
-        if self._progress_pending is None:
-            return
-        (value, text), self._progress_pending = self._progress_pending, None
-        self._progress_shown = time.perf_counter()
-        self.load_progress.setFormat(text)
-        self.load_progress.setValue(value)
-
-    def _on_scene_progress(self, fraction: float, stage: str) -> None:
-        if self._drawing_opened is not None:
-            self._on_load_progress(LOAD_SHARE + TREE_SHARE + (1 - LOAD_SHARE - TREE_SHARE) * fraction, stage)
-
-    def _on_prepared(self, prepared: PreparedPlant) -> None:
-        """The thread's work is done; the tree is built here in slices (Qt items belong to the GUI thread)."""
-        self._prepared = prepared
-        loading_begins()  # ends once the plant is drawn or cancelled (see plant_loading)
-        self._loading = True
-        model = PlantTreeModel()
-        steps = model.fill(prepared.document, prepared.meshes.library)
-        sites = prepared.document.sites
-        total = max(1, sum(len(c.equipment) for s in sites for a in s.areas for li in a.lines for c in li.cells))
-        self._tree_timer = QTimer(self)
-        self._tree_timer.setInterval(0)
-
-        tree_done = [False]
-
-        def slice_of_tree() -> None:
-            if tree_done[0]:  # the hand-over gets a turn of the event loop to itself
-                self._stop_tree_slices()
-                self._prepared_tree = model
-                self._finish_open(prepared)
-                return
-            deadline = time.perf_counter() + TREE_SLICE_SECONDS
-            for done in steps:
-                if time.perf_counter() > deadline:
-                    self._on_load_progress(LOAD_SHARE + TREE_SHARE * done / total, "Building the tree")
-                    return
-            tree_done[0] = True
-
-        self._tree_timer.timeout.connect(slice_of_tree)
-        self._tree_timer.start()
-
-    def _finish_open(self, prepared: PreparedPlant) -> None:
-        """Hand the plant over. Its scene is put together in steps (boxes first, then the full meshes in
-        slices): the progress stays up until it is drawn, without Cancel (the plant is open by then)."""
-        self.load_cancel.hide()
-        try:
-            self.session.set_document(prepared.document, prepared.path, prepared.meshes, prepared.disk)
-        except BaseException:
-            self._hide_load_progress()
-            self._loading_ends()
-            raise
-        finally:
-            self._prepared = self._prepared_tree = None
-        if self.scene.busy:
-            self._drawing_opened = prepared.path
-        else:
-            self._opened(prepared.path)
-
-    def _on_scene_shown(self) -> None:
-        if self._drawing_opened is not None and not self.loader.busy and self._tree_timer is None:
-            path, self._drawing_opened = self._drawing_opened, None
-            self._opened(path)
-
-    def _opened(self, path: Path) -> None:
-        self._loading_ends()  # what the open made is then frozen out of later collections
-        self._hide_load_progress()
-        self.statusBar().showMessage(f"Opened {path.name}", 5000)
-
-    def _stop_tree_slices(self) -> None:
-        if self._tree_timer is not None:
-            self._tree_timer.stop()
-            self._tree_timer.deleteLater()
-            self._tree_timer = None
-
-    def _loading_ends(self) -> None:
-        if self._loading:
-            self._loading = False
-            loading_ends()
-
-    def _on_load_failed(self, path: Path, problems: list[Problem]) -> None:
-        self._hide_load_progress()
-        self.session.report_open_failure(path, problems)
-
-    def _on_load_cancelled(self, path: Path | None) -> None:
-        self._hide_load_progress()
-        self._prepared = None
-        kept = f"; {self.session.path.name} stays open" if self.session.path else ""
-        name = path.name if path else "the plant"
-        self._report([Message(Severity.INFO, f"opening {name} cancelled{kept}", str(path or ""))])
-        self.statusBar().showMessage(f"Opening {name} cancelled", 5000)
-
-    def _hide_load_progress(self) -> None:
-        self._progress_timer.stop()
-        self._progress_pending = None
-        for widget in (self.load_label, self.load_progress, self.load_cancel):
-            widget.hide()
+        self.plant_opening.cancel()
 
     def save(self) -> bool:
         if self.session.document is None:
@@ -467,19 +252,6 @@ class MainWindow(QMainWindow):
     def _remember_recent(self, path: Path) -> None:
         self.settings.setValue("recent_files", push_recent(self.recent_files(), str(Path(path).resolve())))
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_files()
-        for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number} {Path(path).name}", lambda p=path: self.start_open(Path(p)))
-            action.setToolTip(path)
-            action.setStatusTip(path)
-        if not recent:
-            self.recent_menu.addAction("No recent files").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", lambda: self.settings.setValue("recent_files", []))
-
     def choose_and_export(self) -> None:
         if self.scene.view.site is None:
             return
@@ -510,8 +282,8 @@ class MainWindow(QMainWindow):
         self.state.clear_selection()
         self.state.show_all()
         self.state.set_camera(None)
-        if self._prepared_tree is not None:
-            self.tree_dock.adopt_model(self._prepared_tree)
+        if self.plant_opening.prepared_tree is not None:
+            self.tree_dock.adopt_model(self.plant_opening.prepared_tree)
         else:
             self.tree_dock.set_document(document, self.session.library)
         self.library_dock.set_library(self.session.library, self.session.meshes)
@@ -530,7 +302,7 @@ class MainWindow(QMainWindow):
         undo = getattr(self.session, "undo", None)
         if undo is not None and hasattr(undo, "history_changed"):
             undo.history_changed.connect(self._show_viewpoints)  # an undone viewpoint leaves the list too
-        prepared = self._prepared
+        prepared = self.plant_opening.prepared
         first = prepared.site if prepared is not None and prepared.document is document else opening_site(document)
         site_id = first.id if first is not None else None
         if site_id == self.state.active_site:
@@ -558,7 +330,8 @@ class MainWindow(QMainWindow):
         self.state.select([i for i in self.state.selection if self._site_of.get(i) == site_id])
         if document is None or self.session.library is None or self.session.meshes is None:
             return
-        prepared = self._prepared if self._prepared is not None and self._prepared.site is site else None
+        prepared = self.plant_opening.prepared
+        prepared = prepared if prepared is not None and prepared.site is site else None
         # A plant from the loading thread is drawn in steps: boxes first, then its meshes in slices.
         self.scene.show_site(
             document,
@@ -611,6 +384,28 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): the window stays responsive, and tests can read the box
         self.last_error_box = box
 
+    def show_no_plant(self) -> None:
+        """Every part of the window back to "no plant open" (File > Close)."""
+        self.editing.edits.cancel_drag()
+        self.editing.measure.clear()
+        self.editing.disk_bar.hide()
+        self.state.clear_selection()
+        self.state.show_all()
+        self.state.set_camera(None)
+        self.state.set_active_site(None)  # the checks follow: nothing to check
+        self.scene.show_site(None, None, None, None)  # type: ignore[arg-type]  # no site: an empty 3D view
+        self._site_of = {}
+        self.site_box.clear()
+        for action in (self.site_separator, self.site_label_action, self.site_combo_action):
+            action.setVisible(False)
+        self.tree_dock.set_document(None, None)
+        self.library_dock.set_library(None, None)
+        self.viewpoints.set_viewpoints([])
+        self.inspector.set_sections("", [])
+        self.editing._update_history()  # undo and redo off, the title without a name
+        self._update_actions()
+        self._update_status()
+
     # ------------------------------------------------------------ selection and the 3D view
 
     def select_ids(self, ids: list[str]) -> None:
@@ -662,7 +457,7 @@ class MainWindow(QMainWindow):
             self.plotter,
         )
 
-    def _set_axes(self, on: bool) -> None:
+    def set_axes(self, on: bool) -> None:
         if on:
             self.plotter.show_axes()
         else:

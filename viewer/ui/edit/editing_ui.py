@@ -33,25 +33,25 @@ from viewer.model import PlantDocument
 from viewer.model.deviations import current_user
 from viewer.model.edit import ALIGN_EDGES, EditError
 from viewer.model.snapping import ANGLE_STEPS, GRID_STEPS
-from viewer.ui.checks_dock import ChecksDock
-from viewer.ui.edit_checks import ChecksController
-from viewer.ui.edit_controller import EditController
-from viewer.ui.edit_dialogs import ArrayCopyDialog, MoveToCellDialog, ask_units
-from viewer.ui.edit_history_dock import HistoryDock
-from viewer.ui.edit_input import EditInput
-from viewer.ui.measure import MeasureController
-from viewer.ui.recovery import RecoveryController
-from viewer.ui.recovery_bar import DiskChangedBar
-from viewer.ui.session import Message, Severity
+from viewer.ui.document.recovery import RecoveryController
+from viewer.ui.document.recovery_bar import DiskChangedBar
+from viewer.ui.document.session import Message, Severity
+from viewer.ui.edit.checks import ChecksController
+from viewer.ui.edit.checks_dock import ChecksDock
+from viewer.ui.edit.controller import EditController
+from viewer.ui.edit.dialogs import ArrayCopyDialog, MoveToCellDialog, ask_units
+from viewer.ui.edit.gestures import EditInput
+from viewer.ui.edit.history_dock import HistoryDock
+from viewer.ui.edit.measure import MeasureController
 
 if TYPE_CHECKING:
     from viewer.scene.view_state import ViewState
-    from viewer.ui.inspector import InspectorDock
-    from viewer.ui.messages_dock import MessagesDock
-    from viewer.ui.plant_tree import PlantTreeDock
+    from viewer.ui.document.messages_dock import MessagesDock
+    from viewer.ui.document.session import DocumentSession
+    from viewer.ui.explore.inspector import InspectorDock
+    from viewer.ui.explore.plant_tree import PlantTreeDock
+    from viewer.ui.explore.site_box import SiteBox
     from viewer.ui.scene_controller import SceneController
-    from viewer.ui.session import DocumentSession
-    from viewer.ui.site_box import SiteBox
     from viewer.ui.view_widget import ViewWidget
     from viewer.ui.viewport_input import ViewportInput
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from viewer.model import EquipmentLibrary, EquipmentType
 from viewer.scene.batch import TypeMeshes
 from viewer.scene.thumbnails import THUMBNAIL_SIZE, ThumbnailRenderer
-from viewer.ui.plant_tree import type_swatch
-from viewer.ui.tree_filter import matches
+from viewer.ui.explore.plant_tree import type_swatch
+from viewer.ui.explore.tree_filter import matches
 
 TYPE_MIME = "application/x-mothertwin-type"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1

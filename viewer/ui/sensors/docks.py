@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import BindingReport
 from viewer.sensors.rules import ALARM_COLOR, WARNING_COLOR
-from viewer.ui.inspector_rows import unit_text
-from viewer.ui.sensor_controller import SignalValue, format_value
-from viewer.ui.sensor_sources import SourceRow
-from viewer.ui.time_axis import SiteTimeAxis
+from viewer.ui.explore.inspector_rows import unit_text
+from viewer.ui.sensors.sources import SourceRow
+from viewer.ui.sensors.time_axis import SiteTimeAxis
+from viewer.ui.sensors.values import SignalValue, format_value
 
 STATUS_COLORS = {
     "connected": QColor(30, 140, 60),

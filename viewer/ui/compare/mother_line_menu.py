@@ -9,7 +9,7 @@ from viewer.compare import CloneError, find_line
 from viewer.compare.clone import CloneLineCommand
 from viewer.model import Line, PlantDocument
 from viewer.model.checks import DEFAULT_CLEARANCE
-from viewer.ui.clone_wizard import CloneDialog, lines_of
+from viewer.ui.compare.clone_wizard import CloneDialog, lines_of
 
 __all__ = ["CloneDialog", "clone_into_session", "cloned_lines", "install_mother_line_menu", "lines_of", "open_compare"]
 
@@ -34,7 +34,7 @@ def clone_into_session(window: QMainWindow, command: CloneLineCommand) -> bool:
 
 
 def open_compare(window: QMainWindow, line: Line | None = None) -> QMainWindow | None:
-    from viewer.ui.compare_window import CompareWindow
+    from viewer.ui.compare.window import CompareWindow
 
     document = window.session.document
     candidates = cloned_lines(document)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from viewer.model.site_time import TimeDisplay, parse_site_time
 from viewer.sensors.rules import ALARM_COLOR
-from viewer.ui.timeline import SPEEDS
+from viewer.ui.sensors.timeline import SPEEDS
 
 SLIDER_STEPS = 10_000
 MARK_COLOR = QColor(*ALARM_COLOR)  # values beyond limits: the alarm's violet, not the fault's red

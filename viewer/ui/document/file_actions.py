@@ -7,20 +7,49 @@ from the Library lands somewhere (see `blank_document`). Close leaves an empty w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar, QStatusBar
 
 from viewer.model.site_choice import blank_document
-from viewer.ui.session import Message, Severity
+from viewer.ui.document.session import Message, Severity
 
 if TYPE_CHECKING:
-    from viewer.ui.main_window import MainWindow
+    from viewer.ui.document.messages_dock import MessagesDock
+    from viewer.ui.document.recovery import RecoveryController
+    from viewer.ui.document.session import DocumentSession
+    from viewer.ui.explore.library_dock import LibraryDock
+
+
+class UnsavedWork(Protocol):
+    """The window's editing part, as New and Close ask it about unsaved edits (`ui.edit.EditingUi`)."""
+
+    recovery: RecoveryController
+
+    def confirm_discard(self, reason: str) -> bool: ...
+
+
+class FileHost(Protocol):
+    """What New and Close need of the window they are installed in (the main window, which knows nothing of
+    this protocol). It is a QMainWindow too: it parents the actions."""
+
+    session: DocumentSession
+    editing: UnsavedWork
+    library_dock: LibraryDock
+    messages: MessagesDock
+    open_action: QAction
+    quit_action: QAction
+
+    def cancel_open(self) -> None: ...
+    def show_no_plant(self) -> None: ...
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802  (QMainWindow's)
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802
 
 
 class FileActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: FileHost) -> None:
         super().__init__(window)
         self.window = window
         self.new_action = QAction("&New", window)
@@ -69,33 +98,13 @@ class FileActions(QObject):
         return True
 
     def _on_closed(self) -> None:
-        """Every part of the window back to "no plant open"."""
-        w = self.window
-        w.editing.edits.cancel_drag()
-        w.editing.measure.clear()
-        w.editing.disk_bar.hide()
-        w.state.clear_selection()
-        w.state.show_all()
-        w.state.set_camera(None)
-        w.state.set_active_site(None)  # the checks follow: nothing to check
-        w.scene.show_site(None, None, None, None)  # type: ignore[arg-type]  # no site: an empty 3D view
-        w._site_of = {}
-        w.site_box.clear()
-        for action in (w.site_separator, w.site_label_action, w.site_combo_action):
-            action.setVisible(False)
-        w.tree_dock.set_document(None, None)
-        w.library_dock.set_library(None, None)
-        w.viewpoints.set_viewpoints([])
-        w.inspector.set_sections("", [])
-        w.editing._update_history()  # undo and redo off, the title without a name
-        w._update_actions()
-        w._update_status()
+        self.window.show_no_plant()
         self._update()
 
     def _update(self) -> None:
         self.close_action.setEnabled(self.window.session.document is not None)
 
 
-def install_file_actions(window: MainWindow) -> FileActions:
-    window.file_actions = FileActions(window)
-    return window.file_actions
+def install_file_actions(window: FileHost) -> FileActions:
+    """File > New and Close, placed in the window's File menu; the window keeps them as `file_actions`."""
+    return FileActions(window)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from viewer.sensors import Bindings, SampleBuffer, Source, SourceSettings, SourceStatus
-from viewer.ui.sensor_plugins import PluginError, PluginsController
-from viewer.ui.session import Message, Severity
+from viewer.ui.document.session import Message, Severity
+from viewer.ui.plugins.controller import PluginError, PluginsController
 
 STOP_TIMEOUT = 5.0
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.ui.inspector_rows import Section
+from viewer.ui.explore.inspector_rows import Section
 
 PLACEHOLDER = "Select equipment in the 3D view or in the plant tree."
 EDIT_ROLE = Qt.ItemDataRole.UserRole + 1  # the Row.edit key of an editable value

@@ -12,7 +12,6 @@ import contextlib
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import (
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QTextBrowser,
@@ -40,10 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 import viewer
-from viewer.ui import edit_input, viewport_input
-
-if TYPE_CHECKING:
-    from viewer.ui.main_window import MainWindow
+from viewer.ui import viewport_input
+from viewer.ui.edit import gestures as edit_gestures
 
 README = Path(viewer.__file__).resolve().parents[1] / "README.md"
 GUIDE_HEADING = "User guide"
@@ -53,7 +51,7 @@ IMAGE_WIDTH = 900  # pixels: the widest a picture of the guide is drawn
 # ------------------------------------------------------------ About
 
 
-def versions(window: MainWindow | None = None) -> list[tuple[str, str]]:
+def versions(window: QWidget | None = None) -> list[tuple[str, str]]:
     """(part, version) of what MotherTwin runs on, for About and for reports of problems."""
     import PySide6
     import pyvista
@@ -77,7 +75,7 @@ def versions(window: MainWindow | None = None) -> list[tuple[str, str]]:
     return rows
 
 
-def about_text(window: MainWindow | None = None) -> str:
+def about_text(window: QWidget | None = None) -> str:
     rows = "".join(f"<tr><td>{part}&nbsp;&nbsp;</td><td>{version}</td></tr>" for part, version in versions(window))
     return (
         f"<h3>MotherTwin {viewer.__version__}</h3>"
@@ -128,7 +126,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
             rows.append(("Window", shortcut.key().toString(QKeySequence.SequenceFormat.NativeText),
                          shortcut.whatsThis() or shortcut.objectName()))  # fmt: skip
     rows.extend(("3D view", keys, does) for keys, does in viewport_input.GESTURES)
-    rows.extend(("3D view: editing", keys, does) for keys, does in edit_input.gestures())
+    rows.extend(("3D view: editing", keys, does) for keys, does in edit_gestures.gestures())
     return rows
 
 
@@ -299,7 +297,7 @@ class UserGuideDialog(QDialog):
 
 
 class HelpMenu:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         self.window = window
         self.menu = window.menuBar().addMenu("&Help")
         self.guide_action = self.menu.addAction("&User Guide", self.show_user_guide)
@@ -339,6 +337,6 @@ class HelpMenu:
         return self.guide_dialog
 
 
-def install_help_menu(window: MainWindow) -> HelpMenu:
-    window.help_menu = HelpMenu(window)
-    return window.help_menu
+def install_help_menu(window: QMainWindow) -> HelpMenu:
+    """The Help menu, added at the end of the window's menu bar; the window keeps it as `help_menu`."""
+    return HelpMenu(window)

@@ -15,10 +15,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.model import PlantDocument, Site
 from viewer.model.checks import DEFAULT_CLEARANCE, LayoutChecker, Violation
-from viewer.ui.edit_controller import EditController
-from viewer.ui.plant_loading import background_work
+from viewer.ui.document.loading import background_work
+from viewer.ui.document.session import DocumentSession
+from viewer.ui.edit.controller import EditController
 from viewer.ui.scene_controller import SceneController
-from viewer.ui.session import DocumentSession
 
 BACKGROUND_ABOVE = 2000  # equipment: bigger sites get their first full check on a worker thread
 

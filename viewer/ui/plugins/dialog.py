@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.ui.sensor_plugins import PluginsController
+from viewer.ui.plugins.controller import PluginsController
 
 STATUS_COLORS = {
     "failed": QColor(190, 30, 30),

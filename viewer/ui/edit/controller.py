@@ -43,9 +43,9 @@ from viewer.model.snapping import rotation_step
 from viewer.model.undo import Command, UndoStack
 from viewer.model.values import ParameterValue
 from viewer.scene.view_state import ViewState
-from viewer.ui.edit_drag import EDGE_TOLERANCE, DragSession, Segment
+from viewer.ui.document.session import DocumentSession
+from viewer.ui.edit.drag import EDGE_TOLERANCE, DragSession, Segment
 from viewer.ui.scene_controller import SceneController
-from viewer.ui.session import DocumentSession
 
 NUDGE_WHEN_OFF = 0.1  # metres an arrow key moves when grid snapping is off
 BIG_NUDGE = 10  # Shift + arrow

@@ -59,8 +59,8 @@ from viewer.scene.ghost import GHOST_OPACITY, ghost_mesh
 from viewer.scene.plant_view import PlantView
 from viewer.scene.report_pictures import report_pictures
 from viewer.sensors.samples import SampleBuffer
-from viewer.ui.compare_controller import REGISTER_COLUMNS, STATUS_FILTERS, CompareController, line_site
-from viewer.ui.compare_outputs import OutputsPanel
+from viewer.ui.compare.controller import REGISTER_COLUMNS, STATUS_FILTERS, CompareController, line_site
+from viewer.ui.compare.outputs import OutputsPanel
 
 ROW_COLUMNS = ("Kind", "Mother", "Child", "Field", "Mother value", "Child value", "Status")
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.model import EquipmentLibrary, PlantDocument
-from viewer.ui.tree_filter import equipment_search_text, group_search_text, matches
+from viewer.ui.explore.tree_filter import equipment_search_text, group_search_text, matches
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2

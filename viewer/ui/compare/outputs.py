@@ -26,7 +26,7 @@ from viewer.compare.outputs import OutputComparison, SeriesLoader, compare_outpu
 from viewer.sensors.bindings import Bindings
 from viewer.sensors.recording import Recording, parse_time
 from viewer.sensors.samples import SampleBuffer
-from viewer.ui.compare_controller import CompareController
+from viewer.ui.compare.controller import CompareController
 
 COLUMNS = ("Child equipment", "Signal", "Mother mean / std", "Child mean / std", "Cpk mother / child", "Welch p",
            "Effect", "Verdict")  # fmt: skip

@@ -12,7 +12,6 @@ import contextlib
 import math
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -31,16 +30,15 @@ from viewer.sensors.rules import (
     colorable_signals,
     equipment_colors,
     legend_entries,
-    prepare_colors,
     with_the_rest_grey,
 )
 from viewer.sensors.samples import TEXT
-from viewer.ui.inspector_rows import unit_text
-from viewer.ui.plant_loading import background_work
-from viewer.ui.sensor_plugins import PluginError, PluginsController
-from viewer.ui.sensor_sources import SourceManager
-from viewer.ui.session import Message, Severity
-from viewer.ui.timeline import Mode, TimelineController
+from viewer.ui.document.session import Message, Severity
+from viewer.ui.plugins.controller import PluginError, PluginsController
+from viewer.ui.sensors.binding import bind_in_background, bind_site
+from viewer.ui.sensors.sources import SourceManager
+from viewer.ui.sensors.timeline import Mode, TimelineController
+from viewer.ui.sensors.values import ALARM_MARKS, SignalValue, finite_number, format_value
 
 TICK_MS = 100  # colour updates: 10 a second, whatever the message rate
 STATUS_COUNTS_S = 1.0  # the status bar's message counters change at most this often
@@ -53,62 +51,6 @@ FLASH_OFF_COLOR: RGB = (255, 215, 205)  # the pale phase of a flashing alarm: st
 COLOR_KEY = "sensors/colors/"
 BACKGROUND_BINDING = 2000  # equipment: a bigger site's tags are bound on a worker thread
 RENDER_SHARE = 1.5  # colour updates wait at least this many measured frame times apart
-
-
-def _bind(paths: list[EquipmentPath], site: Site | None) -> tuple[Bindings, dict[AlarmKey, object], str]:
-    """Bindings of a site's equipment, their limits by (equipment, signal), and a problem to report."""
-    problem = ""
-    try:
-        bindings = Bindings.build(paths)
-    except TemplateError as exc:
-        problem = f"site {site.id if site else ''}: {exc}"
-        bindings = Bindings.build(paths, templates={site.id: ""} if site else None)
-    limits = {(b.equipment_id, b.signal.name): b.signal.limits for own in bindings.by_equipment for b in own}
-    prepare_colors(bindings)
-    return bindings, limits, problem
-
-
-def _bind_in_background(paths: list[EquipmentPath], site: Site | None) -> tuple[Bindings, dict[AlarmKey, object], str]:
-    with background_work():
-        return _bind(paths, site)
-
-
-@dataclass(frozen=True, slots=True)
-class SignalValue:
-    """One signal of a selected equipment as the labels and the trend show it."""
-
-    equipment_id: str
-    equipment_name: str
-    signal: str
-    unit: str
-    kind: SignalKind
-    tag: str
-    value: object | None
-    stale: bool
-    limits: tuple[float | None, float | None, float | None, float | None]
-
-
-# The marks of an alarm level beside a value, the same shapes as the Alarms dock's icons.
-ALARM_MARKS = {AlarmLevel.LOLO: "◆ LOLO", AlarmLevel.LO: "▼ LO", AlarmLevel.HI: "▲ HI", AlarmLevel.HIHI: "◆ HIHI"}
-
-
-def _number(value: object) -> float | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def format_value(value: object | None, unit: str) -> str:
-    """A value for people, with its unit in the Inspector's symbols ("132.4 °C"); "no data" without one."""
-    if value is None:
-        return "no data"
-    symbol = unit_text(unit)
-    if isinstance(value, float):
-        text = f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
-        return f"{text} {symbol}".strip()
-    return f"{value} {symbol}".strip()
 
 
 class SensorController(QObject):
@@ -241,13 +183,13 @@ class SensorController(QObject):
             return False
         paths: list[EquipmentPath] = list(batch.paths) if batch is not None else []
         if len(paths) <= BACKGROUND_BINDING:
-            self._install_bindings(key, *_bind(paths, site))
+            self._install_bindings(key, *bind_site(paths, site))
             return True
         self._binding_key = key
         self.bindings = None  # the old ones index another batch
         self._bound_key = None
         thread = threading.Thread(
-            target=lambda: self._bindings_ready.emit((key, *_bind_in_background(paths, site))),
+            target=lambda: self._bindings_ready.emit((key, *bind_in_background(paths, site))),
             name="bind-tags",
             daemon=True,
         )
@@ -564,7 +506,7 @@ class SensorController(QObject):
         for v in self.selection_values():
             text, look = format_value(v.value, v.unit), ""
             if v.value is not None and v.kind is SignalKind.ANALOG:
-                number = _number(v.value)
+                number = finite_number(v.value)
                 level = alarm_level(number, Limits(*v.limits)) if number is not None else AlarmLevel.NORMAL
                 if level is not AlarmLevel.NORMAL:
                     text += f" {ALARM_MARKS[level]}"
@@ -668,4 +610,4 @@ class SensorController(QObject):
         self.timeline.shutdown()
 
 
-__all__ = ["ALARM_COLOR", "SensorController", "SignalValue", "format_value"]
+__all__ = ["ALARM_COLOR", "SensorController"]

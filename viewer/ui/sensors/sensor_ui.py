@@ -15,16 +15,16 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
 
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SourceSettings
-from viewer.ui.alarms_dock import AlarmsDock
-from viewer.ui.inspector import LiveValue
-from viewer.ui.plugins_dialog import PluginsDialog
-from viewer.ui.sensor_controller import SensorController
-from viewer.ui.sensor_dialogs import ConnectSourceDialog, StateColorsDialog
-from viewer.ui.sensor_docks import BindingsDock, SourcesDock, TrendDock
-from viewer.ui.session import Message, Severity
-from viewer.ui.site_clock import SiteClock
-from viewer.ui.timeline import Mode
-from viewer.ui.timeline_bar import TimelineBar
+from viewer.ui.document.session import Message, Severity
+from viewer.ui.explore.inspector import LiveValue
+from viewer.ui.plugins.dialog import PluginsDialog
+from viewer.ui.sensors.alarms_dock import AlarmsDock
+from viewer.ui.sensors.controller import SensorController
+from viewer.ui.sensors.dialogs import ConnectSourceDialog, StateColorsDialog
+from viewer.ui.sensors.docks import BindingsDock, SourcesDock, TrendDock
+from viewer.ui.sensors.site_clock import SiteClock
+from viewer.ui.sensors.timeline import Mode
+from viewer.ui.sensors.timeline_bar import TimelineBar
 
 DOCK_REFRESH_MS = 500  # sources table and bindings lists: people read them, twice a second is plenty
 LIVE_TREND_MS = 1000
@@ -245,7 +245,7 @@ class SensorUI(QObject):
         rows = c.sources.rows()
         timeline = c.timeline
         if timeline.source is not None and timeline.settings is not None:
-            from viewer.ui.sensor_sources import SourceRow
+            from viewer.ui.sensors.sources import SourceRow
 
             counters = timeline.source.counters
             rows.append(
