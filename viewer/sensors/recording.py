@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from viewer.model.site_time import parse_site_time
 from viewer.sensors.samples import Sample, SampleBuffer, Value
 
 TIME_NAMES = ("time", "timestamp", "datetime", "ts", "t", "date")
@@ -459,23 +460,7 @@ def make_synthetic_recording(
 
 def parse_time(text: str) -> float:
     """Epoch seconds from a number or an ISO 8601 time (UTC if no offset is given)."""
-    from datetime import UTC, datetime
-
-    try:
-        value = float(text)
-    except ValueError:
-        pass
-    else:
-        if not math.isfinite(value):
-            raise ValueError(f"time {text!r} is not finite")
-        return value
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"time {text!r}: expected epoch seconds or ISO 8601 such as 2025-01-01T08:00:00Z") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    return parse_site_time(text, None)
 
 
 def utc_iso(seconds: float) -> str:
