@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.app.view_state import ViewState
 from viewer.io import Problem
 from viewer.model import EquipmentLibrary, PlantDocument
 from viewer.model.edit import AddViewpoint, RemoveViewpoint
 from viewer.model.site_choice import opening_site
 from viewer.model.undo import Command
+from viewer.model.views import Viewpoint
 from viewer.scene.render import save_png
-from viewer.scene.view_state import Viewpoint, ViewState
 from viewer.ui.compare.mother_line_menu import install_mother_line_menu
 from viewer.ui.document.export_dialog import ExportImageDialog, ExportRequest
 from viewer.ui.document.file_actions import install_file_actions

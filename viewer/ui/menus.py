@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QMenuBar, QStyle, QToolBar, QWidget
 
 if TYPE_CHECKING:
-    from viewer.scene.view_state import ViewState
+    from viewer.app.view_state import ViewState
     from viewer.ui.scene_controller import SceneController
 
 

@@ -18,11 +18,11 @@ import numpy as np
 import pyvista as pv
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 
+from viewer.app.view_state import ViewState
 from viewer.model import EquipmentLibrary, EquipmentPath, PlantDocument, Site
 from viewer.scene.batch import EquipmentBatch, TypeMeshes
 from viewer.scene.plant_view import DetailDrawing, PlantView, SitePieces
 from viewer.scene.view_overlays import ColorLegend, ScaleBar
-from viewer.scene.view_state import ViewState
 
 WORK_PAUSE_MS = 4
 STEP_SECONDS = 0.025  # GUI-thread time a drawing step aims at (a repaint may come between two steps)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from viewer.app.view_state import ViewState
 from viewer.io.mesh_import import UnitsRequiredError, import_mesh_type
 from viewer.io.meshes import MeshLoadError
 from viewer.model import Deviation, PlantDocument, Site
@@ -42,7 +43,6 @@ from viewer.model.placing import place_new
 from viewer.model.snapping import rotation_step
 from viewer.model.undo import Command, UndoStack
 from viewer.model.values import ParameterValue
-from viewer.scene.view_state import ViewState
 from viewer.ui.document.session import DocumentSession
 from viewer.ui.edit.drag import EDGE_TOLERANCE, DragSession, Segment
 from viewer.ui.scene_controller import SceneController

@@ -45,7 +45,7 @@ from viewer.ui.edit.history_dock import HistoryDock
 from viewer.ui.edit.measure import MeasureController
 
 if TYPE_CHECKING:
-    from viewer.scene.view_state import ViewState
+    from viewer.app.view_state import ViewState
     from viewer.ui.document.messages_dock import MessagesDock
     from viewer.ui.document.session import DocumentSession
     from viewer.ui.explore.inspector import InspectorDock

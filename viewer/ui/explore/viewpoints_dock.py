@@ -1,4 +1,4 @@
-"""Saved viewpoints: named camera positions, kept in the view state."""
+"""Saved viewpoints: named camera positions, kept in the plant document (saved with it, undoable)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.scene.view_state import Viewpoint
+from viewer.model.views import Viewpoint
 
 
 class ViewpointsDock(QDockWidget):

@@ -1,7 +1,11 @@
-"""What the engineer is looking at: selection, visibility, active site, camera, X-ray, saved viewpoints.
+"""What the engineer is looking at: selection, visibility, active site, camera, X-ray.
 
-A small object with change events and no Qt or VTK, so that saved viewpoints, review notes and remote
-"follow me" sessions can all reuse it: it round-trips through JSON. Widgets and the 3D view only listen.
+A small object with change events and no Qt or VTK, so that the window, saved viewpoints, review notes and
+remote "follow me" sessions can all share it: it round-trips through JSON. Widgets and the 3D view only listen;
+the 3D view is given plain values (ids, masks, a camera), it never imports this.
+
+Saved viewpoints are not held here: they belong to the plant document (`PlantDocument.viewpoints`, changed by
+undoable edits), so they travel with the plant file.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import numpy as np
 from psygnal import Signal
 
 from viewer.model import EquipmentPath
-from viewer.model.views import CameraState, Viewpoint
+from viewer.model.views import CameraState
 
 VIEW_STATE_FORMAT = "mothertwin-view-state"
 VIEW_STATE_VERSION = 1
@@ -33,7 +37,6 @@ class ViewState:
     active_site_changed = Signal(object)
     camera_changed = Signal(object)
     xray_changed = Signal(bool)
-    viewpoints_changed = Signal()
 
     def __init__(self) -> None:
         self.selection: tuple[str, ...] = ()
@@ -42,7 +45,6 @@ class ViewState:
         self.active_site: str | None = None
         self.camera: CameraState | None = None
         self.xray: bool = False
-        self.viewpoints: list[Viewpoint] = []
 
     # ------------------------------------------------------------ selection
 
@@ -98,7 +100,7 @@ class ViewState:
     def visible_mask(self, paths: Sequence[EquipmentPath]) -> np.ndarray:
         return np.fromiter((self.is_visible(p) for p in paths), dtype=bool, count=len(paths))
 
-    # ------------------------------------------------------------ site, camera, X-ray, viewpoints
+    # ------------------------------------------------------------ site, camera, X-ray
 
     def set_active_site(self, site_id: str | None) -> None:
         if site_id != self.active_site:
@@ -115,18 +117,8 @@ class ViewState:
             self.xray = on
             self.xray_changed.emit(on)
 
-    def add_viewpoint(self, viewpoint: Viewpoint) -> None:
-        self.viewpoints = [v for v in self.viewpoints if v.name != viewpoint.name] + [viewpoint]
-        self.viewpoints_changed.emit()
-
-    def viewpoint(self, name: str) -> Viewpoint:
-        for viewpoint in self.viewpoints:
-            if viewpoint.name == name:
-                return viewpoint
-        raise KeyError(f"no viewpoint named {name!r}")
-
     def reset(self) -> None:
-        """A new document: nothing selected, everything shown. Viewpoints stay (they are the user's)."""
+        """A new document: nothing selected, everything shown, no site, no camera; X-ray stays as it was."""
         self.clear_selection()
         self.show_all()
         self.set_active_site(None)
@@ -144,14 +136,16 @@ class ViewState:
             "isolated": self.isolated,
             "xray": self.xray,
             "camera": self.camera.to_dict() if self.camera else None,
-            "viewpoints": [v.to_dict() for v in self.viewpoints],
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
 
     def update_from_dict(self, data: dict[str, Any]) -> None:
-        """Apply a saved state; every part that changes emits its own event."""
+        """Apply a saved state; every part that changes emits its own event.
+
+        A `viewpoints` list, written by earlier versions, is ignored: viewpoints live in the plant document.
+        """
         if data.get("format") != VIEW_STATE_FORMAT or data.get("version") != VIEW_STATE_VERSION:
             raise ValueError(
                 f"not a view state: expected format {VIEW_STATE_FORMAT!r} version {VIEW_STATE_VERSION}, "
@@ -163,8 +157,6 @@ class ViewState:
         self.set_xray(bool(data.get("xray", False)))
         camera = data.get("camera")
         self.set_camera(CameraState.from_dict(camera) if camera else None)
-        self.viewpoints = [Viewpoint.from_dict(v) for v in data.get("viewpoints", [])]
-        self.viewpoints_changed.emit()
 
     @classmethod
     def from_json(cls, text: str) -> ViewState:
