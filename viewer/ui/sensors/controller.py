@@ -1,9 +1,10 @@
 """Live and replayed sensor state on the 3D view: bindings, colours, alarms, value labels, trend data.
 
 No widgets. Sources write into a thread-safe store from their own threads and only raise a flag; a 10 Hz
-timer on the GUI thread reads the store, computes every equipment's colour with the visual rules, writes
-them in one batch call and asks for one render. A 4 Hz flash timer toggles the colour of equipment with an
-unacknowledged alarm (2 flashes a second). The GUI thread never waits on a socket or a file.
+timer on the GUI thread reads the store, computes every equipment's colour through the application layer's
+SensorView (as `render --recording` does), writes them in one batch call and asks for one render. A 4 Hz
+flash timer toggles the colour of equipment with an unacknowledged alarm (2 flashes a second). The GUI
+thread never waits on a socket or a file.
 """
 
 from __future__ import annotations
