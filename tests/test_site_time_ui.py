@@ -91,9 +91,9 @@ def test_alarm_list_time_column_in_the_site_zone(qtbot):
 
 
 def test_trend_axis_ticks_in_the_site_zone(qtbot):
+    from viewer.app.values import SignalValue
     from viewer.model import SignalKind
     from viewer.ui.sensors.docks import TrendDock
-    from viewer.ui.sensors.values import SignalValue
 
     dock = TrendDock()
     qtbot.addWidget(dock)

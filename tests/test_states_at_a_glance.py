@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from viewer.app.values import SignalValue, format_value
 from viewer.io import builtin_library, load_document
 from viewer.model import SignalKind
 from viewer.model.site_time import TimeDisplay
@@ -27,7 +28,6 @@ from viewer.sensors.rules import (
     AlarmLevel,
     equipment_colors,
 )
-from viewer.ui.sensors.values import SignalValue, format_value
 
 SIZE = (900, 600)
 NOW = 1_000_000.0

@@ -165,9 +165,9 @@ def test_vertices_shared_by_two_colours_are_split_so_point_colours_are_exact():
 
 
 def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
+    from viewer.app.values import SignalValue
     from viewer.model import SignalKind
     from viewer.ui.sensors.docks import TrendDock
-    from viewer.ui.sensors.values import SignalValue
 
     def signal(name: str, limits: tuple) -> SignalValue:
         return SignalValue("E1", "Coater 1", name, "degC", SignalKind.ANALOG, f"p/E1/{name}", 1.0, False, limits)
@@ -186,9 +186,9 @@ def test_trend_dock_reuses_its_plots_and_shows_each_signals_limits(qtbot):
 
 
 def test_trend_plots_take_columns_in_a_wide_low_dock_and_rows_in_a_tall_one(qtbot):
+    from viewer.app.values import SignalValue
     from viewer.model import SignalKind
     from viewer.ui.sensors.docks import TrendDock
-    from viewer.ui.sensors.values import SignalValue
 
     signals = [
         SignalValue("E1", "Coater 1", n, "degC", SignalKind.ANALOG, f"p/E1/{n}", 1.0, False, (None,) * 4) for n in "abc"

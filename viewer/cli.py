@@ -125,16 +125,15 @@ def _render_recorded_state(
     """Like render_image, with equipment coloured by their recorded state at a time (one array write). The time
     is read, and written in the legend, in the site's zone (`utc`: in UTC); one with an offset is that moment.
     Raises NothingToShowError when no equipment has a value at `at` (before the recording, long after it)."""
-    from viewer.model import SignalKind
+    from viewer.app.sensor_view import SensorView, numeric_tags
     from viewer.model.site_time import display_for, parse_site_time
     from viewer.scene.offscreen import offscreen_plotter
     from viewer.scene.plant_view import PlantView
     from viewer.scene.render import choose_site, draw_sheet, find_line, id_warnings
     from viewer.scene.view_overlays import ColorLegend
-    from viewer.sensors import Bindings, Recording, equipment_colors
+    from viewer.sensors import Bindings, Recording
     from viewer.sensors import recording as messages
     from viewer.sensors.recording import state_store_at
-    from viewer.sensors.rules import colorable_signals, legend_entries, with_the_rest_grey
 
     site = choose_site(document, request.site)
     display = display_for(site.timezone, utc)
@@ -148,7 +147,8 @@ def _render_recorded_state(
         view = PlantView(plotter, names_beside=True)
         view.show_site(document, plant_library(document), site, labels=request.labels)
         bindings = Bindings.build(view.batch.paths)
-        numeric = [tag for tag, own in bindings.by_tag.items() if own[0].signal.kind is not SignalKind.STATE]
+        sensors = SensorView(bindings)  # the default palette: a picture for anyone, not one user's colours
+        numeric = numeric_tags(bindings)
         with Recording(recording) as rec:
             start, end = rec.time_range()
             outside = messages.outside_message(recording, at, start, end, display.text)
@@ -158,24 +158,25 @@ def _render_recorded_state(
             request.warnings.extend(
                 messages.text_values_message(recording, f, display.text) for f in rec.text_values(numeric)
             )
-        if color_by and color_by not in colorable_signals(bindings):
-            known = ", ".join(colorable_signals(bindings)) or "none"
+        if color_by and color_by not in sensors.colorable_signals():
+            known = ", ".join(sensors.colorable_signals()) or "none"
             raise ValueError(
                 f"--color-by {color_by}: no analog signal of that name with LO and HI limits at site "
                 f"{site.name!r}; there: {known}"
             )
-        colors = equipment_colors(bindings, store, now=at, signal=color_by)
+        sensors.color_by = color_by
+        colors = sensors.colors(store, now=at)
         report = bindings.report(store.tags())
-        if not len(colors.indices):
+        if not colors.colored:
             where = f"site {site.name!r}"
             raise NothingToShowError(
                 messages.nothing_at_message(recording, where, at, start, end, report.lines()[0], color_by, display.text)
             )
-        shown = with_the_rest_grey(colors, len(bindings.by_equipment)) if color_by else colors
+        shown = colors.shown
         view.batch.update_colors(shown.indices, shown.rgb, None, shown.alt_rgb)  # stale ones two-tone
         note = (
-            f"{color_by or 'sensor state'} at {display.text(at)}: {len(colors.indices)} equipment coloured, "
-            f"{len(colors.alarms)} alarms; " + report.lines()[0]
+            f"{color_by or 'sensor state'} at {display.text(at)}: {colors.colored} equipment coloured, "
+            f"{len(colors.data.alarms)} alarms; " + report.lines()[0]
         )
         if line is not None:
             view.focus_line(line)
@@ -185,7 +186,7 @@ def _render_recorded_state(
         # Smaller text in a small picture, so that the legend hides as little of the plant as it can.
         legend = ColorLegend(plotter, font_size=max(9, min(13, round(request.size[1] / 55))))
         what = f"{color_by} at" if color_by else "Sensor state at"
-        legend.set_entries(legend_entries(signal=color_by), title=f"{what} {moment}")
+        legend.set_entries(sensors.legend(flashing=False), title=f"{what} {moment}")
         legend.show()
         draw_sheet(view, document, site, line, request, moment=at, legend=legend)
         request.warnings.extend(view.warnings)

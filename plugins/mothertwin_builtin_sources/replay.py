@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -69,7 +70,8 @@ class RecordingSource(_ThreadedSource):
         drive_clock: bool = True,
     ) -> None:
         super().__init__(store, name)
-        self.recording = recording if isinstance(recording, Recording) else Recording(Path(recording))
+        # A file is opened here; anything else answering a Recording's queries (a historian) is used as it is.
+        self.recording = Recording(Path(recording)) if isinstance(recording, (str, os.PathLike)) else recording
         self.start_time, self.end_time = self.recording.time_range()
         self.cursor = self.start_time
         self.speed = speed

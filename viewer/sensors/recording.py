@@ -507,7 +507,7 @@ def nothing_at_message(
     )
 
 
-def text_values_message(path: Path, found: TextValues, moment: Callable[[float], str] = utc_iso) -> str:
+def text_values_message(path: Path | str, found: TextValues, moment: Callable[[float], str] = utc_iso) -> str:
     """One line on text among a tag's numbers: the file, column (and tag), count, when, and the first one."""
     where = f"column {found.column!r}" if found.column == found.tag else f"column {found.column!r}, tag {found.tag!r}"
     if found.count == 1:

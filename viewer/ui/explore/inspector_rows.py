@@ -6,9 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from viewer.app.values import unit_text, with_unit
 from viewer.model import EquipmentLibrary, EquipmentPath, Limits, PlantDocument, Signal, SignalKind
-
-UNIT_SYMBOLS = {"degC": "°C", "deg": "°", "um": "µm", "m3": "m³", "m2": "m²", "mg/cm2": "mg/cm²"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,15 +23,6 @@ class Row:
 class Section:
     title: str
     rows: list[Row] = field(default_factory=list)
-
-
-def unit_text(unit: str) -> str:
-    return UNIT_SYMBOLS.get(unit, unit)
-
-
-def with_unit(value: object, unit: str) -> str:
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{text} {unit_text(unit)}".rstrip()
 
 
 def limits_text(limits: Limits, unit: str) -> str:

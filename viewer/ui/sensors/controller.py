@@ -1,9 +1,10 @@
 """Live and replayed sensor state on the 3D view: bindings, colours, alarms, value labels, trend data.
 
 No widgets. Sources write into a thread-safe store from their own threads and only raise a flag; a 10 Hz
-timer on the GUI thread reads the store, computes every equipment's colour with the visual rules, writes
-them in one batch call and asks for one render. A 4 Hz flash timer toggles the colour of equipment with an
-unacknowledged alarm (2 flashes a second). The GUI thread never waits on a socket or a file.
+timer on the GUI thread reads the store, computes every equipment's colour through the application layer's
+SensorView (as `render --recording` does), writes them in one batch call and asks for one render. A 4 Hz
+flash timer toggles the colour of equipment with an unacknowledged alarm (2 flashes a second). The GUI
+thread never waits on a socket or a file.
 """
 
 from __future__ import annotations
@@ -16,29 +17,20 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
-from viewer.model import EquipmentPath, Limits, SignalKind, Site
+from viewer.app.sensor_view import FLASH_OFF_COLOR, SensorView, bind_site, numeric_tags, tag_limits
+from viewer.app.values import SignalValue, label_lines, value_text
+from viewer.model import EquipmentPath, SignalKind, Site
 from viewer.scene.plant_view import LabelSpec
 from viewer.sensors import BindingReport, Bindings, EquipmentColors, SampleBuffer, SourceSettings, TemplateError
 from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
-from viewer.sensors.rules import (
-    ALARM_COLOR,
-    DEFAULT_PALETTE,
-    RGB,
-    AlarmLevel,
-    alarm_level,
-    colorable_signals,
-    equipment_colors,
-    legend_entries,
-    with_the_rest_grey,
-)
+from viewer.sensors.rules import ALARM_COLOR, DEFAULT_PALETTE, RGB
 from viewer.sensors.samples import TEXT
 from viewer.ui.document.session import Message, Severity
 from viewer.ui.plugins.controller import PluginError, PluginsController
-from viewer.ui.sensors.binding import bind_in_background, bind_site
+from viewer.ui.sensors.binding import bind_in_background
 from viewer.ui.sensors.sources import SourceManager
 from viewer.ui.sensors.timeline import Mode, TimelineController
-from viewer.ui.sensors.values import ALARM_MARKS, SignalValue, finite_number, format_value
 
 TICK_MS = 100  # colour updates: 10 a second, whatever the message rate
 STATUS_COUNTS_S = 1.0  # the status bar's message counters change at most this often
@@ -47,7 +39,6 @@ STALE_CHECK_S = 1.0  # recolour at least this often while nothing arrives, so si
 LIVE_TREND_SECONDS = 300.0
 MAX_LABELLED = 12  # value labels on at most this many selected equipment
 ALARM_STARTS_DELAY_MS = 300  # after a jump, ask when its alarms began once the cursor has rested this long
-FLASH_OFF_COLOR: RGB = (255, 215, 205)  # the pale phase of a flashing alarm: still clearly not a state colour
 COLOR_KEY = "sensors/colors/"
 BACKGROUND_BINDING = 2000  # equipment: a bigger site's tags are bound on a worker thread
 RENDER_SHARE = 1.5  # colour updates wait at least this many measured frame times apart
@@ -79,10 +70,9 @@ class SensorController(QObject):
         self.sources = SourceManager(self.store, self.plugins, self)
         self.timeline = TimelineController(self)
         self.book = AlarmBook()
-        self.bindings: Bindings | None = None
+        # The bindings, the colour-by choice and the palette, and the colours they give (no Qt).
+        self.sensor_view = SensorView(None, self._load_state_colors())
         self.colors: EquipmentColors | None = None
-        self.state_colors: dict[str, RGB] = self._load_state_colors()
-        self.color_by: str | None = None  # an analog signal shown on a colour map instead of the states
         self.colored_count = 0  # equipment the last update coloured from their data
         self.flash_on = True
         self.ticks = 0
@@ -129,6 +119,23 @@ class SensorController(QObject):
         self._flash_timer.setInterval(FLASH_MS)
         self._flash_timer.timeout.connect(self.flash)
         self._flash_timer.start()
+
+    @property
+    def bindings(self) -> Bindings | None:
+        return self.sensor_view.bindings
+
+    @bindings.setter
+    def bindings(self, bindings: Bindings | None) -> None:
+        self.sensor_view.bindings = bindings
+
+    @property
+    def color_by(self) -> str | None:
+        """The analog signal shown on a colour map instead of the states (None: by state)."""
+        return self.sensor_view.color_by
+
+    @property
+    def state_colors(self) -> dict[str, RGB]:
+        return self.sensor_view.state_colors
 
     # ------------------------------------------------------------ plugins and sources
 
@@ -227,18 +234,11 @@ class SensorController(QObject):
         None while the site is being bound (no tags yet): then any tag that holds numbers and text is one."""
         if self.bindings is None or not self.bindings.by_tag:
             return None
-        return [tag for tag, own in self.bindings.by_tag.items() if own[0].signal.kind is not SignalKind.STATE]
+        return numeric_tags(self.bindings)
 
     def tag_limits(self) -> dict[str, tuple[float | None, float | None]]:
         """(low, high) alarm thresholds per bound analog tag, for the scrub bar's marks."""
-        out: dict[str, tuple[float | None, float | None]] = {}
-        for tag, bound in self.bindings.by_tag.items() if self.bindings else []:
-            limits = bound[0].signal.limits
-            if bound[0].signal.kind is SignalKind.ANALOG and not limits.is_empty():
-                low = limits.lo if limits.lo is not None else limits.lolo
-                high = limits.hi if limits.hi is not None else limits.hihi
-                out[tag] = (low, high)
-        return out
+        return tag_limits(self.bindings) if self.bindings is not None else {}
 
     def binding_report(self) -> BindingReport:
         bindings = self.bindings or Bindings.build([])
@@ -293,7 +293,7 @@ class SensorController(QObject):
 
     def colorable_signals(self) -> list[str]:
         """The analog signals the equipment can be coloured by (set_color_by)."""
-        return colorable_signals(self.bindings) if self.bindings is not None else []
+        return self.sensor_view.colorable_signals()
 
     def set_color_by(self, signal: str | None) -> None:
         """Colour the equipment by one analog signal over its limits (None: by state), from the next update."""
@@ -302,7 +302,7 @@ class SensorController(QObject):
             raise ValueError(f"no analog signal {signal!r} with LO and HI limits to colour by")
         if signal == self.color_by:
             return
-        self.color_by = signal
+        self.sensor_view.color_by = signal
         self._applied = None
         self._seeked = True  # the user asked: shown at once, like a seek
         self._mark_dirty()
@@ -367,13 +367,9 @@ class SensorController(QObject):
         self._last_full = now
         if self.bindings is None or self.scene.view.batch is None or not len(self.scene.view.batch):
             return
-        store = self.active_store()
-        self.colors = equipment_colors(
-            self.bindings, store, now=store.clock(), signal=self.color_by, state_colors=self.state_colors
-        )
-        self.colored_count = len(self.colors.indices)  # with data to show (the greyed rest not counted)
-        if self.color_by:
-            self.colors = with_the_rest_grey(self.colors, len(self.bindings.by_equipment))
+        colors = self.sensor_view.colors(self.active_store())
+        self.colors = colors.shown
+        self.colored_count = colors.colored  # with data to show (the greyed rest not counted)
         if self.book.update(self.colors.alarms, self._limits_of):  # type: ignore[arg-type]
             self.alarms_changed.emit()
         self.apply_colors(urgent=seeked)
@@ -402,14 +398,8 @@ class SensorController(QObject):
         colors, batch = self.colors, self.scene.view.batch
         if colors is None or batch is None or self.bindings is None:
             return
-        rgb = colors.rgb.copy()
-        alt = colors.alt_rgb  # stale equipment: two-tone
         flashing = self.book.flashing_equipment()
-        if flashing and not self.flash_on:
-            ids = np.array([self.bindings.paths[i].equipment.id for i in colors.indices], dtype=object)
-            blink = np.isin(ids, list(flashing)) & ~colors.stale
-            rgb[blink] = FLASH_OFF_COLOR
-            alt[blink] = FLASH_OFF_COLOR
+        rgb, alt = self.sensor_view.flashed(colors, flashing, self.flash_on)  # stale equipment: two-tone
         # The selection or a layout flag moving away gives equipment back their own colour: write ours again.
         marked = self.scene.view.marked_indices()
         previous = self._applied
@@ -424,7 +414,7 @@ class SensorController(QObject):
             return  # nothing changed on screen: no batch write, no render
         cleared = np.setdiff1d(self._colored, colors.indices)
         self.scene.view.set_sensor_colors(colors.indices, rgb, cleared, alt)
-        legend = legend_entries(self.state_colors, flashing=True, signal=self.color_by)
+        legend = self.sensor_view.legend(flashing=True)
         self.scene.set_legend(
             legend if len(colors.indices) else None, f"Colour: {self.color_by}" if self.color_by else ""
         )
@@ -455,8 +445,7 @@ class SensorController(QObject):
 
     def unit_of(self, tag: str) -> str:
         """The unit of the signal a tag is bound to, as written in the plant ("degC"; "" when unbound)."""
-        bound = self.bindings.by_tag.get(tag) if self.bindings is not None else None
-        return bound[0].signal.unit if bound else ""
+        return self.sensor_view.unit_of(tag)
 
     def equipment_name(self, equipment_id: str) -> str:
         path = self.scene.path_of(equipment_id)
@@ -465,36 +454,10 @@ class SensorController(QObject):
     # ------------------------------------------------------------ selected equipment: labels and trend
 
     def selection_values(self) -> list[SignalValue]:
-        if self.bindings is None or self.scene.view.batch is None:
-            return []
         batch = self.scene.view.batch
-        store = self.active_store()
-        now = store.clock()
-        out = []
-        for equipment_id in self.scene.state.selection[:MAX_LABELLED]:
-            if not batch.has_id(equipment_id):
-                continue
-            index = batch.index_of(equipment_id)
-            if index >= len(self.bindings.by_equipment):
-                continue
-            for binding in self.bindings.by_equipment[index]:
-                state = store.tag_state(binding.tag)
-                signal = binding.signal
-                limits = signal.limits
-                out.append(
-                    SignalValue(
-                        equipment_id,
-                        batch.paths[index].equipment.name,
-                        signal.name,
-                        signal.unit,
-                        signal.kind,
-                        binding.tag,
-                        state.sample.value if state else None,
-                        store.is_stale(binding.tag, now),
-                        (limits.lolo, limits.lo, limits.hi, limits.hihi),
-                    )
-                )
-        return out
+        if self.bindings is None or batch is None:
+            return []
+        return self.sensor_view.selection_values(self.scene.state.selection, batch, self.active_store(), MAX_LABELLED)
 
     def live_values(self) -> dict[tuple[str, str], tuple[str, str]]:
         """What the Inspector's signal rows show now, by (equipment id, signal): (text, look), the text the
@@ -502,20 +465,7 @@ class SensorController(QObject):
         Empty while no source delivers (live) and no recording is open (replay)."""
         if self.timeline.mode is not Mode.REPLAY and not self.sources.rows():
             return {}
-        out: dict[tuple[str, str], tuple[str, str]] = {}
-        for v in self.selection_values():
-            text, look = format_value(v.value, v.unit), ""
-            if v.value is not None and v.kind is SignalKind.ANALOG:
-                number = finite_number(v.value)
-                level = alarm_level(number, Limits(*v.limits)) if number is not None else AlarmLevel.NORMAL
-                if level is not AlarmLevel.NORMAL:
-                    text += f" {ALARM_MARKS[level]}"
-                    look = "alarm" if level.severe else "warning"
-            if v.stale and v.value is not None:
-                text += " (stale)"
-                look = "stale"
-            out[(v.equipment_id, v.signal)] = (text, look)
-        return out
+        return {(v.equipment_id, v.signal): value_text(v) for v in self.selection_values()}
 
     def value_label_specs(self) -> list[LabelSpec]:
         batch = self.scene.view.batch
@@ -523,12 +473,7 @@ class SensorController(QObject):
         if batch is None or not any(v.value is not None for v in values):
             return []
         specs = []
-        for equipment_id in dict.fromkeys(v.equipment_id for v in values):
-            own = [v for v in values if v.equipment_id == equipment_id]
-            lines = [own[0].equipment_name]
-            for v in own:
-                mark = " (stale)" if v.stale and v.value is not None else ""
-                lines.append(f"{v.signal}: {format_value(v.value, v.unit)}{mark}")
+        for equipment_id, lines in label_lines(values).items():
             box = batch.bounds[batch.index_of(equipment_id)]
             top = ((box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2, box[1][2] + 1.0)
             specs.append(LabelSpec(top, "\n".join(lines), 20.0))
@@ -610,4 +555,4 @@ class SensorController(QObject):
         self.timeline.shutdown()
 
 
-__all__ = ["ALARM_COLOR", "SensorController"]
+__all__ = ["ALARM_COLOR", "FLASH_OFF_COLOR", "SensorController"]

@@ -29,13 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.app.values import SignalValue, format_value, unit_text
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import BindingReport
 from viewer.sensors.rules import ALARM_COLOR, WARNING_COLOR
-from viewer.ui.explore.inspector_rows import unit_text
 from viewer.ui.sensors.sources import SourceRow
 from viewer.ui.sensors.time_axis import SiteTimeAxis
-from viewer.ui.sensors.values import SignalValue, format_value
 
 STATUS_COLORS = {
     "connected": QColor(30, 140, 60),

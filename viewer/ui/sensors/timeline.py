@@ -1,8 +1,10 @@
 """The time cursor: live, or replaying a recording with play/pause, speed, seeking and alarm marks.
 
-No widgets. Recording queries (state at the cursor, series for the trend, alarm marks) run on one worker
-thread where a newer request replaces a waiting one, so dragging the scrub bar never queues up seeks; the
-results come back to the GUI thread through queued signals and the sensor controller colours from them.
+No widgets. What it asks of a recording is the application layer's `History` (so a historian can answer
+too), through the `Replay` source that plays it into a store. The queries (state at the cursor, series for
+the trend, alarm marks) run on one worker thread where a newer request replaces a waiting one, so dragging
+the scrub bar never queues up seeks; the results come back to the GUI thread through queued signals and the
+sensor controller colours from them.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from viewer.app.history import Replay, TagLimits
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SampleBuffer, SourceSettings, SourceStatus
 from viewer.sensors.recording import text_values_message
@@ -93,12 +95,12 @@ class TimelineController(QObject):
     alarm_starts_ready = Signal(float, object)  # cursor, {tag: (start time, began before the look-back)}
     error = Signal(str)
     warning = Signal(str)  # something in an opened recording to know about (text among its numbers)
-    opened = Signal(object)  # internal: the RecordingSource, from the worker
+    opened = Signal(object)  # internal: (settings, the Replay source, its marks, its warnings), from the worker
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = SampleBuffer(stale_after=10.0)
-        self.source: Any = None  # a RecordingSource once a recording is open
+        self.source: Replay | None = None  # once a recording is open
         self.settings: SourceSettings | None = None
         self.mode = Mode.LIVE
         self.playing = False
@@ -119,8 +121,8 @@ class TimelineController(QObject):
     def open_recording(
         self,
         settings: SourceSettings,
-        source_class: type,
-        limits: dict[str, tuple],
+        source_class: type,  # a Replay source's class: from_settings(store, settings)
+        limits: TagLimits,
         numeric_tags: list[str] | None = None,
     ) -> None:
         """Open the file on the worker (a big Parquet file takes a moment), then switch to replay. Text among
@@ -130,30 +132,30 @@ class TimelineController(QObject):
         def job() -> None:
             try:
                 store = SampleBuffer(stale_after=self.store.stale_after)
-                source = source_class.from_settings(store, settings)
-                source.recording_tags = source.recording.tags()
-                source.marks = source.recording.beyond_limits(limits)
-                found = source.recording.text_values(numeric_tags)
-                source.warnings = [text_values_message(source.recording.path, f) for f in found]
+                source: Replay = source_class.from_settings(store, settings)
+                history = source.recording
+                source.recording_tags = history.tags()
+                marks = history.beyond_limits(limits)
+                warnings = [text_values_message(history.path, f) for f in history.text_values(numeric_tags)]
             except Exception as exc:
                 self.error.emit(f"recording {settings.url} could not be opened: {exc}")
                 return
-            self.opened.emit((settings, source))
+            self.opened.emit((settings, source, marks, warnings))
 
         self._worker.submit("open", job)
 
-    def _on_opened(self, item: tuple[SourceSettings, Any]) -> None:
-        settings, source = item
+    def _on_opened(self, item: tuple[SourceSettings, Replay, list[tuple[float, int]], list[str]]) -> None:
+        settings, source, marks, warnings = item
         self.close_recording()
         self.settings, self.source, self.store = settings, source, source.store
         self.start_time, self.end_time = source.start_time, source.end_time
-        self.recording_tags = source.recording_tags
+        self.recording_tags = source.recording_tags or []
         source.set_status(SourceStatus.CONNECTED)
         self.range_changed.emit(self.start_time, self.end_time)
-        self.marks_changed.emit(source.marks)
+        self.marks_changed.emit(marks)
         self.set_mode(Mode.REPLAY)
         self.seek(self.start_time)
-        for text in getattr(source, "warnings", []):
+        for text in warnings:
             self.warning.emit(text)
 
     def close_recording(self) -> None:
@@ -165,7 +167,7 @@ class TimelineController(QObject):
         self.recording_tags = []
         self.set_mode(Mode.LIVE)
 
-    def refresh_marks(self, limits: dict[str, tuple]) -> None:
+    def refresh_marks(self, limits: TagLimits) -> None:
         source = self.source
         if source is None:
             return
@@ -244,7 +246,7 @@ class TimelineController(QObject):
 
         self._worker.submit("trend", job)
 
-    def request_alarm_starts(self, limits: dict[str, tuple[float | None, float | None]]) -> None:
+    def request_alarm_starts(self, limits: TagLimits) -> None:
         """When the alarms of these tags (tag -> (low, high)) began, before the cursor (on the worker)."""
         source = self.source
         if source is None or not limits:
