@@ -216,6 +216,9 @@ def test_colour_by_an_analog_signal_maps_it_over_its_limits_and_back_to_states(w
     assert not batch.has_override[batch.index_of(other)]  # no data of its own: its own colour again
     with pytest.raises(ValueError, match="no analog signal 'state'"):
         controller.set_color_by("state")
+    # Asked for from outside the box (`open --color-by`): the box says what the view is coloured by.
+    ui.set_color_by("oven_temperature")
+    assert controller.color_by == "oven_temperature" and combo.currentText() == "oven_temperature"
 
 
 def test_copy_link_to_this_moment_is_a_command_that_opens_the_same_view(window, qtbot, tmp_path):

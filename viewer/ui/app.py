@@ -144,7 +144,7 @@ class _Startup:
                 return
             if request.color_by:
                 try:
-                    controller.set_color_by(request.color_by)
+                    self.window.sensor_ui.set_color_by(request.color_by)
                 except ValueError as exc:
                     self._say(f"--color-by {request.color_by}: {exc}", error=True)
             display = self.window.sensor_ui.clock.display

@@ -159,6 +159,11 @@ class SensorUI(QObject):
     def _color_by(self, signal: str) -> None:
         self.controller.set_color_by(signal or None)
 
+    def set_color_by(self, signal: str | None) -> None:
+        """Colour by one analog signal (None: by state), and say so in the timeline bar's Colour by box."""
+        self.controller.set_color_by(signal)
+        self.timeline_bar.set_color_choices(self.controller.colorable_signals(), self.controller.color_by)
+
     def _refresh_color_choices(self, *_: object) -> None:
         signals = self.controller.colorable_signals()
         if self.controller.color_by not in signals:
