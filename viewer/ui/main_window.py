@@ -263,7 +263,8 @@ class MainWindow(QMainWindow):
 
     def export_image(self, request: ExportRequest) -> bool:
         try:
-            image = self.scene.snapshot(request.size, request.transparent)
+            session, size = self.session, request.size
+            image = self.scene.snapshot(session.document, session.library, session.meshes, size, request.transparent)
             save_png(image, request.path)
         except (OSError, ValueError) as exc:
             self._report([Message(Severity.ERROR, f"image not exported: {exc}", str(request.path))])
