@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viewer.io import PlantFileError, builtin_library, load_document, save_document
+from viewer.io import PlantFileError, builtin_library, save_document
 from viewer.model import EquipmentLibrary, PlantDocument
 
 if TYPE_CHECKING:
@@ -67,7 +67,12 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _load(path: Path) -> PlantDocument:
-    return load_document(path, builtin_library())
+    """The plant of a command's file argument, opened as the window opens it. Raises PlantFileError."""
+    from viewer.app.opening import open_plant
+
+    opened = open_plant(path, builtin_library())
+    assert opened is not None  # only a cancel gives none
+    return opened.document
 
 
 class NothingToShowError(Exception):

@@ -32,12 +32,17 @@ def read_json(path: Path) -> tuple[Any, str]:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PlantFileError.single(path, "file", f"cannot read: {exc.strerror or exc}") from exc
+    return json_from_bytes(raw, path)
+
+
+def json_from_bytes(raw: bytes, path: Path | str, loads: Callable[[str], Any] = json.loads) -> tuple[Any, str]:
+    """Parse a JSON file's content as read (`loads` parses the text); errors name the byte, line and column."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PlantFileError.single(path, f"byte {exc.start}", "expected UTF-8 text") from exc
     try:
-        return json.loads(text), text
+        return loads(text), text
     except json.JSONDecodeError as exc:
         hint = " (the file ends too early: is it truncated?)" if exc.pos >= len(text.rstrip()) else ""
         where = f"line {exc.lineno}, column {exc.colno}"

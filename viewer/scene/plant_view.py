@@ -25,7 +25,6 @@ from viewer.scene.detail_drawing import DetailDrawing as DetailDrawing  # re-exp
 from viewer.scene.labels import LabelLayer, LabelSpec, Obstacle
 from viewer.scene.offscreen import offscreen_plotter, transparent_screenshot
 from viewer.scene.pieces import BuildingMeshes, SitePieces, building_meshes, grid_spacing_of, name_label_specs
-from viewer.scene.pieces import site_pieces as site_pieces  # re-export for viewer.ui.plant_loading
 
 BACKGROUND_TOP = (236, 240, 245)
 BACKGROUND_BOTTOM = (178, 190, 204)

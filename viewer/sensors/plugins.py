@@ -34,7 +34,9 @@ class Contribution:
     name: str  # "mqtt", "opcua", ...: what settings files refer to
     target: str  # "package.module:attribute", imported on first use
     title: str = ""
-    # Source kinds: URL schemes or file suffixes it handles, for choosing a source from an address.
+    # Sources: URL schemes or file suffixes it handles, for choosing a source from an address. Importers: the
+    # file suffixes it reads (".aml", ".ifc"), for choosing a reader without importing it
+    # (viewer.app.opening; the target is a Reader, an object or a class made without arguments).
     handles: tuple[str, ...] = ()
 
 

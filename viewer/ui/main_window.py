@@ -264,7 +264,8 @@ class MainWindow(QMainWindow):
 
     def export_image(self, request: ExportRequest) -> bool:
         try:
-            image = self.scene.snapshot(request.size, request.transparent)
+            session, size = self.session, request.size
+            image = self.scene.snapshot(session.document, session.library, session.meshes, size, request.transparent)
             save_png(image, request.path)
         except (OSError, ValueError) as exc:
             self._report([Message(Severity.ERROR, f"image not exported: {exc}", str(request.path))])
@@ -283,8 +284,9 @@ class MainWindow(QMainWindow):
         self.state.clear_selection()
         self.state.show_all()
         self.state.set_camera(None)
-        if self.plant_opening.prepared_tree is not None:
-            self.tree_dock.adopt_model(self.plant_opening.prepared_tree)
+        prepared = self.session.prepared  # what a loading thread made of this document, if it came from one
+        if prepared is not None and prepared.tree is not None:
+            self.tree_dock.adopt_model(prepared.tree)
         else:
             self.tree_dock.set_document(document, self.session.library)
         self.library_dock.set_library(self.session.library, self.session.meshes)
@@ -303,8 +305,7 @@ class MainWindow(QMainWindow):
         undo = getattr(self.session, "undo", None)
         if undo is not None and hasattr(undo, "history_changed"):
             undo.history_changed.connect(self._show_viewpoints)  # an undone viewpoint leaves the list too
-        prepared = self.plant_opening.prepared
-        first = prepared.site if prepared is not None and prepared.document is document else opening_site(document)
+        first = prepared.site if prepared is not None else opening_site(document)
         site_id = first.id if first is not None else None
         if site_id == self.state.active_site:
             self.state.active_site_changed.emit(site_id)  # the same id in another document: show it again
@@ -331,8 +332,7 @@ class MainWindow(QMainWindow):
         self.state.select([i for i in self.state.selection if self._site_of.get(i) == site_id])
         if document is None or self.session.library is None or self.session.meshes is None:
             return
-        prepared = self.plant_opening.prepared
-        prepared = prepared if prepared is not None and prepared.site is site else None
+        prepared = self.session.prepared_for(site)
         # A plant from the loading thread is drawn in steps: boxes first, then its meshes in slices.
         self.scene.show_site(
             document,

@@ -43,10 +43,7 @@ class SceneController(QObject):
         super().__init__(parent)
         self.plotter = plotter
         self.state = state
-        self.view = PlantView(plotter)
-        self.document: PlantDocument | None = None
-        self.library: EquipmentLibrary | None = None
-        self.meshes: TypeMeshes | None = None
+        self.view = PlantView(plotter)  # what it shows is of the session's document (it holds none of its own)
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(0)
@@ -131,7 +128,6 @@ class SceneController(QObject):
         meshes: TypeMeshes,
         batch: EquipmentBatch | None,
     ) -> None:
-        self.document, self.library, self.meshes = document, library, meshes
         if site is None:
             self.plotter.clear_actors()
             self.view.batch, self.view.site = None, None
@@ -155,7 +151,6 @@ class SceneController(QObject):
         pieces: SitePieces | None,
     ) -> Iterator[tuple[float, str]]:
         """The steps of a stepped show (see show_site); yields the fraction done and what comes next."""
-        self.document, self.library, self.meshes = document, library, meshes
         stage = "Drawing the plant"
         steps = self.view.show_site_steps(document, library, site, meshes, batch=batch, lod=True, pieces=pieces)
         for count, _ in enumerate(steps):
@@ -561,10 +556,18 @@ class SceneController(QObject):
         self.plotter.ren_win.Render()
         self._frame_drawn()
 
-    def snapshot(self, size: tuple[int, int], transparent: bool) -> np.ndarray:
-        if self.document is None or self.library is None:
+    def snapshot(
+        self,
+        document: PlantDocument | None,
+        library: EquipmentLibrary | None,
+        meshes: TypeMeshes | None,
+        size: tuple[int, int],
+        transparent: bool,
+    ) -> np.ndarray:
+        """The shown site of `document` (the open one) drawn off-screen at `size`."""
+        if document is None or library is None or self.view.site is None:
             raise ValueError("no plant is shown")
-        return self.view.snapshot(self.document, self.library, size, transparent, meshes=self.meshes)
+        return self.view.snapshot(document, library, size, transparent, meshes=meshes)
 
 
 def _has_equipment(site: Site) -> bool:

@@ -1,9 +1,9 @@
 """Opening a plant in the background as the window shows it: the status bar's progress and Cancel, the plant
 tree built in slices on the GUI thread, and the hand-over of the prepared plant to the document session.
 
-The loading thread (`loading.PlantLoader`) prepares everything but the Qt items and the VTK actors; this class
-takes its result over in steps, so the window keeps answering, and the open plant stays until the new one is
-ready (or for good, when cancelled).
+The loading thread (`loading.PlantLoader`, around the application's `open_plant`) prepares everything but the
+Qt items and the VTK actors; this class takes its result over in steps, so the window keeps answering, and the
+open plant stays until the new one is ready (or for good, when cancelled). The session then holds it.
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ class PlantOpening(QObject):
         for widget in (self.label, self.progress_bar, self.cancel_button):
             window.statusBar().addPermanentWidget(widget)
             widget.hide()
-        self.prepared: PreparedPlant | None = None  # a plant from the loading thread, while it is taken over
-        self.prepared_tree: PlantTreeModel | None = None
+        self.prepared: PreparedPlant | None = None  # a plant from the loading thread, until handed to the session
         self._tree_timer: QTimer | None = None
         self._drawing_opened: Path | None = None  # a plant handed over whose meshes are still being drawn
         self._loading = False  # loading_begins held: from a plant's arrival from its thread until it is drawn
@@ -85,7 +84,8 @@ class PlantOpening(QObject):
         self._stop_tree_slices()
         self._drawing_opened = None
         self._loading_ends()
-        self.loader.start(Path(path), self.window.session.base_library, site)
+        session = self.window.session
+        self.loader.start(Path(path), session.base_library, site, session.registry)
         self.label.setText(f"Opening {Path(path).name}:")
         self.progress_bar.setValue(0)
         self._progress_shown = 0.0
@@ -139,7 +139,7 @@ class PlantOpening(QObject):
         def slice_of_tree() -> None:
             if tree_done[0]:  # the hand-over gets a turn of the event loop to itself
                 self._stop_tree_slices()
-                self.prepared_tree = model
+                prepared.tree = model
                 self._finish_open(prepared)
                 return
             deadline = time.perf_counter() + TREE_SLICE_SECONDS
@@ -157,13 +157,13 @@ class PlantOpening(QObject):
         slices): the progress stays up until it is drawn, without Cancel (the plant is open by then)."""
         self.cancel_button.hide()
         try:
-            self.window.session.set_document(prepared.document, prepared.path, prepared.meshes, prepared.disk)
+            self.window.session.adopt(prepared)
         except BaseException:
             self._hide_load_progress()
             self._loading_ends()
             raise
         finally:
-            self.prepared = self.prepared_tree = None
+            self.prepared = None
         if self.window.scene.busy:
             self._drawing_opened = prepared.path
         else:

@@ -119,7 +119,7 @@ class RecoveryController(QObject):
     # ------------------------------------------------------------ file changed on disk
 
     def _remember_disk(self, known: DiskState | None = None) -> None:
-        """What the open file looks like; `known` when the loading thread hashed it already."""
+        """What the open file looks like; `known` when the open hashed it as it read it."""
         path = self.session.path
         self.disk = known if known is not None else (DiskState.of(path) if path is not None else None)
         self._disk_reported = False

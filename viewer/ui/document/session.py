@@ -8,13 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psygnal import Signal
 
-from viewer.io import PlantFileError, Problem, builtin_library, load_document, save_document
+from viewer.app.opening import open_plant
+from viewer.io import PlantFileError, Problem, builtin_library, save_document
 from viewer.model import EquipmentLibrary, PlantDocument
 from viewer.model.undo import UndoStack
 from viewer.scene.batch import TypeMeshes
+
+if TYPE_CHECKING:
+    from viewer.sensors.plugins import PluginRegistry
+    from viewer.ui.document.loading import PreparedPlant
 
 RECENT_LIMIT = 8
 
@@ -57,9 +63,13 @@ class DocumentSession:
 
     def __init__(self, base_library: EquipmentLibrary | None = None) -> None:
         self._base_library = base_library
+        self.registry: PluginRegistry | None = None  # the plugins whose importers may open a file (the window's)
         self.document: PlantDocument | None = None
         self.path: Path | None = None
-        self.disk_on_open: object = None  # the opened file's DiskState from the loading thread, until taken
+        self.disk_on_open: object = None  # the opened file's DiskState as it was read, until taken
+        # What a loading thread prepared for the first show of the document (its site's scene, the tree's
+        # model): held while `document_changed` is handled, then let go (the view holds what it was made into).
+        self.prepared: PreparedPlant | None = None
         self.library: EquipmentLibrary | None = None
         self.meshes: TypeMeshes | None = None
         self.undo: UndoStack | None = None  # one history per open document
@@ -75,7 +85,7 @@ class DocumentSession:
         """Load a plant file. On failure the current document stays and `open_failed` lists the problems."""
         path = Path(path)
         try:
-            document = load_document(path, self.base_library)
+            opened = open_plant(path, self.base_library, registry=self.registry)
         except PlantFileError as exc:
             self.open_failed.emit(str(path), list(exc.problems))
             self.messages_reported.emit([Message.from_problem(p) for p in exc.problems])
@@ -85,7 +95,8 @@ class DocumentSession:
             self.open_failed.emit(str(path), [problem])
             self.messages_reported.emit([Message.from_problem(problem)])
             return False
-        self.set_document(document, path)
+        assert opened is not None  # only a cancel gives none, and there is none to give here
+        self.set_document(opened.document, path, disk=opened.disk)
         return True
 
     def report_open_failure(self, path: Path, problems: list[Problem]) -> None:
@@ -94,24 +105,43 @@ class DocumentSession:
         self.messages_reported.emit([Message.from_problem(p) for p in problems])
 
     def set_document(
-        self, document: PlantDocument, path: Path | None, meshes: TypeMeshes | None = None, disk: object = None
+        self,
+        document: PlantDocument,
+        path: Path | None,
+        meshes: TypeMeshes | None = None,
+        disk: object = None,
+        prepared: PreparedPlant | None = None,
     ) -> None:
-        """`disk` is the file's DiskState as a loading thread read it (the recovery controller takes it)."""
+        """`disk` is the file's DiskState as it was read (the recovery controller takes it); `prepared` what a
+        loading thread made of it besides, for its first show (`prepared_for`, while document_changed is handled)."""
         self.disk_on_open = disk
+        self.prepared = prepared
         self.document, self.path = document, path
         # A loading thread hands over the meshes it read (with the merged library they were read for).
         self.library = meshes.library if meshes is not None else self.base_library.merged(document.types)
         self.meshes = meshes if meshes is not None else TypeMeshes(self.library)
         self.undo = UndoStack(document)
         self._warnings_reported = 0
-        self.document_changed.emit(document)
+        try:
+            self.document_changed.emit(document)
+        finally:
+            self.prepared = None
+
+    def adopt(self, prepared: PreparedPlant) -> None:
+        """A plant a loading thread prepared becomes the open document."""
+        self.set_document(prepared.document, prepared.path, prepared.meshes, prepared.disk, prepared)
 
     def close(self) -> None:
         """No document open any more (the window asked about unsaved edits before)."""
-        self.document = self.path = None
+        self.document = self.path = self.prepared = None
         self.disk_on_open = self.library = self.meshes = self.undo = None
         self._warnings_reported = 0
         self.document_closed.emit()
+
+    def prepared_for(self, site: object) -> PreparedPlant | None:
+        """The loading thread's preparation while the document it made is handed over, when it is of `site`."""
+        prepared = self.prepared
+        return prepared if prepared is not None and prepared.site is site else None
 
     @property
     def modified(self) -> bool:
