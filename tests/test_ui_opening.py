@@ -16,7 +16,7 @@ import viewer.ui.document.loading as loading
 from viewer.io import save_document
 from viewer.model.synthetic import generate_plant
 from viewer.paths import demo_plant_path
-from viewer.sensors.plugins import Contribution, PluginManifest, PluginRegistry
+from viewer.sensors.plugins import Contribution, PluginManifest
 from viewer.ui.document.export_dialog import ExportRequest
 
 pytestmark = pytest.mark.gui
@@ -67,7 +67,10 @@ def test_a_plugins_importer_opens_in_the_window_and_a_bad_file_keeps_the_plant(w
     manifest = PluginManifest(
         "fake-formats", "1.0", (Contribution("importer", "fake", "fake_importer:FakeReader", "Fake", (".fake",)),)
     )
-    window.session.registry = PluginRegistry(manifests={manifest.name: manifest})
+    # The window's own plugins (Tools > Plugins), as an installed and enabled importer plugin would be there.
+    registry = window.sensor_ui.controller.plugins.registry
+    registry.manifests[manifest.name] = manifest
+    assert window.session.registry is None and window.session.plugin_registry() is registry
     try:
         bad = tmp_path / "bad.fake"
         bad.write_bytes(b"not it")
@@ -84,4 +87,5 @@ def test_a_plugins_importer_opens_in_the_window_and_a_bad_file_keeps_the_plant(w
         assert [s.name for s in window.session.document.sites] == ["Holland copy"]
         assert window.session.path == good
     finally:
+        registry.manifests.pop(manifest.name, None)
         sys.modules.pop("fake_importer", None)

@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         from viewer.ui.sensors.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
 
         install_sensor_ui(self)
+        # Importer plugins open files through the plugins the window has (Tools > Plugins).
+        self.session.registry_source = lambda: self.sensor_ui.controller.plugins.registry
         self.file_actions = install_file_actions(self)  # File > New, File > Close
         self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         self._strays_hidden = False

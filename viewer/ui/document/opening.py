@@ -85,7 +85,7 @@ class PlantOpening(QObject):
         self._drawing_opened = None
         self._loading_ends()
         session = self.window.session
-        self.loader.start(Path(path), session.base_library, site, session.registry)
+        self.loader.start(Path(path), session.base_library, site, session.plugin_registry())
         self.label.setText(f"Opening {Path(path).name}:")
         self.progress_bar.setValue(0)
         self._progress_shown = 0.0

@@ -5,6 +5,7 @@ Opening a bad file reports every problem and leaves the open document untouched,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -64,6 +65,8 @@ class DocumentSession:
     def __init__(self, base_library: EquipmentLibrary | None = None) -> None:
         self._base_library = base_library
         self.registry: PluginRegistry | None = None  # the plugins whose importers may open a file (the window's)
+        # Where the window keeps its plugins: Tools > Plugins reads them anew when one is enabled.
+        self.registry_source: Callable[[], PluginRegistry | None] | None = None
         self.document: PlantDocument | None = None
         self.path: Path | None = None
         self.disk_on_open: object = None  # the opened file's DiskState as it was read, until taken
@@ -75,6 +78,12 @@ class DocumentSession:
         self.undo: UndoStack | None = None  # one history per open document
         self._warnings_reported = 0
 
+    def plugin_registry(self) -> PluginRegistry | None:
+        """The plugins whose importers may open a file: the window's, as it has them now."""
+        if self.registry is None and self.registry_source is not None:
+            return self.registry_source()
+        return self.registry
+
     @property
     def base_library(self) -> EquipmentLibrary:
         if self._base_library is None:
@@ -85,7 +94,7 @@ class DocumentSession:
         """Load a plant file. On failure the current document stays and `open_failed` lists the problems."""
         path = Path(path)
         try:
-            opened = open_plant(path, self.base_library, registry=self.registry)
+            opened = open_plant(path, self.base_library, registry=self.plugin_registry())
         except PlantFileError as exc:
             self.open_failed.emit(str(path), list(exc.problems))
             self.messages_reported.emit([Message.from_problem(p) for p in exc.problems])
