@@ -150,7 +150,7 @@ def test_the_session_and_the_command_line_open_through_open_plant(demo_path, lib
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(opening, "open_plant", spy)
-    monkeypatch.setattr("viewer.ui.document.session.open_plant", spy)
+    monkeypatch.setattr("viewer.app.document.open_plant", spy)
     monkeypatch.setattr("viewer.ui.document.loading.open_plant", spy)
     session = DocumentSession(library)
     assert session.open(demo_path) and session.disk_on_open is not None  # hashed from the one read

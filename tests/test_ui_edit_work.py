@@ -16,10 +16,10 @@ import trimesh
 from PySide6.QtCore import QSettings
 from ui_helpers import ANODE_COATER, CATHODE_COATER, open_window, settle
 
+from viewer.app.document import Severity
 from viewer.io.recovery import pending_recoveries, recovery_dir
 from viewer.model.edit import locate, move_by
 from viewer.paths import demo_plant_path
-from viewer.ui.document.session import Severity
 from viewer.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui

@@ -22,9 +22,9 @@ from ui_helpers import (
     widget_pos,
 )
 
+from viewer.app.document import Severity
 from viewer.paths import demo_plant_path
 from viewer.ui.document.export_dialog import ExportRequest
-from viewer.ui.document.session import Severity
 from viewer.ui.explore.plant_tree import ID_ROLE
 from viewer.ui.main_window import MainWindow
 

@@ -13,9 +13,9 @@ import sensor_fixtures
 from PySide6.QtCore import QSettings
 from ui_helpers import CATHODE_COATER, display_of, open_window, pixel_at, rendered, top_centre
 
+from viewer.app.document import Severity
 from viewer.sensors.plugins import ENTRY_POINT_GROUP
 from viewer.sensors.rules import ALARM_COLOR, STATE_COLORS, WITHOUT_SIGNAL_COLOR
-from viewer.ui.document.session import Severity
 from viewer.ui.sensors.controller import FLASH_OFF_COLOR
 from viewer.ui.sensors.dialogs import source_settings
 from viewer.ui.sensors.timeline import Mode

@@ -10,12 +10,12 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from viewer.app.document import Message, Severity
 from viewer.model.site_choice import find_site, unknown_site_text
 from viewer.model.site_time import parse_site_time
 from viewer.paths import demo_plant_path
 from viewer.sensors import SourceSettings
 from viewer.sensors.recording import outside_message
-from viewer.ui.document.session import Message, Severity
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 from viewer.ui.sensors.timeline import Mode
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.app.document import Message, Severity, push_recent
 from viewer.app.view_state import ViewState
 from viewer.io import Problem
 from viewer.model import EquipmentLibrary, PlantDocument
@@ -41,7 +42,7 @@ from viewer.ui.document.export_dialog import ExportImageDialog, ExportRequest
 from viewer.ui.document.file_actions import install_file_actions
 from viewer.ui.document.messages_dock import MessagesDock
 from viewer.ui.document.opening import PlantOpening
-from viewer.ui.document.session import DocumentSession, Message, Severity, push_recent
+from viewer.ui.document.session import DocumentSession
 from viewer.ui.edit.editing_ui import EditingUi
 from viewer.ui.explore.inspector import InspectorDock
 from viewer.ui.explore.inspector_rows import selection_sections

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QStatusBar
 
+from viewer.app.document import Message, Severity
 from viewer.model.site_choice import blank_document
-from viewer.ui.document.session import Message, Severity
 
 if TYPE_CHECKING:
     from viewer.ui.document.messages_dock import MessagesDock

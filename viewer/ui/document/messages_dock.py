@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.ui.document.session import Message, Severity
+from viewer.app.document import Message, Severity
 
 ICONS = {
     Severity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,

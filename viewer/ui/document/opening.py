@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
+from viewer.app.document import Message, Severity
 from viewer.io import Problem
 from viewer.ui.document.loading import PlantLoader, PreparedPlant, loading_begins, loading_ends
-from viewer.ui.document.session import Message, Severity
 from viewer.ui.explore.plant_tree import PlantTreeModel
 
 if TYPE_CHECKING:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from viewer.app.document import Message, Severity
 from viewer.io.errors import PlantFileError
 from viewer.io.recovery import DiskState, RecoveryEntry, RecoveryWriter, load_recovery, pending_recoveries
 from viewer.model import PlantDocument
-from viewer.ui.document.session import DocumentSession, Message, Severity
+from viewer.ui.document.session import DocumentSession
 
 AUTOSAVE_SECONDS = 30.0
 DISK_CHECK_SECONDS = 3.0

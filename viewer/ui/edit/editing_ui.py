@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.app.document import Message, Severity
 from viewer.io.meshes import MESH_SUFFIXES
 from viewer.io.recovery import RecoveryEntry
 from viewer.model import PlantDocument
@@ -35,7 +36,6 @@ from viewer.model.edit import ALIGN_EDGES, EditError
 from viewer.model.snapping import ANGLE_STEPS, GRID_STEPS
 from viewer.ui.document.recovery import RecoveryController
 from viewer.ui.document.recovery_bar import DiskChangedBar
-from viewer.ui.document.session import Message, Severity
 from viewer.ui.edit.checks import ChecksController
 from viewer.ui.edit.checks_dock import ChecksDock
 from viewer.ui.edit.controller import EditController

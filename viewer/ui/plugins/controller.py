@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from viewer.app.document import Message, Severity
 from viewer.sensors.plugins import PluginError, PluginRegistry, is_shipped
-from viewer.ui.document.session import Message, Severity
 
 DISABLED_KEY = "plugins/disabled"
 ENABLED_KEY = "plugins/enabled"  # entry-point names of plugins from elsewhere that the user enabled
