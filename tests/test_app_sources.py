@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Runs in a fresh interpreter so that nothing the test session imported (Qt for the window tests) counts.
@@ -87,3 +89,30 @@ def test_simulator_runs_through_the_application_layer_with_no_qt():
     # Started and failed on their connecting threads, not the caller's: a GUI must hand them over.
     assert {"connect-sim", "connect-sim-2"} <= set(out["threads"])
     assert out["changes"] >= 5  # two connects, started, failed, disconnected
+
+
+@pytest.mark.gui
+def test_the_windows_manager_hands_notices_from_connecting_threads_to_the_gui_thread(qtbot):
+    from PySide6.QtCore import QThread
+
+    from viewer.sensors import SampleBuffer, SourceSettings
+    from viewer.sensors.plugins import PluginError
+    from viewer.ui.document.session import Message, Severity
+    from viewer.ui.sensors.sources import SourceManager
+
+    class NoSources:
+        def load_source(self, kind: str) -> type:
+            raise PluginError(f"no plugin provides a source of kind {kind!r}")
+
+    manager = SourceManager(SampleBuffer(stale_after=10.0), NoSources())
+    received: list[tuple[Message, bool]] = []
+    gui = QThread.currentThread()
+    manager.message.connect(lambda m: received.append((m, QThread.currentThread() is gui)))
+    name = manager.connect_source(SourceSettings("opcua", "line"), bindings=None)
+    qtbot.waitUntil(lambda: bool(received), timeout=5000)
+    manager.stop_all()
+    assert name == "line" and manager.rows() == []
+    message, on_gui_thread = received[0]
+    expected = "source line could not start: no plugin provides a source of kind 'opcua'"
+    assert message == Message(Severity.ERROR, expected)
+    assert on_gui_thread  # the Qt signal was queued over from the connecting thread
