@@ -13,6 +13,7 @@ import contextlib
 import math
 import threading
 import time
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -32,6 +33,12 @@ from viewer.ui.sensors.binding import bind_in_background
 from viewer.ui.sensors.sources import SourceManager
 from viewer.ui.sensors.timeline import Mode, TimelineController
 
+if TYPE_CHECKING:
+    from viewer.app.view_state import ViewState
+    from viewer.model import PlantDocument
+    from viewer.model.undo import UndoStack
+    from viewer.scene.plant_view import PlantView
+
 TICK_MS = 100  # colour updates: 10 a second, whatever the message rate
 STATUS_COUNTS_S = 1.0  # the status bar's message counters change at most this often
 FLASH_MS = 250  # alarm flashing: on/off every 250 ms, i.e. 2 Hz
@@ -42,6 +49,37 @@ ALARM_STARTS_DELAY_MS = 300  # after a jump, ask when its alarms began once the 
 COLOR_KEY = "sensors/colors/"
 BACKGROUND_BINDING = 2000  # equipment: a bigger site's tags are bound on a worker thread
 RENDER_SHARE = 1.5  # colour updates wait at least this many measured frame times apart
+
+
+class SensorScene(Protocol):
+    """What the sensor state needs of the 3D scene (the window's SceneController)."""
+
+    view: PlantView
+    state: ViewState
+    rendered: Any  # a signal with no arguments: a frame with everything requested so far is on screen
+
+    @property
+    def busy(self) -> bool: ...  # a big site is being drawn in steps
+
+    def path_of(self, equipment_id: str) -> EquipmentPath | None: ...
+
+    def request_render(self) -> None: ...
+
+    def render_if_quick(self) -> None: ...
+
+    def set_legend(self, entries: list[tuple[str, tuple[int, int, int]]] | None, title: str = "") -> None: ...
+
+
+class SensorSession(Protocol):
+    """What the sensor state needs of the open document (the window's DocumentSession). An `undo`
+    (UndoStack) is optional: without one a tag template is set directly."""
+
+    document: PlantDocument | None
+
+
+def session_undo(session: SensorSession) -> UndoStack | None:
+    undo: UndoStack | None = getattr(session, "undo", None)
+    return undo
 
 
 class SensorController(QObject):
@@ -56,8 +94,8 @@ class SensorController(QObject):
 
     def __init__(
         self,
-        scene: object,  # SceneController: its `view` (PlantView), `state` (ViewState) and `request_render`
-        session: object,  # DocumentSession: `document` and `undo`
+        scene: SensorScene,
+        session: SensorSession,
         settings: QSettings,
         parent: QObject | None = None,
     ) -> None:
@@ -262,7 +300,7 @@ class SensorController(QObject):
         except TemplateError as exc:
             self.message.emit(Message(Severity.ERROR, str(exc)))
             return False
-        undo = getattr(self.session, "undo", None)
+        undo = session_undo(self.session)
         if undo is not None:
             undo.push(SetTagTemplate(site.id, template))
         else:

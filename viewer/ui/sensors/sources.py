@@ -1,53 +1,23 @@
-"""Live sources of the window: created through the plugins and started off the GUI thread, polled for status.
+"""Live sources of the window: the application layer's `SourceManager` (viewer.app.sources) with its
+notices handed over as Qt signals.
 
-No widgets. Creating a source can touch the network or a file (OPC UA, a recording), so it happens on a
-short-lived thread; the GUI thread only reads counters and statuses on its timer, never waits on a socket.
-Passwords come from the environment variable the settings name and never reach the plant document.
+No widgets. The manager's psygnal signals fire on connecting and stopping threads; they are re-emitted here
+as Qt signals of a QObject living on the GUI thread, so receivers connected the default way get them queued
+on the GUI thread, as widget updates must.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, Signal
 
-from viewer.sensors import Bindings, SampleBuffer, Source, SourceSettings, SourceStatus
+from viewer.app.sources import STOP_TIMEOUT, SourceLoader, SourceNotice, SourceRow, build_source, describe
+from viewer.app.sources import SourceManager as SourceRunner
+from viewer.sensors import Bindings, SampleBuffer, Source, SourceSettings
 from viewer.ui.document.session import Message, Severity
-from viewer.ui.plugins.controller import PluginError, PluginsController
-
-STOP_TIMEOUT = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
-    name: str
-    kind: str
-    address: str
-    status: str
-    messages: int
-    values: int
-    malformed: int
-    reconnects: int
-    error: str
-
-
-def describe(settings: SourceSettings) -> str:
-    if settings.kind == "simulator":
-        return f"built-in simulator, {settings.options.get('rate', 1.0):g} Hz"
-    extra = " (Sparkplug B)" if settings.options.get("sparkplug") else ""
-    return (settings.url or settings.kind) + extra
-
-
-def build_source(cls: type[Source], store: SampleBuffer, settings: SourceSettings, bindings: Bindings) -> Source:
-    """A source object from its settings; the simulator needs the bindings to know what to simulate."""
-    if settings.kind == "simulator":
-        options = settings.options
-        return cls(
-            store, bindings, seed=int(options.get("seed", 0)), rate=float(options.get("rate", 1.0)), name=settings.name
-        )  # type: ignore[call-arg]
-    return cls.from_settings(store, settings)  # type: ignore[attr-defined]
+def to_message(notice: SourceNotice) -> Message:
+    return Message(Severity(str(notice.level)), notice.text)
 
 
 class SourceManager(QObject):
@@ -57,127 +27,50 @@ class SourceManager(QObject):
     message = Signal(object)  # Message
     sources_changed = Signal()
 
-    def __init__(self, store: SampleBuffer, plugins: PluginsController, parent: QObject | None = None) -> None:
+    def __init__(self, store: SampleBuffer, plugins: SourceLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.plugins = plugins
-        self._lock = threading.Lock()
-        self._sources: dict[str, tuple[SourceSettings, Source]] = {}
-        self._pending: dict[str, SourceSettings] = {}
-        self._last_status: dict[str, str] = {}
-        self._threads: list[threading.Thread] = []
+        self.runner = SourceRunner(store, plugins)
+        self.runner.notice.connect(self._notice)
+        self.runner.sources_changed.connect(self.sources_changed.emit)
+
+    def _notice(self, notice: SourceNotice) -> None:
+        self.message.emit(to_message(notice))
+
+    @property
+    def store(self) -> SampleBuffer:
+        return self.runner.store
+
+    @property
+    def plugins(self) -> SourceLoader:
+        return self.runner.plugins
 
     def unique_name(self, base: str) -> str:
-        with self._lock:
-            taken = set(self._sources) | set(self._pending)
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}-{n}", n + 1
-        return name
+        return self.runner.unique_name(base)
 
     def connect_source(self, settings: SourceSettings, bindings: Bindings) -> str:
         """Create and start a source on a worker thread; returns its (unique) name at once."""
-        settings.name = self.unique_name(settings.name or settings.kind)
-        with self._lock:
-            self._pending[settings.name] = settings
-        thread = threading.Thread(
-            target=self._create, args=(settings, bindings), name=f"connect-{settings.name}", daemon=True
-        )
-        self._threads.append(thread)
-        thread.start()
-        self.sources_changed.emit()
-        return settings.name
-
-    def _create(self, settings: SourceSettings, bindings: Bindings) -> None:
-        try:
-            cls = self.plugins.load_source(settings.kind)
-            source = build_source(cls, self.store, settings, bindings)
-            source.start()
-        except PluginError as exc:
-            self._failed(settings, str(exc))
-            return
-        except Exception as exc:  # a bad address or file: reported, never raised into the GUI
-            self._failed(settings, f"{type(exc).__name__}: {exc}")
-            return
-        with self._lock:
-            self._pending.pop(settings.name, None)
-            self._sources[settings.name] = (settings, source)
-        self.message.emit(Message(Severity.INFO, f"source {settings.name} started: {describe(settings)}"))
-        self.sources_changed.emit()
-
-    def _failed(self, settings: SourceSettings, reason: str) -> None:
-        with self._lock:
-            self._pending.pop(settings.name, None)
-        self.message.emit(Message(Severity.ERROR, f"source {settings.name} could not start: {reason}"))
-        self.sources_changed.emit()
+        return self.runner.connect_source(settings, bindings)
 
     def disconnect_source(self, name: str) -> None:
         """Stop a source off the GUI thread; its tags go stale (their source is stopped)."""
-        with self._lock:
-            entry = self._sources.pop(name, None)
-        if entry is None:
-            return
-        thread = threading.Thread(target=entry[1].stop, name=f"stop-{name}", daemon=True)
-        self._threads.append(thread)
-        thread.start()
-        self._last_status.pop(name, None)
-        self.message.emit(Message(Severity.INFO, f"source {name} disconnected"))
-        self.sources_changed.emit()
+        self.runner.disconnect_source(name)
 
     def stop_all(self) -> None:
         """Window closing: stop every source, waiting a bounded time for each."""
-        with self._lock:
-            entries = list(self._sources.values())
-            self._sources.clear()
-        for _, source in entries:
-            with contextlib.suppress(Exception):  # closing anyway: a source that fails to stop must not stop that
-                source.stop()
-        for thread in self._threads:
-            thread.join(timeout=STOP_TIMEOUT)
-        self._threads.clear()
+        self.runner.stop_all()
 
     def sources(self) -> list[Source]:
-        with self._lock:
-            return [source for _, source in self._sources.values()]
+        return self.runner.sources()
 
     def source(self, name: str) -> Source | None:
-        with self._lock:
-            entry = self._sources.get(name)
-        return entry[1] if entry else None
+        return self.runner.source(name)
 
     def rows(self) -> list[SourceRow]:
-        with self._lock:
-            entries = list(self._sources.values())
-            pending = list(self._pending.values())
-        rows = [
-            SourceRow(
-                s.name,
-                s.kind,
-                describe(s),
-                str(src.status),
-                src.counters.messages,
-                src.counters.values,
-                src.counters.malformed,
-                src.counters.reconnects,
-                src.last_error,
-            )
-            for s, src in entries
-        ]
-        rows += [SourceRow(s.name, s.kind, describe(s), "connecting", 0, 0, 0, 0, "") for s in pending]
-        return rows
+        return self.runner.rows()
 
     def poll_transitions(self) -> list[Message]:
         """Status changes since the last poll, as messages (called on the GUI thread's timer)."""
-        out = []
-        for source in self.sources():
-            status = str(source.status)
-            before = self._last_status.get(source.name)
-            if status == before:
-                continue
-            self._last_status[source.name] = status
-            if status in (SourceStatus.RECONNECTING, SourceStatus.DOWN):
-                reason = f": {source.last_error}" if source.last_error else ""
-                out.append(Message(Severity.WARNING, f"source {source.name} {status}{reason}; its values are stale"))
-            elif status == SourceStatus.CONNECTED and before is not None:
-                out.append(Message(Severity.INFO, f"source {source.name} connected again"))
-        return out
+        return [to_message(notice) for notice in self.runner.poll_transitions()]
+
+
+__all__ = ["STOP_TIMEOUT", "SourceManager", "SourceRow", "build_source", "describe", "to_message"]
