@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
+from viewer.app.document import Message, Severity
 from viewer.app.sensor_view import FLASH_OFF_COLOR, SensorView, bind_site, numeric_tags, tag_limits
 from viewer.app.values import SignalValue, label_lines, value_text
 from viewer.model import EquipmentPath, SignalKind, Site
@@ -27,7 +28,6 @@ from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
 from viewer.sensors.rules import ALARM_COLOR, DEFAULT_PALETTE, RGB
 from viewer.sensors.samples import TEXT
-from viewer.ui.document.session import Message, Severity
 from viewer.ui.plugins.controller import PluginError, PluginsController
 from viewer.ui.sensors.binding import bind_in_background
 from viewer.ui.sensors.sources import SourceManager

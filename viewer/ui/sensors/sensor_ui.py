@@ -13,9 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
 
+from viewer.app.document import Message, Severity
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SourceSettings
-from viewer.ui.document.session import Message, Severity
 from viewer.ui.explore.inspector import LiveValue
 from viewer.ui.plugins.dialog import PluginsDialog
 from viewer.ui.sensors.alarms_dock import AlarmsDock

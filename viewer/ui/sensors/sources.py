@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from viewer.app.document import Message, Severity
 from viewer.app.sources import STOP_TIMEOUT, SourceLoader, SourceNotice, SourceRow, build_source, describe
 from viewer.app.sources import SourceManager as SourceRunner
 from viewer.sensors import Bindings, SampleBuffer, Source, SourceSettings
-from viewer.ui.document.session import Message, Severity
 
 
 def to_message(notice: SourceNotice) -> Message:
