@@ -61,3 +61,79 @@ def test_shipped_plugins_use_only_exported_names():
                 taken.setdefault(path.name, set()).update(alias.name for alias in node.names)
     assert taken  # the check looked at the plugins' imports
     assert {name: sorted(names - public) for name, names in taken.items() if names - public} == {}
+
+
+UI = ROOT / "viewer" / "ui"
+
+
+def _feature_packages() -> dict[str, set[str]]:
+    """Each feature package of the window (a folder of viewer/ui) and the names its `__init__` exports."""
+    packages: dict[str, set[str]] = {}
+    for init in sorted(UI.glob("*/__init__.py")):
+        exported: set[str] = set()
+        for node in ast.parse(init.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets):
+                exported = set(ast.literal_eval(node.value))
+        packages[init.parent.name] = exported
+    return packages
+
+
+def ui_imports_past_exports(ui_root: Path = UI) -> list[str]:
+    """Imports in ui_root/** that reach into another feature package's modules or take a name it does not export.
+
+    Every import counts: at module level, under `if TYPE_CHECKING:` and inside functions.
+    """
+    packages = _feature_packages()
+    problems: list[str] = []
+    for path in sorted(ui_root.rglob("*.py")):
+        parts = path.relative_to(ui_root).parts
+        own = parts[0] if len(parts) > 1 else None  # None: a top-level module (main_window.py, app.py...)
+        where = path.relative_to(ui_root.parents[1]).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in sorted(ast.walk(tree), key=lambda found: getattr(found, "lineno", 0)):
+            if isinstance(node, ast.Import):
+                modules = [(alias.name, []) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [(node.module, [alias.name for alias in node.names])]
+            else:
+                continue
+            for module, names in modules:
+                dotted = module.split(".")
+                if dotted[:2] != ["viewer", "ui"] or len(dotted) < 3:
+                    continue
+                feature = dotted[2]
+                if feature not in packages or feature == own:
+                    continue
+                if len(dotted) > 3:
+                    problems.append(f"{where}:{node.lineno}: imports {module}, a module of viewer.ui.{feature}")
+                for name in sorted(set(names) - packages[feature]):
+                    problems.append(f"{where}:{node.lineno}: takes {name} from viewer.ui.{feature}, not in its __all__")
+    return problems
+
+
+def test_ui_feature_packages_use_each_other_only_through_their_exports():
+    """ui/document, ui/edit, ui/sensors...: another part of the window imports a package, never its modules."""
+    assert set(_feature_packages()) >= {"document", "explore", "edit", "sensors", "compare", "plugins", "help"}
+    assert ui_imports_past_exports() == []
+
+
+def test_an_import_past_a_package_s_exports_is_named_by_file_and_line(tmp_path):
+    """The check above sees a reach into another package, also one under TYPE_CHECKING or inside a function."""
+    shutil.copytree(UI, tmp_path / "viewer" / "ui")
+    planted = tmp_path / "viewer" / "ui" / "edit" / "planted.py"
+    planted.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from viewer.ui.edit.drag import DragSession\n"  # its own package: allowed
+        "if TYPE_CHECKING:\n"
+        "    from viewer.ui.document.session import DocumentSession\n"
+        "def later():\n"
+        "    import viewer.ui.explore.library_dock\n"
+        "    from viewer.ui.sensors import timeline\n",
+        encoding="utf-8",
+    )
+    assert ui_imports_past_exports(tmp_path / "viewer" / "ui") == [
+        "viewer/ui/edit/planted.py:4: imports viewer.ui.document.session, a module of viewer.ui.document",
+        "viewer/ui/edit/planted.py:6: imports viewer.ui.explore.library_dock, a module of viewer.ui.explore",
+        "viewer/ui/edit/planted.py:7: takes timeline from viewer.ui.sensors, not in its __all__",
+    ]

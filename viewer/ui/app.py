@@ -17,7 +17,7 @@ from viewer.paths import demo_plant_path
 from viewer.sensors import SourceSettings
 from viewer.sensors.recording import outside_message
 from viewer.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
-from viewer.ui.sensors.timeline import Mode
+from viewer.ui.sensors import Mode
 
 SCREENSHOT_TIMEOUT_S = 180.0
 

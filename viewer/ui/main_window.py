@@ -37,20 +37,18 @@ from viewer.model.site_choice import opening_site
 from viewer.model.undo import Command
 from viewer.model.views import Viewpoint
 from viewer.scene.render import save_png
-from viewer.ui.compare.mother_line_menu import install_mother_line_menu
-from viewer.ui.document.export_dialog import ExportImageDialog, ExportRequest
-from viewer.ui.document.file_actions import install_file_actions
-from viewer.ui.document.messages_dock import MessagesDock
-from viewer.ui.document.opening import PlantOpening
-from viewer.ui.document.session import DocumentSession
-from viewer.ui.edit.editing_ui import EditingUi
-from viewer.ui.explore.inspector import InspectorDock
-from viewer.ui.explore.inspector_rows import selection_sections
-from viewer.ui.explore.library_dock import LibraryDock
-from viewer.ui.explore.plant_tree import PlantTreeDock
-from viewer.ui.explore.site_box import SiteBox
-from viewer.ui.explore.viewpoints_dock import ViewpointsDock
-from viewer.ui.help.menu import install_help_menu
+from viewer.ui.compare import install_mother_line_menu
+from viewer.ui.document import (
+    DocumentSession,
+    ExportImageDialog,
+    ExportRequest,
+    MessagesDock,
+    PlantOpening,
+    install_file_actions,
+)
+from viewer.ui.edit import EditingUi
+from viewer.ui.explore import InspectorDock, LibraryDock, PlantTreeDock, SiteBox, ViewpointsDock, selection_sections
+from viewer.ui.help import install_help_menu
 from viewer.ui.menus import build_actions, build_menus_and_toolbar
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.view_widget import ViewWidget
@@ -148,7 +146,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.editing = EditingUi(self)  # undo, drag, snap, checks, measure, autosave and recovery
         install_mother_line_menu(self)  # clone a line to a child site, compare a child with its mother
-        from viewer.ui.sensors.sensor_ui import install_sensor_ui  # live and replayed sensor state (its own module)
+        from viewer.ui.sensors import install_sensor_ui  # live and replayed sensor state (its own module)
 
         install_sensor_ui(self)
         # Importer plugins open files through the plugins the window has (Tools > Plugins).

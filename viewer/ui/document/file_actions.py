@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from viewer.ui.document.messages_dock import MessagesDock
     from viewer.ui.document.recovery import RecoveryController
     from viewer.ui.document.session import DocumentSession
-    from viewer.ui.explore.library_dock import LibraryDock
+    from viewer.ui.explore import LibraryDock
 
 
 class UnsavedWork(Protocol):

@@ -37,7 +37,7 @@ from viewer.scene.pieces import SitePieces, site_pieces
 from viewer.sensors.plugins import PluginRegistry
 
 if TYPE_CHECKING:
-    from viewer.ui.explore.plant_tree import PlantTreeModel
+    from viewer.ui.explore import PlantTreeModel
 
 __all__ = ["LoadCancelledError", "PlantLoader", "PreparedPlant", "background_work", "loading_begins", "loading_ends"]
 

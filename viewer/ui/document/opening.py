@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 from viewer.app.document import Message, Severity
 from viewer.io import Problem
 from viewer.ui.document.loading import PlantLoader, PreparedPlant, loading_begins, loading_ends
-from viewer.ui.explore.plant_tree import PlantTreeModel
+from viewer.ui.explore import PlantTreeModel
 
 if TYPE_CHECKING:
     from viewer.ui.document.session import DocumentSession

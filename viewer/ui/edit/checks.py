@@ -15,8 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.model import PlantDocument, Site
 from viewer.model.checks import DEFAULT_CLEARANCE, LayoutChecker, Violation
-from viewer.ui.document.loading import background_work
-from viewer.ui.document.session import DocumentSession
+from viewer.ui.document import DocumentSession, background_work
 from viewer.ui.edit.controller import EditController
 from viewer.ui.scene_controller import SceneController
 

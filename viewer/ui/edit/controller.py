@@ -43,7 +43,7 @@ from viewer.model.placing import place_new
 from viewer.model.snapping import rotation_step
 from viewer.model.undo import Command, UndoStack
 from viewer.model.values import ParameterValue
-from viewer.ui.document.session import DocumentSession
+from viewer.ui.document import DocumentSession
 from viewer.ui.edit.drag import EDGE_TOLERANCE, DragSession, Segment
 from viewer.ui.scene_controller import SceneController
 

@@ -34,8 +34,7 @@ from viewer.model import PlantDocument
 from viewer.model.deviations import current_user
 from viewer.model.edit import ALIGN_EDGES, EditError
 from viewer.model.snapping import ANGLE_STEPS, GRID_STEPS
-from viewer.ui.document.recovery import RecoveryController
-from viewer.ui.document.recovery_bar import DiskChangedBar
+from viewer.ui.document import DiskChangedBar, RecoveryController
 from viewer.ui.edit.checks import ChecksController
 from viewer.ui.edit.checks_dock import ChecksDock
 from viewer.ui.edit.controller import EditController
@@ -46,11 +45,8 @@ from viewer.ui.edit.measure import MeasureController
 
 if TYPE_CHECKING:
     from viewer.app.view_state import ViewState
-    from viewer.ui.document.messages_dock import MessagesDock
-    from viewer.ui.document.session import DocumentSession
-    from viewer.ui.explore.inspector import InspectorDock
-    from viewer.ui.explore.plant_tree import PlantTreeDock
-    from viewer.ui.explore.site_box import SiteBox
+    from viewer.ui.document import DocumentSession, MessagesDock
+    from viewer.ui.explore import InspectorDock, PlantTreeDock, SiteBox
     from viewer.ui.scene_controller import SceneController
     from viewer.ui.view_widget import ViewWidget
     from viewer.ui.viewport_input import ViewportInput

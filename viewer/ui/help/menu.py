@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 import viewer
 from viewer.ui import viewport_input
-from viewer.ui.edit import gestures as edit_gestures
+from viewer.ui.edit import edit_gestures
 
 README = Path(viewer.__file__).resolve().parents[1] / "README.md"
 GUIDE_HEADING = "User guide"
@@ -126,7 +126,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
             rows.append(("Window", shortcut.key().toString(QKeySequence.SequenceFormat.NativeText),
                          shortcut.whatsThis() or shortcut.objectName()))  # fmt: skip
     rows.extend(("3D view", keys, does) for keys, does in viewport_input.GESTURES)
-    rows.extend(("3D view: editing", keys, does) for keys, does in edit_gestures.gestures())
+    rows.extend(("3D view: editing", keys, does) for keys, does in edit_gestures())
     return rows
 
 

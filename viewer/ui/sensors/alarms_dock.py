@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors.alarms import AlarmEntry, AlarmKey
 from viewer.sensors.rules import RGB, AlarmLevel, palette_of
-from viewer.ui.explore.inspector_rows import with_unit
+from viewer.ui.explore import with_unit
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -7,7 +7,7 @@ from viewer.app.sensor_view import bind_site
 from viewer.model import EquipmentPath, Limits, Site
 from viewer.sensors import Bindings
 from viewer.sensors.alarms import AlarmKey
-from viewer.ui.document.loading import background_work
+from viewer.ui.document import background_work
 
 
 def bind_in_background(paths: list[EquipmentPath], site: Site | None) -> tuple[Bindings, dict[AlarmKey, Limits], str]:

@@ -28,7 +28,7 @@ from viewer.sensors.alarms import AlarmBook, AlarmEntry, AlarmKey
 from viewer.sensors.bindings import SetTagTemplate, TemplateSuggestion, check_template, suggest_template
 from viewer.sensors.rules import ALARM_COLOR, DEFAULT_PALETTE, RGB
 from viewer.sensors.samples import TEXT
-from viewer.ui.plugins.controller import PluginError, PluginsController
+from viewer.ui.plugins import PluginError, PluginsController
 from viewer.ui.sensors.binding import bind_in_background
 from viewer.ui.sensors.sources import SourceManager
 from viewer.ui.sensors.timeline import Mode, TimelineController

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
 from viewer.app.document import Message, Severity
 from viewer.model.site_time import TimeDisplay
 from viewer.sensors import SourceSettings
-from viewer.ui.explore.inspector import LiveValue
-from viewer.ui.plugins.dialog import PluginsDialog
+from viewer.ui.explore import LiveValue
+from viewer.ui.plugins import PluginsDialog
 from viewer.ui.sensors.alarms_dock import AlarmsDock
 from viewer.ui.sensors.controller import SensorController
 from viewer.ui.sensors.dialogs import ConnectSourceDialog, StateColorsDialog
