@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from viewer.app.document import RECENT_LIMIT, Message, Severity, push_recent
 from viewer.app.document import DocumentSession as _AppDocumentSession
-from viewer.model import EquipmentLibrary, PlantDocument
+from viewer.model import EquipmentLibrary, PlantDocument, Site
 from viewer.scene.batch import TypeMeshes
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class DocumentSession(_AppDocumentSession):
         self._warnings_reported = 0
         super().close()
 
-    def prepared_for(self, site: object) -> PreparedPlant | None:
+    def prepared_for(self, site: Site) -> PreparedPlant | None:
         """The loading thread's preparation while the document it made is handed over, when it is of `site`."""
         prepared = self.prepared
         if prepared is None or getattr(prepared, "site", None) is not site:

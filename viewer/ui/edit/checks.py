@@ -174,7 +174,7 @@ class ChecksController(QObject):
 
         self._pool.submit(work)
 
-    def _on_built(self, key: tuple[str, int, int], checker: object) -> None:
+    def _on_built(self, key: tuple[str, int, int], checker: LayoutChecker | None) -> None:
         self._queued.discard(key)
         site_id, epoch, site_epoch = key
         current = epoch == self._epoch and site_epoch == self._site_epochs.get(site_id, 0)

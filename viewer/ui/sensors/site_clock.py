@@ -3,18 +3,29 @@ settings). The timeline, the alarms, the trend and the messages all format throu
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from viewer.app.document import DocumentSession
+from viewer.app.view_state import ViewState
 from viewer.model import PlantDocument, Site
 from viewer.model.site_time import TimeDisplay, display_for
 
 UTC_SETTING = "sensors/times_in_utc"
 
 
+class ClockHost(Protocol):
+    """What the clock reads of the window: the open document and the site shown."""
+
+    session: DocumentSession
+    state: ViewState
+
+
 class SiteClock(QObject):
     changed = Signal(object)  # the new TimeDisplay
 
-    def __init__(self, window: object, settings: QSettings, parent: QObject | None = None) -> None:
+    def __init__(self, window: ClockHost, settings: QSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.window = window  # a MainWindow: its session (document) and view state (active site)
         self.settings = settings
