@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = r"""
 import json, sys, threading, time
 from viewer.app.sensor_view import bind_site
-from viewer.app.sources import NoticeLevel, RegistrySources, SourceManager
+from viewer.app.sources import RegistrySources, SourceManager
 from viewer.io import load_document
 from viewer.paths import demo_plant_path
 from viewer.sensors import SampleBuffer, SourceSettings
@@ -28,7 +28,10 @@ bindings, _, problem = bind_site(paths, paths[0].site)
 store = SampleBuffer(stale_after=10.0)
 manager = SourceManager(store, RegistrySources(PluginRegistry.discover()))
 notices, changes, threads = [], [], set()
-manager.notice.connect(lambda n: (notices.append([str(n.level), n.text]), threads.add(threading.current_thread().name)))
+def on_notice(n):
+    notices.append([str(n.severity), n.text])
+    threads.add(threading.current_thread().name)
+manager.notice.connect(on_notice)
 manager.sources_changed.connect(lambda: changes.append(1))
 
 name = manager.connect_source(SourceSettings("simulator", "sim", options={"rate": 20.0, "seed": 3}), bindings)

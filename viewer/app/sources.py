@@ -14,31 +14,15 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Protocol
 
 from psygnal import Signal
 
+from viewer.app.document import Message, Severity
 from viewer.sensors import Bindings, SampleBuffer, Source, SourceSettings, SourceStatus
 from viewer.sensors.plugins import PluginError, PluginRegistry
 
 STOP_TIMEOUT = 5.0
-
-
-class NoticeLevel(StrEnum):
-    """The same words as the window's message severities, so a notice maps onto a message one to one."""
-
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-@dataclass(frozen=True, slots=True)
-class SourceNotice:
-    """Something a person should read about a source: it started, failed, went stale, came back."""
-
-    level: NoticeLevel
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +79,7 @@ def build_source(cls: type[Source], store: SampleBuffer, settings: SourceSetting
 class SourceManager:
     """The live sources feeding one store. Signals are emitted from worker threads."""
 
-    notice = Signal(object)  # SourceNotice
+    notice = Signal(object)  # a Message: a source started, failed, went stale, came back
     sources_changed = Signal()
 
     def __init__(self, store: SampleBuffer, plugins: SourceLoader) -> None:
@@ -142,13 +126,13 @@ class SourceManager:
         with self._lock:
             self._pending.pop(settings.name, None)
             self._sources[settings.name] = (settings, source)
-        self.notice.emit(SourceNotice(NoticeLevel.INFO, f"source {settings.name} started: {describe(settings)}"))
+        self.notice.emit(Message(Severity.INFO, f"source {settings.name} started: {describe(settings)}"))
         self.sources_changed.emit()
 
     def _failed(self, settings: SourceSettings, reason: str) -> None:
         with self._lock:
             self._pending.pop(settings.name, None)
-        self.notice.emit(SourceNotice(NoticeLevel.ERROR, f"source {settings.name} could not start: {reason}"))
+        self.notice.emit(Message(Severity.ERROR, f"source {settings.name} could not start: {reason}"))
         self.sources_changed.emit()
 
     def disconnect_source(self, name: str) -> None:
@@ -161,7 +145,7 @@ class SourceManager:
         self._threads.append(thread)
         thread.start()
         self._last_status.pop(name, None)
-        self.notice.emit(SourceNotice(NoticeLevel.INFO, f"source {name} disconnected"))
+        self.notice.emit(Message(Severity.INFO, f"source {name} disconnected"))
         self.sources_changed.emit()
 
     def stop_all(self) -> None:
@@ -206,7 +190,7 @@ class SourceManager:
         rows += [SourceRow(s.name, s.kind, describe(s), "connecting", 0, 0, 0, 0, "") for s in pending]
         return rows
 
-    def poll_transitions(self) -> list[SourceNotice]:
+    def poll_transitions(self) -> list[Message]:
         """Status changes since the last poll, as notices (called from one thread: the poller's)."""
         out = []
         for source in self.sources():
@@ -218,8 +202,8 @@ class SourceManager:
             if status in (SourceStatus.RECONNECTING, SourceStatus.DOWN):
                 reason = f": {source.last_error}" if source.last_error else ""
                 out.append(
-                    SourceNotice(NoticeLevel.WARNING, f"source {source.name} {status}{reason}; its values are stale")
+                    Message(Severity.WARNING, f"source {source.name} {status}{reason}; its values are stale")
                 )
             elif status == SourceStatus.CONNECTED and before is not None:
-                out.append(SourceNotice(NoticeLevel.INFO, f"source {source.name} connected again"))
+                out.append(Message(Severity.INFO, f"source {source.name} connected again"))
         return out

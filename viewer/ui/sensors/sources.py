@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from viewer.app.document import Message, Severity
-from viewer.app.sources import STOP_TIMEOUT, SourceLoader, SourceNotice, SourceRow, build_source, describe
+from viewer.app.document import Message
+from viewer.app.sources import STOP_TIMEOUT, SourceLoader, SourceRow, build_source, describe
 from viewer.app.sources import SourceManager as SourceRunner
 from viewer.sensors import Bindings, SampleBuffer, Source, SourceSettings
-
-
-def to_message(notice: SourceNotice) -> Message:
-    return Message(Severity(str(notice.level)), notice.text)
 
 
 class SourceManager(QObject):
@@ -30,11 +26,8 @@ class SourceManager(QObject):
     def __init__(self, store: SampleBuffer, plugins: SourceLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner = SourceRunner(store, plugins)
-        self.runner.notice.connect(self._notice)
+        self.runner.notice.connect(self.message.emit)
         self.runner.sources_changed.connect(self.sources_changed.emit)
-
-    def _notice(self, notice: SourceNotice) -> None:
-        self.message.emit(to_message(notice))
 
     @property
     def store(self) -> SampleBuffer:
@@ -70,7 +63,7 @@ class SourceManager(QObject):
 
     def poll_transitions(self) -> list[Message]:
         """Status changes since the last poll, as messages (called on the GUI thread's timer)."""
-        return [to_message(notice) for notice in self.runner.poll_transitions()]
+        return self.runner.poll_transitions()
 
 
-__all__ = ["STOP_TIMEOUT", "SourceManager", "SourceRow", "build_source", "describe", "to_message"]
+__all__ = ["STOP_TIMEOUT", "SourceManager", "SourceRow", "build_source", "describe"]
