@@ -32,13 +32,16 @@ case "$action" in
         if [ $# -gt 0 ]; then
             exec "${screen[@]}" .venv/bin/python -m pytest "$@"
         fi
-        # The whole suite in two processes, the window tests (tests/test_ui_*) in the second. Run as one
-        # process it crashed (segmentation fault) near its end in two of four runs; the one traceback caught
-        # was inside a modal dialog's nested event loop in a window test, which now answers the dialog
-        # without one. Two processes also keep what one window test leaves behind away from the others.
+        # Everything but the window tests in one process, then each window test file (tests/test_ui_*) in a
+        # process of its own. With all the window tests in one process, PySide6 now and then handed back a
+        # wrapper of another, deleted object (`'QSurface' object has no attribute 'connect'` from a menu's
+        # addAction) or crashed with a segmentation fault, late in the run, in two of six runs; each file
+        # alone has never shown it. The cause is not found yet.
         status=0
         "${screen[@]}" .venv/bin/python -m pytest --ignore-glob='tests/test_ui_*' || status=$?
-        "${screen[@]}" .venv/bin/python -m pytest tests/test_ui_*.py || status=$?
+        for window_tests in tests/test_ui_*.py; do
+            "${screen[@]}" .venv/bin/python -m pytest -q "$window_tests" || status=$?
+        done
         exit "$status"
         ;;
     *)
