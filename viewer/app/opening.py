@@ -25,7 +25,7 @@ import json.decoder
 import json.scanner
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -59,21 +59,91 @@ class ReadRequest:
     progress: Progress
     cancelled: Cancelled
     background: bool = False  # opened by a loading thread: let go of the interpreter lock while parsing
+    # What the user chose for this import (`--layer-map`, a default height...), by the keys the reader's
+    # `import_options` offered; the reader's defaults for the rest.
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MappingRow:
+    """One line of a mapping report: `count` things of the file became (or were kept as, or were skipped
+    as) `what`, from `source` (the file's own term) or for the reason given."""
+
+    what: str
+    count: int
+    source: str = ""
+
+
+@dataclass
+class MappingReport:
+    """What an import made of a file: which of its elements became site, area, line, cell and equipment, what
+    was kept as parameters, types and links, and what was skipped and why. Printed by `mothertwin import` and
+    listed in the window's Messages."""
+
+    file: str
+    format: str  # "AutomationML (CAEX 3.0)", "IFC2X3", "DXF (AutoCAD 2018)"
+    mapped: list[MappingRow] = field(default_factory=list)  # site, area, line, cell, equipment, building
+    kept: list[MappingRow] = field(default_factory=list)  # parameters, types, links, meshes
+    skipped: list[MappingRow] = field(default_factory=list)  # `source` says why
+
+    def count(self, what: str) -> int:
+        return sum(r.count for r in self.mapped + self.kept if r.what == what)
+
+    def lines(self) -> list[str]:
+        out = [f"Imported {Path(self.file).name} ({self.format}):"]
+        for title, rows in (("became", self.mapped), ("kept", self.kept), ("skipped", self.skipped)):
+            for row in rows:
+                tail = f" ({row.source})" if row.source else ""
+                out.append(f"  {title:<7} {row.count:>6} {row.what}{tail}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = {k: [[r.what, r.count, r.source] for r in getattr(self, k)] for k in ("mapped", "kept", "skipped")}
+        return {"file": self.file, "format": self.format} | rows
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MappingReport:
+        rows = {k: [MappingRow(str(w), int(c), str(s)) for w, c, s in data.get(k, [])]
+                for k in ("mapped", "kept", "skipped")}  # fmt: skip
+        return cls(str(data.get("file", "")), str(data.get("format", "")), **rows)
 
 
 @dataclass
 class ReadResult:
     """A reader's document and what it noted on the way without failing (a mapping it guessed, a skipped
-    entity); a file it cannot use raises PlantFileError instead, every problem named."""
+    entity); a file it cannot use raises PlantFileError instead, every problem named.
+
+    `report`: an importer's mapping report. `assets`: files the reader made that the document refers to (a
+    mesh made from an IFC element's geometry), by their path relative to the document's folder
+    ("meshes/ifc-wall.glb"): whoever saves the document writes them beside it."""
 
     document: PlantDocument
     problems: list[Problem] = field(default_factory=list)
+    report: MappingReport | None = None
+    assets: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOption:
+    """A choice an importer offers before it reads a file (File > Import's form, `--option KEY=VALUE`): a
+    layer of a DXF drawing as a line or a cell, a block's default height."""
+
+    key: str
+    title: str
+    default: str
+    choices: tuple[str, ...] = ()  # empty: free text (a number where `numeric`)
+    numeric: bool = False
 
 
 @runtime_checkable
 class Reader(Protocol):
     """A file format MotherTwin opens as a plant. `suffixes` choose it by name (".aml", ".ifc"); `sniff` by the
-    first bytes when no suffix matches."""
+    first bytes when no suffix matches.
+
+    Optional, looked up with getattr: `isolated = True` runs the reader in a process of its own (a reader
+    built on a native library that may crash on a bad file: the crash is then a message, not a lost window);
+    `import_options(path, head) -> list[ImportOption]` offers choices before the read (`head`: the file's
+    first megabyte)."""
 
     name: str
     suffixes: tuple[str, ...]
@@ -91,6 +161,13 @@ class OpenedPlant:
     disk: DiskState | None  # the file as read (hashed here, not on the window's thread)
     reader: str  # the name of the reader that read it
     problems: list[Problem] = field(default_factory=list)
+    report: MappingReport | None = None  # an importer's: what became what
+    assets: dict[str, bytes] = field(default_factory=dict)  # files the document refers to, to write beside it
+
+    @property
+    def imported(self) -> bool:
+        """Read by an importer from another format: saving must not write over the file it came from."""
+        return self.reader != PlantJsonReader.name
 
 
 # ---------------------------------------------------------------- the plant JSON reader
@@ -194,16 +271,31 @@ def choose_reader(path: Path, head: bytes, registry: PluginRegistry | None = Non
 # ---------------------------------------------------------------- opening
 
 
+def import_options(path: Path, registry: PluginRegistry | None = None) -> list[ImportOption]:
+    """The choices the reader of a file offers before reading it (none for most formats)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError as exc:
+        raise PlantFileError.single(path, "file", f"cannot read: {exc.strerror or exc}") from exc
+    reader = choose_reader(path, head[:512], registry)
+    offer = getattr(reader, "import_options", None)
+    return list(offer(path, head)) if callable(offer) else []
+
+
 def open_plant(
     path: Path,
     library: EquipmentLibrary | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     registry: PluginRegistry | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> OpenedPlant | None:
     """Read a plant file once and give back the opened plant; None when `cancelled` said so on the way (nothing
-    of it is kept). `registry`: the plugins whose importers may read it. Raises PlantFileError naming the
-    file, the place in it and what was expected."""
+    of it is kept). `registry`: the plugins whose importers may read it; `options`: the user's choices for an
+    importer (its `import_options`). An isolated importer reads in a process of its own. Raises PlantFileError
+    naming the file, the place in it and what was expected."""
     path = Path(path)
     background = progress is not None or cancelled is not None
     report: Progress = progress if progress is not None else (lambda fraction, stage: None)
@@ -219,10 +311,21 @@ def open_plant(
         disk = DiskState.of(path, data)
         reader = choose_reader(path, data[:512], registry)
         request = ReadRequest(
-            path, data, library if library is not None else builtin_library(), report, is_cancelled, background
+            path,
+            data,
+            library if library is not None else builtin_library(),
+            report,
+            is_cancelled,
+            background,
+            dict(options or {}),
         )
         try:
-            result = reader.read(request)
+            if getattr(reader, "isolated", False):
+                from viewer.app.import_worker import read_in_worker
+
+                result = read_in_worker(reader, request)
+            else:
+                result = reader.read(request)
         except OpenCancelledError:
             return None
         except (PlantFileError, MemoryError):
@@ -234,7 +337,9 @@ def open_plant(
             raise PlantFileError.single(path, "file", f"the {reader.name!r} importer failed: {exc}") from exc
         if is_cancelled():
             return None
-        return OpenedPlant(path, result.document, disk, reader.name, list(result.problems))
+        return OpenedPlant(
+            path, result.document, disk, reader.name, list(result.problems), result.report, dict(result.assets)
+        )
     finally:
         if background:
             loading_ends()

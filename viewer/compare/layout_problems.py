@@ -15,17 +15,19 @@ import shapely
 from viewer.model import DeviationStatus, EquipmentLibrary, Line, PlantDocument, Site
 from viewer.model.checks import DEFAULT_CLEARANCE, LayoutChecker, Violation
 
-BLOCKING_KINDS = ("column", "outside", "overlap")  # the line cannot be built as drawn
+BLOCKING_KINDS = ("column", "wall", "outside", "overlap")  # the line cannot be built as drawn
 WALKWAY_FIELD = "layout.clearance"  # the deviation field that approves a narrow walkway
 KIND_TEXT = {
     "column": "on a column",
+    "wall": "in a wall",
     "outside": "outside the building",
     "overlap": "overlap",
     "clearance": "walkway too narrow",
 }
 
 LAYOUT_RULE = (
-    "The layout checks run on the child line where it stands at the child site. Equipment on a building column, "
+    "The layout checks run on the child line where it stands at the child site. Equipment on a building column "
+    "or in a wall, "
     "outside the building or overlapping other equipment is a blocking problem: the line cannot be built as drawn "
     "and no deviation can approve it, so it counts like drift. A walkway narrower than the minimum is a "
     "difference from the mother's layout like any other: an approved deviation of the child document (field "
@@ -86,6 +88,9 @@ def _places(checker: LayoutChecker, violation: Violation) -> tuple[tuple[float, 
     if violation.kind == "column" and checker.column_tree is not None:
         hits = checker.column_tree.query(first, predicate="intersects")
         shapes = [checker.columns[h] for h in sorted(hits) if first.intersection(checker.columns[h]).area > 0]
+    elif violation.kind == "wall" and checker.wall_tree is not None:
+        hits = checker.wall_tree.query(first, predicate="intersects")
+        shapes = [first.intersection(checker.walls[h]) for h in sorted(hits)]
     elif violation.kind == "outside" and checker.building is not None:
         shapes = [first.difference(checker.building)]
     elif violation.kind == "overlap":

@@ -33,6 +33,7 @@ from viewer.model.plant import Line, PlantDocument, Site
 # The order clashes are listed in, and what each kind is called in a list of them.
 KIND_TITLES = {
     "column": "On a building column",
+    "wall": "In a building wall",
     "outside": "Outside the building",
     "overlap": "Overlapping other equipment",
     "clearance": "Walkway narrower than the minimum",
@@ -80,6 +81,7 @@ class PlacementCheck:
     building: list[tuple[float, float]]
     columns: list[tuple[float, float]]
     column_size: float
+    building_outlines: list[list[tuple[float, float]]] = field(default_factory=list)  # columns and walls of its model
 
     @property
     def clashing_ids(self) -> set[str]:
@@ -216,6 +218,7 @@ def check_placement(
         building=list(site.footprint),
         columns=site.column_grid.positions(),
         column_size=site.column_grid.size,
+        building_outlines=site.column_outlines()[len(site.column_grid.positions()) :] + site.wall_outlines(),
     )
 
 
@@ -267,6 +270,16 @@ def _blocked(obstacles: np.ndarray, footprints: np.ndarray, reach: np.ndarray) -
     return shapely.polygons(_minkowski(obstacle, footprint, _octagons(reach.reshape(-1))))
 
 
+def _four_corners(outline: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    if len(outline) == 4:
+        return outline
+    envelope = shapely.oriented_envelope(shapely.Polygon(outline))
+    corners = shapely.get_coordinates(envelope)[:4]
+    if len(corners) < 4:  # a degenerate outline (a line or a point): its box
+        corners = shapely.get_coordinates(shapely.box(*shapely.bounds(envelope)))[:4]
+    return [(float(x), float(y)) for x, y in corners]
+
+
 @dataclass
 class _Floor:
     """The child site as the search sees it, in the frame of the area the line goes into."""
@@ -295,10 +308,10 @@ def _floor(checker: LayoutChecker, cloned_ids: set[str], area_pose_matrix: np.nd
         building = shapely.transform(checker.building, local)
         rings = [shapely.get_coordinates(r) for r in shapely.get_rings(building)]
         walls = np.concatenate([np.stack([r[:-1], r[1:]], axis=1) for r in rings])
-    size = checker.site.column_grid.size
-    centres = np.array(checker.site.column_grid.positions(), dtype=float).reshape(-1, 2)
-    square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float) * size / 2
-    columns = local((centres[:, None, :] + square[None]).reshape(-1, 2)).reshape(-1, 4, 2)
+    # Columns and the walls of the building's model, each as four corners (an odd outline by the turned
+    # rectangle around it: the search keeps clear of a little more than the outline, never less).
+    outlines = [_four_corners(o) for o in checker.site.column_outlines() + checker.site.wall_outlines()]
+    columns = local(np.array(outlines, dtype=float).reshape(-1, 2)).reshape(-1, 4, 2)
     keep = [i for i, p in enumerate(checker.paths) if p.equipment.id not in cloned_ids]
     corners = shapely.get_coordinates(checker.polygons[keep]).reshape(-1, 5, 2)[:, :4] if keep else np.zeros((0, 4, 2))
     yaw = math.degrees(math.atan2(to_site[1, 0], to_site[0, 0]))

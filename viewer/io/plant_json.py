@@ -27,6 +27,8 @@ from viewer.model import (
     FORMAT_NAME,
     FORMAT_VERSION,
     Area,
+    BuildingElement,
+    BuildingKind,
     Cell,
     CloneRecord,
     ColumnGrid,
@@ -37,6 +39,7 @@ from viewer.model import (
     Equipment,
     EquipmentLibrary,
     Line,
+    MaterialLink,
     PlantDocument,
     Pose,
     Site,
@@ -147,6 +150,17 @@ def _site_from(d: dict[str, Any]) -> Site:
         timezone=d.get("timezone", "UTC"),
         footprint=[(float(x), float(y)) for x, y in d.get("footprint", [])],
         tag_template=d.get("tag_template", ""),
+        building=[
+            BuildingElement(
+                b["id"],
+                BuildingKind(b["kind"]),
+                [(float(x), float(y)) for x, y in b["outline"]],
+                float(b.get("base", 0.0)),
+                float(b.get("height", 3.0)),
+                b.get("name", ""),
+            )
+            for b in d.get("building", [])
+        ],
         column_grid=ColumnGrid(
             origin=_pair(grid.get("origin", default_grid.origin)),
             spacing=_pair(grid.get("spacing", default_grid.spacing)),
@@ -209,6 +223,13 @@ def _equipment_to(e: Equipment) -> dict[str, Any]:
     return out
 
 
+def _building_element_to(b: BuildingElement) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": b.id, "kind": str(b.kind)}
+    if b.name:
+        out["name"] = b.name
+    return out | {"outline": [list(p) for p in b.outline], "base": b.base, "height": b.height}
+
+
 def _site_to(s: Site) -> dict[str, Any]:
     g = s.column_grid
     return {
@@ -227,6 +248,7 @@ def _site_to(s: Site) -> dict[str, Any]:
             "size": g.size,
             "height": g.height,
         },
+        **({"building": [_building_element_to(b) for b in s.building]} if s.building else {}),
         "areas": [
             _with_pose({"id": a.id, "name": a.name}, a.pose)
             | {
@@ -261,6 +283,8 @@ def document_to_dict(document: PlantDocument) -> dict[str, Any]:
         out["viewpoints"] = [v.to_dict() for v in document.viewpoints]
     if document.deviations:
         out["deviations"] = [_deviation_to(v) for v in document.deviations]
+    if document.links:
+        out["links"] = [{"id": k.id, "name": k.name, "side_a": k.side_a, "side_b": k.side_b} for k in document.links]
     return out
 
 
@@ -314,6 +338,11 @@ def _semantic_problems(data: dict[str, Any], library: EquipmentLibrary, file: st
         check_id(site, sp)
         if site.get("footprint") and len(site["footprint"]) < 3:
             problems.append(Problem(file, f"{sp}.footprint", "expected a polygon of at least 3 points"))
+        building_ids: set[str] = set()
+        for bi, element in enumerate(site.get("building", [])):
+            if element["id"] in building_ids:
+                problems.append(Problem(file, f"{sp}.building[{bi}].id", f"duplicate id {element['id']!r}"))
+            building_ids.add(element["id"])
         try:  # every time of the site is shown in its zone: a misspelt one is found here, not in a replay
             zone(site.get("timezone"))
         except ValueError as exc:
@@ -398,6 +427,7 @@ def document_from_data(data: Any, text: str, file: str, library: EquipmentLibrar
         types={name: equipment_type_from(name, t, base_dir) for name, t in data.get("types", {}).items()},
         viewpoints=[Viewpoint.from_dict(v) for v in data.get("viewpoints", [])],
         deviations=[_deviation_from(v) for v in data.get("deviations", [])],
+        links=[MaterialLink(k["id"], k.get("name", ""), k["side_a"], k["side_b"]) for k in data.get("links", [])],
     )
 
 

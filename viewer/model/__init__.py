@@ -4,7 +4,10 @@ from viewer.model.library import EquipmentLibrary, EquipmentType, Footprint
 from viewer.model.plant import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    OBSTACLE_KINDS,
     Area,
+    BuildingElement,
+    BuildingKind,
     Cell,
     CloneRecord,
     ColumnGrid,
@@ -15,6 +18,7 @@ from viewer.model.plant import (
     Equipment,
     EquipmentPath,
     Line,
+    MaterialLink,
     PlantDocument,
     Site,
 )
@@ -24,7 +28,10 @@ from viewer.model.views import CameraState, Viewpoint
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "OBSTACLE_KINDS",
     "Area",
+    "BuildingElement",
+    "BuildingKind",
     "CameraState",
     "Cell",
     "CloneRecord",
@@ -40,6 +47,7 @@ __all__ = [
     "Footprint",
     "Limits",
     "Line",
+    "MaterialLink",
     "Parameter",
     "PlantDocument",
     "Pose",

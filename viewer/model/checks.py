@@ -1,5 +1,5 @@
 """Live layout checks on the floor plan: overlapping footprints, clearance below the minimum, equipment outside
-the building, equipment on a column.
+the building, equipment on a column or in a wall of the building's model.
 
 Footprints are turned rectangles in site coordinates (shapely polygons in an STRtree). After a move only the
 moved equipment and their neighbours are checked again, which keeps a 10,000-equipment plant interactive.
@@ -26,7 +26,7 @@ REBUILD_AFTER = 256  # moved equipment kept aside before the spatial index is re
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    kind: str  # "overlap", "clearance", "outside", "column"
+    kind: str  # "overlap", "clearance", "outside", "column", "wall"
     ids: tuple[str, ...]  # one equipment, or a pair in document order
     value: float  # the gap in metres (clearance), overlap area in m2 (overlap, column), area outside (outside)
     required: float = 0.0
@@ -44,6 +44,8 @@ def _message(kind: str, names: tuple[str, ...], value: float, required: float) -
         return f"{names[0]} and {names[1]} are {value:.2f} m apart; at least {required:.2f} m is required"
     if kind == "column":
         return f"{names[0]} stands on a building column ({value:.2f} m2)"
+    if kind == "wall":
+        return f"{names[0]} stands in a building wall ({value:.2f} m2)"
     return f"{names[0]} is outside the building by {value:.2f} m2"
 
 
@@ -109,12 +111,10 @@ class LayoutChecker:
         self._stale: set[int] = set()  # moved since the tree was built: the tree has them at old places
         building = self.site.footprint
         self.building = shapely.Polygon(building) if len(building) >= 3 else None
-        size = self.site.column_grid.size
-        self.columns = [
-            shapely.box(x - size / 2, y - size / 2, x + size / 2, y + size / 2)
-            for x, y in self.site.column_grid.positions()
-        ]
+        self.columns = [shapely.Polygon(outline) for outline in self.site.column_outlines()]
         self.column_tree = STRtree(self.columns) if self.columns else None
+        self.walls = [shapely.Polygon(outline) for outline in self.site.wall_outlines()]
+        self.wall_tree = STRtree(self.walls) if self.walls else None
         self.violations = {}
         self._check(np.arange(len(self.paths)))
 
@@ -192,6 +192,11 @@ class LayoutChecker:
                 on_columns = float(sum(shapely.area(shapely.intersection(polygon, self.columns[h])) for h in hits))
                 if on_columns > TOUCH:
                     self._add("column", (int(i),), on_columns, 0.0)
+            if self.wall_tree is not None:
+                hits = self.wall_tree.query(polygon, predicate="intersects")
+                on_walls = float(sum(shapely.area(shapely.intersection(polygon, self.walls[h])) for h in hits))
+                if on_walls > TOUCH:
+                    self._add("wall", (int(i),), on_walls, 0.0)
 
     def _add(self, kind: str, indices: tuple[int, ...], value: float, required: float) -> None:
         ids = tuple(self.paths[i].equipment.id for i in indices)

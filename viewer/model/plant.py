@@ -87,6 +87,42 @@ class ColumnGrid:
         return [(ox + i * sx, oy + j * sy) for i in range(self.count[0]) for j in range(self.count[1])]
 
 
+class BuildingKind(StrEnum):
+    """What a part of the building is: walls and columns stand in the way of equipment, slabs and spaces not."""
+
+    WALL = "wall"
+    COLUMN = "column"
+    SLAB = "slab"
+    SPACE = "space"
+
+
+OBSTACLE_KINDS = (BuildingKind.WALL, BuildingKind.COLUMN)
+
+
+@dataclass(slots=True)
+class BuildingElement:
+    """A part of the site's building as its BIM model or layout drawing has it (an IFC wall, a column drawn
+    in a DXF): its plan outline in site coordinates, extruded from `base` by `height` metres."""
+
+    id: str
+    kind: BuildingKind
+    outline: list[tuple[float, float]]
+    base: float = 0.0
+    height: float = 3.0
+    name: str = ""
+
+
+@dataclass(slots=True)
+class MaterialLink:
+    """A connection between two elements' interfaces as a plant-engineering tool wrote it (an AutomationML
+    InternalLink: material flow, a signal), kept so the layout goes back with it."""
+
+    id: str
+    name: str
+    side_a: str  # "element id:interface name"
+    side_b: str
+
+
 @dataclass(slots=True)
 class Site:
     id: str
@@ -100,6 +136,21 @@ class Site:
     areas: list[Area] = field(default_factory=list)
     # How this site's tags are named, e.g. "{site}/{line}/{cell}/{equipment}/{signal}"; empty: the default.
     tag_template: str = ""
+    # Walls, columns, slabs and spaces imported from the building's model (beside the regular column grid).
+    building: list[BuildingElement] = field(default_factory=list)
+
+    def column_outlines(self) -> list[list[tuple[float, float]]]:
+        """Every column's plan outline: the grid's squares and the building's own columns."""
+        half = self.column_grid.size / 2
+        grid = [
+            [(x - half, y - half), (x + half, y - half), (x + half, y + half), (x - half, y + half)]
+            for x, y in self.column_grid.positions()
+        ]
+        return grid + [list(e.outline) for e in self.building if e.kind == BuildingKind.COLUMN]
+
+    def wall_outlines(self) -> list[list[tuple[float, float]]]:
+        """The plan outlines of the building's walls (the outline's own edges aside)."""
+        return [list(e.outline) for e in self.building if e.kind == BuildingKind.WALL]
 
 
 class DeviationStatus(StrEnum):
@@ -176,6 +227,7 @@ class PlantDocument:
     types: dict[str, EquipmentType] = field(default_factory=dict)
     viewpoints: list[Viewpoint] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
+    links: list[MaterialLink] = field(default_factory=list)
 
     def iter_equipment(self) -> Iterator[EquipmentPath]:
         for site in self.sites:

@@ -24,7 +24,7 @@ from viewer.model.checks import Violation
 
 IDS_ROLE = Qt.ItemDataRole.UserRole + 1
 SITE_ROLE = Qt.ItemDataRole.UserRole + 2
-KIND_TEXT = {"overlap": "Overlap", "clearance": "Walkway", "outside": "Outside", "column": "Column"}
+KIND_TEXT = {"overlap": "Overlap", "clearance": "Walkway", "outside": "Outside", "column": "Column", "wall": "Wall"}
 OK_TEXT = "No layout problems in this site."
 RED = QColor(190, 20, 20)
 
