@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from psygnal import Signal
 
-from viewer.app.opening import open_plant
+from viewer.app.opening import MappingReport, open_plant
 from viewer.io import PlantFileError, Problem, builtin_library, save_document
 from viewer.model import EquipmentLibrary, PlantDocument
 from viewer.model.undo import UndoStack
@@ -47,6 +47,13 @@ class Message:
 
     def __str__(self) -> str:
         return ": ".join(part for part in (self.file, self.where, self.text) if part)
+
+
+def import_messages(report: MappingReport | None, problems: list[Problem], path: Path) -> list[Message]:
+    """An import's mapping report and warnings as lines of the messages dock."""
+    lines = report.lines() if report is not None else [f"Imported {path.name}"]
+    out = [Message(Severity.INFO, line.strip(), str(path)) for line in lines]
+    return out + [Message(Severity.WARNING, p.message, p.file, p.where) for p in problems]
 
 
 def push_recent(recent: list[str], path: str, limit: int = RECENT_LIMIT) -> list[str]:
@@ -103,7 +110,18 @@ class DocumentSession:
             self.report_open_failure(path, [Problem(str(path), "file", exc.strerror or str(exc))])
             return False
         assert opened is not None  # only a cancel gives none, and there is none to give here
-        self.set_document(opened.document, path, disk=opened.disk)
+        if not opened.imported:
+            self.set_document(opened.document, path, disk=opened.disk)
+            return True
+        # Read by an importer: untitled (Save asks where, never over the file it came from); the meshes it made
+        # wait in the cache until then.
+        if opened.assets:
+            from viewer.app.importing import place_files, staging_folder
+
+            digest = opened.disk.digest if opened.disk is not None else "unsaved"
+            place_files(opened.document, opened.assets, staging_folder(path, digest))
+        self.set_document(opened.document, None)
+        self.messages_reported.emit(import_messages(opened.report, opened.problems, path))
         return True
 
     def report_open_failure(self, path: Path, problems: list[Problem]) -> None:
@@ -163,6 +181,16 @@ class DocumentSession:
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("the document has no file yet: choose where to save it")
+        if not target.name.lower().endswith(".json"):
+            raise ValueError(
+                f"{target.name}: a plant document is saved as .mtplant.json; other formats are written by "
+                "File > Export (mothertwin export)"
+            )
+        from viewer.app.importing import place_files
+
+        # Meshes that live beside an imported file, or in the cache an import left them in, are referred to
+        # from where the document goes (copied there from the cache), so the saved plant finds them.
+        place_files(self.document, {}, target.parent)
         save_document(self.document, target)
         self.path = target
         if self.undo is not None:

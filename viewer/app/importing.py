@@ -2,10 +2,10 @@
 and the window's File > Import alike.
 
 `import_plant` opens the file with its importer (viewer.app.opening: chosen by suffix from the plugins'
-manifests, in a worker process where the importer asks for one), names the imported site as asked, and adds it
-to an existing document when one is given (`into`): nothing of that document changes unless the whole import
-succeeds. `place_files` then makes the document's own files (meshes an importer made, meshes it found beside the
-imported file) sit where the saved document will find them.
+manifests, in a worker process where the importer asks for one) and names the imported site as asked;
+`merge_into` (or the undoable `AddImportedPlant`) adds it to an open plant, checking everything before it
+changes anything. `place_files` makes the document's own files (meshes an importer made, meshes it found
+beside the imported file) sit where the saved document will find them.
 """
 
 from __future__ import annotations
@@ -15,23 +15,32 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from viewer.app.opening import Cancelled, MappingReport, OpenedPlant, Progress, open_plant
 from viewer.io import PlantFileError, Problem, builtin_library
 from viewer.io.atomic import atomic_write_bytes
 from viewer.model import EquipmentLibrary, PlantDocument, Site
+from viewer.model.undo import Command
+from viewer.paths import cache_dir
 
 if TYPE_CHECKING:
     from viewer.sensors.plugins import PluginRegistry
 
 ID_CLASH_SHOWN = 5  # clashing ids named in the message; the rest counted
+IMPORTED_MESHES = "meshes"  # the folder beside a document that meshes made by an import are copied into
+
+
+def staging_folder(source: Path, data_hash: str) -> Path:
+    """Where the files an import made wait while the imported plant has no folder of its own (opened from
+    the window, not saved yet): in the cache, one folder per imported file's content."""
+    return cache_dir() / "imports" / f"{Path(source).stem}-{data_hash[:12]}"
 
 
 @dataclass
 class ImportedPlant:
-    """The outcome of an import: the document (the imported one, or a copy of `into` with the import added),
-    the sites it brought, the importer's report and what it noted."""
+    """The outcome of an import: the imported document, its sites, the importer's report, what it noted and
+    the files it made."""
 
     document: PlantDocument
     sites: list[Site]
@@ -101,7 +110,6 @@ def merge_into(target: PlantDocument, imported: PlantDocument, site_name: str | 
 
 def import_plant(
     path: Path,
-    into: PlantDocument | None = None,
     site_name: str | None = None,
     options: Mapping[str, str] | None = None,
     library: EquipmentLibrary | None = None,
@@ -109,9 +117,9 @@ def import_plant(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> ImportedPlant | None:
-    """Import a file with its importer; None when cancelled. `site_name` names the imported site (when the
-    file brings one) or, with `into`, chooses the site of `into` it goes into. `into` is not changed: the
-    result holds a copy with the import added. Raises PlantFileError (nothing is changed)."""
+    """Import a file with its importer; None when cancelled. `site_name` names the imported site when the file
+    brings one. Raises PlantFileError naming the file, the place in it and what was expected. Add the result
+    to an open plant with `merge_into` or, undoably, `AddImportedPlant`."""
     path = Path(path)
     opened: OpenedPlant | None = open_plant(path, library or builtin_library(), progress, cancelled, registry, options)
     if opened is None:
@@ -121,18 +129,48 @@ def import_plant(
             path, "file", "this is a MotherTwin plant document already: open it (File > Open) instead of importing it"
         )
     imported = opened.document
-    if (
-        site_name is not None
-        and len(imported.sites) == 1
-        and (into is None or not any(site_name in (s.name, s.id) for s in into.sites))
-    ):
+    if site_name is not None and len(imported.sites) == 1:
         imported.sites[0].name = site_name
-    if into is None:
-        document, sites = imported, list(imported.sites)
-    else:
-        document = copy.deepcopy(into)
-        sites = merge_into(document, imported, site_name, path)
-    return ImportedPlant(document, sites, opened.report, list(opened.problems), dict(opened.assets), path)
+    return ImportedPlant(
+        imported, list(imported.sites), opened.report, list(opened.problems), dict(opened.assets), path
+    )
+
+
+@dataclass
+class AddImportedPlant(Command):
+    """An import added to the open plant as one undoable edit: its sites (or its areas, into the site named
+    `site_name`), its equipment types, building elements and links."""
+
+    structural: ClassVar[bool] = True
+
+    imported: PlantDocument
+    site_name: str | None = None
+    source: Path = Path()
+    text: str = "Import"
+    _before: tuple[Any, ...] | None = None
+
+    def redo(self, document: PlantDocument) -> set[str]:
+        merging = next((s for s in document.sites if self.site_name in (s.name, s.id)), None)
+        site_state = (
+            (merging, list(merging.areas), list(merging.building), list(merging.footprint)) if merging else None
+        )
+        before = (list(document.sites), dict(document.types), list(document.links), site_state)
+        merge_into(document, copy.deepcopy(self.imported), self.site_name, self.source)
+        self._before = before
+        return {e.id for s in self.imported.sites for a in s.areas for li in a.lines for c in li.cells
+                for e in c.equipment}  # fmt: skip
+
+    def undo(self, document: PlantDocument) -> set[str]:
+        assert self._before is not None
+        sites, types, links, site_state = self._before
+        document.sites[:] = sites
+        document.types = types
+        document.links[:] = links
+        if site_state is not None:
+            site, areas, building, footprint = site_state
+            site.areas[:], site.building[:], site.footprint[:] = areas, building, footprint
+        return {e.id for s in self.imported.sites for a in s.areas for li in a.lines for c in li.cells
+                for e in c.equipment}  # fmt: skip
 
 
 def place_files(document: PlantDocument, assets: Mapping[str, bytes], folder: Path) -> list[Path]:
@@ -154,6 +192,13 @@ def place_files(document: PlantDocument, assets: Mapping[str, bytes], folder: Pa
             kind.base_dir = folder
             continue
         mesh = (Path(kind.base_dir) / kind.mesh).resolve()
+        if mesh.is_relative_to(cache_dir().resolve()) and mesh.is_file():
+            # Made by an import before the plant had a folder: it travels with the document now.
+            target = folder / IMPORTED_MESHES / mesh.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, mesh.read_bytes())
+            written.append(target)
+            mesh = target
         try:
             kind.mesh = Path(os.path.relpath(mesh, folder)).as_posix()
         except ValueError:  # another drive (Windows)

@@ -48,6 +48,7 @@ from viewer.ui.document import (
 )
 from viewer.ui.edit import EditingUi
 from viewer.ui.explore import InspectorDock, LibraryDock, PlantTreeDock, SiteBox, ViewpointsDock, selection_sections
+from viewer.ui.formats import install_format_actions
 from viewer.ui.help import install_help_menu
 from viewer.ui.menus import build_actions, build_menus_and_toolbar
 from viewer.ui.scene_controller import SceneController
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         # Importer plugins open files through the plugins the window has (Tools > Plugins).
         self.session.registry_source = lambda: self.sensor_ui.controller.plugins.registry
         self.file_actions = install_file_actions(self)  # File > New, File > Close
+        self.formats = install_format_actions(self)  # File > Import, File > Export Plant As (format plugins)
         self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)

@@ -56,6 +56,12 @@ class PreparedPlant:
     pieces: SitePieces | None = None  # the building and names of that site, for the window's view
     disk: DiskState | None = None  # the file as read (hashed here, not on the GUI thread)
     tree: PlantTreeModel | None = None  # the plant tree's model, built on the GUI thread before the hand-over
+    opened: OpenedPlant | None = None  # how it was read: by an importer (its mapping report), or the plant JSON
+
+    @property
+    def imported(self) -> bool:
+        """Read from another format: it opens untitled, so saving never writes over the file it came from."""
+        return self.opened is not None and self.opened.imported
 
 
 def prepare_plant(
@@ -86,6 +92,11 @@ def _prepare_scene(
     site_asked: str | None,
 ) -> PreparedPlant:
     document = opened.document
+    if opened.assets:  # meshes an importer made: in the cache until the plant is saved (then beside it)
+        from viewer.app.importing import place_files, staging_folder
+
+        digest = opened.disk.digest if opened.disk is not None else "unsaved"
+        place_files(document, opened.assets, staging_folder(opened.path, digest))
     progress(0.75, "Reading meshes")
     library = base_library.merged(document.types)
     meshes = TypeMeshes(library)
@@ -103,7 +114,7 @@ def _prepare_scene(
             raise LoadCancelledError
         progress(0.9, "Building the scene")
         pieces = site_pieces(site, batch, grid_labels=True)  # the window shows the floor's metre marks
-    return PreparedPlant(opened.path, document, meshes, site, batch, pieces, opened.disk)
+    return PreparedPlant(opened.path, document, meshes, site, batch, pieces, opened.disk, opened=opened)
 
 
 class _Relay(QObject):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viewer.app.document import RECENT_LIMIT, Message, Severity, push_recent
+from viewer.app.document import RECENT_LIMIT, Message, Severity, import_messages, push_recent
 from viewer.app.document import DocumentSession as _AppDocumentSession
 from viewer.model import EquipmentLibrary, PlantDocument, Site
 from viewer.scene.batch import TypeMeshes
@@ -40,8 +40,14 @@ class DocumentSession(_AppDocumentSession):
         super().set_document(document, path, library, disk, prepared)
 
     def adopt(self, prepared: PreparedPlant) -> None:
-        """A plant a loading thread prepared becomes the open document."""
-        self.set_document(prepared.document, prepared.path, prepared.meshes, prepared.disk, prepared)
+        """A plant a loading thread prepared becomes the open document; one read by an importer opens
+        untitled (Save asks where), and its mapping report goes to Messages."""
+        if not prepared.imported or prepared.opened is None:
+            self.set_document(prepared.document, prepared.path, prepared.meshes, prepared.disk, prepared)
+            return
+        self.set_document(prepared.document, None, prepared.meshes, None, prepared)
+        opened = prepared.opened
+        self.messages_reported.emit(import_messages(opened.report, opened.problems, prepared.path))
 
     def close(self) -> None:
         self.meshes = None
