@@ -137,3 +137,31 @@ def test_an_import_past_a_package_s_exports_is_named_by_file_and_line(tmp_path):
         "viewer/ui/edit/planted.py:6: imports viewer.ui.explore.library_dock, a module of viewer.ui.explore",
         "viewer/ui/edit/planted.py:7: takes timeline from viewer.ui.sensors, not in its __all__",
     ]
+
+
+LINE_LIMIT = 600  # a module longer than this is two modules in one file: split it by what its parts do
+DATA_TABLES = {"viewer/assets_gen/library_spec.py"}  # the equipment types' table: rows, not code to follow
+
+
+def modules_over_the_line_limit(root: Path = ROOT / "viewer") -> list[str]:
+    """Modules under root (DATA_TABLES aside) longer than LINE_LIMIT lines, as 'path: N lines'."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        where = path.relative_to(root.parent).as_posix()
+        count = len(path.read_text(encoding="utf-8").splitlines())
+        if count > LINE_LIMIT and where not in DATA_TABLES:
+            found.append(f"{where}: {count} lines")
+    return found
+
+
+def test_no_module_is_over_the_line_limit():
+    assert modules_over_the_line_limit() == []
+
+
+def test_the_line_limit_check_names_a_long_module_and_spares_the_data_table(tmp_path):
+    (tmp_path / "viewer" / "cli").mkdir(parents=True)
+    (tmp_path / "viewer" / "assets_gen").mkdir()
+    (tmp_path / "viewer" / "cli" / "short.py").write_text("x = 1\n" * LINE_LIMIT, encoding="utf-8")
+    (tmp_path / "viewer" / "cli" / "long.py").write_text("x = 1\n" * (LINE_LIMIT + 1), encoding="utf-8")
+    (tmp_path / "viewer" / "assets_gen" / "library_spec.py").write_text("x = 1\n" * 900, encoding="utf-8")
+    assert modules_over_the_line_limit(tmp_path / "viewer") == [f"viewer/cli/long.py: {LINE_LIMIT + 1} lines"]

@@ -1,6 +1,6 @@
 """The conformance report as a PDF to sign (reportlab): A4, every page headed with the two lines and footed
 with the child revision and "page n of N"; the verdict and what it was run on first, the pictures, the tables,
-and the approval block last. Drawn from the same data as the HTML (`viewer.compare.report.report_dict`).
+and the approval block last. Drawn from the same data as the HTML (`viewer.compare.report_data.report_dict`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from viewer.compare import report as rep
+from viewer.compare import report_data as rep
 from viewer.io.atomic import atomic_write_bytes
 
 PAGE = A4

@@ -6,6 +6,8 @@ Sources (network threads, replay) put samples in; the scene and widgets read sna
 The store is columnar: one row per tag in numpy arrays (latest value, time, quality, arrival, source) and a
 ring of recent samples per tag in 2-D arrays. A live feed of 100,000 values a second then costs a few numpy
 calls per batch instead of Python work per value; `Sample` objects are only made when someone reads one.
+What the store holds and hands out (Sample, TagState, Quality, TagColumns...) is defined in
+`viewer.sensors.sample_types` and importable from here too.
 """
 
 from __future__ import annotations
@@ -16,66 +18,26 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 from psygnal import Signal
 
-Value = float | str | bool
+from viewer.sensors.sample_types import (
+    BAD_CODE,
+    BOOLEAN,
+    TEXT,
+    Sample,
+    StoreCounters,
+    TagColumns,
+    TagState,
+    Value,
+)
+from viewer.sensors.sample_types import NUMBER as NUMBER  # the kinds and qualities, importable from here as before
+from viewer.sensors.sample_types import QUALITIES as _QUALITIES
+from viewer.sensors.sample_types import QUALITY_CODE as _QUALITY_CODE
+from viewer.sensors.sample_types import Quality as Quality
 
-NUMBER, BOOLEAN, TEXT = 0, 1, 2  # how a value is held: float, bool as 0/1, or a code into the text table
 _FIRST_CAPACITY = 16  # ring length per tag at first; doubles on demand up to history_length
-
-
-class Quality(StrEnum):
-    GOOD = "good"
-    UNCERTAIN = "uncertain"
-    BAD = "bad"
-
-
-_QUALITIES = (Quality.GOOD, Quality.UNCERTAIN, Quality.BAD)
-_QUALITY_CODE = {q: i for i, q in enumerate(_QUALITIES)}
-BAD_CODE = _QUALITY_CODE[Quality.BAD]
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One value of one tag at one time (UTC epoch seconds)."""
-
-    tag: str
-    time: float
-    value: Value
-    quality: Quality = Quality.GOOD
-
-
-@dataclass(slots=True)
-class TagState:
-    """What the store knows about one tag: its latest sample, when it arrived and from which source."""
-
-    sample: Sample
-    received_at: float
-    source: str = ""
-
-
-@dataclass(slots=True)
-class StoreCounters:
-    accepted: int = 0
-    late: int = 0  # older than the latest: kept in history, state unchanged
-    duplicate: int = 0  # same tag, time and value as one already held: dropped
-    invalid: int = 0  # NaN time or value of an unsupported type
-
-
-@dataclass(slots=True)
-class TagColumns:
-    """The latest state of some tags as arrays, in the order asked for (absent tags: present False)."""
-
-    present: np.ndarray  # bool
-    time: np.ndarray  # float64 sample time
-    value: np.ndarray  # float64: the number, 0/1 for booleans, the text code for texts
-    kind: np.ndarray  # int8: NUMBER, BOOLEAN or TEXT
-    stale: np.ndarray  # bool: no value, bad quality, source down or too old
-    texts: list[str]  # text code -> text
-    received: np.ndarray | None = None  # float64 arrival time (the store's clock), NaN when absent
 
 
 @dataclass

@@ -1,0 +1,7 @@
+"""`python -m viewer.cli`: the `mothertwin` command."""
+
+import sys
+
+from viewer.cli import main
+
+sys.exit(main())
