@@ -56,9 +56,10 @@ class LinesReader:
                 raise PlantFileError.single(request.path, f"line {number}", "expected: id name x y")
             cell.equipment.append(Equipment(parts[0], parts[1], "lines_box", Pose(float(parts[2]), float(parts[3]))))
         site = Site("S1", request.path.stem, areas=[Area("A1", "Area", lines=[Line("L1", "Line 1", cells=[cell])])])
-        kind = EquipmentType("lines_box", "Box", "process", Footprint(2, 1, 1), mesh="meshes/box.glb")
+        kind = EquipmentType("lines_box", "Box", "process", Footprint(2.0, 1.0, 1.0), mesh="meshes/box.glb")
         document = PlantDocument(Enterprise("E1", "Lines Co."), [site], {"lines_box": kind})
-        report = MappingReport(str(request.path), "Lines", mapped=[MappingRow("equipment", len(cell.equipment), "rows")],
+        rows = [MappingRow("equipment", len(cell.equipment), "rows")]
+        report = MappingReport(str(request.path), "Lines", mapped=rows,
                                skipped=[MappingRow("comments", 0, "none in this format")])
         warning = Problem(str(request.path), "line 1", f"options {dict(request.options)}")
         return ReadResult(document, [warning], report, {"meshes/box.glb": b"GLB bytes"})
@@ -225,7 +226,7 @@ def test_export_writes_atomically_and_refuses_what_it_cannot(tmp_path, lines_plu
     assert export_plant(document, target, writer) == [target.resolve()]
     first = target.read_text().splitlines()[0].split()
     equipment = next(document.iter_equipment()).equipment
-    assert first[:2] == [equipment.id, equipment.name]
+    assert first[0] == equipment.id and first[-2:] == [f"{equipment.pose.x:g}", f"{equipment.pose.y:g}"]
     with pytest.raises(ExportError, match="no exporter writes 'step'; formats: lines"):
         find_writer(lines_plugin, "step")
     with pytest.raises(ExportError, match="outside"):
@@ -251,7 +252,7 @@ def test_an_imported_plant_opens_untitled_and_is_never_saved_over_its_source(tmp
     assert [m.text for m in messages[-1]][:2] == ["Imported hall.lines (Lines):", "became       1 equipment (rows)"]
     kind = session.document.types["lines_box"]
     assert (Path(kind.base_dir) / kind.mesh).read_bytes() == b"GLB bytes"  # waiting in the cache
-    with pytest.raises(ValueError, match="saved as .mtplant.json"):
+    with pytest.raises(ValueError, match=r"saved as \.mtplant\.json"):
         session.save(tmp_path / "hall.lines")
     assert source.read_text() == "P1 press 1 2\n"
     saved = session.save(tmp_path / "saved" / "hall.mtplant.json") if (tmp_path / "saved").mkdir() is None else None
@@ -262,8 +263,9 @@ def test_an_imported_plant_opens_untitled_and_is_never_saved_over_its_source(tmp
 
 
 def test_a_mapping_report_round_trips_and_counts():
-    report = MappingReport("a.aml", "AutomationML", [MappingRow("equipment", 3, "x"), MappingRow("cell", 1)],
-                           [MappingRow("parameters", 7, "attributes with units")], [MappingRow("interfaces", 2, "why")])  # fmt: skip
+    mapped = [MappingRow("equipment", 3, "x"), MappingRow("cell", 1)]
+    kept = [MappingRow("parameters", 7, "attributes with units")]
+    report = MappingReport("a.aml", "AutomationML", mapped, kept, [MappingRow("interfaces", 2, "why")])
     again = MappingReport.from_dict(report.to_dict())
     assert again == report and again.count("equipment") == 3 and again.count("parameters") == 7
     assert report.lines()[-1] == "  skipped      2 interfaces (why)"

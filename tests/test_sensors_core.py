@@ -361,7 +361,7 @@ def test_a_plugin_from_another_package_is_not_imported_until_enabled(tmp_path, m
     from viewer.sensors.plugins import is_shipped
 
     shipped = [p for p in entry_points(group="mothertwin.plugins") if is_shipped(p)]
-    assert [p.name for p in shipped] == ["builtin-sources"]
+    assert sorted(p.name for p in shipped) == ["builtin-formats", "builtin-sources"]
     point = EntryPoint("third", "third_party_plugin:manifest", "mothertwin.plugins")
     registry = PluginRegistry.discover([*shipped, point], allow=is_shipped)
     assert list(registry.pending) == ["third"] and "third-party" not in registry.manifests

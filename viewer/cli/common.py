@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer.io import PlantFileError, builtin_library
 from viewer.model import EquipmentLibrary, PlantDocument
+
+if TYPE_CHECKING:
+    from viewer.sensors.plugins import PluginRegistry
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEMO = "demo"  # stands for the built-in demo plant wherever a command takes a plant file
@@ -53,10 +57,20 @@ def size_type(text: str) -> tuple[int, int]:
     return width, height
 
 
+def shipped_plugins() -> PluginRegistry:
+    """The plugins that ship with MotherTwin (its sources and file formats); the command line runs no other
+    package's code (the window enables those in Tools > Plugins)."""
+    from viewer.sensors.plugins import PluginRegistry, is_shipped
+
+    return PluginRegistry.discover(allow=is_shipped)
+
+
 def load_plant(path: Path) -> PlantDocument:
-    """The plant of a command's file argument, opened as the window opens it. Raises PlantFileError."""
+    """The plant of a command's file argument, opened as the window opens it (another format through its
+    importer plugin). Raises PlantFileError."""
     from viewer.app.opening import open_plant
 
-    opened = open_plant(path, builtin_library())
+    registry = None if path.name.lower().endswith(".json") else shipped_plugins()
+    opened = open_plant(path, builtin_library(), registry=registry)
     assert opened is not None  # only a cancel gives none
     return opened.document

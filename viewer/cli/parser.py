@@ -14,7 +14,9 @@ from viewer.cli import (
     build_assets_cmd,
     clone_cmd,
     diff_cmd,
+    export_cmd,
     generate_cmd,
+    import_cmd,
     info_cmd,
     open_cmd,
     render_cmd,
@@ -31,6 +33,8 @@ COMMANDS = (
     bench_cmd,
     clone_cmd,
     diff_cmd,
+    import_cmd,
+    export_cmd,
     build_assets_cmd,
     open_cmd,
 )

@@ -301,9 +301,7 @@ class MainWindow(QMainWindow):
             self._site_of.update(dict.fromkeys(ids, site.id))
             equipment += len(ids)
             self.site_box.add(site, len(ids))
-        several = len(document.sites) > 1
-        for action in (self.site_separator, self.site_label_action, self.site_combo_action):
-            action.setVisible(several)
+        self.show_site_chooser(len(document.sites) > 1)
         self._show_viewpoints()
         undo = getattr(self.session, "undo", None)
         if undo is not None and hasattr(undo, "history_changed"):
@@ -327,6 +325,11 @@ class MainWindow(QMainWindow):
                 )
             ]
         )
+
+    def show_site_chooser(self, several: bool) -> None:
+        """The toolbar's site chooser, shown when there is more than one site to choose from."""
+        for action in (self.site_separator, self.site_label_action, self.site_combo_action):
+            action.setVisible(several)
 
     def _on_active_site(self, site_id: str | None) -> None:
         document = self.session.document

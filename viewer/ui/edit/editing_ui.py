@@ -79,9 +79,11 @@ class EditingHost(Protocol):
     messages: MessagesDock
     tree_dock: PlantTreeDock
     site_box: SiteBox
+    site_combo: QComboBox
     export_action: QAction
     _site_of: dict[str, str]
 
+    def show_site_chooser(self, several: bool) -> None: ...
     def save(self) -> bool: ...
     def focus_ids(self, ids: list[str]) -> None: ...
     def _report(self, messages: list[Message]) -> None: ...
@@ -355,8 +357,18 @@ class EditingUi(QObject):
             w._site_of = {p.equipment.id: p.site.id for p in document.iter_equipment()}
             w.tree_dock.set_document(document, w.session.library)
             w.tree_dock.show_selection(w.state.selection)
-            for site in document.sites:
-                count = sum(len(c.equipment) for a in site.areas for li in a.lines for c in li.cells)
+            counts = [
+                (site, sum(len(c.equipment) for a in site.areas for li in a.lines for c in li.cells))
+                for site in document.sites
+            ]
+            if [site.id for site, _ in counts] != w.site_box.site_ids():  # an import or its undo: sites changed
+                w.site_box.set_sites(counts)
+                w.show_site_chooser(len(counts) > 1)
+                if w.state.active_site not in {site.id for site, _ in counts}:
+                    w.state.set_active_site(counts[0][0].id if counts else None)
+                else:
+                    w.site_combo.setCurrentIndex(max(0, w.site_combo.findData(w.state.active_site)))
+            for site, count in counts:
                 w.site_box.set_equipment(site.id, count)
         else:
             items = w.tree_dock.model.equipment_items

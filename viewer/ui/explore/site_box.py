@@ -46,6 +46,17 @@ class SiteBox:
         self.combo.addItem(site_text(site.name, equipment, None), site.id)
         self._show(site.id)
 
+    def site_ids(self) -> list[str]:
+        return list(self._names)
+
+    def set_sites(self, sites: list[tuple[Site, int]]) -> None:
+        """The sites anew (an import added one, its undo took it away), keeping the problem counts known."""
+        problems = self._problems
+        self.clear()
+        for site, equipment in sites:
+            self.add(site, equipment)
+        self.set_problems({k: v for k, v in problems.items() if k in self._names})
+
     def set_equipment(self, site_id: str, equipment: int) -> None:
         if site_id in self._names:
             self._equipment[site_id] = equipment

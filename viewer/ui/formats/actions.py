@@ -25,6 +25,7 @@ from viewer.io import PlantFileError, Problem
 from viewer.ui.formats.import_dialog import ImportDialog
 
 if TYPE_CHECKING:
+    from viewer.app.view_state import ViewState
     from viewer.sensors.plugins import PluginRegistry
     from viewer.ui.document import DocumentSession
 
@@ -38,6 +39,7 @@ class FormatHost(Protocol):
     a QMainWindow too: it parents the actions and dialogs."""
 
     session: DocumentSession
+    state: ViewState
     export_action: QAction
 
     def _report(self, messages: list[Message]) -> None: ...
@@ -225,6 +227,13 @@ class FormatActions(QObject):
             except PlantFileError as exc:
                 self._fail(source, list(exc.problems))
                 return
+        document = session.document
+        shown = [s for s in document.sites if site in (s.name, s.id)] if site and document else []
+        shown = shown or [
+            s for s in (document.sites if document else []) if imported.sites and s.id == imported.sites[0].id
+        ]
+        if shown:  # show what came in
+            self.window.state.set_active_site(shown[0].id)
         self.window._report(import_messages(imported.report, imported.problems, source))
         count = sum(len(c.equipment) for s in imported.sites for a in s.areas for li in a.lines for c in li.cells)
         self.window.statusBar().showMessage(f"Imported {source.name}: {count} equipment", 8000)

@@ -1,0 +1,91 @@
+"""File > Import and File > Export Plant As in the real window: the import dialog, the import added to the open
+plant as one undoable edit with its mapping report in Messages, a crashing importer reported with the open plant
+untouched, and an export that fails leaving nothing behind."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtCore import QSettings
+from test_import_host import LINES_FORMAT
+from ui_helpers import open_window
+
+from viewer.io import dumps_document
+from viewer.sensors.plugins import Contribution, PluginManifest, PluginRegistry
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    folder = tmp_path / "plugin"
+    folder.mkdir()
+    (folder / "lines_format.py").write_text(textwrap.dedent(LINES_FORMAT), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+    manifest = PluginManifest(
+        "lines-format",
+        "1.0",
+        (
+            Contribution("importer", "ilines", "lines_format:IsolatedLinesReader", "Lines layout", (".ilines",)),
+            Contribution("exporter", "lines", "lines_format:LinesWriter", "Lines layout", (".lines",)),
+        ),
+    )
+    main = open_window(qtbot, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    main.session.registry = PluginRegistry(manifests={manifest.name: manifest})
+    yield main
+    main.close()
+    sys.modules.pop("lines_format", None)
+
+
+def test_file_import_adds_a_site_undoably_and_reports_the_mapping(window, qtbot, tmp_path):
+    assert window.formats.import_action in window.menuBar().actions()[0].menu().actions()
+    source = tmp_path / "annex.ilines"
+    source.write_text("N1 press 4 5\nN2 oven 9 5\n", encoding="utf-8")
+    before = dumps_document(window.session.document)
+    sites_before = window.site_combo.count()
+    dialog = window.formats.ask_and_import(source)
+    assert dialog is not None and dialog.into.itemText(0) == "A new site"
+    dialog.site_name.setText("Annex hall")
+    dialog.accept()
+    qtbot.waitUntil(lambda: any(s.name == "Annex hall" for s in window.session.document.sites), timeout=30_000)
+    assert not window.formats.busy
+    document = window.session.document
+    ids = {p.equipment.id for p in document.iter_equipment() if p.site.name == "Annex hall"}
+    assert ids == {"N1", "N2"}
+    table = window.messages.table
+    texts = [table.topLevelItem(i).text(1) for i in range(table.topLevelItemCount())]
+    assert any("Imported annex.ilines (Lines):" in t for t in texts)
+    assert any("became       2 equipment (rows)" in t for t in texts)
+    qtbot.waitUntil(lambda: window.site_combo.count() == sites_before + 1, timeout=10_000)
+    # The meshes it made sit beside the open document, or in the cache while it has no folder of its own.
+    kind = document.types["lines_box"]
+    assert (kind.base_dir / kind.mesh).read_bytes() == b"GLB bytes"
+    window.session.undo.undo()
+    assert dumps_document(window.session.document) == before
+    qtbot.waitUntil(lambda: window.site_combo.count() == sites_before, timeout=10_000)
+
+
+def test_a_crashing_importer_is_a_message_and_the_open_plant_stays(window, qtbot, tmp_path):
+    source = tmp_path / "bad.ilines"
+    source.write_text("CRASH\n", encoding="utf-8")
+    before = dumps_document(window.session.document)
+    dialog = window.formats.ask_and_import(source)
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(window.formats.last_error), timeout=30_000)
+    assert "crashed (SIGABRT)" in window.formats.last_error
+    assert window.formats.error_box.isVisible() and "bad.ilines was not imported" in window.formats.error_box.text()
+    assert "The open plant is unchanged." in window.formats.error_box.informativeText()
+    assert dumps_document(window.session.document) == before
+
+
+def test_export_plant_as_writes_the_exporters_file_or_nothing(window, tmp_path):
+    target = tmp_path / "plant.lines"
+    written = window.formats.export_to(target)
+    assert written == [target.resolve()]
+    equipment = next(window.session.document.iter_equipment()).equipment
+    assert target.read_text().splitlines()[0].startswith(f"{equipment.id} ")
+    assert window.formats.export_to(tmp_path / "plant.step") == []
+    assert "no exporter writes '.step'" in window.formats.last_error
+    assert not (tmp_path / "plant.step").exists()
