@@ -1,7 +1,8 @@
-"""The benchmarks, started one way: `mothertwin bench [load|ui|live|recording|replay|compare|all]`.
+"""The benchmarks, started one way: `mothertwin bench [load|ui|live|recording|replay|compare|formats|all]`.
 
 Each kind is a module of its own: `load` (file, scene, frames, layout checks), `compare` (the diff of two big
-lines), `recording` (state queries on a long recording) need no display; `ui`, `live` and `replay` open the real
+lines), `formats` (AutomationML out and back, IFC in), `recording` (state queries on a long recording) need
+no display; `ui`, `live` and `replay` open the real
 main window and import viewer.ui only inside their run functions. `command` holds the kinds and their options;
 nothing below this package imports it.
 """

@@ -20,6 +20,7 @@ EXIT_USAGE = 2
 KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "load": ("equipment", "size", "frames", "naive"),
     "compare": ("equipment",),
+    "formats": ("equipment", "ifc_folder"),
     "ui": ("equipment",),
     "live": ("tags", "rate", "seconds", "frames"),
     "recording": ("output", "tags", "hours", "queries", "window", "reuse"),
@@ -28,7 +29,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 LOAD_OPTIONS = KIND_OPTIONS["load"]  # also options of `bench` itself, for `bench` with no kind
 NO_KIND = ("load", "compare")  # `mothertwin bench` alone
-ALL_BEFORE_RECORDING = ("load", "compare", "ui", "live")  # `bench all`: these, then recording and replay
+ALL_BEFORE_RECORDING = ("load", "compare", "formats", "ui", "live")  # `bench all`: these, then recording and replay
 DISPLAY = "a real window: needs a display (xvfb-run -a will do)"
 
 
@@ -76,6 +77,12 @@ def add_bench_parser(
     compare = _kind(kinds, "compare", "diff of two lines of --equipment each, linked and by position")
     _optional(compare, "--equipment", type=int, help="equipment per line (default 10000)")
 
+    formats = _kind(
+        kinds, "formats", "AutomationML export and import of the generated plant; IFC import of real files"
+    )
+    _optional(formats, "--equipment", type=int, help="equipment in the generated plant (default 10000)")
+    _optional(formats, "--ifc-folder", type=Path, help="folder of .ifc files to time (default ../shared/data/ifc)")
+
     ui = _kind(kinds, "ui", f"latency while a big plant opens, cancelling, picking; {DISPLAY}")
     _optional(ui, "--equipment", type=int, help="equipment in the generated plant (default 10000)")
 
@@ -109,7 +116,7 @@ def add_bench_parser(
     every = _kind(
         kinds,
         "all",
-        f"load, compare, ui, live, recording, replay with their defaults; {DISPLAY}",
+        f"load, compare, formats, ui, live, recording, replay with their defaults; {DISPLAY}",
         description="Every benchmark in turn with its defaults; the options below go to those that take them.",
     )
     _load_options(every, size_type)
@@ -138,6 +145,13 @@ def _run_compare(options: dict[str, Any]) -> int:
     from viewer.bench.compare import run_compare_benchmark
 
     run_compare_benchmark(**options)
+    return 0
+
+
+def _run_formats(options: dict[str, Any]) -> int:
+    from viewer.bench.formats import run_formats_benchmark
+
+    run_formats_benchmark(**options)
     return 0
 
 
@@ -179,6 +193,7 @@ def _run_replay(options: dict[str, Any]) -> int:
 RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "load": _run_load,
     "compare": _run_compare,
+    "formats": _run_formats,
     "ui": _run_ui,
     "live": _run_live,
     "recording": _run_recording,
