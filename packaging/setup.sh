@@ -27,6 +27,9 @@ case "$action" in
         exec .venv/bin/mothertwin "$@"
         ;;
     test)
+        # The reference validators the tests check written files with (glTF: Khronos' gltf-validator).
+        bash packaging/install-test-tools.sh
+        export MOTHERTWIN_GLTF_VALIDATOR_DIR="$root/.tools/node_modules/gltf-validator"
         # A virtual screen for the window tests; 3D renders go off-screen through EGL either way.
         screen=(xvfb-run -a -s "-screen 0 1920x1080x24")
         if [ $# -gt 0 ]; then

@@ -41,7 +41,7 @@ def test_bench_help_lists_every_kind():
         [sys.executable, "-m", "viewer.cli", "bench", "--help"], capture_output=True, text=True, check=True
     )
     listed = re.findall(r"^ {4}(\w+) ", result.stdout, re.MULTILINE)
-    assert listed == ["load", "compare", "ui", "live", "recording", "replay", "all"]
+    assert listed == ["load", "compare", "formats", "ui", "live", "recording", "replay", "all"]
     assert "With no kind: load, then compare" in result.stdout
     for option in ("--equipment", "--size", "--frames", "--no-naive", "--ui"):
         assert option in result.stdout
@@ -120,6 +120,7 @@ def test_all_runs_every_kind_in_turn_and_reports_the_worst_status(calls, tmp_pat
     assert calls == [
         ("load", {"equipment": 300, "frames": 4}),
         ("compare", {"equipment": 300}),
+        ("formats", {"equipment": 300}),
         ("ui", {"equipment": 300}),
         ("live", {"frames": 4}),
         ("recording", {"output": recording, "reuse": True}),

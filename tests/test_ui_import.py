@@ -89,3 +89,18 @@ def test_export_plant_as_writes_the_exporters_file_or_nothing(window, tmp_path):
     assert window.formats.export_to(tmp_path / "plant.step") == []
     assert "no exporter writes '.step'" in window.formats.last_error
     assert not (tmp_path / "plant.step").exists()
+
+
+def test_cancel_stops_a_long_import_and_keeps_the_open_plant(window, qtbot, tmp_path):
+    source = tmp_path / "slow.ilines"
+    source.write_text("SLOW\n", encoding="utf-8")
+    before = dumps_document(window.session.document)
+    window.formats.start_import(source, None, {})
+    qtbot.waitUntil(lambda: window.formats.progress is not None and window.formats.progress.value() > 0, timeout=30_000)
+    assert window.formats.busy
+    window.formats.progress.cancel()  # the dialog's Cancel button
+    assert not window.formats.busy
+    qtbot.wait(300)
+    assert dumps_document(window.session.document) == before
+    table = window.messages.table
+    assert table.topLevelItem(table.topLevelItemCount() - 1).text(1) == "import cancelled; the open plant is unchanged"
