@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QPushButton
 from test_import_host import LINES_FORMAT
 from ui_helpers import open_window
 
@@ -98,7 +99,9 @@ def test_cancel_stops_a_long_import_and_keeps_the_open_plant(window, qtbot, tmp_
     window.formats.start_import(source, None, {})
     qtbot.waitUntil(lambda: window.formats.progress is not None and window.formats.progress.value() > 0, timeout=30_000)
     assert window.formats.busy
-    window.formats.progress.cancel()  # the dialog's Cancel button
+    button = window.formats.progress.findChild(QPushButton)
+    assert button.text() == "Cancel"
+    button.click()
     assert not window.formats.busy
     qtbot.wait(300)
     assert dumps_document(window.session.document) == before
