@@ -42,6 +42,10 @@ def document_info(document: PlantDocument) -> list[str]:
                 f"  building {max(xs) - min(xs):.1f} x {max(ys) - min(ys):.1f} m, "
                 f"{len(site.column_grid.positions())} columns"
             )
+        if site.building:
+            kinds = Counter(str(e.kind) for e in site.building)
+            parts = ", ".join(f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in sorted(kinds.items()))
+            out.append(f"  building model: {parts}")
     counts = Counter(p.equipment.type for p in document.iter_equipment())
     out.append(f"equipment by type ({len(counts)} types, {sum(counts.values())} total):")
     out += [f"  {name:22s} {count:6d}" for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

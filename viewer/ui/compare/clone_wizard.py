@@ -121,6 +121,8 @@ class PlanPreview(QWidget):
         for cx, cy in check.columns:
             corner = at(cx - half, cy + half)
             painter.drawRect(QRectF(corner.x(), corner.y(), side, side))
+        for outline in check.building_outlines:  # the columns and walls of the building's own model
+            painter.drawPolygon(QPolygonF([at(*p) for p in outline]))
         for footprint in sorted(check.footprints, key=lambda f: (f.cloned, f.id in clashing)):
             if footprint.id in clashing:
                 painter.setPen(QPen(CLASH_RED.darker(130), 2))
