@@ -107,3 +107,20 @@ def test_cancel_stops_a_long_import_and_keeps_the_open_plant(window, qtbot, tmp_
     assert dumps_document(window.session.document) == before
     table = window.messages.table
     assert table.topLevelItem(table.topLevelItemCount() - 1).text(1) == "import cancelled; the open plant is unchanged"
+
+
+def test_file_open_of_another_format_opens_it_untitled_with_its_report(window, qtbot, tmp_path):
+    source = tmp_path / "hall.ilines"
+    source.write_text("P1 press 3 4\n", encoding="utf-8")
+    before = window.session.document
+    window.start_open(source)
+    qtbot.waitUntil(lambda: window.session.document is not before and not window.opening, timeout=30_000)
+    assert window.session.path is None and window.session.imported_from == source
+    assert window.windowTitle().startswith("hall.ilines (imported, not saved)")
+    assert [p.equipment.id for p in window.session.document.iter_equipment()] == ["P1"]
+    table = window.messages.table
+    texts = [table.topLevelItem(i).text(1) for i in range(table.topLevelItemCount())]
+    assert "Imported hall.ilines (Lines):" in texts
+    assert window._save_to(tmp_path / "hall.mtplant.json")
+    assert window.session.imported_from is None and window.windowTitle().startswith("hall.mtplant.json")
+    assert source.read_text() == "P1 press 3 4\n"

@@ -79,6 +79,7 @@ class DocumentSession:
         self.registry_source: Callable[[], PluginRegistry | None] | None = None
         self.document: PlantDocument | None = None
         self.path: Path | None = None
+        self.imported_from: Path | None = None  # the file of another format an untitled plant was read from
         self.disk_on_open: object = None  # the opened file's DiskState as it was read, until taken
         # What a loading thread prepared for the first show of the document (its site's scene, the tree's
         # model): held while `document_changed` is handled, then let go (the view holds what it was made into).
@@ -120,7 +121,7 @@ class DocumentSession:
 
             digest = opened.disk.digest if opened.disk is not None else "unsaved"
             place_files(opened.document, opened.assets, staging_folder(path, digest))
-        self.set_document(opened.document, None)
+        self.set_document(opened.document, None, imported_from=path)
         self.messages_reported.emit(import_messages(opened.report, opened.problems, path))
         return True
 
@@ -136,13 +137,16 @@ class DocumentSession:
         library: EquipmentLibrary | None = None,
         disk: object = None,
         prepared: object | None = None,
+        imported_from: Path | None = None,
     ) -> None:
         """`library` is the merged library when one was made already (by a loading thread), `disk` the file's
         DiskState as it was read (the recovery controller takes it), `prepared` what a loading thread made of
-        it besides, held while document_changed is handled."""
+        it besides, held while document_changed is handled; `imported_from` the file of another format an
+        untitled plant was read from."""
         self.disk_on_open = disk
         self.prepared = prepared
         self.document, self.path = document, path
+        self.imported_from = imported_from
         self.library = library if library is not None else self.base_library.merged(document.types)
         self.undo = UndoStack(document)
         try:
@@ -152,7 +156,7 @@ class DocumentSession:
 
     def close(self) -> None:
         """No document open any more (the window asked about unsaved edits before)."""
-        self.document = self.path = self.prepared = None
+        self.document = self.path = self.prepared = self.imported_from = None
         self.disk_on_open = self.library = self.undo = None
         self.document_closed.emit()
 
@@ -193,6 +197,7 @@ class DocumentSession:
         place_files(self.document, {}, target.parent)
         save_document(self.document, target)
         self.path = target
+        self.imported_from = None
         if self.undo is not None:
             self.undo.set_clean()
         self.saved.emit(target)

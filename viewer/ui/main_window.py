@@ -227,7 +227,10 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         if self.session.document is None:
             return False
-        start = str(self.session.path) if self.session.path else "plant.mtplant.json"
+        source = self.session.imported_from
+        start = str(
+            self.session.path or (source.with_name(f"{source.stem}.mtplant.json") if source else "plant.mtplant.json")
+        )
         path, _ = QFileDialog.getSaveFileName(self, "Save plant document as", start, FILE_FILTER)
         return self._save_to(Path(path)) if path else False
 
@@ -510,7 +513,9 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         path = self.session.path
         marker = "*" if self.session.modified else ""  # unsaved edits
-        name = path.name if path else "Untitled" if self.session.document is not None else ""  # File > New
+        source = self.session.imported_from
+        untitled = f"{source.name} (imported, not saved)" if source else "Untitled"  # File > New, or an import
+        name = path.name if path else untitled if self.session.document is not None else ""
         self.setWindowTitle(f"{name}{marker} — {APPLICATION}" if name else APPLICATION)
         self.setWindowFilePath(str(path) if path else "")
 

@@ -32,12 +32,13 @@ class DocumentSession(_AppDocumentSession):
         meshes: TypeMeshes | None = None,
         disk: object = None,
         prepared: PreparedPlant | None = None,
+        imported_from: Path | None = None,
     ) -> None:
         """A loading thread hands over the meshes it read (with the merged library they were read for)."""
         library = meshes.library if meshes is not None else self.base_library.merged(document.types)
         self.meshes = meshes if meshes is not None else TypeMeshes(library)
         self._warnings_reported = 0
-        super().set_document(document, path, library, disk, prepared)
+        super().set_document(document, path, library, disk, prepared, imported_from)
 
     def adopt(self, prepared: PreparedPlant) -> None:
         """A plant a loading thread prepared becomes the open document; one read by an importer opens
@@ -45,7 +46,7 @@ class DocumentSession(_AppDocumentSession):
         if not prepared.imported or prepared.opened is None:
             self.set_document(prepared.document, prepared.path, prepared.meshes, prepared.disk, prepared)
             return
-        self.set_document(prepared.document, None, prepared.meshes, None, prepared)
+        self.set_document(prepared.document, None, prepared.meshes, None, prepared, prepared.path)
         opened = prepared.opened
         self.messages_reported.emit(import_messages(opened.report, opened.problems, prepared.path))
 
