@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from viewer.app.importing import import_plant
+from viewer.app.opening import import_options
 from viewer.formats import PlantFileError, equipment_world_matrices
 from viewer.sensors.plugins import PluginRegistry
 
@@ -381,6 +382,8 @@ def test_a_huge_file_is_refused_at_once_unless_asked_for(tmp_path, registry):
     assert "200 MB is more than the 150 MB this importer reads by default" in str(error)
     assert "--option max_size_mb=201" in str(error)
     path.unlink()
+    options = import_options(_write(tmp_path, _caex3("")), registry)
+    assert [(o.key, o.default, o.numeric) for o in options] == [("max_size_mb", "150", True)]
     small = _write(tmp_path, _caex3('<InternalElement ID="a" Name="A"/>' * 3000))
     assert "more than the 0.01 MB" in str(_error(small, registry, options={"max_size_mb": "0.01"}))
     assert _import(small, registry, options={"max_size_mb": "1"}).document.equipment_count() == 3000

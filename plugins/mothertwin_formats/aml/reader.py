@@ -503,7 +503,7 @@ class _Mapper:
     def _pose(self, acc: np.ndarray | None, frame: Frame6 | None) -> Pose:
         if acc is None:
             return frame_to_pose(frame) if frame is not None else Pose()
-        return matrix_to_pose(self._compose(acc, frame) if frame is not None else acc)
+        return matrix_to_pose(acc if frame is None else acc @ frame_matrix(frame))
 
     def _add_level(self, chain: _Chain, level: int, ident: str, name: str, pose: Pose) -> _Chain:
         if level == AREA:
@@ -789,7 +789,7 @@ class _Mapper:
         return f"{master.ident}:{interface}"
 
     def _links(self) -> list[MaterialLink]:
-        links = []
+        links: list[MaterialLink] = []
         taken: set[str] = set()
         for element in self.links:
             a, b = element.get("RefPartnerSideA") or "", element.get("RefPartnerSideB") or ""
