@@ -392,3 +392,25 @@ def test_a_huge_file_is_refused_at_once_unless_asked_for(tmp_path, registry):
 def test_cancel_leaves_nothing(tmp_path, registry):
     body = "".join(f'<InternalElement ID="e{i}" Name="E{i}"/>' for i in range(3000))
     assert _import(_write(tmp_path, _caex3(body)), registry, cancelled=lambda: True) is None
+
+
+def test_duplicate_ids_network_shares_and_frame_units(tmp_path, registry):
+    connector = "AutomationMLInterfaceClassLib/AutomationMLBaseInterface/ExternalDataConnector/COLLADAInterface"
+
+    def shape(uri: str) -> str:
+        return (f'<ExternalInterface ID="{uri}" Name="Shape" RefBaseClassPath="{connector}">'
+                f'<Attribute Name="refURI"><Value>{uri}</Value></Attribute></ExternalInterface>')  # fmt: skip
+
+    frame = (
+        '<Attribute Name="Frame"><Attribute Name="x" Unit="mm"><Value>1500</Value></Attribute>'
+        '<Attribute Name="rz" Unit="rad"><Value>3.141592653589793</Value></Attribute></Attribute>'
+    )
+    body = f"""<InternalElement ID="same" Name="First">{frame}{shape("file://fileserver/share/a.dae")}</InternalElement>
+      <InternalElement ID="same" Name="Second">{shape("//fileserver/share/b.dae")}</InternalElement>"""
+    result = _import(_write(tmp_path, _caex3(body)), registry)
+    first, second = (p.equipment for p in result.document.iter_equipment())
+    assert (first.id, second.id) == ("same", "same-2")
+    assert (first.pose.x, first.pose.yaw) == pytest.approx((1.5, 180.0))
+    messages = [p.message for p in result.problems]
+    assert "ID used before in the file: imported as 'same-2'" in messages
+    assert sum("is not a local file: not fetched" in m for m in messages) == 2

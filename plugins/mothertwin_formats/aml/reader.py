@@ -348,7 +348,10 @@ class _Mapper:
             elif tag == self.T_LINK:
                 self.links.append(child)
         node.frame = frame
-        node.ident = self.unique(clean_id(raw_id) or f"aml-line{element.sourceline}")
+        wanted = clean_id(raw_id) or f"aml-line{element.sourceline}"
+        node.ident = self.unique(wanted)
+        if node.ident != wanted:
+            self.warn("duplicate id", node.where(), f"ID used before in the file: imported as {node.ident!r}")
         if raw_id:
             self.by_raw_id.setdefault(raw_id.strip().strip("{}"), node)
         infos = [self.role_info(r) for r in roles if r]
@@ -661,7 +664,8 @@ class _Mapper:
     def _mesh(self, uri: str, node: _Node) -> str:
         """A refURI as a mesh path relative to the .aml file's folder ("" when it cannot be used)."""
         parsed = urllib.parse.urlparse(uri)
-        if parsed.scheme and len(parsed.scheme) > 1 and parsed.scheme != "file":
+        network = parsed.netloc not in ("", "localhost") or uri.startswith(("//", "\\\\"))  # a host, a UNC share
+        if network or (parsed.scheme and len(parsed.scheme) > 1 and parsed.scheme != "file"):
             self.warn("remote", node.where(), f"mesh {uri!r} is not a local file: not fetched (a box instead)")
             self.count("remote meshes")
             return ""
