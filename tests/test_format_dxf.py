@@ -13,9 +13,9 @@ import pytest
 
 ezdxf = pytest.importorskip("ezdxf")
 
-from viewer.app.importing import import_plant  # noqa: E402
-from viewer.app.opening import import_options  # noqa: E402
-from viewer.io import PlantFileError, builtin_library  # noqa: E402
+from viewer.app.importing import import_plant, place_files  # noqa: E402
+from viewer.app.opening import import_options, open_plant  # noqa: E402
+from viewer.io import PlantFileError, builtin_library, save_document  # noqa: E402
 from viewer.model.checks import LayoutChecker  # noqa: E402
 from viewer.model.edit import footprint_corners  # noqa: E402
 from viewer.sensors.plugins import PluginRegistry  # noqa: E402
@@ -157,6 +157,56 @@ def test_pose_scale_height_and_attributes(tmp_path, registry):
     assert result.document.types["dxf:SKID"].footprint.width == pytest.approx(4.1)  # nested blocks, text left out
 
 
+def test_multi_inserts_empty_blocks_and_tilted_inserts(tmp_path, registry):
+    def extra(doc, msp):
+        array = msp.add_blockref("PUMP", (2000, 15000), dxfattribs={"layer": "EQUIP-L1"})
+        array.dxf.column_count, array.dxf.row_count = 3, 2
+        array.dxf.column_spacing, array.dxf.row_spacing = 2000, 1500
+        doc.blocks.new("NOTE").add_text("only text")
+        msp.add_blockref("NOTE", (35000, 2000), dxfattribs={"layer": "EQUIP-L1"})
+        msp.add_blockref("TANK", (36000, 9000), dxfattribs={"layer": "EQUIP-C1", "extrusion": (0, 0.6, 0.8)})
+
+    path = write_layout(tmp_path / "hall.dxf", extra=extra)
+    result = _run(path, registry)
+    corners = _corners_by_id(result)
+    msp = ezdxf.readfile(path).modelspace()
+    array = next(e for e in msp.query("INSERT") if e.mcount > 1)
+    copies = list(array.multi_insert())
+    assert len(copies) == 6
+    for index, copy in enumerate(copies, 1):
+        got = corners[f"dxf-{array.dxf.handle}-{index}"]
+        assert _same_corners(got, _world_box(copy, PUMP_BOX) * MM) < TOLERANCE
+    note = next(p.equipment for p in result.document.iter_equipment() if p.equipment.type == "dxf:NOTE")
+    assert (note.pose.x, note.pose.y) == (pytest.approx(35.0), pytest.approx(2.0))
+    assert result.document.types["dxf:NOTE"].footprint.width == pytest.approx(0.05)
+    assert any(p.where == "block 'NOTE'" and "0.05 m box" in p.message for p in result.problems)
+    assert any("tilted plane" in p.message for p in result.problems)
+    assert result.report.count("equipment") == 5 + 6 + 1 + 1
+
+
+def test_r12_drawing_with_old_style_polylines(tmp_path, registry):
+    doc = ezdxf.new("R12")
+    block = doc.blocks.new("BOX", base_point=(500, 0))
+    block.add_polyline2d([(0, 0), (1000, 0), (1000, 400), (0, 400)], close=True)
+    msp = doc.modelspace()
+    insert = msp.add_blockref("BOX", (3000, 2000), dxfattribs={"layer": "EQUIP", "rotation": 90})
+    msp.add_polyline2d([(0, 0), (10000, 0), (10000, 8000), (0, 8000)], close=True, dxfattribs={"layer": "WALL"})
+    msp.add_polyline2d([(5000, 5000), (5400, 5000), (5400, 5400), (5000, 5400)], close=True,
+                       dxfattribs={"layer": "WALL"})  # fmt: skip
+    path = tmp_path / "old.dxf"
+    doc.saveas(path)
+    result = _run(path, registry)
+    assert "AC1009" in result.report.format or "R12" in result.report.format
+    assert any(p.where == "header $INSUNITS" for p in result.problems)  # R12 has no unit: millimetres assumed
+    (equipment,) = [p.equipment for p in result.document.iter_equipment()]
+    reread = ezdxf.readfile(path).modelspace().query("INSERT")[0]
+    assert _same_corners(_corners_by_id(result)[equipment.id], _world_box(reread, ((0, 0), (1000, 400))) * MM) < 1e-3
+    assert insert.dxf.rotation == 90
+    site = result.document.sites[0]
+    assert site.footprint == [(0.0, 0.0), (10.0, 0.0), (10.0, 8.0), (0.0, 8.0)]
+    assert [e.kind for e in site.building] == ["column"]
+
+
 def test_ids_are_the_insert_handles_and_stable(tmp_path, registry):
     path = write_layout(tmp_path / "hall.dxf")
     first = sorted(p.equipment.id for p in _run(path, registry).document.iter_equipment())
@@ -206,9 +256,11 @@ def test_default_hierarchy_one_line_per_layer(tmp_path, registry):
     assert site.name == "hall"
     (area,) = site.areas
     assert {line.name: [c.name for c in line.cells] for line in area.lines} == {
-        "EQUIP-L1": ["EQUIP-L1"],
-        "EQUIP-C1": ["EQUIP-C1"],
+        "EQUIP-L1": ["Layer EQUIP-L1"],
+        "EQUIP-C1": ["Layer EQUIP-C1"],
     }
+    assert [line.id for line in area.lines] == ["dxf-line-EQUIP-L1", "dxf-line-EQUIP-C1"]
+    assert [c.id for line in area.lines for c in line.cells] == ["dxf-cell-EQUIP-L1", "dxf-cell-EQUIP-C1"]
     assert result.report.count("line") == 2
     assert result.report.count("cell") == 2
 
@@ -219,7 +271,8 @@ def test_layer_map_builds_lines_and_cells(tmp_path, registry):
     (area,) = result.document.sites[0].areas
     (line,) = area.lines
     assert line.name == "Line 1"
-    assert {c.name: len(c.equipment) for c in line.cells} == {"Line 1": 3, "Cell A": 2}
+    assert {c.name: len(c.equipment) for c in line.cells} == {"Layer EQUIP-L1": 3, "Cell A": 2}
+    assert len({line.id, *(c.id for c in line.cells)}) == 3
     assert result.report.count("line") == 1 and result.report.count("cell") == 2
     # A per-layer choice from the dialog; the map, when given, wins over it.
     skipped = _run(path, registry, **{"layer:EQUIP-C1": "skip"})
@@ -230,6 +283,25 @@ def test_layer_map_builds_lines_and_cells(tmp_path, registry):
     assert [(ln.name, [c.name for c in ln.cells]) for ln in both.document.sites[0].areas[0].lines] == [
         ("Hall", ["Station"])
     ]
+    one_line = _run(path, registry, **{"layer-map": "equip-*=line:Hall 1"})  # layer names are case-blind
+    (line,) = one_line.document.sites[0].areas[0].lines
+    assert (line.name, line.id) == ("Hall 1", "dxf-line-Hall_1")
+    assert [(c.name, len(c.equipment)) for c in line.cells] == [("Layer EQUIP-L1", 3), ("Layer EQUIP-C1", 2)]
+
+
+def test_the_imported_plant_saves_and_opens_again(tmp_path, registry):
+    result = _run(write_layout(tmp_path / "hall.dxf"), registry)
+    saved = tmp_path / "out" / "hall.mtplant.json"
+    saved.parent.mkdir()
+    place_files(result.document, result.assets, saved.parent)
+    save_document(result.document, saved)
+    opened = open_plant(saved)
+    assert opened is not None and not opened.problems
+    again = opened.document
+    assert again.equipment_count() == result.document.equipment_count() == 5
+    assert len(again.sites[0].building) == len(result.document.sites[0].building) == 5
+    before, after = _corners_by_id(result), _corners_by_id(opened)
+    assert all(_same_corners(before[k], after[k]) < 1e-9 for k in before)
 
 
 def test_layer_map_mistakes_are_named(tmp_path, registry):
@@ -306,6 +378,19 @@ def test_import_options_list_the_layers_and_blocks(tmp_path, registry):
     assert options["height:PUMP"].numeric and options["height:PUMP"].default == "2"
     assert "millimetres" in options["units"].title and "m" in options["units"].choices
     assert "layer-map" in options
+
+
+def test_options_from_the_quick_scan_equal_those_ezdxf_reads(tmp_path, registry):
+    from mothertwin_formats.dxf import _layers_and_blocks, scan_layers
+
+    for units in (4, 0):
+        path = write_layout(tmp_path / f"hall{units}.dxf", units)
+        binary = tmp_path / f"hall{units}-bin.dxf"
+        ezdxf.readfile(path).saveas(binary, fmt="bin")  # a binary file is read with ezdxf, not scanned
+        assert scan_layers(binary.read_bytes()) is None
+        assert import_options(path, registry) == import_options(binary, registry)
+        layers, blocks, code = scan_layers(path.read_bytes())
+        assert (layers, blocks) == _layers_and_blocks(ezdxf.readfile(path)) and code == units
 
 
 def test_binary_dxf_reads_as_the_text_one(tmp_path, registry):

@@ -300,14 +300,20 @@ def drawing_unit(doc: Any, options: Mapping[str, str], path: Path) -> tuple[floa
     except (TypeError, ValueError):
         code = 0
     if code in METRES_PER_UNIT:
-        return METRES_PER_UNIT[code], UNIT_NAMES.get(code, f"$INSUNITS {code}"), []
+        return METRES_PER_UNIT[code], _unit_name(code), []
     note = Problem(
         str(path),
         "header $INSUNITS",
         f"the drawing has no unit ($INSUNITS {code}): read as millimetres, the plant-layout default "
         "(choose another with the option units=m, cm, inch or foot)",
     )
-    return 0.001, "millimetres (assumed)", [note]
+    return 0.001, _unit_name(code), [note]
+
+
+def _unit_name(code: int) -> str:
+    if code not in METRES_PER_UNIT:
+        return "millimetres (assumed)"
+    return UNIT_NAMES.get(code, f"$INSUNITS {code}")
 
 
 def _number(text: str) -> float | None:
@@ -416,6 +422,7 @@ class _Mapping:
     walls: int = 0
     footprint: bool = False
     mirrored: list[str] = field(default_factory=list)
+    tilted: list[str] = field(default_factory=list)  # inserts whose plane is not the plan: laid flat
     skipped: Counter[tuple[str, str]] = field(default_factory=Counter)
     no_outline: set[str] = field(default_factory=set)
 
@@ -444,9 +451,14 @@ class DxfReader:
             data = path.read_bytes()
         except OSError as exc:
             raise _fail(path, "file", f"cannot read: {exc.strerror or exc}") from exc
-        doc, _auditor, _kind = _load(data, path)
-        _unit, unit_name, _notes = drawing_unit(doc, {}, path)
-        layers, blocks = _layers_and_blocks(doc)
+        scanned = scan_layers(data)
+        if scanned is not None:
+            layers, blocks, code = scanned
+            unit_name = _unit_name(code)
+        else:  # binary, unusual or damaged: ezdxf reads it (and names what is wrong)
+            doc, _auditor, _kind = _load(data, path)
+            _unit, unit_name, _notes = drawing_unit(doc, {}, path)
+            layers, blocks = _layers_and_blocks(doc)
         options = [
             ImportOption("units", f"Drawing unit (the file: {unit_name})", "auto", ("auto", *UNIT_CHOICES)),
             ImportOption("layer-map", "Layer map (LAYER=line:NAME,LAYER=cell:LINE/CELL,LAYER=building)", ""),
@@ -528,6 +540,10 @@ class DxfReader:
                     "their box drawn unmirrored; the parameter dxf_mirrored marks them",
                 )
             )
+        if made.tilted:
+            shown = ", ".join(made.tilted[:5]) + (" ..." if len(made.tilted) > 5 else "")
+            message = f"{len(made.tilted)} inserts lie in a tilted plane (extrusion not along Z): laid flat on the plan"
+            problems.append(Problem(str(path), f"inserts {shown}", message))
         for block in sorted(made.no_outline):
             problems.append(
                 Problem(str(path), f"block {block!r}", f"no lines, polylines or arcs: a {MIN_FOOTPRINT:g} m box")
@@ -535,6 +551,70 @@ class DxfReader:
         request.progress(1.0, "Done")
         report = _report(path, kind, doc, unit_name, made, roles, document)
         return ReadResult(document, problems, report)
+
+
+SCAN_SKIPPED = frozenset({b"ATTRIB", b"SEQEND", b"VERTEX"})  # parts of the entity before them
+
+
+def scan_layers(data: bytes) -> tuple[dict[str, bool], set[str], int] | None:
+    """What the import options need of a text DXF, from one pass over its group codes (a 50,000-insert drawing
+    in a second, where reading it with ezdxf takes ten): the layers (the table's and those modelspace entities
+    name) -> whether they hold inserts, the inserted block names, $INSUNITS. None when the file is not plain
+    ASCII text DXF as expected (binary, another code page, damaged): the caller reads it with ezdxf then."""
+    if data.startswith(BINARY_SENTINEL) or b"\x00" in data[:4096]:
+        return None
+    lines = data.split(b"\n")
+    if len(lines) % 2:
+        lines.pop()  # the text after the last line break (usually empty)
+    layers: dict[str, bool] = {}
+    blocks: set[str] = set()
+    units = 0
+    section = b""
+    entity = b""
+    layer, block, paper = b"0", b"", False
+    seen_entities = False
+
+    def flush() -> None:
+        if section == b"ENTITIES" and entity and entity not in SCAN_SKIPPED and not paper:
+            name = layer.decode("ascii")
+            if entity == b"INSERT":
+                layers[name] = True
+                blocks.add(block.decode("ascii"))
+            else:
+                layers.setdefault(name, False)
+
+    try:
+        pairs = zip(lines[0::2], lines[1::2], strict=True)
+        header_variable = b""
+        for raw_code, raw_value in pairs:
+            code, value = int(raw_code), raw_value.strip()
+            if code == 0:
+                flush()
+                entity, layer, block, paper = value, b"0", b"", False
+                if value == b"ENDSEC":
+                    section = b""
+                continue
+            if code == 2 and entity == b"SECTION":
+                section, entity = value, b""  # header variables name styles with code 2 too
+                seen_entities |= value == b"ENTITIES"
+            elif section == b"HEADER":
+                if code == 9:
+                    header_variable = value
+                elif header_variable == b"$INSUNITS" and code == 70:
+                    units = int(value)
+            elif section == b"TABLES" and entity == b"LAYER" and code == 2:
+                layers.setdefault(value.decode("ascii"), False)
+            elif section == b"ENTITIES":
+                if code == 8:
+                    layer = value
+                elif code == 2 and entity == b"INSERT":
+                    block = value
+                elif code == 67:
+                    paper = value == b"1"
+        flush()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return (layers, blocks, units) if seen_entities else None
 
 
 def _layers_and_blocks(doc: Any) -> tuple[dict[str, bool], set[str]]:
@@ -602,6 +682,7 @@ class _Builder:
         self.outlines: dict[str, BlockOutline | None] = {}
         self.closed: list[tuple[list[tuple[float, float]], str, str, float]] = []  # outline, layer, handle, z
         self.bad_heights: Counter[str] = Counter()
+        self.taken: set[str] = set()  # line and cell ids given out
 
     # ------------------------------------------------------------ blocks and inserts
 
@@ -667,25 +748,37 @@ class _Builder:
         return (int(r), int(g), int(b))
 
     def cell_for(self, role: LayerRole, layer: str) -> Cell:
+        """The cell a layer's inserts go in: the one it names, or for a line layer a cell of its own named
+        after the layer ("Layer EQUIP-L1"), so two layers of one line stay apart and each says where it came
+        from."""
         made = self.made
         line_name = role.line
-        cell_name = role.cell if role.kind == "cell" else line_name
+        cell_name = role.cell if role.kind == "cell" else f"Layer {layer}"
         line = made.lines.get(line_name)
         if line is None:
-            line = Line(f"{self.settings.prefix}-line-{safe_id(line_name)}", line_name)
+            line = Line(self.new_id(f"line-{safe_id(line_name)}"), line_name)
             made.lines[line_name] = line
             self.area.lines.append(line)
         made.layers_of_line[line_name].add(layer)
         key = (line_name, cell_name)
         cell = made.cells.get(key)
         if cell is None:
-            cell_id = f"{self.settings.prefix}-cell-{safe_id(line_name)}"
-            if role.kind == "cell":
-                cell_id += f"-{safe_id(cell_name)}"
-            cell = Cell(cell_id, cell_name)
+            own = safe_id(role.cell if role.kind == "cell" else layer)
+            tail = own if own == safe_id(line_name) else f"{safe_id(line_name)}-{own}"
+            cell = Cell(self.new_id(f"cell-{tail}"), cell_name)
             made.cells[key] = cell
             line.cells.append(cell)
         return cell
+
+    def new_id(self, tail: str) -> str:
+        """A line's or cell's id, unique among them (names that differ only in characters ids leave out)."""
+        base = f"{self.settings.prefix}-{tail}"[:120]
+        candidate, number = base, 1
+        while candidate in self.taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        self.taken.add(candidate)
+        return candidate
 
     def equipment(self, insert: Any, layer: str, role: LayerRole) -> None:
         block_name = insert.dxf.name
@@ -717,6 +810,8 @@ class _Builder:
                     self.bad_heights[height_text] += 1
                 else:
                     sz = height / kind.footprint.height
+            if abs(placed.dxf.get("extrusion", (0.0, 0.0, 1.0))[2]) < 0.999:
+                self.made.tilted.append(equipment_id)
             if mirrored:
                 parameters.append(Parameter("dxf_mirrored", True))
                 self.made.mirrored.append(equipment_id)
@@ -749,7 +844,7 @@ class _Builder:
                 return
             points = [(x * unit, y * unit) for x, y in _flat_points(entity, tolerance)]
             z = float(entity.dxf.get("elevation", 0.0) or 0.0) * unit if kind == "LWPOLYLINE" else 0.0
-            if entity.closed and len(points) >= 3:
+            if entity.is_closed and len(points) >= 3:
                 self.closed.append((points, layer, handle, z))
             else:
                 self.open_wall(points, layer, handle, kind)
