@@ -345,7 +345,8 @@ def test_building_outline_walls_and_columns(tmp_path, registry):
     on_columns = msp.query("*[layer=='S-COLS']")
     others = msp.query("INSERT CIRCLE[layer=='S-COLS']")
     assert report.count("building elements") == len(closed) - 1 + len(open_lines) + len(others) == len(site.building)
-    assert sum(r.count for r in report.mapped if r.source.startswith("columns")) == len(on_columns)
+    assert sum(r.count for r in report.mapped if r.source == "columns on layer S-COLS") == len(on_columns)
+    assert sum(r.count for r in report.mapped if r.source == "walls on layer A-WALL") == len(walls)
     assert report.count("site footprint") == 1
     skipped = {(r.what, r.count) for r in report.skipped}
     assert ("TEXT", len(msp.query("TEXT"))) in skipped and ("LINE", len(msp.query("LINE"))) in skipped

@@ -418,8 +418,7 @@ class _Mapping:
     layers_of_line: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     equipment: int = 0
     parameters: int = 0
-    columns: int = 0
-    walls: int = 0
+    building: Counter[tuple[str, str]] = field(default_factory=Counter)  # (column or wall, layer) -> count
     footprint: bool = False
     mirrored: list[str] = field(default_factory=list)
     tilted: list[str] = field(default_factory=list)  # inserts whose plane is not the plan: laid flat
@@ -854,7 +853,7 @@ class _Builder:
         elif kind == "CIRCLE":
             points = [(x * unit, y * unit) for x, y in _flat_points(entity, tolerance)]
             if len(points) >= 3 and (is_column_name(layer) or _across(points) <= COLUMN_MAX_SIZE):
-                self.add_element(BuildingKind.COLUMN, points, handle, f"Column {handle}", 0.0)
+                self.add_element(BuildingKind.COLUMN, points, handle, f"Column {handle}", 0.0, layer)
             else:
                 self.made.skipped[(kind, f"wider than {COLUMN_MAX_SIZE:g} m on a building layer: not a column")] += 1
         elif kind == "INSERT":
@@ -872,7 +871,8 @@ class _Builder:
                 column = is_column_name(layer) or is_column_name(placed.dxf.name) or _across(points) <= COLUMN_MAX_SIZE
                 name = f"{'Column' if column else 'Wall'} {placed.dxf.name}"
                 element_id = element_id.removeprefix(f"{self.settings.prefix}-")
-                self.add_element(BuildingKind.COLUMN if column else BuildingKind.WALL, points, element_id, name, 0.0)
+                kind_of = BuildingKind.COLUMN if column else BuildingKind.WALL
+                self.add_element(kind_of, points, element_id, name, 0.0, layer)
         else:
             self.made.skipped[(kind, "on building layers: only polylines, lines, circles and blocks are building")] += 1
 
@@ -884,18 +884,15 @@ class _Builder:
         if len(outline) < 3:
             self.made.skipped[(kind, "zero-length lines on building layers")] += 1
             return
-        self.add_element(BuildingKind.WALL, outline, handle, f"Wall {handle}", 0.0)
+        self.add_element(BuildingKind.WALL, outline, handle, f"Wall {handle}", 0.0, layer)
 
     def add_element(
-        self, kind: BuildingKind, outline: list[tuple[float, float]], handle: str, name: str, z: float
+        self, kind: BuildingKind, outline: list[tuple[float, float]], handle: str, name: str, z: float, layer: str
     ) -> None:
         element_id = f"{self.settings.prefix}-{safe_id(handle)}"
         height = self.settings.building_height
         self.document.sites[0].building.append(BuildingElement(element_id, kind, outline, z, height, name))
-        if kind == BuildingKind.COLUMN:
-            self.made.columns += 1
-        else:
-            self.made.walls += 1
+        self.made.building[("columns" if kind == BuildingKind.COLUMN else "walls", layer)] += 1
 
     def finish_building(self) -> None:
         """The largest closed outline is the site's footprint; small ones and those on column layers columns,
@@ -914,9 +911,9 @@ class _Builder:
                 self.document.sites[0].footprint = points
                 self.made.footprint = True
             elif is_column_name(layer) or _across(points) <= COLUMN_MAX_SIZE:
-                self.add_element(BuildingKind.COLUMN, points, handle, f"Column {handle}", z)
+                self.add_element(BuildingKind.COLUMN, points, handle, f"Column {handle}", z, layer)
             else:
-                self.add_element(BuildingKind.WALL, points, handle, f"Wall {handle}", z)
+                self.add_element(BuildingKind.WALL, points, handle, f"Wall {handle}", z, layer)
 
 
 def _report(
@@ -942,11 +939,8 @@ def _report(
     report.mapped.append(MappingRow("equipment", made.equipment, "block INSERTs on line and cell layers"))
     if made.footprint:
         report.mapped.append(MappingRow("site footprint", 1, "the largest closed polyline on building layers"))
-    building_layers = ", ".join(by_kind.get("building", [])) or "none"
-    if made.columns:
-        report.mapped.append(MappingRow("building elements", made.columns, f"columns, from layers {building_layers}"))
-    if made.walls:
-        report.mapped.append(MappingRow("building elements", made.walls, f"walls, from layers {building_layers}"))
+    for (what, layer), count in sorted(made.building.items()):
+        report.mapped.append(MappingRow("building elements", count, f"{what} on layer {layer}"))
     report.kept.append(MappingRow("parameters", made.parameters, "ATTRIBs of the inserts"))
     report.kept.append(MappingRow("equipment types", len(document.types), "block definitions (outline, height)"))
     if by_kind.get("skip"):
