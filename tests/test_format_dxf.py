@@ -206,6 +206,18 @@ def test_r12_drawing_with_old_style_polylines(tmp_path, registry):
     assert site.footprint == [(0.0, 0.0), (10.0, 0.0), (10.0, 8.0), (0.0, 8.0)]
     assert [e.kind for e in site.building] == ["column"]
 
+    def only_small(doc, msp):  # squares on a wall layer and no outline: columns all, no footprint
+        for x in (1000, 5000):
+            square = [(x, 0), (x + 500, 0), (x + 500, 500), (x, 500)]
+            msp.add_lwpolyline(square, close=True, dxfattribs={"layer": "WALL"})
+
+    small = ezdxf.new("R2018")
+    small.header["$INSUNITS"] = 4
+    only_small(small, small.modelspace())
+    small.saveas(tmp_path / "small.dxf")
+    site = _run(tmp_path / "small.dxf", registry).document.sites[0]
+    assert site.footprint == [] and [e.kind for e in site.building] == ["column", "column"]
+
 
 def test_ids_are_the_insert_handles_and_stable(tmp_path, registry):
     path = write_layout(tmp_path / "hall.dxf")
@@ -379,6 +391,11 @@ def test_import_options_list_the_layers_and_blocks(tmp_path, registry):
     assert options["height:PUMP"].numeric and options["height:PUMP"].default == "2"
     assert "millimetres" in options["units"].title and "m" in options["units"].choices
     assert "layer-map" in options
+    from mothertwin_formats.dxf import DxfReader
+
+    reader = DxfReader()
+    assert reader.sniff(path.read_bytes()[:512]) and reader.sniff(b"AutoCAD Binary DXF\r\n\x1a\x00")
+    assert not reader.sniff(b'{"enterprise": {}}') and not reader.sniff(b"<?xml version='1.0'?>")
 
 
 def test_options_from_the_quick_scan_equal_those_ezdxf_reads(tmp_path, registry):

@@ -511,8 +511,7 @@ class DxfReader:
         made = _Mapping()
         builder = _Builder(doc, path, settings, document, area, made, problems)
 
-        inserts = [e for e in doc.modelspace() if e.dxftype() == "INSERT"]
-        total = max(1, len(inserts))
+        total = max(1, len(doc.modelspace()))
         for number, entity in enumerate(doc.modelspace()):
             if number % PROGRESS_EVERY == 0:
                 if request.cancelled():
@@ -904,7 +903,11 @@ class _Builder:
             self.problems.append(Problem(str(self.path), "height attributes", message))
         if not self.closed:
             return
-        candidates = [i for i, (_p, layer, _h, _z) in enumerate(self.closed) if not is_column_name(layer)]
+        candidates = [
+            i
+            for i, (points, layer, _h, _z) in enumerate(self.closed)
+            if not is_column_name(layer) and _across(points) > COLUMN_MAX_SIZE
+        ]
         largest = max(candidates, key=lambda i: _area(self.closed[i][0]), default=-1)
         for index, (points, layer, handle, z) in enumerate(self.closed):
             if index == largest:
