@@ -323,6 +323,10 @@ def test_layer_map_mistakes_are_named(tmp_path, registry):
     assert "entry 2 'EQUIP-C1'" in str(error.value) and "LAYER=ROLE" in str(error.value)
     with pytest.raises(PlantFileError, match="'machine' for layer 'EQUIP-L1': expected one of line, cell"):
         _run(path, registry, **{"layer-map": "EQUIP-L1=machine"})
+    with pytest.raises(PlantFileError, match="'cel' for layer 'NO-SUCH-LAYER'"):
+        _run(path, registry, **{"layer-map": "NO-SUCH-LAYER=cel"})
+    with pytest.raises(PlantFileError, match="option layer:EQUIP-L1"):
+        _run(path, registry, **{"layer:EQUIP-L1": "building:Hall"})
     result = _run(path, registry, **{"layer-map": "NO-SUCH-LAYER=line"})
     assert any("no layer is named 'NO-SUCH-LAYER'" in p.message for p in result.problems)
 
@@ -434,6 +438,7 @@ def test_binary_dxf_reads_as_the_text_one(tmp_path, registry):
         (b"hello world\nthis is a text file\n", "line 1", "found 'hello world' where a DXF file starts"),
         (b'{"enterprise": {}}', "line 1", "not a DXF drawing"),
         (b"  0\nSECTION\n  2\nHEADER\n", None, None),  # a bare header: an empty drawing, read
+        (b"\xef\xbb\xbf  0\r\nSECTION\r\n  2\r\nHEADER\r\n  0\r\nENDSEC\r\n  0\r\nEOF\r\n", None, None),
     ],
 )
 def test_not_a_dxf_file_is_named(tmp_path, registry, content, where, words):
@@ -507,6 +512,26 @@ def test_truncated_and_repaired_files(tmp_path, registry):
     result = _run(repaired, registry)
     assert result.document.equipment_count() == 5
     assert any("ENDSEC" in p.message for p in result.problems)
+
+
+def test_block_reference_cycles_end(tmp_path, registry):
+    doc = ezdxf.new("R2018")
+    doc.header["$INSUNITS"] = 4
+    first, second = doc.blocks.new("A"), doc.blocks.new("B")
+    first.add_line((0, 0), (100, 0))
+    second.add_line((0, 0), (0, 100))
+    for y in (10, 20):
+        first.add_blockref("B", (10, y))
+        second.add_blockref("A", (5, y))  # A inserts B inserts A...: twice each, level after level
+    doc.modelspace().add_blockref("A", (0, 0), dxfattribs={"layer": "EQ"})
+    path = tmp_path / "cycle.dxf"
+    doc.saveas(path)
+    start = time.perf_counter()
+    result = _run(path, registry)
+    assert time.perf_counter() - start < 5.0
+    footprint = result.document.types["dxf:A"].footprint
+    assert (footprint.width, footprint.depth) == (pytest.approx(0.1), pytest.approx(0.12))  # A and its two Bs
+    assert any("cycle" in p.message for p in result.problems)
 
 
 def test_a_failed_import_leaves_the_plant_untouched(tmp_path, registry):

@@ -19,8 +19,10 @@ layer is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import io
+import logging
 import math
 import re
 import struct
@@ -62,9 +64,11 @@ DEFAULT_WALL_THICKNESS = 0.2  # metres: an open polyline or line on a wall layer
 COLUMN_MAX_SIZE = 2.0  # metres across: a closed outline no larger than this is a column
 MIN_FOOTPRINT = 0.05  # metres: a block outline thinner than this (a single line) is widened to it
 DEFAULT_CELL_LINE = "Cells"  # the line of a cell layer that names no line
+LAYERS_NAMED = 20  # layers listed in a message; the rest counted
 WARNINGS_SHOWN = 40  # repair notes listed one by one; the rest counted
 PROGRESS_EVERY = 2000  # inserts between progress reports and cancel checks
-NESTING_LIMIT = 16  # nested block levels followed for an outline (a block that inserts itself stops here)
+NESTING_LIMIT = 16  # nested block levels followed for an outline
+NESTED_ENTITIES = 100_000  # entities of nested blocks looked at for one block's outline
 HEIGHT_TAGS = ("HEIGHT", "H")
 NAME_TAGS = ("NAME", "TAG", "ID")
 ID_PATTERN = re.compile(r"[^A-Za-z0-9_.:$-]+")
@@ -179,6 +183,8 @@ def layer_roles(
     blind with * and ?, fits), then the per-layer option, then the naming rule."""
     problems = []
     mapped = parse_layer_map(options.get("layer-map", ""), path)
+    for pattern, text in mapped:  # every entry checked, those that fit no layer too
+        parse_role(text, pattern, f"option layer-map, entry {pattern!r}", path)
     used = [False] * len(mapped)
     by_upper = {k.upper(): v for k, v in options.items() if k.lower().startswith("layer:")}
     roles = {}
@@ -196,7 +202,10 @@ def layer_roles(
         roles[layer] = role or parse_role(default_role(layer, has_inserts), layer, "layer", path)
     for (pattern, _text), hit in zip(mapped, used, strict=True):
         if not hit:
-            known = ", ".join(sorted(layers)) or "none"
+            names = sorted(layers)
+            known = ", ".join(names[:LAYERS_NAMED]) or "none"
+            if len(names) > LAYERS_NAMED:
+                known += f" and {len(names) - LAYERS_NAMED} more"
             problems.append(
                 Problem(str(path), "option layer-map", f"no layer is named {pattern!r} (the layers: {known})")
             )
@@ -212,7 +221,7 @@ def _fail(path: Path, where: str, message: str) -> PlantFileError:
 
 def _check_text_start(data: bytes, path: Path) -> None:
     """A text DXF starts with group code 0 and SECTION (after comments); anything else is not a drawing."""
-    stream = io.BytesIO(data)
+    stream = io.BytesIO(data.removeprefix(b"\xef\xbb\xbf"))  # a UTF-8 byte order mark, as some editors save
     line = 0
     while True:
         code = stream.readline()
@@ -233,8 +242,25 @@ def _check_text_start(data: bytes, path: Path) -> None:
         )
 
 
+@contextlib.contextmanager
+def _quiet_ezdxf() -> Iterator[None]:
+    """ezdxf logs each repair as a warning to the console as well; they come back as the import's warnings."""
+    logger = logging.getLogger("ezdxf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _load(data: bytes, path: Path) -> tuple[Any, Any, str]:
     """The ezdxf drawing, its auditor and what kind of file it was. Raises PlantFileError."""
+    with _quiet_ezdxf():
+        return _load_drawing(data, path)
+
+
+def _load_drawing(data: bytes, path: Path) -> tuple[Any, Any, str]:
     from ezdxf import recover
     from ezdxf.lldxf.const import DXFError
 
@@ -340,18 +366,24 @@ def safe_id(text: str) -> str:
 # ---------------------------------------------------------------- block outlines
 
 
-def _geometry(entities: Iterable[Any], depth: int = 0) -> Iterator[Any]:
-    """The drawn geometry of a block, nested inserts resolved into their (transformed) entities."""
+def _geometry(entities: Iterable[Any], chain: tuple[str, ...], budget: list[int]) -> Iterator[Any]:
+    """The drawn geometry of a block, nested inserts resolved into their (transformed) entities. A block
+    that inserts itself, directly or round a loop (`chain`: the blocks on the way here), is not followed
+    again, and at most NESTED_ENTITIES nested entities are looked at (a drawing could nest blocks that
+    insert the next one many times over, level after level)."""
     for entity in entities:
         kind = entity.dxftype()
         if kind in GEOMETRY_TYPES:
             yield entity
-        elif kind == "INSERT" and depth < NESTING_LIMIT:
+        elif kind == "INSERT" and len(chain) < NESTING_LIMIT and entity.dxf.get("name", "") not in chain:
             try:
                 nested = list(entity.virtual_entities())
             except Exception:  # ezdxf refuses some damaged nested blocks; the rest still counts
                 continue
-            yield from _geometry(nested, depth + 1)
+            budget[0] -= len(nested)
+            if budget[0] < 0:
+                return
+            yield from _geometry(nested, (*chain, entity.dxf.name), budget)
 
 
 @dataclass(slots=True)
@@ -367,7 +399,7 @@ def block_outline(block: Any) -> BlockOutline | None:
     from ezdxf import bbox
 
     try:
-        box = bbox.extents(_geometry(block), fast=False)
+        box = bbox.extents(_geometry(block, (block.name,), [NESTED_ENTITIES]), fast=False)
     except Exception:  # a damaged entity: no outline, the caller says so
         return None
     if not box.has_data:
