@@ -13,9 +13,9 @@ import pytest
 
 ezdxf = pytest.importorskip("ezdxf")
 
-from viewer.app.importing import import_plant, place_files  # noqa: E402
+from viewer.app.importing import import_plant, merge_into, place_files  # noqa: E402
 from viewer.app.opening import import_options, open_plant  # noqa: E402
-from viewer.io import PlantFileError, builtin_library, save_document  # noqa: E402
+from viewer.io import PlantFileError, builtin_library, dumps_document, save_document  # noqa: E402
 from viewer.model.checks import LayoutChecker  # noqa: E402
 from viewer.model.edit import footprint_corners  # noqa: E402
 from viewer.sensors.plugins import PluginRegistry  # noqa: E402
@@ -541,8 +541,13 @@ def test_a_failed_import_leaves_the_plant_untouched(tmp_path, registry):
     bad = tmp_path / "bad.dxf"
     bad.write_bytes(os.urandom(2000))
     with pytest.raises(PlantFileError):
-        import_plant(bad, into=good, registry=registry)
-    assert good.equipment_count() == before
+        import_plant(bad, registry=registry)
+    # The same drawing a second time: its ids are taken, so nothing of it goes in.
+    again = _run(write_layout(tmp_path / "again.dxf"), registry)
+    text = dumps_document(good)
+    with pytest.raises(PlantFileError, match="already used"):
+        merge_into(good, again.document, None, again.source)
+    assert good.equipment_count() == before and dumps_document(good) == text
 
 
 def test_cancel_stops_the_import(tmp_path, registry):
