@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -23,6 +25,8 @@ from viewer.model import PlantDocument
 
 NEW_SITE = "A new site"
 MAX_NUMBER = 1e6
+FIELD_WIDTH = 200  # pixels: a choice's text (a layer's role, a height) reads whole
+LONG_TITLE = 48  # characters: a longer title wraps
 
 
 class ImportDialog(QDialog):
@@ -35,7 +39,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Import {path.name}")
         self.path = path
         self.fields: dict[str, QComboBox | QLineEdit | QDoubleSpinBox] = {}
-        form = QFormLayout()
+        where = QFormLayout()
         self.into = QComboBox()
         if document is not None:
             self.into.addItem(NEW_SITE, None)
@@ -46,8 +50,9 @@ class ImportDialog(QDialog):
         self.site_name = QLineEdit()
         self.site_name.setPlaceholderText("the file's own name for it")
         self.into.currentIndexChanged.connect(lambda _i: self.site_name.setEnabled(self.into.currentData() is None))
-        form.addRow("Goes to", self.into)
-        form.addRow("Site name", self.site_name)
+        where.addRow("Goes to", self.into)
+        where.addRow("Site name", self.site_name)
+        form = QFormLayout()
         for option in options:
             widget: QComboBox | QLineEdit | QDoubleSpinBox
             if option.choices:
@@ -64,25 +69,31 @@ class ImportDialog(QDialog):
                     widget.setValue(0.0)
             else:
                 widget = QLineEdit(option.default)
+            widget.setFixedWidth(FIELD_WIDTH)
+            widget.setToolTip(option.title)
             self.fields[option.key] = widget
-            form.addRow(option.title, widget)
+            label = QLabel(option.title)
+            label.setWordWrap(len(option.title) > LONG_TITLE)
+            form.addRow(label, widget)
         body = QWidget()
         body.setLayout(form)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
-        note = QLabel(
-            f"{len(options)} choices offered by the importer" if options else "The importer needs no choices."
-        )
+        box = QGroupBox(f"The importer's choices ({len(options)})" if options else "The importer needs no choices")
+        box_layout = QVBoxLayout(box)
+        if options:
+            box_layout.addWidget(scroll)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addWidget(note)
+        layout.addLayout(where)
+        layout.addWidget(box, 1 if options else 0)
         layout.addWidget(buttons)
-        self.resize(520, min(640, 160 + 34 * (len(options) + 2)))
+        self.resize(640, min(720, 200 + 36 * len(options)))
 
     def choices(self) -> tuple[str | None, dict[str, str]]:
         """(the site name: of the open plant's site it goes into, or the new site's, None for the file's own;
