@@ -124,3 +124,25 @@ def test_file_open_of_another_format_opens_it_untitled_with_its_report(window, q
     assert window._save_to(tmp_path / "hall.mtplant.json")
     assert window.session.imported_from is None and window.windowTitle().startswith("hall.mtplant.json")
     assert source.read_text() == "P1 press 3 4\n"
+
+
+def test_a_dxf_drawing_comes_in_through_the_dialog_with_a_layer_left_out(qtbot, tmp_path):
+    from test_format_dxf import write_layout
+
+    main = open_window(qtbot, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    try:
+        drawing = write_layout(tmp_path / "hall.dxf")
+        dialog = main.formats.ask_and_import(drawing)  # the shipped DXF importer, through the window's plugins
+        layer = dialog.fields["layer:EQUIP-C1"]
+        assert layer.currentText() == "line"
+        layer.setCurrentText("skip")
+        dialog.fields["height:PUMP"].setValue(3.5)
+        dialog.accept()
+        qtbot.waitUntil(lambda: any(s.name == "hall" for s in main.session.document.sites), timeout=60_000)
+        site = next(s for s in main.session.document.sites if s.name == "hall")
+        equipment = [e for a in site.areas for li in a.lines for c in li.cells for e in c.equipment]
+        assert len(equipment) == 3  # the three pumps of EQUIP-L1; the tank and skid's layer was left out
+        assert main.session.document.types["dxf:PUMP"].footprint.height == 3.5
+        assert {str(e.kind) for e in site.building} == {"wall", "column"} and main.state.active_site == site.id
+    finally:
+        main.close()
