@@ -269,3 +269,17 @@ def test_a_mapping_report_round_trips_and_counts():
     again = MappingReport.from_dict(report.to_dict())
     assert again == report and again.count("equipment") == 3 and again.count("parameters") == 7
     assert report.lines()[-1] == "  skipped      2 interfaces (why)"
+
+
+def test_a_file_whose_name_no_importer_declares_is_known_by_its_first_bytes(tmp_path):
+    from test_format_dxf import write_layout
+
+    from viewer.app.opening import choose_reader
+    from viewer.sensors.plugins import is_shipped
+
+    registry = PluginRegistry.discover(allow=is_shipped)
+    drawing = write_layout(tmp_path / "hall.dxf")
+    renamed = drawing.rename(tmp_path / "hall-layout.export")
+    assert choose_reader(renamed, renamed.read_bytes()[:512], registry).name == "dxf"
+    opened = open_plant(renamed, builtin_library(), registry=registry)
+    assert opened is not None and opened.reader == "dxf" and opened.document.equipment_count() == 5

@@ -244,8 +244,9 @@ def _as_reader(loaded: Any, target: str) -> Reader:
 
 def choose_reader(path: Path, head: bytes, registry: PluginRegistry | None = None) -> Reader:
     """The reader of a file: the one whose suffix fits it best (a plugin's, declared in its manifest, before a
-    built-in one of the same length), else the first built-in reader that recognises its first bytes, else the
-    plant JSON reader. Raises PlantFileError when the chosen plugin cannot be loaded."""
+    built-in one of the same length), else the first reader that recognises its first bytes (the built-in
+    ones, then the plugins'), else the plant JSON reader. Raises PlantFileError when the chosen plugin cannot
+    be loaded."""
     importers = registry.contributions(IMPORTER_KIND) if registry is not None else []
     best, best_length = None, 0
     for _plugin, contribution in importers:
@@ -265,6 +266,16 @@ def choose_reader(path: Path, head: bytes, registry: PluginRegistry | None = Non
     for reader in BUILTIN_READERS:
         if reader.sniff(head):
             return reader
+    if registry is not None:  # a name no reader declares: each importer looks at the first bytes
+        from viewer.sensors.plugins import PluginError
+
+        for _plugin, contribution in importers:
+            try:
+                candidate = _as_reader(registry.load(IMPORTER_KIND, contribution.name), contribution.target)
+            except (PluginError, TypeError):
+                continue  # reported and disabled by the registry; another importer may still know the file
+            if candidate.sniff(head):
+                return candidate
     return BUILTIN_READERS[0]  # the plant JSON reader says what is wrong with the file, as it always has
 
 
