@@ -4,16 +4,20 @@ What maps to what:
 - the stage is in metres, Z up: `metersPerUnit = 1` and `upAxis = "Z"` are authored (USD assumes
   centimetres and Y up without them), the root prim is the `defaultPrim`;
 - one Xform prim per level (plant > site > area > line > cell) and per equipment, named from its id (made a
-  valid prim name: `S1-A1` becomes `S1_A1`), its transform relative to its parent as one `xformOp:transform`,
-  its name as `displayName`; custom attributes `mothertwin:level`, `mothertwin:id`, `mothertwin:name`, and
-  for equipment `mothertwin:type`, `mothertwin:motherId` and one `mothertwin:param:<name>` per parameter
-  (double, int, bool or string; the unit in the attribute's customData "unit");
+  valid prim name: `S-1.A1` becomes `S_1_A1`), its transform relative to its parent as one
+  `xformOp:transform`, its name as `displayName`; custom attributes `mothertwin:level`, `mothertwin:id`,
+  `mothertwin:name`, and for equipment `mothertwin:type`, `mothertwin:motherId` and one
+  `mothertwin:param:<name>` per parameter (double, int, bool or string; the unit in the attribute's
+  customData "unit");
 - each equipment type's mesh is authored once, under the abstract `class` prim `<root>/Prototypes`, and every
   equipment of that type is an instanceable reference to it (USD instancing: Omniverse and Isaac Sim share
-  the geometry);
-- each site's building as Mesh prims under `<site>/Building`: the floor (the site's footprint), the walls,
-  columns and slabs of the building model, and the regular column grid (one column prototype, an
-  instanceable reference per column).
+  the geometry). The prototype also holds what its equipment have in common: `mothertwin:level`,
+  `mothertwin:type` and the type's default parameters, which every instance composes; an equipment authors
+  only the parameters that deviate from its type's (and blocks a type's parameter it does not have), so a
+  deviation is a local opinion that USD tools show as such;
+- each site's building under `<site>/Building`: the floor (the site's footprint), the walls, columns and slabs
+  of the building model as Mesh prims, and the regular column grid as one PointInstancer (a column mesh and a
+  position per column).
 
 The layer is built with the Sdf API inside one change block: authoring specs directly is several times
 faster than one Usd API call per prim and attribute (10,000 equipment in about half a second).
@@ -35,6 +39,7 @@ from viewer.formats import EquipmentLibrary, ExportError, OpenCancelledError, Wr
 
 PROTOTYPES = "Prototypes"
 INT_LIMIT = 2**31
+NUMBER_KINDS = {"int", "int64", "double"}
 
 
 def valid_names(idents: list[str]) -> list[str]:
@@ -51,6 +56,13 @@ def valid_names(idents: list[str]) -> list[str]:
         taken.add(candidate)
         out.append(candidate)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Prototype:
+    reference: Any  # Sdf.Reference to the prototype prim
+    parameters: dict[str, tuple[Any, str]]  # the type's default parameters on the prototype, by attribute name
+    kinds: dict[str, str | None]  # the value type of each parameter its equipment have (None: mixed)
 
 
 class _Stage:
@@ -117,16 +129,33 @@ class _Stage:
         return prim
 
 
-def _parameter_attribute(stage: _Stage, prim: Any, name: str, value: Any, unit: str) -> Any:
+def value_kind(value: Any) -> str:
+    """The USD value type an attribute of this parameter value gets."""
     if isinstance(value, bool):
-        kind = "bool"
-    elif isinstance(value, int):
-        kind = "int" if -INT_LIMIT <= value < INT_LIMIT else "int64"
-    elif isinstance(value, float):
-        kind = "double"
-    else:
-        kind, value = "string", str(value)
-    spec = stage.attribute(prim, name, kind, value)
+        return "bool"
+    if isinstance(value, int):
+        return "int" if -INT_LIMIT <= value < INT_LIMIT else "int64"
+    if isinstance(value, float):
+        return "double"
+    return "string"
+
+
+def common_kind(kinds: set[str]) -> str | None:
+    """One value type for a parameter that equipment of a type have with values of these types: numbers widen
+    (an int beside a double is a double), anything else mixed has none."""
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    if kinds <= NUMBER_KINDS:
+        return "double" if "double" in kinds else "int64"
+    return None
+
+
+def _coerce(value: Any, kind: str) -> Any:
+    return float(value) if kind == "double" else str(value) if kind == "string" else value
+
+
+def _parameter_attribute(stage: _Stage, prim: Any, name: str, value: Any, unit: str, kind: str) -> Any:
+    spec = stage.attribute(prim, name, kind, _coerce(value, kind))
     if unit:
         spec.customData = {"unit": unit}
     return spec
@@ -152,23 +181,22 @@ def _parameters(entries: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, str]
     return out
 
 
-def _same(a: tuple[Any, str], b: tuple[Any, str]) -> bool:
-    return type(a[0]) is type(b[0]) and a == b  # True == 1 in Python, not in a USD attribute
-
-
-def _equipment_attributes(stage: _Stage, prim: Any, node: SceneNode, prototype: _Prototype) -> None:
+def _equipment_attributes(
+    stage: _Stage, prim: Any, node: SceneNode, mine: dict[str, tuple[Any, str]], prototype: _Prototype
+) -> None:
     """What the equipment has of its own: the prototype (its type) holds the type, the level and the type's
     default parameters, which every instance composes; an equipment authors only the parameters whose value
     or unit differs (its deviations) and blocks those of its type it does not have."""
     if "mother_id" in node.extras:
         stage.attribute(prim, "mothertwin:motherId", "string", node.extras["mother_id"])
-    mine = _parameters(node.extras.get("parameters", {}))
-    for attr_name, entry in mine.items():
+    for attr_name, (value, unit) in mine.items():
+        kind = prototype.kinds.get(attr_name) or value_kind(value)
         default = prototype.parameters.get(attr_name)
-        if default is None or not _same(default, entry):
-            _parameter_attribute(stage, prim, attr_name, *entry)
+        value = _coerce(value, kind)
+        if default is None or default[1] != unit or type(default[0]) is not type(value) or default[0] != value:
+            _parameter_attribute(stage, prim, attr_name, value, unit, kind)
     for attr_name in prototype.parameters.keys() - mine.keys():
-        spec = Sdf.AttributeSpec(prim, attr_name, prototype.value_types[attr_name], declaresCustom=True)
+        spec = Sdf.AttributeSpec(prim, attr_name, stage.types[prototype.kinds[attr_name]], declaresCustom=True)
         spec.default = Sdf.ValueBlock()
 
 
@@ -187,7 +215,10 @@ def build_layer(scene: PlantScene, request: WriteRequest) -> Any:
         root = stage.prim(layer.pseudoRoot, root_name)
         root.kind = "assembly"
         _level_attributes(stage, root, root_node)
-        prototypes = _prototypes(stage, scene, root, request.library)
+        parameters = {
+            i: _parameters(n.extras.get("parameters", {})) for i, n in enumerate(scene.nodes) if n.level == "equipment"
+        }
+        prototypes = _prototypes(stage, scene, root, request.library, parameters)
         names = _prim_names(scene, children)
         identity = np.all(scene.matrices == np.eye(4), axis=(1, 2))
         rows = (scene.matrices.transpose(0, 2, 1) + 0.0).tolist()  # USD multiplies row vectors; + 0.0: no "-0"
@@ -207,7 +238,8 @@ def build_layer(scene: PlantScene, request: WriteRequest) -> Any:
                 paths.append(None)
             else:
                 matrix = None if identity[index] else rows[index]
-                paths.append(_author_node(stage, scene, parent, names[index], node, matrix, prototypes))
+                mine = parameters.get(index, {})
+                paths.append(_author_node(stage, scene, parent, names[index], node, matrix, prototypes, mine))
     return layer
 
 
@@ -244,19 +276,24 @@ def _prim_names(scene: PlantScene, children: list[list[int]]) -> list[str]:
     return names
 
 
-@dataclass(frozen=True, slots=True)
-class _Prototype:
-    reference: Any  # Sdf.Reference to the prototype prim
-    parameters: dict[str, tuple[Any, str]]  # the type's default parameters, by attribute name
-    value_types: dict[str, Any]  # their Sdf value type names
-
-
-def _prototypes(stage: _Stage, scene: PlantScene, root: Any, library: EquipmentLibrary) -> dict[str, _Prototype]:
+def _prototypes(
+    stage: _Stage,
+    scene: PlantScene,
+    root: Any,
+    library: EquipmentLibrary,
+    parameters: dict[int, dict[str, tuple[Any, str]]],
+) -> dict[str, _Prototype]:
     """Each equipment type's mesh authored once, under a class prim, with what all equipment of the type
-    have in common (level, type, default parameters). Returns the prototypes by mesh key."""
+    have in common: level, type, and the type's default parameters where every equipment of the type has
+    values of one type (USD wants one value type per attribute). Returns the prototypes by mesh key."""
     shared = [key for key in scene.meshes if key.startswith("type:")]
     if not shared:
         return {}
+    kinds: dict[str, dict[str, set[str]]] = {key: {} for key in shared}
+    for index, mine in parameters.items():
+        seen = kinds[scene.nodes[index].mesh or ""]
+        for attr_name, (value, _unit) in mine.items():
+            seen.setdefault(attr_name, set()).add(value_kind(value))
     holder = stage.prim(root, PROTOTYPES, "", Sdf.SpecifierClass)
     out = {}
     for key, name in zip(shared, valid_names([k.split(":", 1)[1] for k in shared]), strict=True):
@@ -269,8 +306,16 @@ def _prototypes(stage: _Stage, scene: PlantScene, root: Any, library: EquipmentL
         defaults = _parameters(
             {p.name: {"value": parameter_value(p), "unit": p.unit} for p in library[type_name].parameters}
         )
-        types = {n: _parameter_attribute(stage, prototype, n, *entry).typeName for n, entry in defaults.items()}
-        out[key] = _Prototype(Sdf.Reference("", prototype.path), defaults, types)
+        for attr_name, (value, _unit) in defaults.items():
+            kinds[key].setdefault(attr_name, set()).add(value_kind(value))
+        resolved = {attr_name: common_kind(found) for attr_name, found in kinds[key].items()}
+        shared_defaults = {}
+        for attr_name, (value, unit) in defaults.items():
+            kind = resolved[attr_name]
+            if kind is not None:
+                shared_defaults[attr_name] = (_coerce(value, kind), unit)
+                _parameter_attribute(stage, prototype, attr_name, value, unit, kind)
+        out[key] = _Prototype(Sdf.Reference("", prototype.path), shared_defaults, resolved)
     return out
 
 
@@ -282,6 +327,7 @@ def _author_node(
     node: SceneNode,
     matrix: list[list[float]] | None,
     prototypes: dict[str, _Prototype],
+    parameters: dict[str, tuple[Any, str]],
 ) -> Any:
     if node.mesh is not None and node.mesh.startswith("building:"):
         prim = stage.mesh(parent, name, scene.meshes[node.mesh])  # a building part: its own mesh, in place
@@ -295,10 +341,10 @@ def _author_node(
     _level_attributes(stage, prim, node, with_level=prototype is None)
     if prototype is not None:
         if node.level == "equipment":
-            _equipment_attributes(stage, prim, node, prototype)
+            _equipment_attributes(stage, prim, node, parameters, prototype)
         prim.referenceList.prependedItems.append(prototype.reference)
         prim.instanceable = True
-    elif node.level == "building" and "kind" in node.extras:
+    elif node.extras.get("level") == "building" and "kind" in node.extras:
         stage.attribute(prim, "mothertwin:kind", "token", node.extras["kind"])
     return prim
 
