@@ -268,3 +268,17 @@ def test_another_reader_opens_the_export(tmp_path, registry, library, demo_path)
     assert lo[1] == pytest.approx(0.0, abs=1e-3) and hi[1] > 2.0
     assert lo[0] == pytest.approx(footprint[:, 0].min(), abs=0.5)
     assert -hi[2] == pytest.approx(footprint[:, 1].min(), abs=0.5)
+
+
+def test_the_formats_benchmark_times_and_sizes_each_3d_export(registry, library, capsys):
+    from viewer.bench.formats import scene_export_figures
+    from viewer.model.synthetic import generate_plant
+
+    figures = scene_export_figures(generate_plant(library, 300, seed=7), library, registry, 300)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        ["glTF", "export", "(.glb)"], ["OpenUSD", "export", "(.usdc)"], ["OpenUSD", "export", "(.usda)"]
+    ]  # fmt: skip
+    assert all("(<= 2 s per 10,000 equipment); " in line and line.endswith("MB written") for line in lines)
+    assert {k for k in figures if k.endswith("_s")} == {"glb_export_s", "usdc_export_s", "usda_export_s"}
+    assert all(figures[k] > 0 for k in figures)
