@@ -188,3 +188,11 @@ def test_a_line_alone_and_the_usd_suffixes(tmp_path, registry, library):
     export_plant(document, text, find_writer(registry, "usda"), site, line, library=library)
     assert text.read_bytes().startswith(b"#usda 1.0")  # --format usda into a .usd: text
     assert Usd.Stage.Open(str(text)).GetPrimAtPath(robot.GetPath()).IsValid()
+
+
+def test_prim_names_from_ids_are_valid_and_unique_among_siblings():
+    from mothertwin_formats.usd import valid_names
+
+    names = valid_names(["S-1.A", "S-1_A", "S_1_A_2", "1st", "Zelle Süd", ""])
+    assert names == ["S_1_A", "S_1_A_2", "S_1_A_2_2", "_1st", "Zelle_S_d", "_"]
+    assert all(Sdf.Path.IsValidIdentifier(n) for n in names) and len(set(names)) == len(names)
