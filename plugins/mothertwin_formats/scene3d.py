@@ -67,19 +67,6 @@ class PlantScene:
                 out[node.parent].append(index)
         return out
 
-    def world_matrices(self) -> np.ndarray:
-        """(n, 4, 4) transform of every node in the plant's frame (parents come before their children)."""
-        world = self.matrices.copy()
-        parents = np.array([n.parent for n in self.nodes])
-        # Composed level by level: every node's parent is one level up, so a few batched products do it.
-        depth = np.zeros(len(parents), dtype=int)
-        for index, parent in enumerate(parents):
-            depth[index] = depth[parent] + 1 if parent >= 0 else 0
-        for level in range(1, int(depth.max(initial=0)) + 1):
-            members = np.flatnonzero(depth == level)
-            world[members] = world[parents[members]] @ self.matrices[members]
-        return world
-
 
 def parameter_value(parameter: Parameter) -> float | int | str | bool:
     value = parameter.value
@@ -193,14 +180,14 @@ def build_scene(request: WriteRequest) -> PlantScene:
         if with_building:
             _add_building(nodes, local, site, site_index, meshes)
     request.progress(0.45, "transforms")
-    matrices = np.stack([m if m is not None else np.eye(4) for m in local])
+    matrices = np.tile(np.eye(4), (len(local), 1, 1))
+    levels = [i for i, m in enumerate(local) if m is not None]
+    matrices[levels] = np.stack([local[i] for i in levels])
     if cell_inverse:
         inverse = np.stack(cell_inverse)
-        rows = np.concatenate(equipment_rows)
-        world = np.concatenate(equipment_world)
-        relative = inverse[np.concatenate(equipment_cells)] @ world  # the equipment pose within its cell
+        relative = inverse[np.concatenate(equipment_cells)] @ np.concatenate(equipment_world)  # pose in the cell
         relative[:, :3, :3] *= np.asarray(equipment_scales, dtype=float).reshape(-1, 3)[:, None, :]
-        matrices[rows] = relative
+        matrices[np.concatenate(equipment_rows)] = relative
     return PlantScene(nodes, matrices, meshes)
 
 

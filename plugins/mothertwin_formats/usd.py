@@ -388,10 +388,16 @@ def export_layer(layer: Any, encoding: str) -> bytes:
 
 
 class UsdaWriter(UsdWriter):
+    """OpenUSD text, also into a .usd file (USD reads either encoding from a .usd)."""
+
     name = "usda"
+    suffixes = (".usda", ".usd")
     encoding = "usda"
 
 
 class UsdcWriter(UsdWriter):
+    """OpenUSD binary (crate)."""
+
     name = "usdc"
+    suffixes = (".usdc", ".usd")
     encoding = "usdc"
