@@ -382,8 +382,12 @@ def export_layer(layer: Any, encoding: str) -> bytes:
         return str(layer.ExportToString()).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="mothertwin-usd-") as folder:
         target = Path(folder) / "plant.usdc"
-        if not layer.Export(str(target)):
-            raise ExportError("the OpenUSD library did not write the binary layer")
+        try:
+            written = layer.Export(str(target))
+        except Exception as exc:  # pxr raises Tf.ErrorException, with USD's own message
+            raise ExportError(f"OpenUSD could not write the binary layer: {exc}") from exc
+        if not written:
+            raise ExportError(f"OpenUSD could not write the binary layer to {folder}")
         return target.read_bytes()
 
 
