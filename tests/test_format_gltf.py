@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from format_3d_fixtures import CRATE, quaternion_matrix, rich_document
 
-from tests.format_3d_fixtures import CRATE, quaternion_matrix, rich_document
 from viewer.app.exporting import ExportError, choose_scope, export_plant, find_writer
 from viewer.formats import equipment_world_matrices, load_type_mesh
 from viewer.io import load_document

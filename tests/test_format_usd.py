@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from format_3d_fixtures import rich_document
 
-from tests.format_3d_fixtures import rich_document
 from viewer.app.exporting import choose_scope, export_plant, find_writer
 from viewer.formats import equipment_world_matrices
 from viewer.io import load_document
