@@ -282,3 +282,19 @@ def test_the_formats_benchmark_times_and_sizes_each_3d_export(registry, library,
     assert all("(<= 2 s per 10,000 equipment); " in line and line.endswith("MB written") for line in lines)
     assert {k for k in figures if k.endswith("_s")} == {"glb_export_s", "usdc_export_s", "usda_export_s"}
     assert all(figures[k] > 0 for k in figures)
+
+
+def test_a_type_whose_mesh_cannot_be_read_exports_as_its_footprint_box(tmp_path, library, caplog):
+    from viewer.model import EquipmentLibrary, EquipmentType, Footprint
+
+    (tmp_path / "broken.glb").write_bytes(b"not a mesh")
+    kinds = EquipmentLibrary({
+        "broken": EquipmentType("broken", "Broken", "test", Footprint(2, 1, 1), mesh="broken.glb", base_dir=tmp_path),
+        "gone": EquipmentType("gone", "Gone", "test", Footprint(2, 1, 1), mesh="gone.glb", base_dir=tmp_path),
+    })  # fmt: skip
+    assert load_type_mesh(kinds, "broken") is None and load_type_mesh(kinds, "gone") is None
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("broken.glb" in m and "type 'broken' exported as its footprint box" in m for m in messages)
+    assert any("gone.glb: mesh file not found" in m for m in messages)
+    vertices, faces, colors = load_type_mesh(library, "robot_6axis")
+    assert len(faces) == len(colors) > 12 and vertices.shape[1] == 3
