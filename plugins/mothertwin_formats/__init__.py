@@ -19,5 +19,10 @@ manifest = PluginManifest(
         Contribution(
             "exporter", "aml", "mothertwin_formats.aml.writer:AmlWriter", "AutomationML (CAEX 3.0)", handles=(".aml",)
         ),
+        Contribution("exporter", "glb", "mothertwin_formats.gltf:GlbWriter", "glTF 2.0 binary", handles=(".glb",)),
+        Contribution("exporter", "gltf", "mothertwin_formats.gltf:GltfWriter", "glTF 2.0", handles=(".gltf",)),
+        Contribution("exporter", "usd", "mothertwin_formats.usd:UsdWriter", "OpenUSD", handles=(".usd",)),
+        Contribution("exporter", "usda", "mothertwin_formats.usd:UsdaWriter", "OpenUSD text", handles=(".usda",)),
+        Contribution("exporter", "usdc", "mothertwin_formats.usd:UsdcWriter", "OpenUSD binary", handles=(".usdc",)),
     ),
 )

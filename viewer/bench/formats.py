@@ -13,6 +13,9 @@ from pathlib import Path
 from viewer.bench.figures import figure_line, verdict
 
 AML_IMPORT_TARGET = 3.0  # seconds for 10,000 equipment
+SCENE_EXPORT_TARGET = 2.0  # seconds for 10,000 equipment, glTF and OpenUSD each
+SCENE_FORMATS = (("glTF export (.glb)", "glb", ".glb"), ("OpenUSD export (.usdc)", "usdc", ".usdc"),
+                 ("OpenUSD export (.usda)", "usda", ".usda"))  # fmt: skip
 REPEATS = 3
 
 
@@ -27,6 +30,28 @@ def _best(action, repeats: int = REPEATS) -> float:  # noqa: ANN001
 
 def _default_ifc_folder() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ifc"
+
+
+def scene_export_figures(document, library, registry, equipment: int) -> dict[str, float]:  # noqa: ANN001
+    """The plant exported for other 3D tools (glTF, OpenUSD): time and file size per format (target: 2 s or
+    less each for 10,000 equipment)."""
+    from viewer.app.exporting import export_plant, find_writer
+
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for label, format_name, suffix in SCENE_FORMATS:
+            path = Path(folder) / f"plant{suffix}"
+            writer = find_writer(registry, format_name)
+            seconds = _best(lambda: export_plant(document, path, writer, library=library))  # noqa: B023
+            figures[f"{format_name}_export_s"] = seconds
+            figures[f"{format_name}_export_mb"] = path.stat().st_size / 1e6
+            figure_line(
+                label, f"{seconds:.2f} s",
+                verdict(seconds <= SCENE_EXPORT_TARGET * equipment / 10_000,
+                        f"<= {SCENE_EXPORT_TARGET:g} s per 10,000 equipment")
+                + f"; {path.stat().st_size / 1e6:.1f} MB written",
+            )  # fmt: skip
+    return figures
 
 
 def run_formats_benchmark(equipment: int = 10_000, ifc_folder: Path | None = None) -> dict[str, float]:
@@ -70,6 +95,7 @@ def run_formats_benchmark(equipment: int = 10_000, ifc_folder: Path | None = Non
             f"import is {figures['aml_import_s'] / figures['json_load_s']:.1f}x the JSON load "
             f"({json_path.stat().st_size / 1e6:.1f} MB)",
         )  # fmt: skip
+    figures.update(scene_export_figures(document, library, registry, equipment))
     folder = ifc_folder if ifc_folder is not None else _default_ifc_folder()
     files = sorted(folder.glob("*.ifc")) if folder.is_dir() else []
     if not files:

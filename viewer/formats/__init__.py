@@ -19,6 +19,7 @@ from viewer.app.opening import (
     ReadResult,
 )
 from viewer.io.errors import PlantFileError, Problem
+from viewer.io.export_geometry import BuildingMesh, building_meshes, grid_column_mesh, load_type_mesh
 from viewer.model import (
     Area,
     BuildingElement,
@@ -45,6 +46,7 @@ __all__ = [
     "Area",
     "BuildingElement",
     "BuildingKind",
+    "BuildingMesh",
     "Cell",
     "ColumnGrid",
     "Contribution",
@@ -73,7 +75,10 @@ __all__ = [
     "Site",
     "WriteRequest",
     "Writer",
+    "building_meshes",
     "cell_world_matrices",
     "equipment_world_matrices",
+    "grid_column_mesh",
+    "load_type_mesh",
     "pose_matrix",
 ]
