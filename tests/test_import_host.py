@@ -283,3 +283,25 @@ def test_a_file_whose_name_no_importer_declares_is_known_by_its_first_bytes(tmp_
     assert choose_reader(renamed, renamed.read_bytes()[:512], registry).name == "dxf"
     opened = open_plant(renamed, builtin_library(), registry=registry)
     assert opened is not None and opened.reader == "dxf" and opened.document.equipment_count() == 5
+
+
+def test_files_that_belong_together_are_written_all_or_none(tmp_path, monkeypatch):
+    import viewer.io.atomic as atomic
+
+    first, second = tmp_path / "plant.gltf", tmp_path / "plant.bin"
+    first.write_bytes(b"old gltf")
+    real_replace, replaced = os.replace, []
+
+    def fsync_fails_on_the_second(fd):
+        if replaced or len(list(tmp_path.glob(".*.tmp"))) >= 2:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync_fails_on_the_second)
+    monkeypatch.setattr(atomic.os, "replace", lambda a, b: (replaced.append(b), real_replace(a, b)))
+    with pytest.raises(OSError, match="No space left"):
+        atomic.atomic_write_files([(first, b"new gltf"), (second, b"new bin")])
+    assert replaced == [] and first.read_bytes() == b"old gltf" and not second.exists()
+    assert list(tmp_path.glob(".*.tmp")) == []
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: None)
+    atomic.atomic_write_files([(first, b"new gltf"), (second, b"new bin")])
+    assert first.read_bytes() == b"new gltf" and second.read_bytes() == b"new bin"

@@ -1,8 +1,8 @@
 """The plant file formats that ship with MotherTwin, as a plugin like any third party's: AutomationML (import
-and export), IFC and DXF layouts (import).
+and export), IFC and DXF layouts (import), glTF and OpenUSD (export).
 
 Importing this package is cheap: it only declares the manifest. Each format's module (and its library: lxml,
-ifcopenshell, ezdxf) is imported when a file of that format is first opened or written.
+ifcopenshell, ezdxf, pxr) is imported when a file of that format is first opened or written.
 """
 
 from viewer.sensors.plugins import Contribution, PluginManifest

@@ -2,8 +2,8 @@
 OpenUSD plug in the same way), one path for `mothertwin export` and the window's File > Export.
 
 An exporter is given the document and what to export (a site, a line) and gives back the bytes of the files
-it makes; MotherTwin writes them, each atomically, so a failed or cancelled export leaves nothing half-written
-and an existing file of the same name as it was.
+it makes; MotherTwin writes them all to temporary files and renames them into place once every one is on disk,
+so a failed or cancelled export leaves nothing half-written and existing files of the same names as they were.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from viewer.app.opening import Cancelled, Progress
 from viewer.io import builtin_library
-from viewer.io.atomic import atomic_write_bytes
+from viewer.io.atomic import atomic_write_files
 from viewer.model import EquipmentLibrary, Line, PlantDocument, Site
 
 if TYPE_CHECKING:
@@ -133,6 +133,5 @@ def export_plant(
         if not target.is_relative_to(folder):
             raise ExportError(f"the {writer.name} exporter named a file outside {folder}: {name!r}")
         targets.append(target)
-    for target, content in zip(targets, files.values(), strict=True):
-        atomic_write_bytes(target, content)
+    atomic_write_files(list(zip(targets, files.values(), strict=True)))
     return targets

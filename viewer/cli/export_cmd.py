@@ -1,5 +1,5 @@
 """`mothertwin export`: a plant document (or one site, or line, of it) to another format through the exporter
-plugins: AutomationML (CAEX 3.0) today."""
+plugins: AutomationML (CAEX 3.0), glTF 2.0 (GLB or .gltf) and OpenUSD (crate or text)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from viewer.io import PlantFileError
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "export",
-        help="export a plant document to AutomationML (.aml) (the exporter plugins' formats)",
+        help="export a plant document to AutomationML (.aml), glTF (.glb, .gltf) or OpenUSD (.usd, .usda, .usdc)",
         description="Write a plant document, or one site or line of it, in another format. Files are written "
         "atomically: a failed export leaves nothing half-written. Exit 0 written, 1 not, 2 a wrong command line.",
     )
     parser.add_argument("file", type=plant_path, help=PLANT_HELP)
-    parser.add_argument("--format", help="the format (aml); default: from the output's suffix")
+    parser.add_argument(
+        "--format", help="aml, glb, gltf, usd, usda or usdc (the exporter plugins'); default: the output's suffix"
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="the file to write (e.g. plant.aml)")
     parser.add_argument("--site", help="export only this site (name or id)")
     parser.add_argument("--line", help="export only this line (name or id) with its site")
