@@ -19,6 +19,7 @@ import ifcopenshell.api.project
 import ifcopenshell.api.pset
 import ifcopenshell.api.root
 import ifcopenshell.api.spatial
+import ifcopenshell.api.type
 import ifcopenshell.api.unit
 import ifcopenshell.geom
 import ifcopenshell.util.element
@@ -47,6 +48,7 @@ MM = 0.001  # the 1 mm the positions must hold to
 EQUIPMENT_CLASSES = ("IfcBuildingElementProxy", "IfcFurnishingElement", "IfcDistributionElement")
 BUILDING_CLASSES = ("IfcWall", "IfcCurtainWall", "IfcSlab", "IfcColumn", "IfcSpace")
 STOREY_Z = 1.0  # metres: the generated file's storey stands this high
+CONVEYOR_X = (30.0, 33.0, 36.0)
 
 
 def needs(path: Path) -> Path:
@@ -62,6 +64,10 @@ def registry() -> PluginRegistry:
 
 def find(document, equipment_id: str) -> Equipment:
     return next(p.equipment for p in document.iter_equipment() if p.equipment.id == equipment_id)
+
+
+def named(document, name: str) -> Equipment:
+    return next(p.equipment for p in document.iter_equipment() if p.equipment.name == name)
 
 
 def by_types(model, classes) -> list:
@@ -118,6 +124,19 @@ def write_ifc4(path: Path) -> None:
     api.pset.edit_pset(f, pset=pset, properties={"Speed": 60.0, "Label": "A"})
     width = f.createIfcPropertySingleValue("Width", None, f.createIfcLengthMeasure(2500.0), None)  # 2500 mm
     pset.HasProperties = [*pset.HasProperties, width]
+    # Three conveyors of one type: its shape (a representation map) and its property set are shared.
+    conveyor = api.root.create_entity(f, ifc_class="IfcBuildingElementProxyType", name="Conveyor type")
+    shape = api.geometry.add_wall_representation(f, context=body, length=2.0, height=0.9, thickness=0.5)
+    api.geometry.assign_representation(f, product=conveyor, representation=shape)
+    type_pset = api.pset.add_pset(f, product=conveyor, name="Pset_ConveyorType")
+    api.pset.edit_pset(f, pset=type_pset, properties={"Maker": "ACME"})
+    for n, x in enumerate(CONVEYOR_X):
+        element = api.root.create_entity(f, ifc_class="IfcBuildingElementProxy", name=f"Conveyor {n + 1}")
+        api.type.assign_type(f, related_objects=[element], relating_type=conveyor)
+        matrix = np.eye(4)
+        matrix[:3, 3] = (x, 2.0, STOREY_Z)
+        api.geometry.edit_object_placement(f, product=element, matrix=matrix, is_si=True)
+        api.spatial.assign_container(f, products=[element], relating_structure=storey)
     f.write(str(path))
 
 
@@ -159,7 +178,7 @@ def drawn_vertices(imported, equipment_id: str, folder: Path) -> np.ndarray:
 def test_a_millimetre_ifc4_file_comes_out_in_metres_with_the_press_where_its_placement_says(hall, hall_import):
     report = hall_import.report
     assert report.format == "IFC4"
-    press = next(p.equipment for p in hall_import.document.iter_equipment())
+    press = named(hall_import.document, "Press 1")
     assert press.name == "Press 1"
     # The type's origin is the footprint centre on the floor: 0.5 m along and 0.3 m across the press's own
     # axes from its placement (3 m, 4 m), turned 30 degrees; the storey's floor (1 m up) is height zero.
@@ -186,13 +205,31 @@ def test_the_drawn_mesh_lands_exactly_where_ifcopenshell_puts_the_element(hall, 
 
 
 def test_property_sets_become_parameters_with_lengths_in_metres(hall_import):
-    press = next(p.equipment for p in hall_import.document.iter_equipment())
+    press = named(hall_import.document, "Press 1")
     values = {p.name: (p.value, p.unit) for p in press.parameters}
     assert values["Pset_Test/Speed"] == (60.0, "")
     assert values["Pset_Test/Label"] == ("A", "")
     width, unit = values["Pset_Test/Width"]
     assert (width, unit) == (pytest.approx(2.5), "m")
-    assert hall_import.report.count("parameters") == len(press.parameters) == 3
+    assert len(press.parameters) == 3
+    for n in range(len(CONVEYOR_X)):  # the type's set, on each of its occurrences
+        conveyor = named(hall_import.document, f"Conveyor {n + 1}")
+        assert [(p.name, p.value) for p in conveyor.parameters] == [("Pset_ConveyorType/Maker", "ACME")]
+    assert hall_import.report.count("parameters") == 3 + len(CONVEYOR_X)
+
+
+def test_elements_of_one_shape_share_one_type_and_mesh(hall_import):
+    document = hall_import.document
+    conveyors = [named(document, f"Conveyor {n + 1}") for n in range(len(CONVEYOR_X))]
+    assert len({c.type for c in conveyors}) == 1
+    kind = document.types[conveyors[0].type]
+    assert kind.title == "Conveyor type"
+    assert (kind.footprint.width, kind.footprint.depth, kind.footprint.height) == pytest.approx((2.0, 0.5, 0.9))
+    assert [(c.pose.x, c.pose.y, c.pose.yaw) for c in conveyors] == [
+        pytest.approx((x + 1.0, 2.25, 0.0), abs=MM) for x in CONVEYOR_X
+    ]
+    assert len(hall_import.assets) == len(document.types) == 2  # the press's and the conveyors'
+    assert hall_import.report.count("meshes") == 2
 
 
 def test_walls_and_columns_become_the_building_in_metres(hall_import):
@@ -210,7 +247,7 @@ def test_walls_and_columns_become_the_building_in_metres(hall_import):
     assert column_xy.max(axis=0) == pytest.approx((20.4, 10.4), abs=MM)
     report = hall_import.report
     assert report.count("building elements") == 2
-    assert report.count("equipment") == 1
+    assert report.count("equipment") == 1 + len(CONVEYOR_X)
     assert len(site.footprint) >= 3  # the outline of what the building has
 
 
@@ -228,7 +265,7 @@ def test_an_equipment_put_on_the_imported_column_is_flagged(hall_import):
 
 def test_the_file_heights_option_keeps_the_storeys_own_height(hall, registry):
     kept = import_plant(hall, registry=registry, options={"z_origin": "file"})
-    press = next(p.equipment for p in kept.document.iter_equipment())
+    press = named(kept.document, "Press 1")
     assert press.pose.z == pytest.approx(STOREY_Z, abs=MM)
     wall = next(e for e in kept.document.sites[0].building if e.kind == BuildingKind.WALL)
     assert wall.base == pytest.approx(STOREY_Z, abs=MM)
@@ -239,7 +276,7 @@ def test_an_imported_ifc_saves_and_loads_back_with_its_meshes(hall_import, tmp_p
     place_files(hall_import.document, hall_import.assets, tmp_path)
     save_document(hall_import.document, target)
     loaded = load_document(target)
-    press = next(p.equipment for p in loaded.iter_equipment())
+    press = named(loaded, "Press 1")
     kind = loaded.types[press.type]
     assert (tmp_path / kind.mesh).is_file()
     assert MeshCache().load(tmp_path / kind.mesh).extents == pytest.approx((1.0, 0.6, 0.8), abs=MM)
@@ -440,3 +477,31 @@ def test_a_crash_in_the_import_worker_is_a_message_and_this_process_carries_on(t
     assert problem.file == str(path)
     assert "the Crashing IFC importer crashed (SIGABRT)" in problem.message
     assert "the open plant is unchanged" in problem.message
+
+
+def test_the_height_choice_is_offered_and_a_cancel_stops_the_read(hall, registry):
+    from viewer.app.opening import OpenCancelledError, ReadRequest, import_options
+
+    options = import_options(hall, registry)
+    assert [(o.key, o.default, o.choices) for o in options] == [
+        ("z_origin", "lowest-storey", ("lowest-storey", "file"))
+    ]
+    reader = registry.load("importer", "ifc")()
+    request = ReadRequest(hall, hall.read_bytes(), builtin_library(), lambda fraction, stage: None, lambda: True)
+    with pytest.raises(OpenCancelledError):
+        reader.read(request)
+
+
+def test_the_building_outline_is_the_rooms_outer_edge_or_the_hull_of_walls_that_do_not_close():
+    from mothertwin_formats.ifc.geometry import building_outline
+
+    def wall(x0, y0, x1, y1):
+        return shapely.box(x0, y0, x1, y1)
+
+    room = [wall(0, 0, 20, 0.3), wall(0, 9.7, 20, 10), wall(0, 0, 0.3, 10), wall(19.7, 0, 20, 10)]
+    closed = shapely.Polygon(building_outline(room))
+    assert closed.area == pytest.approx(200.0, rel=0.01)  # the room's floor, not the walls' own 18 m2
+    open_room = room[:3]  # the east wall missing: the walls enclose nothing
+    hull = shapely.Polygon(building_outline(open_room))
+    assert hull.area == pytest.approx(200.0, rel=0.01)
+    assert building_outline([]) == []

@@ -26,6 +26,7 @@ MIN_PART_AREA = 1e-4  # square metres: smaller pieces of a plan outline are nois
 MIN_TRIANGLE_AREA = 1e-8  # square metres in plan: vertical faces project to nothing
 THIN_OUTLINE = 0.005  # metres: half the thickness given to an element that has no area in plan (a glass pane)
 MAX_THREADS = 4
+FILLED_SHARE = 0.25  # a building outline covering less of its hull than this is walls that enclose nothing
 UPRIGHT = 1e-6  # a frame turned less than this off its yaw is taken as turned by its yaw only
 # glTF is Y up; our meshes are Z up. Rows map (x, y, z) to glTF's (x, z, -y).
 Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
@@ -54,12 +55,13 @@ class PlacedShape:
 
 
 def _local_mesh(geometry: Any) -> LocalMesh:
-    vertices = np.asarray(geometry.verts, dtype=float).reshape(-1, 3)
-    faces = np.asarray(geometry.faces, dtype=np.int64).reshape(-1, 3)
+    # The raw buffers: a tuple of Python floats per coordinate would cost far more on big meshes.
+    vertices = np.frombuffer(geometry.verts_buffer, dtype=np.float64).reshape(-1, 3)
+    faces = np.frombuffer(geometry.faces_buffer, dtype=np.int32).reshape(-1, 3).astype(np.int64)
     palette = [
         tuple(round(min(1.0, max(0.0, c)) * 255) for c in m.diffuse.components) for m in geometry.materials
     ]
-    ids = np.asarray(geometry.material_ids, dtype=np.int64)
+    ids = np.frombuffer(geometry.material_ids_buffer, dtype=np.int32)
     colors = np.tile(np.array(DEFAULT_RGB, dtype=np.uint8), (len(faces), 1))
     if palette and len(ids) == len(faces):
         table = np.array([*palette, DEFAULT_RGB], dtype=np.uint8)
@@ -141,7 +143,7 @@ def outline_points(polygon: shapely.Polygon) -> list[tuple[float, float]]:
 
 def building_outline(polygons: list[shapely.Polygon], margin: float = 0.05) -> list[tuple[float, float]]:
     """The building's outline from its walls, slabs and columns: their union with small gaps closed, the
-    largest piece's exterior (or the hull of all when the pieces lie apart)."""
+    largest piece's exterior (or the hull of all when the pieces lie apart or the walls do not close)."""
     if not polygons:
         return []
     merged = shapely.union_all(polygons).buffer(margin, join_style="mitre").buffer(-margin, join_style="mitre")
@@ -149,7 +151,11 @@ def building_outline(polygons: list[shapely.Polygon], margin: float = 0.05) -> l
     if not pieces:
         return []
     total = sum(p.area for p in pieces)
-    outline = pieces[0] if pieces[0].area >= 0.8 * total else shapely.convex_hull(merged)
+    outline = shapely.Polygon(pieces[0].exterior)
+    hull = shapely.convex_hull(merged)
+    # Pieces lying apart, or walls that do not close (a gap at a door) and so enclose nothing: the hull.
+    if pieces[0].area < 0.8 * total or outline.area < FILLED_SHARE * hull.area:
+        outline = hull
     if not isinstance(outline, shapely.Polygon) or outline.is_empty:
         return []
     return outline_points(shapely.Polygon(shapely.simplify(outline, 0.02).exterior))
