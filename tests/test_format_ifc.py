@@ -119,6 +119,8 @@ def write_ifc4(path: Path) -> None:
 
     box("IfcWall", "North wall", (5.0, 0.2, 3.0), 10.0, 5.0, 0.0)
     box("IfcColumn", "C1", (0.4, 0.4, 3.0), 20.0, 10.0, 0.0)
+    ghost = api.root.create_entity(f, ifc_class="IfcWall", name="Ghost wall")  # no shape to draw
+    api.spatial.assign_container(f, products=[ghost], relating_structure=storey)
     press = box("IfcBuildingElementProxy", "Press 1", (1.0, 0.6, 0.8), 3.0, 4.0, 30.0)
     pset = api.pset.add_pset(f, product=press, name="Pset_Test")
     api.pset.edit_pset(f, pset=pset, properties={"Speed": 60.0, "Label": "A"})
@@ -505,3 +507,13 @@ def test_the_building_outline_is_the_rooms_outer_edge_or_the_hull_of_walls_that_
     hull = shapely.Polygon(building_outline(open_room))
     assert hull.area == pytest.approx(200.0, rel=0.01)
     assert building_outline([]) == []
+
+
+def test_a_wall_without_geometry_is_left_out_with_a_warning_and_counted_as_skipped(hall, hall_import):
+    ghost = ifcopenshell.open(str(hall)).by_type("IfcWall")[-1]
+    assert ghost.Name == "Ghost wall"
+    assert all(e.name != "Ghost wall" for e in hall_import.document.sites[0].building)
+    warnings = [p for p in hall_import.problems if p.where == f"entity #{ghost.id()} (IfcWall 'Ghost wall')"]
+    assert [w.message for w in warnings] == ["no geometry to take a plan outline from: the wall is left out"]
+    skipped = [(r.what, r.count) for r in hall_import.report.skipped if "no geometry" in r.source]
+    assert skipped == [("IfcWall", 1)]

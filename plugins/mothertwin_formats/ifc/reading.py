@@ -387,6 +387,7 @@ class Importer:
         self.stem = slug(self.path.stem)
         self.ids = IdMaker()
         self._type_keys: dict[str, tuple[str, np.ndarray]] = {}
+        self.without_geometry: set[int] = set()  # building elements left out
 
     def warn(self, where: str, message: str) -> None:
         self.problems.append(Problem(str(self.path), where, message))
@@ -512,11 +513,12 @@ class Importer:
         rows = []
         outlines_for_footprint: list[shapely.Polygon] = []
         for ifc_class, kind in BUILDING_CLASSES.items():
-            made = 0
+            made: Counter[str] = Counter()
             for element in building[ifc_class]:
                 found = triangles.get(element.id())
                 if not found or not sum(len(t) for t in found):
                     self.warn(_describe(element), f"no geometry to take a plan outline from: the {kind} is left out")
+                    self.without_geometry.add(element.id())
                     continue
                 tris = np.concatenate(found)
                 low, high = float(tris[:, :, 2].min()), float(tris[:, :, 2].max())
@@ -534,9 +536,9 @@ class Importer:
                     )
                     if kind != BuildingKind.SPACE:
                         outlines_for_footprint.append(polygon)
-                made += 1 if polygons else 0
+                made[element.is_a()] += 1
             if made:
-                rows.append(MappingRow("building elements", made, f"{ifc_class} as {kind}s"))
+                rows.append(MappingRow("building elements", sum(made.values()), f"{_class_counts(made)} as {kind}s"))
         mapping.site.footprint = building_outline(outlines_for_footprint)
         return rows
 
@@ -693,6 +695,9 @@ class Importer:
         counts: Counter[tuple[str, str]] = Counter()
         for element in self.model.by_type("IfcProduct"):
             key = element.id()
+            if key in self.without_geometry:
+                counts[(element.is_a(), "no geometry to take a plan outline from")] += 1
+                continue
             if key in building or key in owner_of or key in imported:
                 continue
             if element.is_a("IfcSpatialStructureElement") and not element.is_a("IfcSpace"):
