@@ -28,6 +28,8 @@ THIN_OUTLINE = 0.005  # metres: half the thickness given to an element that has 
 MAX_THREADS = 4
 FILLED_SHARE = 0.25  # a building outline covering less of its hull than this is walls that enclose nothing
 UPRIGHT = 1e-6  # a frame turned less than this off its yaw is taken as turned by its yaw only
+IDENTITY = np.eye(3)
+IDENTITY.setflags(write=False)
 # glTF is Y up; our meshes are Z up. Rows map (x, y, z) to glTF's (x, z, -y).
 Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
 
@@ -169,14 +171,18 @@ def yaw_frame(rotation: np.ndarray) -> tuple[float, np.ndarray]:
 
     The yaw follows the element's most horizontal axis (its X axis for an upright element), so a tilted
     element (a duct laid along its own Z) still gets a tight footprint; `rest` is identity for an upright one."""
+    r = rotation
+    upright = abs(r[2, 2] - 1.0) < UPRIGHT and r[0, 0] * r[1, 1] - r[0, 1] * r[1, 0] > 0.0
+    if upright:  # the common case, without the arrays below (ten thousand elements add up)
+        return math.degrees(math.atan2(r[1, 0], r[0, 0])), IDENTITY
     horizontal = np.round(np.hypot(rotation[0], rotation[1]), 6)
     axis = int(np.argmax(horizontal))
     yaw = math.degrees(math.atan2(rotation[1, axis], rotation[0, axis])) if horizontal[axis] > 0 else 0.0
     c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
     unturn = np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
     rest = unturn @ rotation
-    if np.allclose(rest, np.eye(3), atol=UPRIGHT):
-        rest = np.eye(3)
+    if np.allclose(rest, IDENTITY, atol=UPRIGHT):
+        rest = IDENTITY
     return yaw, rest
 
 
