@@ -517,3 +517,39 @@ def test_a_wall_without_geometry_is_left_out_with_a_warning_and_counted_as_skipp
     assert [w.message for w in warnings] == ["no geometry to take a plan outline from: the wall is left out"]
     skipped = [(r.what, r.count) for r in hall_import.report.skipped if "no geometry" in r.source]
     assert skipped == [("IfcWall", 1)]
+
+
+def box_triangles(lo, hi) -> np.ndarray:
+    import trimesh
+
+    box = trimesh.creation.box(bounds=np.array([lo, hi], dtype=float))
+    return np.asarray(box.triangles)
+
+
+def test_a_wall_is_cut_as_a_floor_plan_so_a_doorway_is_a_gap_and_an_open_shape_keeps_its_footprint():
+    from mothertwin_formats.ifc.geometry import wall_polygons
+
+    # A 3 m wall, 0.2 m thick, with a 1 m wide door from the floor to 2 m (the lintel above it).
+    piers = [box_triangles((0, 0, 0), (1, 0.2, 3)), box_triangles((2, 0, 0), (3, 0.2, 3))]
+    lintel = box_triangles((1, 0, 2), (2, 0.2, 3))
+    outline = shapely.union_all(wall_polygons(np.concatenate([*piers, lintel])))
+    assert outline.area == pytest.approx(0.4, abs=1e-6)  # the two piers: 2 x 1 m x 0.2 m
+    assert not outline.contains(shapely.Point(1.5, 0.1))  # one walks through the doorway
+    assert outline.contains(shapely.Point(0.5, 0.1))
+    # A shape that is not closed (a face missing) cannot be cut: its whole footprint stands.
+    open_shape = np.concatenate([piers[0][:-2], piers[1], lintel])
+    assert shapely.union_all(wall_polygons(open_shape)).area == pytest.approx(0.6, abs=1e-6)
+
+
+def test_the_architectural_walls_have_their_doorway_open(registry):
+    path = needs(ARCHITECTURAL)
+    imported = import_plant(path, registry=registry)
+    model = ifcopenshell.open(str(path))
+    door = model.by_type("IfcDoor")[0]
+    host = door.FillsVoids[0].RelatingOpeningElement.VoidsElements[0].RelatingBuildingElement
+    door_xy = world_vertices(path, door)[:, :2].mean(axis=0)
+    wall = [e for e in imported.document.sites[0].building if e.id.split(".part")[0] == host.GlobalId]
+    assert wall and all(e.kind == BuildingKind.WALL for e in wall)
+    assert not any(shapely.Polygon(e.outline).contains(shapely.Point(*door_xy)) for e in wall)
+    whole = shapely.MultiPoint(world_vertices(path, host)[:, :2]).convex_hull
+    assert whole.contains(shapely.Point(*door_xy))  # the wall's own shape spans the doorway

@@ -26,6 +26,8 @@ MIN_PART_AREA = 1e-4  # square metres: smaller pieces of a plan outline are nois
 MIN_TRIANGLE_AREA = 1e-8  # square metres in plan: vertical faces project to nothing
 THIN_OUTLINE = 0.005  # metres: half the thickness given to an element that has no area in plan (a glass pane)
 MAX_THREADS = 4
+CUT_HEIGHT = 1.0  # metres above a wall's base where its plan is cut, as a floor plan is (doors open, sills not)
+SECTION_SHARE = 0.1  # a section covering less of the wall's footprint than this is not a sensible plan
 FILLED_SHARE = 0.25  # a building outline covering less of its hull than this is walls that enclose nothing
 UPRIGHT = 1e-6  # a frame turned less than this off its yaw is taken as turned by its yaw only
 IDENTITY = np.eye(3)
@@ -134,6 +136,47 @@ def plan_polygons(triangles: np.ndarray) -> list[shapely.Polygon]:
         hull = shapely.MultiPoint(xy.reshape(-1, 2)).convex_hull.buffer(THIN_OUTLINE, join_style="mitre")
         if isinstance(hull, shapely.Polygon) and not hull.is_empty:
             parts.append(shapely.Polygon(hull.exterior))
+    return sorted(parts, key=lambda p: -p.area)
+
+
+def wall_polygons(triangles: np.ndarray) -> list[shapely.Polygon]:
+    """A wall's plan outline as a floor plan cuts it: its section at CUT_HEIGHT above its base (half its height
+    for a low wall), so a doorway is a gap one can walk through, not part of the obstacle, while the wall under
+    a window stays. The whole shape's footprint when the section does not make a sensible outline (a shape
+    that is not closed, a wall that leans)."""
+    whole = plan_polygons(triangles)
+    if not len(triangles):
+        return whole
+    z = triangles[:, :, 2]
+    low, high = float(z.min()), float(z.max())
+    cut = low + min(CUT_HEIGHT, (high - low) / 2)
+    try:
+        section = plan_section(triangles, cut)
+    except (ValueError, IndexError):  # a degenerate shape: the whole footprint is still right
+        return whole
+    whole_area = sum(p.area for p in whole)
+    section_area = sum(p.area for p in section)
+    if not section or not SECTION_SHARE * whole_area <= section_area <= whole_area * 1.01 + MIN_PART_AREA:
+        return whole
+    return section
+
+
+def plan_section(triangles: np.ndarray, height: float) -> list[shapely.Polygon]:
+    """The polygons where a horizontal plane at `height` cuts closed triangles (k, 3, 3), largest first; none
+    when the cut lines do not close into rings."""
+    mesh = trimesh.Trimesh(triangles.reshape(-1, 3), np.arange(len(triangles) * 3).reshape(-1, 3), process=False)
+    lines = trimesh.intersections.mesh_plane(mesh, plane_normal=[0.0, 0.0, 1.0], plane_origin=[0.0, 0.0, height])
+    if not len(lines):
+        return []
+    # Both triangles at an edge cut it at the same point, up to rounding: snapped, the segments join up.
+    segments = shapely.linestrings(np.round(np.asarray(lines)[:, :, :2], 6))
+    polygons, _cuts, dangles, invalid = shapely.polygonize_full(shapely.get_parts(shapely.union_all(segments)))
+    faces = shapely.get_parts(polygons)
+    if not len(faces) or not dangles.is_empty or not invalid.is_empty:
+        return []  # the cut does not close: the shape is not a closed solid
+    merged = shapely.simplify(shapely.union_all(faces, grid_size=OUTLINE_GRID), OUTLINE_TOLERANCE)
+    parts = [shapely.Polygon(p.exterior) for p in shapely.get_parts(merged)
+             if isinstance(p, shapely.Polygon) and p.area > MIN_PART_AREA]  # fmt: skip
     return sorted(parts, key=lambda p: -p.area)
 
 

@@ -38,6 +38,7 @@ from mothertwin_formats.ifc.geometry import (
     normalised,
     outline_points,
     plan_polygons,
+    wall_polygons,
     yaw_frame,
 )
 from viewer.formats import (
@@ -522,7 +523,7 @@ class Importer:
                     continue
                 tris = np.concatenate(found)
                 low, high = float(tris[:, :, 2].min()), float(tris[:, :, 2].max())
-                polygons = plan_polygons(tris)
+                polygons = wall_polygons(tris) if kind == BuildingKind.WALL else plan_polygons(tris)
                 for n, polygon in enumerate(polygons):
                     mapping.site.building.append(
                         BuildingElement(
