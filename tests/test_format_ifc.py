@@ -101,6 +101,11 @@ def write_ifc4(path: Path) -> None:
     lifted = np.eye(4)
     lifted[2, 3] = STOREY_Z
     api.geometry.edit_object_placement(f, product=storey, matrix=lifted, is_si=True)
+    upper = api.root.create_entity(f, ifc_class="IfcBuildingStorey", name="Upper")  # nothing on it
+    api.aggregate.assign_object(f, products=[upper], relating_object=building)
+    raised = np.eye(4)
+    raised[2, 3] = STOREY_Z + 4.0
+    api.geometry.edit_object_placement(f, product=upper, matrix=raised, is_si=True)
 
     def box(ifc_class, name, size, x, y, yaw):
         element = api.root.create_entity(f, ifc_class=ifc_class, name=name)
@@ -553,3 +558,11 @@ def test_the_architectural_walls_have_their_doorway_open(registry):
     assert not any(shapely.Polygon(e.outline).contains(shapely.Point(*door_xy)) for e in wall)
     whole = shapely.MultiPoint(world_vertices(path, host)[:, :2]).convex_hull
     assert whole.contains(shapely.Point(*door_xy))  # the wall's own shape spans the doorway
+
+
+def test_every_storey_is_an_area_lowest_first(hall_import):
+    site = hall_import.document.sites[0]
+    assert [a.name for a in site.areas] == ["Ground", "Upper"]
+    assert hall_import.report.count("area") == 2
+    assert [line.name for line in site.areas[0].lines] == ["Equipment"]
+    assert site.areas[1].lines == []

@@ -454,6 +454,7 @@ class Importer:
             if latitude is not None and longitude is not None and abs(latitude) <= 90 and abs(longitude) <= 180:
                 site.latitude, site.longitude = latitude, longitude
         mapping = Mapping(ids, site)
+        self._areas(mapping)
 
         building_rows = self._building(building, building_elements, owner_of, placed, meshes, datum, mapping)
         types: dict[str, EquipmentType] = {}
@@ -474,9 +475,10 @@ class Importer:
 
         document = PlantDocument(enterprise, sites=[site], types=types, links=links)
         report = MappingReport(str(self.path), self.schema)
-        report.mapped.append(
-            MappingRow("site", 1, f"IfcSite {site.name!r}" if ifc_site else f"IfcProject {site.name!r} (no IfcSite)")
-        )
+        site_words = f"IfcSite {site.name!r}" if ifc_site else f"IfcProject {site.name!r} (no IfcSite)"
+        if len(sites) > 1:
+            site_words += f"; the file's {len(sites)} IfcSites all in this one"
+        report.mapped.append(MappingRow("site", 1, site_words))
         report.mapped.append(MappingRow("area", len(mapping.areas), "IfcBuildingStorey (one area per storey)"))
         line_words = ", ".join(f"{n} {what}" for what, n in sorted(mapping.line_sources.items()))
         report.mapped.append(MappingRow("line", len(mapping.lines), line_words))
@@ -545,15 +547,29 @@ class Importer:
 
     # ------------------------------------------------------------ hierarchy
 
+    def _areas(self, mapping: Mapping) -> None:
+        """An area per storey, lowest first (named with its building's name where the file has several)."""
+        buildings = self.model.by_type("IfcBuilding")
+        storeys = sorted(
+            self.model.by_type("IfcBuildingStorey"),
+            key=lambda s: (float(_placement_matrix(s, self.length_scale)[2, 3]), s.id()),
+        )
+        for storey in storeys:
+            name = (storey.Name or storey.LongName or "").strip() or f"Storey #{storey.id()}"
+            if len(buildings) > 1:
+                building = self.structure.parent.get(storey.id())
+                if building is not None and building.is_a("IfcBuilding") and building.Name:
+                    name = f"{building.Name} / {name}"
+            area = Area(mapping.ids(storey.GlobalId), name)
+            mapping.areas[storey.id()] = area
+            mapping.site.areas.append(area)
+
     def _cell_for(self, element: Any, mapping: Mapping) -> Cell:
         storey = self.structure.storey(element)
         storey_key = storey.id() if storey is not None else 0
         area = mapping.areas.get(storey_key)
         if area is None:
-            if storey is not None:
-                area = Area(mapping.ids(storey.GlobalId), storey.Name or storey.LongName or "Storey")
-            else:
-                area = Area(mapping.ids(f"{mapping.site.id}.unassigned"), "Not in a storey")
+            area = Area(mapping.ids(f"{mapping.site.id}.unassigned"), "Not in a storey")
             mapping.areas[storey_key] = area
             mapping.site.areas.append(area)
         group = self.structure.system.get(element.id())
