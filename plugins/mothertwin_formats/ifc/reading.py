@@ -374,6 +374,8 @@ def read_ifc(request: ReadRequest) -> ReadResult:
 
 
 class Importer:
+    """One IFC file's model made into a plant document, its mapping report and its mesh files."""
+
     def __init__(self, request: ReadRequest, model: Any, schema: str) -> None:
         import ifcopenshell.util.unit
 
