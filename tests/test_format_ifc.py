@@ -19,6 +19,7 @@ import ifcopenshell.api.project
 import ifcopenshell.api.pset
 import ifcopenshell.api.root
 import ifcopenshell.api.spatial
+import ifcopenshell.api.system
 import ifcopenshell.api.type
 import ifcopenshell.api.unit
 import ifcopenshell.geom
@@ -107,7 +108,7 @@ def write_ifc4(path: Path) -> None:
     raised[2, 3] = STOREY_Z + 4.0
     api.geometry.edit_object_placement(f, product=upper, matrix=raised, is_si=True)
 
-    def box(ifc_class, name, size, x, y, yaw):
+    def box(ifc_class, name, size, x, y, yaw, container=storey):
         element = api.root.create_entity(f, ifc_class=ifc_class, name=name)
         length, thickness, height = size
         shape = api.geometry.add_wall_representation(
@@ -119,11 +120,21 @@ def write_ifc4(path: Path) -> None:
         matrix[:2, :2] = [[c, -s], [s, c]]
         matrix[:3, 3] = (x, y, STOREY_Z)
         api.geometry.edit_object_placement(f, product=element, matrix=matrix, is_si=True)
-        api.spatial.assign_container(f, products=[element], relating_structure=storey)
+        if container is not None:
+            api.spatial.assign_container(f, products=[element], relating_structure=container)
         return element
 
     box("IfcWall", "North wall", (5.0, 0.2, 3.0), 10.0, 5.0, 0.0)
     box("IfcColumn", "C1", (0.4, 0.4, 3.0), 20.0, 10.0, 0.0)
+    # A room with a desk in it, and an air terminal of a supply air system: lines by room and by system.
+    room = box("IfcSpace", "R1", (6.0, 4.0, 3.0), 40.0, 0.0, 0.0, container=None)
+    room.LongName = "Office"
+    api.aggregate.assign_object(f, products=[room], relating_object=storey)
+    box("IfcFurniture", "Desk", (1.6, 0.8, 0.75), 41.0, 1.0, 0.0, container=room)
+    diffuser = box("IfcAirTerminal", "Diffuser", (0.6, 0.6, 0.3), 43.0, 2.0, 0.0, container=room)
+    supply = api.system.add_system(f, ifc_class="IfcDistributionSystem")
+    supply.Name = "Supply air"
+    api.system.assign_system(f, products=[diffuser], system=supply)
     ghost = api.root.create_entity(f, ifc_class="IfcWall", name="Ghost wall")  # no shape to draw
     api.spatial.assign_container(f, products=[ghost], relating_structure=storey)
     press = box("IfcBuildingElementProxy", "Press 1", (1.0, 0.6, 0.8), 3.0, 4.0, 30.0)
@@ -235,8 +246,8 @@ def test_elements_of_one_shape_share_one_type_and_mesh(hall_import):
     assert [(c.pose.x, c.pose.y, c.pose.yaw) for c in conveyors] == [
         pytest.approx((x + 1.0, 2.25, 0.0), abs=MM) for x in CONVEYOR_X
     ]
-    assert len(hall_import.assets) == len(document.types) == 2  # the press's and the conveyors'
-    assert hall_import.report.count("meshes") == 2
+    assert len(hall_import.assets) == len(document.types) == 4  # the press's, the conveyors', desk, diffuser
+    assert hall_import.report.count("meshes") == 4
 
 
 def test_walls_and_columns_become_the_building_in_metres(hall_import):
@@ -253,8 +264,8 @@ def test_walls_and_columns_become_the_building_in_metres(hall_import):
     assert column_xy.min(axis=0) == pytest.approx((20.0, 10.0), abs=MM)
     assert column_xy.max(axis=0) == pytest.approx((20.4, 10.4), abs=MM)
     report = hall_import.report
-    assert report.count("building elements") == 2
-    assert report.count("equipment") == 1 + len(CONVEYOR_X)
+    assert report.count("building elements") == 3  # the wall, the column and the room
+    assert report.count("equipment") == 1 + len(CONVEYOR_X) + 2
     assert len(site.footprint) >= 3  # the outline of what the building has
 
 
@@ -564,5 +575,16 @@ def test_every_storey_is_an_area_lowest_first(hall_import):
     site = hall_import.document.sites[0]
     assert [a.name for a in site.areas] == ["Ground", "Upper"]
     assert hall_import.report.count("area") == 2
-    assert [line.name for line in site.areas[0].lines] == ["Equipment"]
+    assert sorted(line.name for line in site.areas[0].lines) == ["Equipment", "R1 Office", "Supply air"]
     assert site.areas[1].lines == []
+
+
+def test_lines_are_the_system_an_element_belongs_to_else_the_room_it_stands_in(hall_import):
+    document = hall_import.document
+    where = {p.equipment.name: (p.line.name, p.cell.name) for p in document.iter_equipment()}
+    assert where["Diffuser"] == ("Supply air", "Air terminals")  # its system before its room
+    assert where["Desk"] == ("R1 Office", "Furniture")
+    assert where["Press 1"] == ("Equipment", "Building element proxies")
+    room = next(e for e in document.sites[0].building if e.kind == BuildingKind.SPACE)
+    assert np.asarray(room.outline).min(axis=0) == pytest.approx((40.0, 0.0), abs=MM)
+    assert hall_import.report.count("line") == 3

@@ -735,8 +735,11 @@ def _name_of(element: Any) -> str:
     return class_title(element.is_a())
 
 
+UNCOUNTED = ("furniture", "equipment")  # no plural: "Furniture", not "Furnitures"
+
+
 def plural(title: str) -> str:
-    if title.endswith("s"):
+    if title.endswith("s") or title.lower().endswith(UNCOUNTED):
         return title
     if title.endswith("y") and not title.endswith(("ay", "ey", "oy")):
         return title[:-1] + "ies"
