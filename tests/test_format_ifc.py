@@ -266,7 +266,7 @@ def test_walls_and_columns_become_the_building_in_metres(hall_import):
     report = hall_import.report
     assert report.count("building elements") == 3  # the wall, the column and the room
     assert report.count("equipment") == 1 + len(CONVEYOR_X) + 2
-    assert len(site.footprint) >= 3  # the outline of what the building has
+    assert site.footprint == []  # a wall and a column apart, no floor: nothing says where the edge is
 
 
 def test_an_equipment_put_on_the_imported_column_is_flagged(hall_import):
@@ -510,7 +510,7 @@ def test_the_height_choice_is_offered_and_a_cancel_stops_the_read(hall, registry
         reader.read(request)
 
 
-def test_the_building_outline_is_the_rooms_outer_edge_or_the_hull_of_walls_that_do_not_close():
+def test_the_building_outline_is_the_rooms_edge_the_hull_of_walls_that_do_not_close_or_none_when_scattered():
     from mothertwin_formats.ifc.geometry import building_outline
 
     def wall(x0, y0, x1, y1):
@@ -523,6 +523,10 @@ def test_the_building_outline_is_the_rooms_outer_edge_or_the_hull_of_walls_that_
     hull = shapely.Polygon(building_outline(open_room))
     assert hull.area == pytest.approx(200.0, rel=0.01)
     assert building_outline([]) == []
+    apart = [wall(0, 0, 5, 0.2), wall(20, 10, 20.4, 10.4)]  # a wall and a column
+    assert building_outline(apart) == []
+    wings = shapely.Polygon(building_outline([wall(0, 0, 10, 10), wall(20, 0, 30, 10)], has_floor=True))
+    assert wings.area == pytest.approx(300.0, rel=0.01)  # two slabs apart: the hull over both
 
 
 def test_a_wall_without_geometry_is_left_out_with_a_warning_and_counted_as_skipped(hall, hall_import):

@@ -28,6 +28,7 @@ THIN_OUTLINE = 0.005  # metres: half the thickness given to an element that has 
 MAX_THREADS = 4
 CUT_HEIGHT = 1.0  # metres above a wall's base where its plan is cut, as a floor plan is (doors open, sills not)
 SECTION_SHARE = 0.1  # a section covering less of the wall's footprint than this is not a sensible plan
+APART_SHARE = 0.02  # pieces of a building's plan smaller than this share of it (a free column) do not count
 FILLED_SHARE = 0.25  # a building outline covering less of its hull than this is walls that enclose nothing
 UPRIGHT = 1e-6  # a frame turned less than this off its yaw is taken as turned by its yaw only
 IDENTITY = np.eye(3)
@@ -186,9 +187,13 @@ def outline_points(polygon: shapely.Polygon) -> list[tuple[float, float]]:
     return [(round(float(x), 4), round(float(y), 4)) for x, y in coords]
 
 
-def building_outline(polygons: list[shapely.Polygon], margin: float = 0.05) -> list[tuple[float, float]]:
-    """The building's outline from its walls, slabs and columns: their union with small gaps closed, the
-    largest piece's exterior (or the hull of all when the pieces lie apart or the walls do not close)."""
+def building_outline(
+    polygons: list[shapely.Polygon], has_floor: bool = False, margin: float = 0.05
+) -> list[tuple[float, float]]:
+    """The building's outline from its walls, slabs and columns: their union with small gaps closed and the
+    largest piece's exterior; the hull of all where walls do not close (a gap at a door) or, with a floor slab
+    among them, where the pieces lie apart (two wings). None for scattered walls and columns without a floor:
+    nothing says where the building's edge is."""
     if not polygons:
         return []
     merged = shapely.union_all(polygons).buffer(margin, join_style="mitre").buffer(-margin, join_style="mitre")
@@ -198,7 +203,9 @@ def building_outline(polygons: list[shapely.Polygon], margin: float = 0.05) -> l
     total = sum(p.area for p in pieces)
     outline = shapely.Polygon(pieces[0].exterior)
     hull = shapely.convex_hull(merged)
-    # Pieces lying apart, or walls that do not close (a gap at a door) and so enclose nothing: the hull.
+    apart = sum(1 for p in pieces if p.area >= APART_SHARE * total) > 1
+    if apart and not has_floor:
+        return []
     if pieces[0].area < 0.8 * total or outline.area < FILLED_SHARE * hull.area:
         outline = hull
     if not isinstance(outline, shapely.Polygon) or outline.is_empty:

@@ -544,7 +544,8 @@ class Importer:
                 made[element.is_a()] += 1
             if made:
                 rows.append(MappingRow("building elements", sum(made.values()), f"{_class_counts(made)} as {kind}s"))
-        mapping.site.footprint = building_outline(outlines_for_footprint)
+        has_floor = any(e.kind == BuildingKind.SLAB for e in mapping.site.building)
+        mapping.site.footprint = building_outline(outlines_for_footprint, has_floor)
         return rows
 
     # ------------------------------------------------------------ hierarchy
