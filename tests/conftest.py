@@ -86,10 +86,17 @@ def write_json(tmp_path: Path):
     return write
 
 
+@pytest.fixture(scope="session")
+def test_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def no_dialogs_left_open(monkeypatch, tmp_path_factory):
-    """Recovery files of a test go to its own folder, and an unsaved-changes question at a test's end is
-    answered "discard" instead of waiting for a click (a test that checks the question sets its own answer)."""
+def no_dialogs_left_open(monkeypatch, tmp_path_factory, test_cache):
+    """Recovery files of a test go to its own folder, caches (converted meshes, an import's meshes) to the
+    session's, and an unsaved-changes question at a test's end is answered "discard" instead of waiting for a
+    click (a test that checks the question sets its own answer)."""
+    monkeypatch.setenv("MOTHERTWIN_CACHE", str(test_cache))
     monkeypatch.setenv("MOTHERTWIN_RECOVERY", str(tmp_path_factory.mktemp("recovery")))
     monkeypatch.setenv("MOTHERTWIN_UNSAVED_ANSWER", "discard")
     monkeypatch.setenv("MOTHERTWIN_RECOVERY_ANSWER", "discard")

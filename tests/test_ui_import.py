@@ -14,6 +14,7 @@ from test_import_host import LINES_FORMAT
 from ui_helpers import open_window
 
 from viewer.io import dumps_document
+from viewer.paths import cache_dir, demo_plant_path
 from viewer.sensors.plugins import Contribution, PluginManifest, PluginRegistry
 
 pytestmark = pytest.mark.gui
@@ -60,9 +61,10 @@ def test_file_import_adds_a_site_undoably_and_reports_the_mapping(window, qtbot,
     assert any("Imported annex.ilines (Lines):" in t for t in texts)
     assert any("became       2 equipment (rows)" in t for t in texts)
     qtbot.waitUntil(lambda: window.site_combo.count() == sites_before + 1, timeout=10_000)
-    # The meshes it made sit beside the open document, or in the cache while it has no folder of its own.
+    # The meshes it made wait in the cache until the plant is saved: nothing is written beside the open document.
     kind = document.types["lines_box"]
     assert (kind.base_dir / kind.mesh).read_bytes() == b"GLB bytes"
+    assert kind.base_dir.is_relative_to(cache_dir()) and not (demo_plant_path().parent / "meshes").exists()
     window.session.undo.undo()
     assert dumps_document(window.session.document) == before
     qtbot.waitUntil(lambda: window.site_combo.count() == sites_before, timeout=10_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from viewer.assets_gen.demo_drawing import write_demo_drawing
 from viewer.assets_gen.demo_plant import build_demo_plant, build_library_showcase
 from viewer.assets_gen.library_spec import LIBRARY, TypeSpec
 from viewer.assets_gen.primitives import MeshBuilder
@@ -51,4 +52,6 @@ def build_assets(assets: Path) -> list[str]:
     save_document(demo, assets / "demo" / "battery-plant.mtplant.json")
     save_document(build_library_showcase(library), assets / "demo" / "library-showcase.mtplant.json")
     report.append(f"demo plant: {demo.equipment_count()} equipment")
+    write_demo_drawing(assets / "demo" / "cell-hall.dxf")
+    report.append("demo drawing: cell-hall.dxf (a layout to import)")
     return report

@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     count = sum(len(c.equipment) for s in imported.sites for a in s.areas for li in a.lines for c in li.cells)
     into = f" into {args.into}" if args.into is not None else ""
-    print(f"wrote {out}{into}: {count} equipment imported, {len(document.sites)} sites in the document")
+    sites = len(document.sites)
+    print(f"wrote {out}{into}: {count} equipment imported, {sites} site{'s' if sites != 1 else ''} in the document")
     return EXIT_OK
 
 

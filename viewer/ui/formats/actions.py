@@ -207,10 +207,11 @@ class FormatActions(QObject):
         self._drop()
         session = self.window.session
         source = imported.source
-        digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()
-        folder = session.path.parent if session.document is not None and session.path else None
+        # The meshes it made wait in the cache until the plant is saved, then go beside it (DocumentSession.save):
+        # nothing is written beside the open document before the user saves it.
+        digest = hashlib.sha256(b"".join(n.encode() + c for n, c in sorted(imported.assets.items()))).hexdigest()
         try:
-            place_files(imported.document, imported.assets, folder or staging_folder(source, digest))
+            place_files(imported.document, imported.assets, staging_folder(source, digest))
         except (OSError, ValueError) as exc:
             self._fail(source, [Problem(str(source), "file", f"its meshes could not be written: {exc}")])
             return
