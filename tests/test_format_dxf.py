@@ -592,3 +592,25 @@ def test_fifty_thousand_inserts(tmp_path, registry):
     print(f"50,000 inserts ({path.stat().st_size / 1e6:.1f} MB): {elapsed:.1f} s")
     assert result.document.equipment_count() == 50_000
     assert elapsed < 60.0, f"{elapsed:.1f} s"
+
+
+def test_a_drawing_far_bigger_than_a_plant_layout_is_refused_at_once_unless_asked_for(tmp_path, registry):
+    path = write_layout(tmp_path / "hall.dxf")
+    text = path.read_bytes()
+    padding = b"999\n" + b"x" * 1000 + b"\n"
+    huge = tmp_path / "survey.dxf"
+    with huge.open("wb") as handle:  # 200 MB of comments after the header
+        handle.write(text[: text.index(b"SECTION") + 8])
+        for _ in range(200_000):
+            handle.write(padding)
+        handle.write(text[text.index(b"SECTION") + 8 :])
+    start = time.perf_counter()
+    with pytest.raises(PlantFileError) as error:
+        import_plant(huge, registry=registry)
+    assert time.perf_counter() - start < 10
+    (problem,) = error.value.problems
+    assert problem.file == str(huge) and problem.where == "file"
+    assert "201 MB is more than the 100 MB" in problem.message and "--option max_size_mb=202" in problem.message
+    huge.unlink()
+    with pytest.raises(PlantFileError, match=r"more than the 0\.001 MB"):
+        import_plant(path, registry=registry, options={"max_size_mb": "0.001"})

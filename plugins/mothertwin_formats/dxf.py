@@ -72,6 +72,9 @@ NESTED_ENTITIES = 100_000  # entities of nested blocks looked at for one block's
 HEIGHT_TAGS = ("HEIGHT", "H")
 NAME_TAGS = ("NAME", "TAG", "ID")
 ID_PATTERN = re.compile(r"[^A-Za-z0-9_.:$-]+")
+# A plant layout of 50,000 inserts is about 17 MB and takes ezdxf 15-20 s; a drawing many times that (a whole
+# site survey) would read for minutes with no progress to show, so it is refused unless asked for.
+DEFAULT_MAX_MB = 100
 
 # Metres per drawing unit, by $INSUNITS (0, unitless, is asked for or assumed millimetres).
 METRES_PER_UNIT: dict[int, float] = {
@@ -511,6 +514,7 @@ class DxfReader:
                 "building-height", "Height of walls and columns (m)", f"{DEFAULT_BUILDING_HEIGHT:g}", numeric=True
             ),
             ImportOption("id-prefix", "Id prefix (another for each drawing imported into one plant)", "dxf"),
+            ImportOption("max_size_mb", "Largest file to read (MB)", str(DEFAULT_MAX_MB), numeric=True),
         ]
         return options
 
@@ -518,6 +522,18 @@ class DxfReader:
 
     def read(self, request: ReadRequest) -> ReadResult:
         path, options = request.path, request.options
+        limit = _number(options.get("max_size_mb", str(DEFAULT_MAX_MB)))
+        if limit is None or limit <= 0:
+            raise _fail(path, "option max_size_mb", "expected a positive number of MB")
+        size_mb = len(request.data) / 1e6
+        if size_mb > limit:
+            raise _fail(
+                path,
+                "file",
+                f"{size_mb:.0f} MB is more than the {limit:g} MB this importer reads by default (a drawing of "
+                f"about {int(limit * 3000):,} block inserts); to read it anyway: "
+                f"--option max_size_mb={math.ceil(size_mb)}",
+            )
         request.progress(0.02, "Reading DXF")
         doc, auditor, kind = _load(request.data, path)
         if request.cancelled():
