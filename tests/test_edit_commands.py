@@ -216,3 +216,11 @@ def test_viewpoints_live_in_the_document_and_are_undoable(demo_path, tmp_path):
     stack.go_to(0)
     assert document.viewpoints == []
     assert dumps_document(document) == demo_path.read_text()
+
+
+def test_unique_name_counts_up_from_two_and_remembers_what_it_gave():
+    from viewer.model.edit import unique_name
+
+    taken = {"press", "press-2"}
+    assert unique_name("oven", taken) == "oven" and unique_name("press", taken) == "press-3"
+    assert unique_name("press", taken, "_") == "press_2" and {"oven", "press-3", "press_2"} <= taken

@@ -83,8 +83,9 @@ class LinesWriter:
 '''
 
 
-@pytest.fixture
-def lines_plugin(tmp_path, monkeypatch):
+def install_lines_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PluginRegistry:
+    """The lines format as an installed plugin: its module importable (here and in a worker process), its
+    manifest in a registry of its own."""
     folder = tmp_path / "plugin"
     folder.mkdir()
     (folder / "lines_format.py").write_text(textwrap.dedent(LINES_FORMAT), encoding="utf-8")
@@ -98,7 +99,12 @@ def lines_plugin(tmp_path, monkeypatch):
             Contribution("exporter", "lines", "lines_format:LinesWriter", "Lines layout", (".lines",)),
         ),
     )
-    yield PluginRegistry(manifests={manifest.name: manifest})
+    return PluginRegistry(manifests={manifest.name: manifest})
+
+
+@pytest.fixture
+def lines_plugin(tmp_path, monkeypatch):
+    yield install_lines_plugin(tmp_path, monkeypatch)
     sys.modules.pop("lines_format", None)
 
 

@@ -5,37 +5,24 @@ untouched, and an export that fails leaving nothing behind."""
 from __future__ import annotations
 
 import sys
-import textwrap
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QPushButton
-from test_import_host import LINES_FORMAT
+from test_import_host import install_lines_plugin
 from ui_helpers import open_window
 
 from viewer.io import dumps_document
 from viewer.paths import cache_dir, demo_plant_path
-from viewer.sensors.plugins import Contribution, PluginManifest, PluginRegistry
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    folder = tmp_path / "plugin"
-    folder.mkdir()
-    (folder / "lines_format.py").write_text(textwrap.dedent(LINES_FORMAT), encoding="utf-8")
-    monkeypatch.syspath_prepend(str(folder))
-    manifest = PluginManifest(
-        "lines-format",
-        "1.0",
-        (
-            Contribution("importer", "ilines", "lines_format:IsolatedLinesReader", "Lines layout", (".ilines",)),
-            Contribution("exporter", "lines", "lines_format:LinesWriter", "Lines layout", (".lines",)),
-        ),
-    )
+    registry = install_lines_plugin(tmp_path, monkeypatch)
     main = open_window(qtbot, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    main.session.registry = PluginRegistry(manifests={manifest.name: manifest})
+    main.session.registry = registry
     yield main
     main.close()
     sys.modules.pop("lines_format", None)

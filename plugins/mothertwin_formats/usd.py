@@ -37,7 +37,7 @@ from pxr import Gf, Sdf, Vt
 
 from mothertwin_formats.gltf import srgb_to_linear
 from mothertwin_formats.scene3d import PlantScene, SceneMesh, SceneNode, build_scene, parameter_value
-from viewer.formats import EquipmentLibrary, ExportError, OpenCancelledError, WriteRequest
+from viewer.formats import EquipmentLibrary, ExportError, OpenCancelledError, WriteRequest, unique_name
 
 PROTOTYPES = "Prototypes"
 INT_LIMIT = 2**31
@@ -57,13 +57,7 @@ def valid_names(idents: list[str]) -> list[str]:
     out: list[str] = []
     taken: set[str] = set()
     for ident in idents:
-        name = identifier(ident)
-        candidate, n = name, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{name}_{n}"
-        taken.add(candidate)
-        out.append(candidate)
+        out.append(unique_name(identifier(ident), taken, "_"))
     return out
 
 

@@ -21,6 +21,7 @@ from viewer.app.opening import Cancelled, MappingReport, OpenedPlant, Progress, 
 from viewer.io import PlantFileError, Problem, builtin_library
 from viewer.io.atomic import atomic_write_bytes
 from viewer.model import EquipmentLibrary, PlantDocument, Site
+from viewer.model.edit import all_ids
 from viewer.model.undo import Command
 from viewer.paths import cache_dir
 
@@ -54,26 +55,12 @@ class ImportedPlant:
         return lines + [f"  warning {p.where}: {p.message}" for p in self.problems]
 
 
-def _ids(document: PlantDocument) -> set[str]:
-    ids = {document.enterprise.id}
-    for site in document.sites:
-        ids.add(site.id)
-        for area in site.areas:
-            ids.add(area.id)
-            for line in area.lines:
-                ids.add(line.id)
-                for cell in line.cells:
-                    ids.add(cell.id)
-                    ids.update(e.id for e in cell.equipment)
-    return ids
-
-
 def merge_into(target: PlantDocument, imported: PlantDocument, site_name: str | None, source: Path) -> list[Site]:
     """Add the imported sites to `target` (changed in place; the caller passes a copy): into the site named
     `site_name` when the target has one, else as new sites. Raises PlantFileError when ids clash or a type of
     the same name differs."""
-    taken = _ids(target)
-    new_ids = _ids(imported) - {imported.enterprise.id}
+    taken = all_ids(target)
+    new_ids = all_ids(imported) - {imported.enterprise.id}
     merging_site = None
     if site_name is not None:
         merging_site = next((s for s in target.sites if site_name in (s.name, s.id)), None)

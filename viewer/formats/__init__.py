@@ -39,6 +39,7 @@ from viewer.model import (
     Pose,
     Site,
 )
+from viewer.model.edit import unique_name
 from viewer.model.geometry import cell_world_matrices, equipment_world_matrices, pose_matrix
 from viewer.sensors.plugins import Contribution, PluginManifest
 
@@ -81,4 +82,5 @@ __all__ = [
     "grid_column_mesh",
     "load_type_mesh",
     "pose_matrix",
+    "unique_name",
 ]

@@ -71,6 +71,16 @@ def all_ids(document: PlantDocument) -> set[str]:
     return ids
 
 
+def unique_name(base: str, taken: set[str], separator: str = "-") -> str:
+    """`base`, or `base-2`, `base-3`... when taken; the one returned is added to `taken`."""
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}{separator}{number}"
+    taken.add(candidate)
+    return candidate
+
+
 def unique_ids(document: PlantDocument, bases: Sequence[str]) -> list[str]:
     """New ids like COT-01-2, COT-01-3: stable, readable and unused anywhere in the document."""
     taken = all_ids(document)

@@ -19,6 +19,7 @@ from viewer.formats import (
     Problem,
     ReadRequest,
     Site,
+    unique_name,
 )
 
 LENGTH_UNITS = {"": 1.0, "m": 1.0, "mm": 0.001, "cm": 0.01, "dm": 0.1, "km": 1000.0}
@@ -100,12 +101,7 @@ class _MapperBase:
             self.problems.append(Problem(self.file, where, message))
 
     def unique(self, ident: str) -> str:
-        base, n = ident, 1
-        while ident in self.ids:
-            n += 1
-            ident = f"{base}-{n}"
-        self.ids.add(ident)
-        return ident
+        return unique_name(ident, self.ids)
 
     def progress(self) -> None:
         self.seen += 1

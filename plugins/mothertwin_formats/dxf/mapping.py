@@ -26,6 +26,7 @@ from viewer.formats import (
     PlantDocument,
     Pose,
     Problem,
+    unique_name,
 )
 
 DEFAULT_HEIGHT = 2.0  # metres: an equipment block without a height attribute or option
@@ -195,13 +196,7 @@ class _Builder:
 
     def new_id(self, tail: str) -> str:
         """A line's or cell's id, unique among them (names that differ only in characters ids leave out)."""
-        base = f"{self.settings.prefix}-{tail}"[:120]
-        candidate, number = base, 1
-        while candidate in self.taken:
-            number += 1
-            candidate = f"{base}-{number}"
-        self.taken.add(candidate)
-        return candidate
+        return unique_name(f"{self.settings.prefix}-{tail}"[:120], self.taken)
 
     def equipment(self, insert: Any, layer: str, role: LayerRole) -> None:
         block_name = insert.dxf.name
