@@ -329,6 +329,8 @@ class CsvRecording:
             sidecar = {"notes": self.notes, "time_column": self.info.time_column}
             from viewer.io.atomic import atomic_write_text
 
+            if progress is not None:
+                progress(1.0, f"{self.path.name} read")  # its times checked too
             os.replace(temporary, cached)
             atomic_write_text(cached.with_suffix(".json"), json.dumps(sidecar, indent=1) + "\n")
         finally:
