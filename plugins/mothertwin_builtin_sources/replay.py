@@ -5,11 +5,22 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from viewer.sensors import Bindings, Columns, Recording, SampleBuffer, Simulator, Source, SourceSettings, SourceStatus
+from viewer.sensors import (
+    Bindings,
+    Columns,
+    ReadOptions,
+    Recording,
+    SampleBuffer,
+    Simulator,
+    Source,
+    SourceSettings,
+    SourceStatus,
+)
 
 # How far back a seek looks for each tag's last value: a tag silent for longer than this has no state.
 SEEK_LOOKBACK = 3600.0
@@ -85,8 +96,14 @@ class RecordingSource(_ThreadedSource):
             store.clock = lambda: self.cursor
 
     @classmethod
-    def from_settings(cls, store: SampleBuffer, settings: SourceSettings) -> RecordingSource:
-        return cls(store, settings.url, name=settings.name, speed=float(settings.options.get("speed", 1.0)))
+    def from_settings(
+        cls, store: SampleBuffer, settings: SourceSettings, progress: Callable[[float, str], None] | None = None
+    ) -> RecordingSource:
+        """The recording of the settings, read as their options say (time column, rate and start, time zone,
+        decimal comma: `ReadOptions`); `progress` hears how a big CSV's conversion goes."""
+        options = ReadOptions.from_options(settings.options)
+        recording = Recording(Path(settings.url), options=options, progress=progress)
+        return cls(store, recording, name=settings.name, speed=float(settings.options.get("speed", 1.0)))
 
     def seek(self, at: float) -> int:
         """Move the cursor; the store then holds every tag's state at `at`. Returns the number of tags.

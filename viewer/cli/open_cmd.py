@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from viewer.cli.common import EXIT_USAGE, plant_path
+from viewer.cli.recording_options import add_recording_options, recording_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--screenshot", type=Path, help="save the window as PNG once everything asked for is shown, then exit"
     )
+    add_recording_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -90,7 +92,17 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"mothertwin open: --at: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        options = recording_options(args)
+    except ValueError as exc:
+        print(f"mothertwin open: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if options and recording is None:
+        print("mothertwin open: --time-column, --rate, --start, --timezone and --decimal need --recording",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     select = [part.strip() for part in (getattr(args, "select", None) or "").split(",") if part.strip()]
     request = StartupRequest(args.file, recording, None, select, color_by, getattr(args, "screenshot", None), at_text)
     request.site = getattr(args, "site", None)
+    request.recording_options = options
     return run_app(request)

@@ -17,6 +17,7 @@ from viewer.cli.common import (
     plant_path,
     size_type,
 )
+from viewer.cli.recording_options import add_recording_options, progress_printer, recording_options
 from viewer.model import PlantDocument
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--color-by", metavar="SIGNAL", help="colour by this analog signal over its LO..HI limits instead of by state"
     )
+    add_recording_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -78,8 +80,15 @@ def run(args: argparse.Namespace) -> int:
         print("mothertwin render: --color-by needs --recording and --at", file=sys.stderr)
         return EXIT_USAGE
     try:
+        options = recording_options(args)
+        if options and args.recording is None:
+            print("mothertwin render: --time-column, --rate, --start, --timezone and --decimal need --recording",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
         if args.recording is not None:
-            image, note = _render_recorded_state(document, request, args.recording, args.at, args.color_by, args.utc)
+            image, note = _render_recorded_state(
+                document, request, args.recording, args.at, args.color_by, args.utc, options
+            )
             print(note)
         else:
             image = render_image(document, plant_library(document), request)
@@ -100,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _render_recorded_state(
     document: PlantDocument, request: RenderRequest, recording: Path, at_text: str, color_by: str | None = None,
-    utc: bool = False,
+    utc: bool = False, options: dict[str, object] | None = None,
 ) -> tuple[np.ndarray, str]:
     """Like render_image, with equipment coloured by their recorded state at a time (one array write). The time
     is read, and written in the legend, in the site's zone (`utc`: in UTC); one with an offset is that moment.
@@ -111,7 +120,7 @@ def _render_recorded_state(
     from viewer.scene.plant_view import PlantView
     from viewer.scene.render import choose_site, draw_sheet, find_line, id_warnings
     from viewer.scene.view_overlays import ColorLegend
-    from viewer.sensors import Bindings, Recording
+    from viewer.sensors import Bindings, ReadOptions, Recording
     from viewer.sensors import recording as messages
     from viewer.sensors.recording import state_store_at
 
@@ -129,7 +138,9 @@ def _render_recorded_state(
         bindings = Bindings.build(view.batch.paths)
         sensors = SensorView(bindings)  # the default palette: a picture for anyone, not one user's colours
         numeric = numeric_tags(bindings)
-        with Recording(recording) as rec:
+        read = ReadOptions.from_options(options or {}).for_site(site.timezone)
+        with Recording(recording, options=read, progress=progress_printer("render")) as rec:
+            request.warnings.extend(rec.notes)  # how its times were read where that was guessed, what was wrong
             start, end = rec.time_range()
             outside = messages.outside_message(recording, at, start, end, display.text)
             if outside is not None:  # after the end, the last states are held a while (and shown stale)

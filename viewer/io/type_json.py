@@ -62,6 +62,8 @@ def signals_from(items: list[dict[str, Any]] | None) -> list[Signal]:
                 if limits
                 else Limits(),
                 list(s.get("states", ())),
+                s.get("tag", ""),
+                bool(s.get("guessed", False)),
             )
         )
     return signals
@@ -99,6 +101,10 @@ def signals_to(signals: list[Signal]) -> list[dict[str, Any]]:
             item["limits"] = limits
         if s.states:
             item["states"] = list(s.states)
+        if s.tag:
+            item["tag"] = s.tag
+        if s.guessed:
+            item["guessed"] = True
         out.append(item)
     return out
 

@@ -61,3 +61,5 @@ class Signal:
     kind: SignalKind = SignalKind.ANALOG
     limits: Limits = field(default_factory=Limits)
     states: list[str] = field(default_factory=list)
+    tag: str = ""  # an explicit tag (a recording's column, an OPC UA node id) instead of the site's template
+    guessed: bool = False  # unit and limits guessed from a recording (Signals from Recording): to be checked

@@ -16,6 +16,7 @@ from viewer.sensors.config import (
 from viewer.sensors.payloads import DecodedColumns, PayloadError, decode_json, decode_json_columns, encode_json_batches
 from viewer.sensors.plugins import Contribution, PluginError, PluginManifest, PluginRegistry
 from viewer.sensors.recording import Columns, Recording, RecordingError, parse_time
+from viewer.sensors.recording_read import NoTimeColumnError, ReadOptions
 from viewer.sensors.rules import Alarm, AlarmLevel, EquipmentColors, alarm_level, equipment_colors
 from viewer.sensors.samples import BAD_CODE, BOOLEAN, NUMBER, TEXT, Quality, Sample, SampleBuffer, TagState, Value
 from viewer.sensors.simulator import Simulator
@@ -37,11 +38,13 @@ __all__ = [
     "Contribution",
     "DecodedColumns",
     "EquipmentColors",
+    "NoTimeColumnError",
     "PayloadError",
     "PluginError",
     "PluginManifest",
     "PluginRegistry",
     "Quality",
+    "ReadOptions",
     "Recording",
     "RecordingError",
     "Sample",

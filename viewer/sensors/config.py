@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -157,3 +157,11 @@ def check_tls_ca(address: BrokerAddress, tls_ca: str | None) -> None:
         raise SettingsError(f"tls_ca {tls_ca} is set but the broker address is not TLS; use mqtts://HOST:PORT")
     if not Path(tls_ca).is_file():
         raise SettingsError(f"CA certificate {tls_ca} (tls_ca): no such file")
+
+
+def resolve_site_zone(settings: SourceSettings, site_zone: str | None) -> SourceSettings:
+    """A recording's settings with timezone "site" (`ReadOptions`) made `site_zone` (UTC for none); any other
+    settings as they are."""
+    if settings.options.get("timezone") != "site":
+        return settings
+    return replace(settings, options={**settings.options, "timezone": site_zone or "UTC"})

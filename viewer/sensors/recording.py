@@ -20,48 +20,29 @@ import duckdb
 import numpy as np
 
 from viewer.model.site_time import parse_site_time
+from viewer.sensors.recording_csv import BIG_CSV_BYTES, CsvRecording, Progress
+from viewer.sensors.recording_read import (  # the errors, options and times are taken from here too
+    NoTimeColumnError,  # noqa: F401
+    ReadOptions,
+    RecordingError,
+    RecordingInfo,
+    find_time_column,
+    is_numeric,
+    is_timestamp,
+    quote_ident,
+    quote_literal,
+    utc_iso,
+)
 from viewer.sensors.samples import Sample, SampleBuffer, Value
 
-TIME_NAMES = ("time", "timestamp", "datetime", "ts", "t", "date")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz")
 DEFAULT_WINDOW = 30.0
 
-
-class RecordingError(ValueError):
-    pass
-
-
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _is_numeric(duck_type: str) -> bool:
-    return duck_type.upper().split("(")[0] in {
-        "TINYINT",
-        "SMALLINT",
-        "INTEGER",
-        "BIGINT",
-        "HUGEINT",
-        "UTINYINT",
-        "USMALLINT",
-        "UINTEGER",
-        "UBIGINT",
-        "FLOAT",
-        "DOUBLE",
-        "REAL",
-        "DECIMAL",
-        "BOOLEAN",
-    }
-
-
-def _is_timestamp(duck_type: str) -> bool:
-    return duck_type.upper().startswith(("TIMESTAMP", "DATE"))
-
+_quote_literal = quote_literal
+_quote_ident = quote_ident
+_is_numeric = is_numeric
+_is_timestamp = is_timestamp
 
 Columns = tuple[list[str], np.ndarray, "np.ndarray | list[Value]"]  # tags, times, values (see Recording._columns)
 
@@ -80,16 +61,6 @@ def _python_value(value: object) -> Value:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordingInfo:
-    path: Path
-    layout: str  # "long" or "wide"
-    time_column: str
-    time_is_timestamp: bool
-    value_type: str
-    state_column: str | None = None  # long layout: text states beside a numeric value column
-
-
-@dataclass(frozen=True, slots=True)
 class TextValues:
     """Text where a tag's values should be numbers ("n/a", "ERR"): no measurement, so nothing is drawn for it."""
 
@@ -102,11 +73,29 @@ class TextValues:
     first_line: int | None = None  # CSV: the file line of the first (line 1 is the header); None for Parquet
 
 
-class Recording:
-    """A recording file opened for seeking. Safe to share between threads (queries are serialised)."""
+class Recording(CsvRecording):
+    """A recording file opened for seeking. Safe to share between threads (queries are serialised).
 
-    def __init__(self, path: Path, layout: str = "auto", threads: int | None = None) -> None:
+    `options` say how its times are read (see `ReadOptions`); `notes` are what was found while reading that
+    a person should know (times without an offset read as UTC, Excel days, duplicates, times going
+    backwards, text in a column of numbers): the commands print them, the window shows them. `progress`
+    hears how far a big CSV's conversion into the cache has come."""
+
+    def __init__(
+        self,
+        path: Path,
+        layout: str = "auto",
+        threads: int | None = None,
+        options: ReadOptions | None = None,
+        progress: Progress | None = None,
+        cache: Path | None = None,
+        big_csv_bytes: int = BIG_CSV_BYTES,
+    ) -> None:
         self.path = Path(path)
+        self.options = options or ReadOptions()
+        self.notes: list[str] = []
+        self.cache_path: Path | None = None  # the Parquet file a big CSV is read from
+        self._has_line = False  # the table has the CSV's line numbers (a converted CSV)
         if not self.path.is_file():
             raise RecordingError(f"{self.path}: recording not found")
         self._lock = threading.Lock()
@@ -117,33 +106,52 @@ class Recording:
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         name = self.path.name.lower()
-        if name.endswith(PARQUET_SUFFIXES):
-            scan = f"read_parquet({_quote_literal(str(self.path))})"
-            materialise = False
-        elif name.endswith(CSV_SUFFIXES):
-            scan = f"read_csv({_quote_literal(str(self.path))}, auto_detect = true)"
-            materialise = True  # small files: read once into a table, sorted
-        else:
-            raise RecordingError(f"{self.path}: unknown recording format; expected .parquet or .csv")
         try:
-            columns = self._con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
-        except duckdb.Error as exc:
-            raise RecordingError(f"{self.path}: cannot read recording: {exc}") from None
-        self.info = self._layout(columns, layout)
-        self._define(scan, columns, materialise)
+            if name.endswith(PARQUET_SUFFIXES):
+                self._open_parquet(layout)
+            elif name.endswith(CSV_SUFFIXES):
+                self._open_csv(layout, progress, cache, big_csv_bytes)
+            else:
+                raise RecordingError(f"{self.path}: unknown recording format; expected .parquet or .csv")
+        except BaseException:
+            self._con.close()
+            raise
 
     # ------------------------------------------------------------ set-up
+
+    def _describe(self, scan: str) -> list[tuple]:
+        try:
+            return self._con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+        except duckdb.Error as exc:
+            raise RecordingError(f"{self.path}: cannot read recording: {exc}") from None
+
+    def _open_parquet(self, layout: str) -> None:
+        extra = self.options.to_options().keys() - {"time_column"}
+        if extra:
+            raise RecordingError(
+                f"{self.path}: {', '.join(sorted(extra))}: for CSV recordings only; a Parquet file has typed times"
+            )
+        scan = f"read_parquet({_quote_literal(str(self.path))})"
+        columns = self._describe(scan)
+        self._scan_for_layout = scan
+        self.info = self._layout(columns, layout)
+        self._scan = scan
+        self._define(scan, columns, materialise=False)
 
     def _layout(self, columns: list[tuple], layout: str) -> RecordingInfo:
         types = {c[0]: str(c[1]) for c in columns}
         lower = {c.lower(): c for c in types}
-        time_column = next((lower[n] for n in TIME_NAMES if n in lower), columns[0][0])
-        time_type = types[time_column]
-        if not (_is_numeric(time_type) or _is_timestamp(time_type)):
-            raise RecordingError(
-                f"{self.path}: time column {time_column!r} has type {time_type}; expected epoch seconds or timestamps"
-            )
-        is_long = "tag" in lower and "value" in lower
+        time_column = find_time_column(types, self.options, str(self.path))
+        if time_column is not None:
+            time_type = types[time_column]
+            if not (_is_numeric(time_type) or _is_timestamp(time_type)):
+                raise RecordingError(
+                    f"{self.path}: time column {time_column!r} has type {time_type}; expected epoch seconds or "
+                    f"timestamps{self._first_value_text(time_column)}. Choose another (--time-column NAME) or give "
+                    "the rows a fixed rate (--rate HZ --start T)"
+                )
+        others = {c: t for c, t in types.items() if c != time_column}
+        is_long = "tag" in {c.lower() for c in others} and "value" in {c.lower() for c in others}
         if layout == "auto":
             layout = "long" if is_long else "wide"
         if layout == "long" and not is_long:
@@ -156,17 +164,32 @@ class Recording:
             if "state" in lower and not (_is_numeric(types[lower["state"]]) or _is_timestamp(types[lower["state"]])):
                 state_column, value_type = lower["state"], "VARCHAR"
         else:
-            others = [t for c, t in types.items() if c != time_column]
             if not others:
                 raise RecordingError(f"{self.path}: a wide recording needs at least one value column")
-            value_type = "DOUBLE" if all(_is_numeric(t) for t in others) else "VARCHAR"
-        return RecordingInfo(self.path, layout, time_column, _is_timestamp(time_type), value_type, state_column)
+            value_type = "DOUBLE" if all(_is_numeric(t) for t in others.values()) else "VARCHAR"
+        is_stamp = time_column is not None and _is_timestamp(types[time_column])
+        return RecordingInfo(self.path, layout, time_column or "", is_stamp, value_type, state_column)
+
+    def _first_value_text(self, column: str) -> str:
+        try:
+            row = self._con.execute(
+                f"SELECT CAST({_quote_ident(column)} AS VARCHAR) FROM {self._scan_for_layout} "
+                f"WHERE {_quote_ident(column)} IS NOT NULL LIMIT 1"
+            ).fetchone()
+        except (duckdb.Error, AttributeError):
+            return ""
+        return f" (the first: {row[0]!r})" if row else ""
 
     def _define(self, scan: str, columns: list[tuple], materialise: bool) -> None:
+        """The table or view `rec` (t, tag, value) over `scan`: a Parquet file (its own time column, or `t`
+        in epoch seconds for a converted CSV) or the staged table of a CSV (`t` in epoch seconds)."""
         info = self.info
-        time_ident = _quote_ident(info.time_column)
-        time_expr = f"epoch_us({time_ident}) / 1e6" if info.time_is_timestamp else f"CAST({time_ident} AS DOUBLE)"
-        self._scan = scan
+        if materialise or self.cache_path is not None:
+            time_name, is_stamp = "__t", False
+        else:
+            time_name, is_stamp = info.time_column, info.time_is_timestamp
+        time_ident = _quote_ident(time_name)
+        time_expr = f"epoch_us({time_ident}) / 1e6" if is_stamp else f"CAST({time_ident} AS DOUBLE)"
         lower = {c[0].lower(): c[0] for c in columns}
         self._value_column = info.state_column or lower.get("value", "value")
         self._tag_column = lower.get("tag", "tag")
@@ -180,7 +203,7 @@ class Recording:
                 f"{value} AS value FROM {scan}"
             )
         else:
-            value_columns = [c[0] for c in columns if c[0] != info.time_column]
+            value_columns = [c[0] for c in columns if c[0] not in (time_name, "__line")]
             casts = ", ".join(
                 f"CAST({_quote_ident(c)} AS {info.value_type}) AS {_quote_ident(c)}" for c in value_columns
             )
@@ -198,7 +221,7 @@ class Recording:
             self._time_out = "{}"
         else:
             self._con.execute(f"CREATE VIEW rec AS SELECT t_raw AS t, tag, value FROM ({body})")
-            if info.time_is_timestamp:
+            if is_stamp:
                 # Compare raw timestamps so that Parquet statistics still prune row groups.
                 self._time_param = "make_timestamp(CAST(? * 1e6 AS BIGINT))"
                 self._time_out = "epoch_us({}) / 1e6"
@@ -226,7 +249,11 @@ class Recording:
         return [r[0] for r in self._query("SELECT DISTINCT tag FROM rec ORDER BY tag")]
 
     def time_range(self) -> tuple[float, float]:
-        row = self._query(f"SELECT min({self._time_out.format('t')}), max({self._time_out.format('t')}) FROM rec")[0]
+        if self.cache_path is not None:  # a converted CSV: from the row groups' statistics, not a scan
+            row = self._query(f"SELECT min(__t), max(__t) FROM {self._scan}")[0]
+        else:
+            time_out = self._time_out.format("t")
+            row = self._query(f"SELECT min({time_out}), max({time_out}) FROM rec")[0]
         if row[0] is None:
             raise RecordingError(f"{self.path}: the recording is empty")
         return float(row[0]), float(row[1])
@@ -271,6 +298,18 @@ class Recording:
 
     def _first_text_line(self, tag: str) -> int | None:
         """The CSV line of a tag's first value that is text, not a number (the header is line 1)."""
+        if self._has_line:  # a converted CSV keeps its lines
+            if self.info.layout == "wide":
+                sql = f"SELECT min(__line) FROM {self._scan} WHERE {_quote_ident(tag)} IS NOT NULL AND "
+                rows = self._query(sql + f"TRY_CAST({_quote_ident(tag)} AS DOUBLE) IS NULL")
+            else:
+                value, tag_column = _quote_ident(self._value_column), _quote_ident(self._tag_column)
+                rows = self._query(
+                    f"SELECT min(__line) FROM {self._scan} WHERE CAST({tag_column} AS VARCHAR) = ? AND "
+                    f"{value} IS NOT NULL AND TRY_CAST({value} AS DOUBLE) IS NULL",
+                    [tag],
+                )
+            return None if rows[0][0] is None else int(rows[0][0])
         if self.info.layout == "wide":
             column = _quote_ident(tag)
             sql = f"SELECT {column} AS v, true AS mine FROM {self._scan}"
@@ -369,6 +408,25 @@ class Recording:
         data = np.array(rows, dtype=float)
         return data[:, 0], data[:, 1]
 
+    def value_summary(
+        self, tags: list[str], percentiles: tuple[float, float], most_texts: int
+    ) -> list[tuple[str, int, int, float | None, float | None, tuple[str, ...]]]:
+        """Per tag: values, numbers among them, two percentiles of the numbers, and up to `most_texts` of
+        its distinct text values (sorted). One pass over the recording, whatever its size."""
+        low, high = (float(p) for p in percentiles)
+        number = "TRY_CAST(value AS DOUBLE)"
+        rows = self._query(
+            f"SELECT tag, count(value), count({number}), quantile_cont({number}, {low!r}), "
+            f"quantile_cont({number}, {high!r}), "
+            f"list(DISTINCT CAST(value AS VARCHAR) ORDER BY CAST(value AS VARCHAR)) FILTER (WHERE {number} IS NULL) "
+            "FROM rec WHERE value IS NOT NULL AND tag IN (SELECT unnest(?)) GROUP BY tag",
+            [list(tags)],
+        )
+        return [
+            (tag, int(n), int(numbers), lo, hi, tuple((texts or [])[: int(most_texts)]))
+            for tag, n, numbers, lo, hi, texts in rows
+        ]
+
     def _fill_limits(self, limits: dict[str, tuple[float | None, float | None]]) -> bool:
         """Put (tag, low, high) into the temporary table `_limits` for a query to join (under the lock); False
         when no tag has a limit."""
@@ -461,17 +519,6 @@ def make_synthetic_recording(
 def parse_time(text: str) -> float:
     """Epoch seconds from a number or an ISO 8601 time (UTC if no offset is given)."""
     return parse_site_time(text, None)
-
-
-def utc_iso(seconds: float) -> str:
-    """ISO 8601 in UTC that `parse_time` reads back: 2025-01-01T06:05:00Z (milliseconds when not whole)."""
-    from datetime import UTC, datetime
-
-    moment = datetime.fromtimestamp(seconds, UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond // 1000:03d}"
-    return text + "Z"
 
 
 # Messages about a recording, built in one place; `moment` writes a time for people (ISO 8601 in UTC by

@@ -36,6 +36,7 @@ class StartupRequest:
     screenshot: Path | None = None
     at_text: str | None = None  # a time as typed (`--at`): one without an offset is in the shown site's zone
     site: str | None = None  # the site to show (id or name); else the mother site
+    recording_options: dict[str, object] = field(default_factory=dict)  # how its times are read (ReadOptions)
 
 
 def run_app(request: StartupRequest | None = None) -> int:
@@ -135,7 +136,8 @@ class _Startup:
                     window.focus_ids(known)
             if request.recording is not None:
                 name = request.recording.stem
-                controller.connect_source(SourceSettings("recording", name, str(request.recording)))
+                settings = SourceSettings("recording", name, str(request.recording), options=request.recording_options)
+                controller.connect_source(settings)
                 self.step = "replay"
             else:
                 self.step = "shown"

@@ -191,7 +191,7 @@ class SensorController(QObject):
                 return None
             finally:
                 self.report_plugin_problems()
-            self.timeline.open_recording(settings, cls, self.tag_limits(), self.numeric_tags())
+            self.timeline.open_recording(settings, cls, self.tag_limits(), self.numeric_tags(), self.site)
             return settings.name
         bindings = self.bindings or Bindings.build([])
         name = self.sources.connect_source(settings, bindings)

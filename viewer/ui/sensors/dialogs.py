@@ -24,10 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.sensors import SettingsError, SourceSettings, parse_mqtt_url
+from viewer.sensors import ReadOptions, SettingsError, SourceSettings, parse_mqtt_url
 from viewer.sensors.rules import PALETTE_PRESETS, RGB, palette_of, preset_of
 
 RECORDING_FILTER = "Recordings (*.parquet *.pq *.csv);;All files (*)"
+RECORDING_FIELDS = (
+    ("time_column", "Time column:", "found by name (time, timestamp, datetime ...) or type"),
+    ("rate", "Rows per second:", "no time column: the rows' rate in Hz, e.g. 10"),
+    ("start", "First row at:", "with a rate: e.g. 2025-03-03T06:00:00"),
+    ("timezone", "Time zone:", "of times without an offset: UTC; 'site' or e.g. Asia/Seoul"),
+    ("decimal", "Decimal separator:", "found from the values; ',' or '.'"),
+)
+RECORDING_OPTION_KEYS = tuple(key for key, _, _ in RECORDING_FIELDS)
 CERTIFICATE_FILTER = "Certificates (*.der *.pem *.crt);;All files (*)"
 KEY_FILTER = "Private keys (*.pem *.der *.key);;All files (*)"
 OPCUA_POLICIES = ("None", "Basic256Sha256", "Aes128Sha256RsaOaep", "Aes256Sha256RsaPss")
@@ -88,7 +96,9 @@ def source_settings(kind: str, fields: dict[str, object]) -> SourceSettings:
         path = Path(text.get("path", ""))
         if not path.is_file():
             raise SettingsError(f"recording {path}: no such file")
-        return SourceSettings("recording", path.stem, str(path))
+        # How its times are read (all optional): the same settings as `--time-column`, `--rate` ... take.
+        read = ReadOptions.from_options({key: text.get(key) for key in RECORDING_OPTION_KEYS})
+        return SourceSettings("recording", path.stem, str(path), options=read.to_options())
     if kind == "simulator":
         return SourceSettings("simulator", "simulator", options={"rate": float(fields.get("rate", 1.0))})  # type: ignore[arg-type]
     return SourceSettings(kind, kind, text.get("url", ""))
@@ -161,6 +171,11 @@ class ConnectSourceDialog(QDialog):
             path.setPlaceholderText("a .csv or .parquet file: time, tag, value (or one column per tag)")
             fields["path"] = path
             form.addRow("File:", self._file_row(path, "Open recording", RECORDING_FILTER))
+            for key, label, hint in RECORDING_FIELDS:
+                edit = QLineEdit()
+                edit.setPlaceholderText(hint)
+                fields[key] = edit
+                form.addRow(label, edit)
         elif kind == "simulator":
             rate = QDoubleSpinBox()
             rate.setRange(0.1, 20.0)
@@ -294,3 +309,77 @@ class StateColorsDialog(QDialog):
         if color.isValid():
             self.colors[state] = (color.red(), color.green(), color.blue())
             self._paint()
+
+
+class RecordingTimeDialog(QDialog):
+    """A recording with no time column found: which column holds the time, or the rows' rate and start
+    (a machine export at a fixed rate), and the time zone of times written without an offset."""
+
+    def __init__(
+        self, path: str, columns: list[str], options: dict[str, object] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Recording Times")
+        options = options or {}
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"{Path(path).name}: no column is named like a time or holds timestamps. Say which column holds "
+            "the time, or give the rows a fixed rate from a start."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.by_column = QCheckBox("A column holds the time:")
+        self.column = QComboBox()
+        self.column.addItems(columns)
+        form.addRow(self.by_column, self.column)
+        self.rate = QDoubleSpinBox()
+        self.rate.setRange(0.001, 100_000.0)
+        self.rate.setDecimals(3)
+        self.rate.setValue(float(options.get("rate") or 1.0))  # type: ignore[arg-type]
+        self.rate.setSuffix(" Hz")
+        form.addRow("Rows at a fixed rate:", self.rate)
+        self.start = QLineEdit(str(options.get("start") or ""))
+        self.start.setPlaceholderText("time of the first row, e.g. 2025-03-03T06:00:00")
+        form.addRow("First row at:", self.start)
+        self.timezone = QLineEdit(str(options.get("timezone") or "site"))
+        self.timezone.setToolTip("Zone of times without a UTC offset: an IANA name, 'site' for the site's, or UTC")
+        form.addRow("Time zone:", self.timezone)
+        self.by_column.toggled.connect(self._enable)
+        self.by_column.setChecked(bool(options.get("time_column")))
+        if options.get("time_column") in columns:
+            self.column.setCurrentText(str(options["time_column"]))
+        self._enable(self.by_column.isChecked())
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Read")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 0)
+        self.result_options: dict[str, object] | None = None
+
+    def _enable(self, by_column: bool) -> None:
+        self.column.setEnabled(by_column)
+        self.rate.setEnabled(not by_column)
+        self.start.setEnabled(not by_column)
+
+    def _accept(self) -> None:
+        zone = self.timezone.text().strip() or None
+        try:
+            if self.by_column.isChecked():
+                options = ReadOptions(time_column=self.column.currentText(), timezone=zone)
+            else:
+                start = self.start.text().strip()
+                if not start:
+                    raise ValueError("give the time of the first row (e.g. 2025-03-03T06:00:00)")
+                options = ReadOptions(rate=self.rate.value(), start=start, timezone=zone)
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            return
+        self.result_options = options.to_options()
+        self.accept()

@@ -11,17 +11,18 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu
 
 from viewer.app.document import Message, Severity
 from viewer.model.site_time import TimeDisplay
-from viewer.sensors import SourceSettings
+from viewer.sensors import NoTimeColumnError, ReadOptions, SourceSettings
 from viewer.ui.explore import LiveValue
 from viewer.ui.plugins import PluginsDialog
 from viewer.ui.sensors.alarms_dock import AlarmsDock
 from viewer.ui.sensors.controller import SensorController
-from viewer.ui.sensors.dialogs import ConnectSourceDialog, StateColorsDialog
+from viewer.ui.sensors.dialogs import RECORDING_FILTER, ConnectSourceDialog, RecordingTimeDialog, StateColorsDialog
 from viewer.ui.sensors.docks import BindingsDock, SourcesDock, TrendDock
+from viewer.ui.sensors.recording_signals import RecordingSignals
 from viewer.ui.sensors.site_clock import SiteClock
 from viewer.ui.sensors.timeline import Mode
 from viewer.ui.sensors.timeline_bar import TimelineBar
@@ -37,6 +38,7 @@ class SensorUI(QObject):
         super().__init__(window)
         self.window = window
         self.controller = SensorController(window.scene, window.session, window.settings, self)
+        self.recording_signals = RecordingSignals(self.controller)
         self.sources_dock = SourcesDock(window)
         self.bindings_dock = BindingsDock(window)
         self.alarms_dock = AlarmsDock(window)
@@ -46,6 +48,7 @@ class SensorUI(QObject):
         self.status = QLabel("Sensors: no source")
         self.status.setToolTip("Sensor sources and their status (Sensors > Sources)")
         self.last_dialog: ConnectSourceDialog | None = None
+        self.last_time_dialog: RecordingTimeDialog | None = None
         self._place_docks()
         self._build_menus()
         self._connect()
@@ -93,6 +96,11 @@ class SensorUI(QObject):
         self.connect_action.setStatusTip("Connect MQTT, Sparkplug B, OPC UA, a recording or the simulator")
         self.simulator_action = menu.addAction("Start &Simulator", self.start_simulator)
         self.simulator_action.setStatusTip("Believable values for every signal of the site shown")
+        self.signals_action = menu.addAction("Signals from &Recording…", self.choose_signals_recording)
+        self.signals_action.setStatusTip(
+            "Make the selected equipment's signals from a recording's columns (units and limits guessed), "
+            "bound to them, and replay it"
+        )
         menu.addSeparator()
         self.ack_action = menu.addAction("&Acknowledge All Alarms", lambda: self.controller.acknowledge(None))
         self.ack_action.setShortcut("Ctrl+Shift+A")
@@ -151,6 +159,8 @@ class SensorUI(QObject):
         t.playing_changed.connect(bar.set_playing)
         t.cursor_changed.connect(self._on_cursor)
         t.error.connect(bar.show_error)
+        t.progress.connect(self._on_progress)
+        t.time_column_needed.connect(lambda settings, columns: self.ask_recording_times(settings, columns))
         t.trend_ready.connect(lambda series: self.trend_dock.set_series(series, t.cursor))
         self.clock.changed.connect(self._on_time_display)
 
@@ -183,6 +193,8 @@ class SensorUI(QObject):
             # The time with its offset: the same moment wherever the link is opened.
             at = self.clock.display.iso(timeline.cursor)
             command += ["--recording", str(Path(settings.url).resolve()), "--at", at]
+            for key, value in ReadOptions.from_options(settings.options).to_options().items():
+                command += [f"--{key.replace('_', '-')}", str(value)]  # how its times were read
             if self.controller.color_by:
                 command += ["--color-by", self.controller.color_by]
         selection = list(self.window.state.selection)
@@ -215,6 +227,53 @@ class SensorUI(QObject):
             self.controller.connect_source(settings)
             self.sources_dock.show()
             self.sources_dock.raise_()
+
+    def choose_signals_recording(self) -> None:
+        """Sensors > Signals from Recording: a recording file for the one selected equipment."""
+        selection = list(self.window.state.selection)
+        if len(selection) != 1:
+            self._report(Message(Severity.WARNING, "signals from recording: select one equipment first"))
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Signals from recording", "", RECORDING_FILTER)
+        if path:
+            self.signals_from_recording(selection[0], SourceSettings("recording", Path(path).stem, path))
+
+    def signals_from_recording(self, equipment_id: str, settings: SourceSettings) -> bool:
+        """Signals of one equipment from a recording, bound and replayed; asks for the times (dialog) when
+        the file has no time column, then goes on. True when done now."""
+        self.window.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return self.recording_signals.make(equipment_id, settings)
+        except NoTimeColumnError as exc:
+            self._report(Message(Severity.WARNING, str(exc)))
+            self.ask_recording_times(settings, exc.columns, equipment_id)
+            return False
+        finally:
+            self.window.unsetCursor()
+
+    def ask_recording_times(
+        self, settings: SourceSettings, columns: list[str], equipment_id: str | None = None
+    ) -> RecordingTimeDialog:
+        """The recording has no time column: ask which column, or the rows' rate and start; then read it
+        again (for the equipment's signals, when `equipment_id` is given, else for replay)."""
+        dialog = RecordingTimeDialog(settings.url, list(columns), settings.options, self.window)
+        self.last_time_dialog = dialog
+
+        def read_again() -> None:
+            if dialog.result_options is None:
+                return
+            again = SourceSettings("recording", settings.name, settings.url, options=dict(dialog.result_options))
+            if equipment_id is not None:
+                self.signals_from_recording(equipment_id, again)
+            else:
+                self._connect_settings(again)
+
+        dialog.accepted.connect(read_again)
+        dialog.open()
+        return dialog
+
+    def _on_progress(self, fraction: float, what: str) -> None:
+        self.window.statusBar().showMessage(f"{what[:1].upper()}{what[1:]}: {fraction * 100:.0f} %", 5000)
 
     def start_simulator(self) -> None:
         self._connect_settings(SourceSettings("simulator", "simulator", options={"rate": 1.0}))

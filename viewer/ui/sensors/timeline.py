@@ -9,6 +9,7 @@ sensor controller colours from them.
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from collections.abc import Callable
@@ -18,8 +19,10 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.app.history import Replay, TagLimits
+from viewer.model import Site
 from viewer.model.site_time import TimeDisplay
-from viewer.sensors import SampleBuffer, SourceSettings, SourceStatus
+from viewer.sensors import NoTimeColumnError, SampleBuffer, SourceSettings, SourceStatus
+from viewer.sensors.config import resolve_site_zone
 from viewer.sensors.recording import text_values_message
 
 PLAY_INTERVAL_MS = 100
@@ -96,6 +99,8 @@ class TimelineController(QObject):
     error = Signal(str)
     warning = Signal(str)  # something in an opened recording to know about (text among its numbers)
     opened = Signal(object)  # internal: (settings, the Replay source, its marks, its warnings), from the worker
+    progress = Signal(float, str)  # a big CSV's conversion into the cache: fraction done, what is done
+    time_column_needed = Signal(object, object)  # settings, the file's columns: no time column, ask which
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -124,19 +129,29 @@ class TimelineController(QObject):
         source_class: type,  # a Replay source's class: from_settings(store, settings)
         limits: TagLimits,
         numeric_tags: list[str] | None = None,
+        site: Site | None = None,
     ) -> None:
         """Open the file on the worker (a big Parquet file takes a moment), then switch to replay. Text among
         the values of `numeric_tags` (analog signals, counters; None: tags that also hold numbers) is said
-        through `warning`, not passed over."""
+        through `warning`, not passed over. Times the settings say are in the "site" zone are in `site`'s."""
+        settings = resolve_site_zone(settings, site.timezone if site is not None else None)
 
         def job() -> None:
             try:
                 store = SampleBuffer(stale_after=self.store.stale_after)
-                source: Replay = source_class.from_settings(store, settings)
+                # The built-in replay tells how a big CSV's conversion goes; another plug-in may not.
+                tells = "progress" in inspect.signature(source_class.from_settings).parameters
+                extra = {"progress": self.progress.emit} if tells else {}
+                source: Replay = source_class.from_settings(store, settings, **extra)
                 history = source.recording
                 source.recording_tags = history.tags()
                 marks = history.beyond_limits(limits)
-                warnings = [text_values_message(history.path, f) for f in history.text_values(numeric_tags)]
+                warnings = list(getattr(history, "notes", []))  # how its times were read, what was wrong
+                warnings += [text_values_message(history.path, f) for f in history.text_values(numeric_tags)]
+            except NoTimeColumnError as exc:
+                self.error.emit(f"recording {settings.url} could not be opened: {exc}")
+                self.time_column_needed.emit(settings, exc.columns)
+                return
             except Exception as exc:
                 self.error.emit(f"recording {settings.url} could not be opened: {exc}")
                 return
