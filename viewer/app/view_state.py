@@ -82,6 +82,10 @@ class ViewState:
     def show_all(self) -> None:
         self._set_visibility(frozenset(), None)
 
+    def set_visibility(self, hidden: Iterable[str], isolated: str | None) -> None:
+        """Both at once (a restored viewpoint): one event, not two."""
+        self._set_visibility(hidden, isolated)
+
     def _set_visibility(self, hidden: Iterable[str], isolated: str | None) -> None:
         hidden = frozenset(hidden)
         if hidden != self.hidden or isolated != self.isolated:

@@ -14,6 +14,7 @@ from viewer.io.atomic import atomic_write_text
 from viewer.io.errors import PlantFileError, Problem
 from viewer.io.jsonfmt import SchemaCheck, check_finite, describe, dumps_pretty, load_schema, read_json
 from viewer.io.library_io import builtin_library
+from viewer.io.review_json import review_from_dict, review_problems, review_to_dict
 from viewer.io.type_json import (
     LIMIT_KEYS,
     equipment_type_from,
@@ -285,6 +286,8 @@ def document_to_dict(document: PlantDocument) -> dict[str, Any]:
         out["deviations"] = [_deviation_to(v) for v in document.deviations]
     if document.links:
         out["links"] = [{"id": k.id, "name": k.name, "side_a": k.side_a, "side_b": k.side_b} for k in document.links]
+    if document.review.topics:
+        out["review"] = review_to_dict(document.review)
     return out
 
 
@@ -419,6 +422,7 @@ def document_from_data(data: Any, text: str, file: str, library: EquipmentLibrar
     if problems:
         raise PlantFileError(problems)
     problems = check_finite(data, text, file) + _semantic_problems(data, library, file)
+    problems += [Problem(file, where, message) for where, message in review_problems(data.get("review", {}))]
     if problems:
         raise PlantFileError(problems)
     return PlantDocument(
@@ -428,6 +432,7 @@ def document_from_data(data: Any, text: str, file: str, library: EquipmentLibrar
         viewpoints=[Viewpoint.from_dict(v) for v in data.get("viewpoints", [])],
         deviations=[_deviation_from(v) for v in data.get("deviations", [])],
         links=[MaterialLink(k["id"], k.get("name", ""), k["side_a"], k["side_b"]) for k in data.get("links", [])],
+        review=review_from_dict(data.get("review", {})),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 
 from viewer.model.library import EquipmentType
+from viewer.model.review import ReviewBook
 from viewer.model.values import Parameter, Pose, Signal
 from viewer.model.views import Viewpoint
 
@@ -228,6 +229,7 @@ class PlantDocument:
     viewpoints: list[Viewpoint] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
     links: list[MaterialLink] = field(default_factory=list)
+    review: ReviewBook = field(default_factory=ReviewBook)  # the layout review's topics
 
     def iter_equipment(self) -> Iterator[EquipmentPath]:
         for site in self.sites:
