@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"{PROG}: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    shown = len(document.review.topics)
-    print(f"wrote {written} ({shown} topics in the plant)")
+    from viewer.review.report import ReviewReport, select_topics
+
+    shown = len(select_topics(ReviewReport(document, statuses=statuses, site=args.site, line=args.line)))
+    print(f"wrote {written} ({shown} of {len(document.review.topics)} topics)")
     return EXIT_OK

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from viewer.scene.plant_view import PlantView
 PICTURE_SIZE = (1280, 720)  # 16:9, as a window's snapshot usually is; prints 180 mm wide at about 180 dpi
 PIN_RADIUS = 21  # pixels
 PIN_FRAME_M = 7.0  # half the box framed around a pin that has no equipment, metres
+MEASURE_MARGIN_M = np.array([1.5, 1.5, 0.0])  # floor shown around a measured segment
 FILL = 0.55  # how much of the picture the framed equipment takes: the rest shows what stands around it
 
 
@@ -84,24 +86,37 @@ def _pin_point(topic: Topic, boxes: np.ndarray) -> np.ndarray | None:
 
 
 def _frame(boxes: np.ndarray, pin: np.ndarray | None, topic: Topic) -> np.ndarray | None:
-    """The box to frame when the topic has no camera: its equipment, its pin and its measurement."""
+    """The box to frame when the topic has no camera: its equipment and its measurement (with a margin of
+    floor around a measurement); else the floor around its pin."""
     points = [boxes[:, 0], boxes[:, 1]] if len(boxes) else []
-    if pin is not None:
-        points.append(pin + np.array([[-PIN_FRAME_M, -PIN_FRAME_M, -pin[2]], [PIN_FRAME_M, PIN_FRAME_M, 0.0]]))
     if topic.measurement is not None:
-        points.append(np.array([topic.measurement.start, topic.measurement.end], dtype=float))
+        ends = np.array([topic.measurement.start, topic.measurement.end], dtype=float)
+        points += [ends.min(axis=0) - MEASURE_MARGIN_M, ends.max(axis=0) + MEASURE_MARGIN_M]
+    if not points and pin is not None:
+        points.append(pin + np.array([[-PIN_FRAME_M, -PIN_FRAME_M, -pin[2]], [PIN_FRAME_M, PIN_FRAME_M, 0.0]]))
     if not points:
         return None
     stacked = np.vstack(points)
     return np.stack([stacked.min(axis=0), stacked.max(axis=0)])
 
 
-def _render_one(plant: PlantView, topic: Topic, size: tuple[int, int]) -> bytes:
+@dataclass(frozen=True)
+class TopicPicture:
+    png: bytes
+    pin_px: tuple[float, float] | None  # where the pin's tip stands, image pixels (origin top left); None: not drawn
+    highlighted: tuple[str, ...]  # the equipment drawn in the selection colour
+    framed: bool  # the topic had no camera: the picture frames its equipment, pin or measurement
+
+
+def render_topic_picture(plant: PlantView, topic: Topic, size: tuple[int, int]) -> TopicPicture:
+    """One topic's picture in a scene already showing its site (the plotter `size` pixels large)."""
     batch = plant.batch
     viewpoint = _viewpoint(topic)
     marked = [i for i in dict.fromkeys((*topic.equipment, *(viewpoint.selection if viewpoint else ())))
               if batch is not None and batch.has_id(i)]  # fmt: skip
     indices = batch.indices(marked) if batch is not None else np.zeros(0, np.int64)
+    # The topics of a site share one scene: everything the topic before set is set again (visibility,
+    # highlight, X-ray, clipping, measurement), never left over.
     if batch is not None and len(batch):
         batch.set_visible(_visible(plant, viewpoint, set(marked)))
         plant.highlight(indices)
@@ -113,7 +128,8 @@ def _render_one(plant: PlantView, topic: Topic, size: tuple[int, int]) -> bytes:
     if topic.measurement is not None:
         m = topic.measurement
         plant.show_measure(m.start, m.end, f"{m.distance:.3f} m")
-    if viewpoint is not None and viewpoint.camera is not None:
+    framed = viewpoint is None or viewpoint.camera is None
+    if not framed:
         plant.apply_camera(viewpoint.camera)
     else:
         frame = _frame(boxes, pin, topic)
@@ -122,14 +138,16 @@ def _render_one(plant: PlantView, topic: Topic, size: tuple[int, int]) -> bytes:
             plant.zoom_to_fit(frame, fill=FILL)
     plant.plotter.render()
     image = Image.fromarray(plant.plotter.screenshot(return_img=True)).convert("RGB")
+    pin_px = None
     if pin is not None:
         display, in_front = plant.project(pin[None, :])
         x, y = float(display[0, 0]), float(size[1] - display[0, 1])
         if in_front[0] and 0 <= x < size[0] and 0 <= y < size[1]:
             draw_pin(image, (x, y), topic.number, STATUS_COLORS[topic.status])
+            pin_px = (x, y)
     out = io.BytesIO()
     image.save(out, format="PNG")
-    return out.getvalue()
+    return TopicPicture(out.getvalue(), pin_px, tuple(marked), framed)
 
 
 def render_topic_pictures(
@@ -155,7 +173,7 @@ def render_topic_pictures(
             else:
                 plant.show_building_only(site)
             for topic in site_topics:
-                pictures[topic.guid] = _render_one(plant, topic, size)
+                pictures[topic.guid] = render_topic_picture(plant, topic, size).png
         finally:
             plotter.close()
     return pictures
