@@ -206,7 +206,10 @@ def test_pdf_every_page_has_its_picture_and_text(reports):
     assert "OC-ELE1-CNV-99: gone, no longer in the plant" in by_number[6]
     assert "Measured distance 2.400 m" in by_number[7]
     assert "Anode mixer (OC-ELE1-MIX-02)" in by_number[5]
-    assert "Rendered from the topic's viewpoint" in by_number[5]
+    assert "Rendered framed on what the topic is about (no camera), as the topic has no snapshot: its equipment " \
+        "highlighted, pin #5 drawn." in by_number[5]
+    assert "its equipment highlighted" not in by_number[6] and "pin #6 drawn" in by_number[6]
+    assert "pin #7 drawn, the measurement drawn" in by_number[7]
     assert "Snapshot taken in the meeting, with its markup" in by_number[1]
     assert "Move the dust collector 0.8 m east" in by_number[1]
     # Korean: the text is in the PDF (searchable, copyable); drawing its glyphs needs a Korean font on the
@@ -352,3 +355,20 @@ def test_cli_refuses_what_it_cannot_do(plant, tmp_path):
     missing = _cli(str(tmp_path / "none.mtplant.json"), "-o", str(tmp_path / "r.pdf"))
     assert missing.returncode == 2 and "none.mtplant.json" in missing.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_a_long_topic_runs_on_over_pages(demo_path, tmp_path):
+    """Many equipment, a long thread and a decision longer than a page: the PDF is written, nothing is lost."""
+    document = load_document(demo_path, builtin_library())
+    ids = tuple(p.equipment.id for p in document.iter_equipment())[:60]
+    essay = " ".join(f"Sentence {k} of the long comment about the walkway." for k in range(400))
+    document.review.topics = [Topic(
+        guid="22222222-0000-4000-8000-000000000001", title="Whole line review", number=1, equipment=ids, site="OC",
+        decision="Decided: " + essay, comments=tuple(Comment(f"c{k}", "kim.minjun", f"2026-12-0{1 + k % 6}T10:00:00Z",
+                                                             essay if k == 3 else f"Point {k}") for k in range(30)),
+    )]  # fmt: skip
+    path = write_review_report(document, tmp_path / "long.pdf", pictures={})
+    pages = pdf_pages(path)
+    text = flat(" ".join(t for t, _ in pages))
+    assert len(pages) >= 6 and f"Page {len(pages)} of {len(pages)}" in text
+    assert all(i in text for i in ids) and "Point 29" in text and text.count("Sentence 399 of the long") == 2

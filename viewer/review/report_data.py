@@ -208,7 +208,7 @@ def needs_picture(document: PlantDocument, topic: Topic) -> bool:
 
 
 def when_text(iso: str) -> str:
-    """'2026-12-02T09:02:00+09:00' as '2026-12-02 09:02 (UTC+09:00)'; text that is no time as it is."""
+    """'2026-12-02T09:02:00+09:00' as '2026-12-02 09:02 UTC+09:00'; text that is no time as it is."""
     if not iso:
         return ""
     try:
@@ -219,7 +219,7 @@ def when_text(iso: str) -> str:
         return moment.strftime("%Y-%m-%d %H:%M")
     offset = moment.strftime("%z")
     zone = "UTC" if offset in ("+0000", "-0000") else f"UTC{offset[:3]}:{offset[3:]}"
-    return f"{moment.strftime('%Y-%m-%d %H:%M')} ({zone})"
+    return f"{moment.strftime('%Y-%m-%d %H:%M')} {zone}"
 
 
 def date_text(value: date) -> str:
@@ -259,11 +259,31 @@ def filter_text(data: dict[str, Any]) -> str:
     return "; ".join(parts) if parts else "every topic"
 
 
-def equipment_text(entry: dict[str, Any]) -> str:
-    """'Cathode mixer (OC-ELE1-MIX-01), Electrode line 1' or 'OC-X-01: gone, deleted from the plant'."""
+LINE_SHOWN_UP_TO = 6  # a topic on more equipment names each without its line, so the list stays short
+
+
+def equipment_text(entry: dict[str, Any], with_line: bool = True) -> str:
+    """'Cathode mixer (OC-ELE1-MIX-01), Electrode line 1 (OC-ELE1)', or 'OC-X-01: gone, ...' for one deleted."""
     if not entry["present"]:
         return f"{entry['id']}: gone, no longer in the plant (deleted since the topic was raised)"
-    return f"{entry['name']} ({entry['id']})" + (f", {entry['line']}" if entry["line"] else "")
+    return f"{entry['name']} ({entry['id']})" + (f", {entry['line']}" if entry["line"] and with_line else "")
+
+
+def picture_caption(topic: dict[str, Any]) -> str:
+    """What the picture of a topic's page is, said under it."""
+    if topic["picture"] == "snapshot":
+        return "Snapshot taken in the meeting, with its markup."
+    if topic["picture"] != "rendered":
+        return "No picture: the topic has no snapshot, and no camera or place to render one from."
+    how = "from the topic's viewpoint camera" if topic["camera"] else "framed on what the topic is about (no camera)"
+    what = []
+    if any(e["present"] for e in topic["equipment"]):
+        what.append("its equipment highlighted")
+    if topic["pin"] is not None or topic["equipment"] or topic["measurement"] is not None:
+        what.append(f"pin #{topic['number']} drawn")
+    if topic["measurement"] is not None:
+        what.append("the measurement drawn")
+    return f"Rendered {how}, as the topic has no snapshot" + (f": {', '.join(what)}." if what else ".")
 
 
 def action_cells(action: dict[str, Any]) -> list[str]:

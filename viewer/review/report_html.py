@@ -12,6 +12,7 @@ from typing import Any
 from viewer.model.review import TopicStatus
 from viewer.review.report_data import (
     ACTION_HEADERS,
+    LINE_SHOWN_UP_TO,
     NONE,
     NOT_GIVEN,
     STATUS_COLORS,
@@ -21,6 +22,7 @@ from viewer.review.report_data import (
     facts_rows,
     filter_text,
     metres_text,
+    picture_caption,
     point_text,
     report_dict,
     report_pictures,
@@ -39,12 +41,10 @@ def _badge(status: str) -> str:
     return f"<span class='badge' style='background:rgb{rgb}'>{esc(status)}</span>"
 
 
-def _picture(png: bytes | None, source: str, number: int) -> str:
+def _picture(png: bytes | None, caption: str, number: int) -> str:
     if not png:
-        return "<div class='missing'>No picture: the topic has no snapshot and no camera or place to render.</div>"
+        return f"<div class='missing'>{esc(caption)}</div>"
     encoded = base64.b64encode(png).decode("ascii")
-    caption = "Snapshot taken in the meeting, with its markup" if source == "snapshot" else (
-        "Rendered from the topic's viewpoint (it has no snapshot); its equipment highlighted, the pin drawn")
     return (f"<figure><img alt='Topic #{number}' src='data:image/png;base64,{encoded}'>"
             f"<figcaption>{esc(caption)}</figcaption></figure>")  # fmt: skip
 
@@ -85,9 +85,9 @@ plant</td></tr>
 
 def _topic(entry: dict[str, Any], png: bytes | None) -> str:
     facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts_rows(entry))
-    equipment = "".join(
-        f"<li class='{'present' if e['present'] else 'gone'}'>{esc(equipment_text(e))}</li>" for e in entry["equipment"]
-    )
+    with_line = len(entry["equipment"]) <= LINE_SHOWN_UP_TO
+    equipment = "".join(f"<li class='{'present' if e['present'] else 'gone'}'>{esc(equipment_text(e, with_line))}</li>"
+                        for e in entry["equipment"])  # fmt: skip
     if not equipment:
         pin = entry["pin"]
         equipment = f"<li>none: pinned at {esc(point_text(pin))} m</li>" if pin else f"<li>{NONE}</li>"
@@ -108,7 +108,7 @@ def _topic(entry: dict[str, Any], png: bytes | None) -> str:
     return f"""<section class="topic" id="topic-{entry["number"]}">
 <div class="topic-head"><span class="number">#{entry["number"]}</span><h2>{esc(entry["title"])}</h2>
 {_badge(entry["status"])}</div>
-{_picture(png, entry["picture"], entry["number"])}
+{_picture(png, picture_caption(entry), entry["number"])}
 <div class="columns">
 <div><table class="pairs facts">{facts}</table></div>
 <div><h3>Equipment</h3><ul class="equipment">{equipment}</ul>

@@ -32,7 +32,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
     Image,
-    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -196,7 +195,7 @@ def _pairs(rows: list[tuple[str, str]], width: float, key_width: float = 34 * mm
 
 def _box(flowables: list, background: colors.Color, rule: colors.Color) -> Table:
     """Flowables in a tinted box with a coloured bar on its left (the decision, a measurement)."""
-    table = Table([[flowables]], colWidths=[WIDTH])
+    table = Table([[flowables]], colWidths=[WIDTH], splitInRow=1)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), background), ("LINEBEFORE", (0, 0), (0, -1), 3, rule),
                                ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 4),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))  # fmt: skip
@@ -265,15 +264,13 @@ def _title_page(data: dict[str, Any]) -> list:
 # ---------------------------------------------------------------- a topic's page
 
 
-def _picture(png: bytes | None, source: str) -> list:
+def _picture(png: bytes | None, caption: str) -> list:
     if not png:
-        return [_p("No picture: the topic has no snapshot, and no camera or place to render one from.", "caption")]
+        return [_p(caption, "caption")]
     image = Image(io.BytesIO(png))
     ratio = image.imageHeight / max(1, image.imageWidth)
     width = min(WIDTH, PICTURE_HEIGHT / ratio)
     image.drawWidth, image.drawHeight = width, width * ratio
-    caption = "Snapshot taken in the meeting, with its markup." if source == "snapshot" else (
-        "Rendered from the topic's viewpoint (it has no snapshot): its equipment highlighted, its pin drawn.")
     frame = Table([[image]], colWidths=[width])
     frame.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -295,8 +292,9 @@ def _heading(entry: dict[str, Any]) -> Table:
 
 def _equipment(entry: dict[str, Any]) -> list:
     out: list = [_p("EQUIPMENT", "h3")]
+    with_line = len(entry["equipment"]) <= rep.LINE_SHOWN_UP_TO
     for e in entry["equipment"]:
-        text = rep.equipment_text(e)
+        text = rep.equipment_text(e, with_line)
         style = ParagraphStyle("gone", parent=_styles()["cell"], textColor=GONE) if not e["present"] else (
             _styles()["cell"])
         out.append(Paragraph(markup(f"\u2022 {text}"), style))
@@ -309,26 +307,30 @@ def _equipment(entry: dict[str, Any]) -> list:
 
 
 def _comments(entry: dict[str, Any]) -> list:
+    """The thread, oldest first: who and when on one line, what they said under it."""
     out: list = [_p(f"COMMENTS ({len(entry['comments'])})", "h3")]
     if not entry["comments"]:
         return [*out, _p("no comments", "small")]
-    rows = [[[_p(c["author"] or rep.NOT_GIVEN, "cell_bold"),
-              _p(c["date_text"] + (" (edited)" if c["edited"] else ""), "small")], _p(c["text"])]
-            for c in entry["comments"]]  # fmt: skip
-    table = Table(rows, colWidths=[42 * mm, WIDTH - 42 * mm])
+    rows = []
+    for c in entry["comments"]:
+        when = c["date_text"] + (" (edited)" if c["edited"] else "")
+        head = f"<b>{markup(c['author'] or rep.NOT_GIVEN)}</b>&nbsp;&nbsp;<font color='#5c6772' size='7.5'>" \
+               f"{markup(when)}</font>"
+        rows.append([[Paragraph(head, _styles()["cell"]), _p(c["text"], "body")]])
+    table = Table(rows, colWidths=[WIDTH], splitInRow=1)  # a long comment runs on to the next page
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                ("LEFTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 3),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))  # fmt: skip
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))  # fmt: skip
     return [*out, table]
 
 
 def _topic_page(entry: dict[str, Any], png: bytes | None) -> list:
     column = (WIDTH - 6 * mm) / 2
-    side = Table([[_pairs(rep.facts_rows(entry), column, 24 * mm), _equipment(entry)]], colWidths=[column + 6 * mm,
-                 column])  # fmt: skip
+    side = Table([[_pairs(rep.facts_rows(entry), column, 24 * mm), _equipment(entry)]],
+                 colWidths=[column + 6 * mm, column], splitInRow=1)  # fmt: skip
     side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (0, 0), 6 * mm), ("RIGHTPADDING", (1, 0), (1, 0), 0)]))
-    story: list = [_heading(entry), Spacer(1, 5), *_picture(png, entry["picture"]), Spacer(1, 5), side]
+    story: list = [_heading(entry), Spacer(1, 5), *_picture(png, rep.picture_caption(entry)), Spacer(1, 5), side]
     if entry["measurement"] is not None:
         m = entry["measurement"]
         story += [Spacer(1, 5), _box([_p(f"Measured distance {rep.metres_text(m['distance_m'])}", "cell_bold"),
@@ -336,8 +338,8 @@ def _topic_page(entry: dict[str, Any], png: bytes | None) -> list:
                                          "metres", "small")], MEASURE_BG, MEASURE_RULE)]  # fmt: skip
     story += [_p("DESCRIPTION", "h3"), _p(entry["description"] or rep.NONE, "body")]
     decision = entry["decision"]
-    story += [Spacer(1, 5), KeepTogether(_box([_p("DECISION", "h3"), _p(decision or "none recorded", "body")],
-                                              DECISION_BG, DECISION_RULE))]  # fmt: skip
+    story += [Spacer(1, 5), _box([_p("DECISION", "h3"), _p(decision or "none recorded", "body")], DECISION_BG,
+                                 DECISION_RULE)]  # fmt: skip
     story += _comments(entry)
     return story
 
