@@ -188,7 +188,12 @@ def test_pdf_every_page_has_its_picture_and_text(reports):
     assert "LAYOUT REVIEW MEETING REPORT" in title_text and "Monday 7 December 2026" in title_text
     for name in ("Kim Minjun", "Lee Seoyeon", "J. Miller", "박지훈"):
         assert name in title_text
-    assert "4 open" not in title_text  # counts are cards: the figure, then the status
+    # The contents: each topic with the page it starts on (the title page, then one page per topic here).
+    for topic in document.review.topics:
+        assert f"#{topic.number} {topic.title}" in title_text
+    contents = [flat(li) for li in pages[0][0].split("\n")]
+    assert [li.split()[-1] for li in contents if li[:2] in {f"#{n}" for n in range(1, 8)}] == [
+        str(n + 1) for n in range(1, 8)]
     for topic, (text, pixels) in zip(topics, pages[1:-1], strict=True):
         words = flat(text)
         assert f"#{topic.number}" in words and topic.title in words, topic.title
@@ -371,4 +376,7 @@ def test_a_long_topic_runs_on_over_pages(demo_path, tmp_path):
     pages = pdf_pages(path)
     text = flat(" ".join(t for t, _ in pages))
     assert len(pages) >= 6 and f"Page {len(pages)} of {len(pages)}" in text
-    assert all(i in text for i in ids) and "Point 29" in text and text.count("Sentence 399 of the long") == 2
+    assert all(i in text for i in ids) and "Point 29" in text
+    # All of it on the topic's pages; the actions table holds the decision's first words.
+    assert text.count("Sentence 399 of the long") == 2
+    assert "Decision: Decided: Sentence 0 of the long" in flat(pages[-1][0]) and "\u2026" in pages[-1][0]

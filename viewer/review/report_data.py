@@ -259,6 +259,17 @@ def filter_text(data: dict[str, Any]) -> str:
     return "; ".join(parts) if parts else "every topic"
 
 
+DECISION_IN_ACTIONS = 240  # characters of a decision the actions table shows; the topic's page has it all
+
+
+def short_text(text: str, limit: int) -> str:
+    """The text, or its first words up to `limit` characters and an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + " \u2026"
+
+
 LINE_SHOWN_UP_TO = 6  # a topic on more equipment names each without its line, so the list stays short
 
 
@@ -402,7 +413,8 @@ def report_dict(report: ReviewReport) -> dict[str, Any]:
     actions = sorted(
         (
             {"number": e["number"], "title": e["title"], "assignee": e["assignee"], "due_date": e["due_date"],
-             "status": e["status"], "priority": e["priority"], "done": e["done"], "overdue": e["overdue"]}
+             "status": e["status"], "priority": e["priority"], "done": e["done"], "overdue": e["overdue"],
+             "decision": short_text(e["decision"], DECISION_IN_ACTIONS)}
             for e in entries
         ),
         key=lambda a: (not a["due_date"], a["due_date"], a["number"]),

@@ -62,6 +62,12 @@ def _title_page(data: dict[str, Any]) -> str:
         for s, n in data["counts"].items()
     )
     people = ", ".join(data["people"]) or NONE
+    contents = "".join(
+        f"<tr><td><a href='#topic-{t['number']}'>#{t['number']}</a></td><td><a href='#topic-{t['number']}'>"
+        f"{esc(t['title'])}</a></td><td>{esc(t['type'])}</td><td>{_badge(t['status'])}</td><td>{esc(t['priority'])}"
+        f"</td><td>{esc(t['assignee'] or '-')}</td></tr>"
+        for t in data["topics"]
+    ) or "<tr class='none'><td colspan='6'>No topic matches the report's filter.</td></tr>"
     return f"""<section class="title-page" id="title-page">
 <p class="kicker">Layout review meeting report</p>
 <h1>{esc(data["title"])}</h1>
@@ -79,6 +85,9 @@ plant</td></tr>
 <p class="small">People named on these topics: {esc(people)}.</p>
 <h2>Topics by status</h2>
 <div class="cards" id="counts">{cards}</div>
+<h2>Topics</h2>
+<table id="contents"><tr><th>#</th><th>Topic</th><th>Type</th><th>Status</th><th>Priority</th><th>Assignee</th></tr>
+{contents}</table>
 <p class="small">Report made {esc(data["generated"]["text"])} with MotherTwin.</p>
 </section>"""
 
@@ -122,11 +131,16 @@ def _topic(entry: dict[str, Any], png: bytes | None) -> str:
 </section>"""
 
 
+def _decision_line(action: dict[str, Any]) -> str:
+    return f"<div class='small'>Decision: {esc(action['decision'])}</div>" if action["decision"] else ""
+
+
 def _actions(data: dict[str, Any]) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in ACTION_HEADERS)
     rows = "\n".join(
         f"<tr class='{'done' if a['done'] else 'overdue' if a['overdue'] else ''}'>"
-        + "".join(f"<td>{esc(c)}</td>" for c in action_cells(a)) + "</tr>"
+        + "".join(f"<td>{esc(c)}{_decision_line(a) if k == 1 else ''}</td>" for k, c in enumerate(action_cells(a)))
+        + "</tr>"
         for a in data["actions"]
     ) or f"<tr class='none'><td colspan='{len(ACTION_HEADERS)}'>{NONE}</td></tr>"
     return f"""<section class="actions" id="actions">
@@ -172,7 +186,8 @@ figcaption, .missing {{ color: #5c6772; font-size: 12px; }}
 .comments {{ list-style: none; padding: 0; margin: 0; }}
 .comment {{ border-bottom: 1px solid #e3e8ed; padding: 5px 0; font-size: 13px; }}
 .who span {{ color: #5c6772; margin-left: 8px; font-size: 12px; }}
-#actions-table {{ width: 100%; }} tr.done td {{ color: #6e7680; }} tr.overdue td {{ background: #fdecea; }}
+#actions-table, #contents {{ width: 100%; }} #contents a {{ color: inherit; text-decoration: none; }}
+tr.done td {{ color: #6e7680; }} tr.overdue td {{ background: #fdecea; }}
 tr.none td {{ color: #68737e; font-style: italic; }}
 @media print {{
   body {{ margin: 0; max-width: none; }}

@@ -30,6 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     Image,
     PageBreak,
@@ -209,7 +210,37 @@ def _status_colour(status: str) -> colors.Color:
 # ---------------------------------------------------------------- the title page
 
 
-def _title_page(data: dict[str, Any]) -> list:
+class _PageMark(Flowable):
+    """Takes no room; notes the page it lands on, for the contents' page numbers."""
+
+    def __init__(self, key: str, pages: dict[str, int]) -> None:
+        super().__init__()
+        self.key, self.pages = key, pages
+        self.width = self.height = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.pages[self.key] = self.canv.getPageNumber()
+
+
+def _contents(data: dict[str, Any], pages: dict[str, int]) -> Table:
+    headers = ["#", "Topic", "Type", "Status", "Priority", "Assignee", "Page"]
+    body = [[_p(h, "cell_bold") for h in headers]]
+    for entry in data["topics"]:
+        body.append([_p(f"#{entry['number']}"), _p(entry["title"]), _p(entry["type"]), _p(entry["status"]),
+                     _p(entry["priority"]), _p(entry["assignee"] or "-"), _p(pages.get(entry["guid"], "-"))])
+    fixed = [10 * mm, 18 * mm, 22 * mm, 18 * mm, 30 * mm, 12 * mm]  # the topic's title takes what is left
+    table = Table(body, colWidths=[fixed[0], WIDTH - sum(fixed), *fixed[1:]], repeatRows=1, splitInRow=1)
+    extra: list[tuple] = [("BACKGROUND", (0, 0), (-1, 0), HEAD)]
+    for row, entry in enumerate(data["topics"], start=1):
+        extra.append(("LINEBEFORE", (0, row), (0, row), 3, _status_colour(entry["status"])))
+    table.setStyle(_grid(extra))
+    return table
+
+
+def _title_page(data: dict[str, Any], pages: dict[str, int]) -> list:
     meeting = [
         ("Plant", data["plant"]["name"]),
         ("Meeting date", f"{data['meeting_date_text']} ({data['meeting_date']})"),
@@ -255,6 +286,9 @@ def _title_page(data: dict[str, Any]) -> list:
         _p("Topics by status", "h2"),
         cards,
         Spacer(1, 8),
+        _p("Topics", "h2"),
+        _contents(data, pages) if data["topics"] else _p("No topic matches the report's filter.", "body"),
+        Spacer(1, 6),
         _p(f"Report made {data['generated']['text']} with MotherTwin. One page per topic follows, then the actions "
            "by due date.", "small"),
     ]  # fmt: skip
@@ -352,27 +386,30 @@ def _actions(data: dict[str, Any]) -> list:
     body = [[_p(h, "cell_bold") for h in rep.ACTION_HEADERS]]
     extra: list[tuple] = [("BACKGROUND", (0, 0), (-1, 0), HEAD)]
     for row, action in enumerate(actions, start=1):
-        cells = rep.action_cells(action)
-        body.append([_p(c) for c in cells])
+        cells: list[Any] = [_p(c) for c in rep.action_cells(action)]
+        if action["decision"]:  # what was decided, under the topic's title
+            cells[1] = [cells[1], _p(f"Decision: {action['decision']}", "small")]
+        body.append(cells)
         if action["overdue"]:
             extra.append(("BACKGROUND", (0, row), (-1, row), OVERDUE_ROW))
         extra.append(("LINEBEFORE", (0, row), (0, row), 3, _status_colour(action["status"])))
     if not actions:
         body.append([_p(rep.NONE)] + [""] * (len(rep.ACTION_HEADERS) - 1))
         extra.append(("SPAN", (0, 1), (-1, 1)))
-    widths = [10, 72, 32, 30, 22, 16]
-    table = Table(body, colWidths=[w * WIDTH / sum(widths) for w in widths], repeatRows=1)
+    fixed = [10 * mm, 32 * mm, 30 * mm, 22 * mm, 18 * mm]  # the topic's title takes what is left
+    table = Table(body, colWidths=[fixed[0], WIDTH - sum(fixed), *fixed[1:]], repeatRows=1, splitInRow=1)
     table.setStyle(_grid(extra))
     return [_p("Actions", "h1"), Spacer(1, 2),
             _p("Every topic of this report, by due date (topics with none last); overdue ones shaded.", "small"),
             Spacer(1, 6), table]  # fmt: skip
 
 
-def _story(report: rep.ReviewReport, data: dict[str, Any]) -> list:
-    pictures = rep.report_pictures(report, data)
-    story = _title_page(data)
+def _story(data: dict[str, Any], pictures: dict[str, bytes], pages: dict[str, int], found: dict[str, int]) -> list:
+    """The flowables; `pages`: each topic's page for the contents (known after a first build), `found`: filled
+    with the pages the topics land on in this build."""
+    story = _title_page(data, pages)
     for entry in data["topics"]:
-        story += [PageBreak(), *_topic_page(entry, pictures.get(entry["guid"]))]
+        story += [PageBreak(), _PageMark(entry["guid"], found), *_topic_page(entry, pictures.get(entry["guid"]))]
     story += [PageBreak(), *_actions(data)]
     return story
 
@@ -435,6 +472,18 @@ def _numbered_canvas(data: dict[str, Any]) -> type[canvas.Canvas]:
 
 def pdf_bytes(report: rep.ReviewReport, data: dict[str, Any] | None = None) -> bytes:
     data = data if data is not None else rep.report_dict(report)
+    pictures = rep.report_pictures(report, data)
+    pages: dict[str, int] = {}
+    # Built twice: the first build finds the page each topic starts on, the second prints it in the contents
+    # (the contents take the same room either way, so the pages stay where they were).
+    for _ in range(2):
+        found: dict[str, int] = {}
+        pdf = _build(data, _story(data, pictures, pages, found))
+        pages = found
+    return pdf
+
+
+def _build(data: dict[str, Any], story: list) -> bytes:
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer,
@@ -450,7 +499,7 @@ def pdf_bytes(report: rep.ReviewReport, data: dict[str, Any] | None = None) -> b
     frame = Frame(MARGIN, MARGIN, WIDTH, PAGE[1] - MARGIN - TOP, id="body", leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    document.build(_story(report, data), canvasmaker=_numbered_canvas(data))
+    document.build(story, canvasmaker=_numbered_canvas(data))
     return buffer.getvalue()
 
 
