@@ -313,11 +313,11 @@ def _picture(png: bytes | None, caption: str) -> list:
 
 
 def _heading(entry: dict[str, Any]) -> Table:
-    badge = Table([[_p(entry["status"].upper(), "badge")]], colWidths=[28 * mm])
+    badge = Table([[_p(entry["status"].upper(), "badge")]], colWidths=[32 * mm])
     badge.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), _status_colour(entry["status"])),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
     table = Table([[_p(f"#{entry['number']}", "number"), _p(entry["title"], "h1"), badge]],
-                  colWidths=[16 * mm, WIDTH - 46 * mm, 30 * mm])  # fmt: skip
+                  colWidths=[16 * mm, WIDTH - 50 * mm, 34 * mm])  # fmt: skip
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (2, 0), (2, 0), "RIGHT"),
                                ("LINEBELOW", (0, 0), (-1, 0), 1.2, INK), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
