@@ -380,3 +380,11 @@ def test_a_long_topic_runs_on_over_pages(demo_path, tmp_path):
     # All of it on the topic's pages; the actions table holds the decision's first words.
     assert text.count("Sentence 399 of the long") == 2
     assert "Decision: Decided: Sentence 0 of the long" in flat(pages[-1][0]) and "\u2026" in pages[-1][0]
+
+
+def test_korean_runs_take_the_korean_font():
+    from viewer.review.report_pdf import fonts, markup, segments
+
+    assert segments("김민준: 0.8 m 떨어져야") == [(True, "김민준"), (False, ": 0.8 m "), (True, "떨어져야")]
+    korean = fonts()[2]
+    assert markup("Kim <b> 김민준") == f"Kim &lt;b&gt; <font name='{korean}'>김민준</font>"
