@@ -388,3 +388,14 @@ def test_korean_runs_take_the_korean_font():
     assert segments("김민준: 0.8 m 떨어져야") == [(True, "김민준"), (False, ": 0.8 m "), (True, "떨어져야")]
     korean = fonts()[2]
     assert markup("Kim <b> 김민준") == f"Kim &lt;b&gt; <font name='{korean}'>김민준</font>"
+
+
+def test_comments_are_in_the_order_they_were_written_whatever_the_offset(demo_path):
+    document = load_document(demo_path, builtin_library())
+    document.review.topics = [Topic(guid="g", title="t", number=1, comments=(
+        Comment("a", "ochang", "2026-12-07T09:30:00+09:00", "second: 00:30 UTC"),
+        Comment("b", "detroit", "2026-12-06T19:10:00-05:00", "first: 00:10 UTC"),
+        Comment("c", "nobody", "some day", "no time: last"),
+    ))]  # fmt: skip
+    comments = report_dict(ReviewReport(document))["topics"][0]["comments"]
+    assert [c["author"] for c in comments] == ["detroit", "ochang", "nobody"]

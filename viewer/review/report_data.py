@@ -328,6 +328,15 @@ def facts_rows(topic: dict[str, Any]) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- the report's data
 
 
+def _moment_key(iso: str) -> tuple[int, float, str]:
+    """Sorts times written with different UTC offsets by the moment they name; text that is no time last."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return (1, 0.0, iso)
+    return (0, (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp(), iso)
+
+
 def _today_at(site: Site | None, now: datetime) -> date:
     try:
         zone = ZoneInfo(site.timezone) if site is not None and site.timezone else UTC
@@ -380,7 +389,7 @@ def _topic_dict(report: ReviewReport, topic: Topic, places: _Places, meeting: da
         "comments": [
             {"author": c.author, "date": c.date, "date_text": when_text(c.date), "text": c.text,
              "edited": bool(c.modified_date and c.modified_date != c.date)}
-            for c in sorted(topic.comments, key=lambda c: c.date)
+            for c in sorted(topic.comments, key=lambda c: _moment_key(c.date))
         ],
         "measurement": measurement,
         "picture": source,
