@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from viewer.io import builtin_library, load_document, save_document
+from viewer.model.edit import DeleteEquipment
 from viewer.model.review import (
     Comment,
     Measurement,
@@ -37,6 +38,7 @@ MEETING = "2026-12-07"
 NO_SNAPSHOT = "11111111-0000-4000-8000-000000000005"
 GONE = "11111111-0000-4000-8000-000000000006"
 MEASURED = "11111111-0000-4000-8000-000000000007"
+DELETED = "OC-ELE1-MIX-DST-01"  # the dust collector, pinned by a topic and then deleted
 MM = 72 / 25.4  # PDF points per millimetre: pages render at one pixel per point
 
 
@@ -65,9 +67,9 @@ def review_document(demo_path: Path):
         comments=(Comment("c-51", "j.miller", "2026-12-04T09:00:00-05:00", "Reroute the tray above 2.4 m."),),
     )  # fmt: skip
     gone = Topic(
-        guid=GONE, title="Old buffer conveyor blocks the exit", number=6, status=TopicStatus.OPEN, site="OC",
-        equipment=("OC-ELE1-CNV-99",), pin=(30.0, 12.0, 0.0), assignee="park.jihoon", due_date="2026-12-10",
-        description="The conveyor was deleted since the topic was raised.",
+        guid=GONE, title="Dust collector blocks the exit", number=6, status=TopicStatus.OPEN, site="OC",
+        equipment=(DELETED,), pin=(30.0, 12.0, 0.0), assignee="park.jihoon", due_date="2026-12-10",
+        description="The dust collector was deleted since the topic was raised.",
     )  # fmt: skip
     measured = Topic(
         guid=MEASURED, title="Aisle width between the mixers", number=7, type=TopicType.QUESTION,
@@ -76,6 +78,7 @@ def review_document(demo_path: Path):
         comments=(Comment("c-71", "a.novak", "2026-12-06T10:00:00+01:00", "2.4 m is enough for the forklift."),),
     )  # fmt: skip
     document.review.topics = [*topics, no_snapshot, gone, measured]
+    DeleteEquipment((DELETED,)).redo(document)  # deleted after the topic was raised
     return document
 
 
@@ -129,7 +132,7 @@ def test_report_data_filters_orders_and_says_what_is_gone(plant):
     # Actions by due date, none last.
     assert [a["number"] for a in data["actions"]] == [4, 6, 7, 5, 2, 1, 3]
     gone = next(t for t in data["topics"] if t["guid"] == GONE)
-    assert gone["equipment_gone"] == ["OC-ELE1-CNV-99"] and not gone["equipment"][0]["present"]
+    assert gone["equipment_gone"] == ["OC-ELE1-MIX-DST-01"] and not gone["equipment"][0]["present"]
     measured = next(t for t in data["topics"] if t["guid"] == MEASURED)
     assert measured["measurement"]["distance_m"] == pytest.approx(2.4)
     present = next(t for t in data["topics"] if t["guid"] == NO_SNAPSHOT)["equipment"][0]
@@ -161,12 +164,14 @@ def test_html_holds_every_topic_its_comments_and_the_actions(reports):
         for comment in topic.comments:
             assert comment.text in page and comment.author in page
     assert HANGUL_AUTHOR in page and "벽에서 0.8 m 떨어져야 합니다." in page
-    assert "OC-ELE1-CNV-99: gone, no longer in the plant" in page
+    assert "OC-ELE1-MIX-DST-01: gone, no longer in the plant" in page
     assert "Measured distance 2.400 m" in page
     assert "Move the dust collector 0.8 m east" in page
     # Self-contained: every topic's picture is embedded, nothing is fetched.
     assert page.count("src='data:image/png;base64,") == 7
     assert "http://" not in page and "https://" not in page
+    # Printed, each topic and the actions start a page of A4.
+    assert "@page { size: A4;" in page and ".topic, .actions { break-before: page;" in page
     # The summary table: one row per action, in due-date order, with who and when.
     table = page[page.index('id="actions-table"'):]
     rows = table.split("<tr")[2:]
@@ -208,7 +213,7 @@ def test_pdf_every_page_has_its_picture_and_text(reports):
         below = pixels[int(140 * MM) : int(230 * MM)]
         assert (below.max(axis=2) < 110).mean() > 0.002
     by_number = {t.number: flat(p[0]) for t, p in zip(topics, pages[1:-1], strict=True)}
-    assert "OC-ELE1-CNV-99: gone, no longer in the plant" in by_number[6]
+    assert "OC-ELE1-MIX-DST-01: gone, no longer in the plant" in by_number[6]
     assert "Measured distance 2.400 m" in by_number[7]
     assert "Anode mixer (OC-ELE1-MIX-02)" in by_number[5]
     assert "Rendered framed on what the topic is about (no camera), as the topic has no snapshot: its equipment " \
