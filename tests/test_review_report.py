@@ -404,3 +404,13 @@ def test_comments_are_in_the_order_they_were_written_whatever_the_offset(demo_pa
     ))]  # fmt: skip
     comments = report_dict(ReviewReport(document))["topics"][0]["comments"]
     assert [c["author"] for c in comments] == ["detroit", "ochang", "nobody"]
+
+
+def test_pictures_go_into_the_pdf_as_jpeg_no_wider_than_print_needs():
+    from viewer.review.report_pdf import PRINT_WIDTH, print_picture
+
+    big = io.BytesIO()
+    Image.new("RGB", (3200, 1800), (12, 160, 200)).save(big, format="PNG")
+    with Image.open(io.BytesIO(print_picture(big.getvalue()))) as printed:
+        assert printed.format == "JPEG" and printed.size == (PRINT_WIDTH, PRINT_WIDTH * 9 // 16)
+        assert np.abs(np.asarray(printed).astype(int)[400, 400] - (12, 160, 200)).max() <= 3

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -49,6 +50,7 @@ PAGE = A4
 MARGIN = 15 * mm
 TOP = 20 * mm  # room for the running head
 WIDTH = PAGE[0] - 2 * MARGIN
+PRINT_WIDTH = 1600  # pixels: about 225 dpi over the 180 mm a picture is printed
 PICTURE_HEIGHT = 112 * mm  # the most a topic's picture takes: over half the page, the facts still fit below
 INK = colors.HexColor("#1d2733")
 GREY = colors.HexColor("#5c6772")
@@ -298,6 +300,19 @@ def _title_page(data: dict[str, Any], pages: dict[str, int]) -> list:
 # ---------------------------------------------------------------- a topic's page
 
 
+def print_picture(png: bytes) -> bytes:
+    """A picture as the PDF holds it: JPEG (reportlab embeds it as it is, where a PNG is decoded and stored
+    raw: ten times the file and the time), at most PRINT_WIDTH pixels wide."""
+    with PILImage.open(io.BytesIO(png)) as image:
+        picture = image.convert("RGB")
+    if picture.width > PRINT_WIDTH:
+        picture = picture.resize((PRINT_WIDTH, round(picture.height * PRINT_WIDTH / picture.width)),
+                                 PILImage.Resampling.LANCZOS)  # fmt: skip
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=90, subsampling=0)  # no chroma subsampling: crisp markup edges
+    return out.getvalue()
+
+
 def _picture(png: bytes | None, caption: str) -> list:
     if not png:
         return [_p(caption, "caption")]
@@ -472,7 +487,7 @@ def _numbered_canvas(data: dict[str, Any]) -> type[canvas.Canvas]:
 
 def pdf_bytes(report: rep.ReviewReport, data: dict[str, Any] | None = None) -> bytes:
     data = data if data is not None else rep.report_dict(report)
-    pictures = rep.report_pictures(report, data)
+    pictures = {guid: print_picture(png) for guid, png in rep.report_pictures(report, data).items()}
     pages: dict[str, int] = {}
     # Built twice: the first build finds the page each topic starts on, the second prints it in the contents
     # (the contents take the same room either way, so the pages stay where they were).
