@@ -78,5 +78,6 @@ def run(args: argparse.Namespace) -> int:
     from viewer.review.report import ReviewReport, select_topics
 
     shown = len(select_topics(ReviewReport(document, statuses=statuses, site=args.site, line=args.line)))
-    print(f"wrote {written} ({shown} of {len(document.review.topics)} topics)")
+    note = "" if document.review.topics else ": the plant has no review topics"
+    print(f"wrote {written} ({shown} of {len(document.review.topics)} topics{note})")
     return EXIT_OK
