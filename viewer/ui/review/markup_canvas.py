@@ -95,16 +95,22 @@ class MarkupCanvas(QWidget):
 
     @property
     def can_undo(self) -> bool:
-        return bool(self._history)
+        return bool(self._history or self._shapes)
 
     def undo(self) -> None:
+        """Take back the last change; past the editor's own changes, the strokes it was opened with, last
+        first."""
         if self.text_editor is not None:
             self.cancel_text()
             return
         if self._history:
             self._shapes = self._history.pop()
-            self.update()
-            self.shapes_changed.emit()
+        elif self._shapes:
+            self._shapes = self._shapes[:-1]
+        else:
+            return
+        self.update()
+        self.shapes_changed.emit()
 
     # ------------------------------------------------------------ where the picture is
 
@@ -260,7 +266,6 @@ class MarkupCanvas(QWidget):
             f"rgb({r},{g},{b}); padding: 0px; }}"
         )
         editor.setPlaceholderText("Type, then Enter")
-        editor.returnPressed.connect(self.commit_text)
         editor.installEventFilter(self)
         self.text_editor, self._text_at = editor, at
         self._place_text_editor()
@@ -282,6 +287,11 @@ class MarkupCanvas(QWidget):
             if event.key() == Qt.Key.Key_Escape:
                 if event.type() == QEvent.Type.KeyPress:
                     self.cancel_text()  # Esc drops the text, it does not close the editor
+                event.accept()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if event.type() == QEvent.Type.KeyPress:
+                    self.commit_text()  # Enter ends the text, it does not press the editor's OK
                 event.accept()
                 return True
             if event.type() == QEvent.Type.KeyPress:

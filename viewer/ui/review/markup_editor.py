@@ -145,10 +145,9 @@ class MarkupEditor(QDialog):
 
         self.undo_action = QAction("&Undo", self)
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.undo_action.setToolTip(f"Take back the last stroke ({self.undo_action.shortcut().toString()})")
         self.undo_action.triggered.connect(self.canvas.undo)
-        self.addAction(self.undo_action)  # Ctrl+Z anywhere in the editor, not the window's Undo
+        self.addAction(self.undo_action)  # Ctrl+Z in the editor's own window: not the main window's Undo
         self.clear_action = QAction("&Clear", self)
         self.clear_action.setToolTip("Remove all markup (Undo brings it back)")
         self.clear_action.triggered.connect(self.canvas.clear)

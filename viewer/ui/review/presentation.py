@@ -118,8 +118,7 @@ class PresentationMode(QObject):
             window.set_axes(False)  # type: ignore[attr-defined]  # the corner axes would sit under the caption
         window.showFullScreen()
         QTimer.singleShot(COVER_CHECK_MS, self._cover_screen)
-        QApplication.instance().installEventFilter(self)
-        self.host.plotter.installEventFilter(self)
+        QApplication.instance().installEventFilter(self)  # keys before the window's shortcuts; the view's mouse
         self.clock.start()
         self._tick.start()
         self._place_overlays()
@@ -142,7 +141,6 @@ class PresentationMode(QObject):
         self.flight.cancel()
         self._tick.stop()
         QApplication.instance().removeEventFilter(self)
-        self.host.plotter.removeEventFilter(self)
         self.set_laser(False)
         for overlay in (self.caption, self.clock_badge, self.laser):
             overlay.hide()
@@ -262,11 +260,14 @@ class PresentationMode(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
-        if watched is self.host.plotter:
-            if kind == QEvent.Type.MouseMove and self.laser_on and isinstance(event, QMouseEvent):
-                self.laser.move_to(event.position())
-            elif kind == QEvent.Type.Resize:
+        if watched is self.host.plotter and kind in (QEvent.Type.MouseMove, QEvent.Type.Resize):
+            if kind == QEvent.Type.Resize:
                 QTimer.singleShot(0, self._place_overlays)
+                return False
+            if self.laser_on and isinstance(event, QMouseEvent):
+                self.laser.move_to(event.position())
+                # Pointing, not dragging: the view gets no move, so no hover tooltip pops up under the dot.
+                return event.buttons() == Qt.MouseButton.NoButton
             return False
         if not isinstance(event, QKeyEvent) or not self.active:
             return False
