@@ -204,6 +204,21 @@ def test_laser_pointer_follows_the_mouse_and_paints_red_without_a_3d_render(wind
     assert not mode.laser_on
 
 
+def test_closing_the_window_while_presenting_leaves_first(window, qtbot):
+    """The window keeps its layout in the settings when it closes: the normal one, not the full screen."""
+    mode = present(window, qtbot)
+    window.close()
+    assert not mode.active
+    assert not window.menuBar().isHidden() and not window.statusBar().isHidden()
+    restored = type(window)(settings=window.settings)  # the next start
+    qtbot.addWidget(restored)
+    restored.show()
+    qtbot.waitExposed(restored)
+    assert not restored.isFullScreen() and restored.tree_dock.isVisible() and restored.inspector.isVisible()
+    assert restored.toolbar.isVisible()
+    restored.close()
+
+
 def test_the_meeting_clock_runs(window, qtbot):
     mode = present(window, qtbot)
     assert mode.clock_badge.isVisible() and mode.elapsed_text in ("0:00", "0:01")

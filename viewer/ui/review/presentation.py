@@ -260,6 +260,9 @@ class PresentationMode(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
+        if watched is self.window and kind == QEvent.Type.Close and self.active:
+            self.stop()  # first: the window then keeps its normal layout in the settings, not the full screen
+            return False
         if watched is self.host.plotter and kind in (QEvent.Type.MouseMove, QEvent.Type.Resize):
             if kind == QEvent.Type.Resize:
                 QTimer.singleShot(0, self._place_overlays)
