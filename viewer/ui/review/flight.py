@@ -109,6 +109,11 @@ class CameraFlight(QObject):
         return self._end is not None
 
     @property
+    def time_fraction(self) -> float:
+        """How much of the flight's time has gone (0..1); the camera's progress is this, eased."""
+        return self._animation.currentTime() / max(1, self._animation.duration())
+
+    @property
     def target(self) -> CameraState | None:
         """Where the flight under way ends."""
         return self._end

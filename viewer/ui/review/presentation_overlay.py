@@ -25,7 +25,7 @@ BAND_HEIGHT = 112
 BAND_BOTTOM = 64  # above the scale bar the 3D view draws in its bottom right corner
 HINTS = "\u2190 \u2192  slides     L hold / P  laser pointer     Esc  leave"
 LASER_RED = QColor(255, 36, 24)
-LASER_RADIUS = 16.0  # the glow; the bright core is a third of it
+LASER_RADIUS = 18.0  # the glow; the bright core is a third of it
 TRAIL_SECONDS = 0.35
 
 
@@ -229,7 +229,7 @@ class LaserPointer(QWidget):
         for (a, _), (b, age) in itertools.pairwise(trail):
             fade = 1.0 - age / TRAIL_SECONDS
             color = QColor(LASER_RED)
-            color.setAlphaF(0.55 * fade)
+            color.setAlphaF(0.7 * fade)
             pen = QPen(color, 2.0 + 6.0 * fade, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
             path = QPainterPath(a)
@@ -244,4 +244,9 @@ class LaserPointer(QWidget):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(glow)
         painter.drawEllipse(centre, LASER_RADIUS, LASER_RADIUS)
+        # A thin light ring round the core: the dot stays visible on red or magenta (the selection's colour).
+        painter.setPen(QPen(QColor(255, 255, 255, 210), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        core = LASER_RADIUS * 0.36
+        painter.drawEllipse(centre, core, core)
         painter.end()
