@@ -80,7 +80,7 @@ def grab_pixels(widget) -> np.ndarray:
 
 def test_entering_hides_the_chrome_goes_full_screen_and_esc_puts_it_all_back(window, qtbot):
     window.state.select(["OC-ELE1-COT-01"])
-    before, camera_before = shown_chrome(window), window.state.camera
+    before, camera_before, shown_before = shown_chrome(window), window.state.camera, camera_of(window)
     assert before["docks"] and before["toolbars"] and before["menubar"] and not before["full screen"]
 
     mode = present(window, qtbot)
@@ -98,6 +98,7 @@ def test_entering_hides_the_chrome_goes_full_screen_and_esc_puts_it_all_back(win
     qtbot.waitUntil(lambda: shown_chrome(window)["places"] == before["places"], timeout=3000)  # docks settled
     assert shown_chrome(window) == before
     assert window.state.camera == camera_before and window.state.selection == ("OC-ELE1-COT-01",)
+    np.testing.assert_allclose(camera_of(window).position, shown_before.position, atol=1e-6)  # the view is back
     assert not mode.caption.isVisible() and not mode.clock_badge.isVisible()
 
 
@@ -241,6 +242,12 @@ def test_presentation_mode_is_in_the_view_menu_on_f5(window, qtbot):
             ["Review &Topics"],
             ["Saved &Viewpoints"],
         )
+
+    window.help_menu.shortcuts_action.trigger()  # and its keys in Help > Keyboard Shortcuts
+    texts = window.help_menu.shortcuts_dialog.texts()
+    window.help_menu.shortcuts_dialog.close()
+    assert "F5: Review Topics" in texts and "Shift+F5: Saved Viewpoints" in texts
+    assert any(t.startswith("L (hold): Laser pointer") for t in texts)
 
     QTest.keyClick(window, Qt.Key.Key_F5)
     assert ui.presenting and len(ui.mode.slides) == 3

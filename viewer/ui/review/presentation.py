@@ -35,6 +35,18 @@ CLOCK_TICK_MS = 250
 COVER_CHECK_MS = 200  # a window manager has made the window full screen by then
 
 
+def presentation_keys() -> list[tuple[str, str]]:
+    """(keys, what they do) while presenting, for Help > Keyboard Shortcuts."""
+    return [
+        ("Right / Page Down / Space / Down", "Next slide (a flight under way jumps to its end)"),
+        ("Left / Page Up / Up / Backspace", "Previous slide"),
+        ("Home / End", "First / last slide"),
+        ("L (hold)", "Laser pointer while held"),
+        ("P", "Laser pointer on / off"),
+        ("Esc", "Leave presentation mode: the window as it was"),
+    ]
+
+
 class CameraSource(Protocol):
     def camera_state(self) -> CameraState: ...
 
@@ -164,6 +176,9 @@ class PresentationMode(QObject):
 
     def _remember(self) -> dict[str, Any]:
         window = self.window
+        view = self.host.state.to_dict()
+        if view["camera"] is None:  # a view never moved by hand: the camera it shows is the one to come back to
+            view["camera"] = self.host.scene.view.camera_state().to_dict()
         docks = [d for d in window.findChildren(QDockWidget) if d.isVisible()]
         toolbars = [t for t in window.findChildren(QToolBar) if t.isVisible() and t.parentWidget() is window]
         return {
@@ -174,7 +189,7 @@ class PresentationMode(QObject):
             "statusbar": window.statusBar().isVisible(),
             "docks": docks,
             "toolbars": toolbars,
-            "view": self.host.state.to_dict(),
+            "view": view,
             "axes": bool(getattr(getattr(window, "axes_action", None), "isChecked", lambda: False)()),
         }
 
