@@ -51,6 +51,7 @@ from viewer.ui.explore import InspectorDock, LibraryDock, PlantTreeDock, SiteBox
 from viewer.ui.formats import install_format_actions
 from viewer.ui.help import install_help_menu
 from viewer.ui.menus import build_actions, build_menus_and_toolbar
+from viewer.ui.review import install_presentation
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.view_widget import ViewWidget
 from viewer.ui.viewport_input import ViewportInput
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         self.file_actions = install_file_actions(self)  # File > New, File > Close
         self.formats = install_format_actions(self)  # File > Import, File > Export Plant As (format plugins)
         self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
+        self.presentation = install_presentation(self)  # View > Presentation Mode: topics or viewpoints as slides
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 import viewer
 from viewer.ui import viewport_input
 from viewer.ui.edit import edit_gestures
+from viewer.ui.review import presentation_keys
 
 README = Path(viewer.__file__).resolve().parents[1] / "README.md"
 GUIDE_HEADING = "User guide"
@@ -127,6 +128,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
                          shortcut.whatsThis() or shortcut.objectName()))  # fmt: skip
     rows.extend(("3D view", keys, does) for keys, does in viewport_input.GESTURES)
     rows.extend(("3D view: editing", keys, does) for keys, does in edit_gestures())
+    rows.extend(("Presentation mode", keys, does) for keys, does in presentation_keys())
     return rows
 
 
