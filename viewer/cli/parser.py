@@ -20,6 +20,7 @@ from viewer.cli import (
     info_cmd,
     open_cmd,
     render_cmd,
+    review_cmd,
     simulate_cmd,
     validate_cmd,
 )
@@ -36,6 +37,7 @@ COMMANDS = (
     import_cmd,
     export_cmd,
     build_assets_cmd,
+    review_cmd,
     open_cmd,
 )
 
