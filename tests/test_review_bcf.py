@@ -8,6 +8,7 @@ import io
 import math
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -608,3 +609,27 @@ def test_snapshot_keys_are_content_hashes(document, exported):
     imported = read_bcf(exported, document)
     assert all(snapshot_key(png) == key for key, png in imported.snapshots.items())
     assert len(imported.snapshots) == 1  # both viewpoints show the same picture: held once
+
+
+def test_ids_that_are_no_lower_case_guid_keep_their_spelling_and_merge(document, tmp_path):
+    plain = document.review.topics[1]
+    odd = replace(plain, guid="TOPIC-42", related=(TOPIC_GUID.upper(),),
+                  comments=(Comment("C-1", "a.novak", "2026-12-03T09:00:00+09:00", "Checked."),),
+                  viewpoints=(replace(plain.viewpoints[0], guid=PLAIN_VIEW_GUID.upper()),))  # fmt: skip
+    document.review.topics[1] = odd
+    path = tmp_path / "odd.bcf"
+    export_bcf(document, path, "3.0")
+    schema = _schemas("3.0")["markup"]
+    folders = [n for n in _members(path) if n.endswith("/markup.bcf")]
+    assert all(schema.validate(etree.fromstring(_members(path)[n])) for n in folders)  # GUIDs as BCF wants them
+    imported = read_bcf(path, document)
+    assert imported.topics[1].guid == "TOPIC-42"  # our extension keeps the id
+    merged = merge_bcf(document, imported)
+    assert merged.command is None and merged.unchanged == 2  # matched by GUID whatever the spelling
+
+
+def test_bcf_20_is_read_as_21(document, exported, tmp_path):
+    old = _rewrite(exported, tmp_path / "old.bcf", {"bcf.version": b'<Version VersionId="2.0"/>'})
+    imported = read_bcf(old, document)
+    assert imported.version == "2.1"
+    assert imported.topics == document.review.topics

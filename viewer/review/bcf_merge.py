@@ -20,6 +20,7 @@ from viewer.model import PlantDocument
 from viewer.model.review import Comment, ReviewViewpoint, Topic
 from viewer.model.review_edit import PutTopics
 from viewer.review.bcf_read import BcfImport
+from viewer.review.bcf_terms import bcf_guid
 
 Item = TypeVar("Item", Comment, ReviewViewpoint)
 
@@ -61,17 +62,19 @@ def _merge_items(ours: Sequence[Item], theirs: Sequence[Item], take: Callable[[I
         tuple[Item, ...], int, int]:  # fmt: skip
     """Ours in our order, each replaced by the file's of the same guid where `take(ours, theirs)`, then the
     file's new ones; with the counts of replaced and added."""
-    by_guid = {item.guid: item for item in theirs}
+    by_guid = {bcf_guid(item.guid): item for item in theirs}
     merged: list[Item] = []
     replaced = 0
     for item in ours:
-        other = by_guid.pop(item.guid, None)
+        other = by_guid.pop(bcf_guid(item.guid), None)
+        if other is not None:
+            other = replace(other, guid=item.guid)  # ours as we spell it (BCF writes GUIDs in lower case)
         if other is not None and other != item and take(item, other):
             merged.append(other)
             replaced += 1
         else:
             merged.append(item)
-    new_items: list[Item] = [item for item in theirs if item.guid in by_guid]
+    new_items: list[Item] = [item for item in theirs if bcf_guid(item.guid) in by_guid]
     return tuple(merged + new_items), replaced, len(new_items)
 
 
@@ -94,9 +97,14 @@ def merge_bcf(document: PlantDocument, imported: BcfImport) -> BcfMerge:
     next_number = max(used, default=0) + 1
     result = BcfMerge(command=None)
     changed: list[Topic] = []
+    ours = {bcf_guid(t.guid): t for t in book.topics}
     for topic in imported.topics:
-        local = book.topic(topic.guid)
         extended = topic.guid in imported.extended
+        local = ours.get(bcf_guid(topic.guid))
+        related = tuple(ours[g].guid if g in ours else g for g in (bcf_guid(r) for r in topic.related))
+        if local is not None and [bcf_guid(r) for r in local.related] == [bcf_guid(r) for r in related]:
+            related = local.related  # the same topics, as we spell them
+        topic = replace(topic, guid=local.guid if local else topic.guid, related=related)
         if local is None:
             number = topic.number
             if number <= 0 or number in used:
