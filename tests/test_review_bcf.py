@@ -633,3 +633,13 @@ def test_bcf_20_is_read_as_21(document, exported, tmp_path):
     imported = read_bcf(old, document)
     assert imported.version == "2.1"
     assert imported.topics == document.review.topics
+
+
+def test_fast_png_encoder_gives_back_the_same_pixels():
+    from viewer.review.snapshot_png import encode_rgb_png, png_size
+
+    pixels = np.random.default_rng(5).integers(0, 256, size=(37, 53, 3), dtype=np.uint8)
+    png = encode_rgb_png(pixels)
+    assert png_size(png) == (53, 37)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.mode == "RGB" and np.array_equal(np.asarray(image), pixels)

@@ -1,9 +1,9 @@
 """Snapshots for a BCF file: the picture with its markup drawn in, encoded fast enough for a thousand of them.
 
-Pillow's PNG encoder tries every row filter and LZ77 matching; a snapshot (a rendered view, or camera noise in
-a photo) gains little from either. Here every row gets PNG's "Sub" filter, done at once with numpy, and the
-result is Huffman-coded by zlib: the file is within a few per cent of Pillow's size at a third of the time, and
-zlib lets other threads run meanwhile, so the export draws its snapshots in parallel.
+Pillow's PNG encoder tries every row filter on every row and compresses hard (62 ms for an 800 x 500 render of
+the demo plant). Here every row gets PNG's "Sub" filter, done at once with numpy, and zlib's fastest level
+packs the result: 9 ms and 15 % larger for that render, 3 ms and 3 % larger for a noisy picture. zlib lets other
+threads run meanwhile, so the export draws its snapshots in parallel.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def encode_rgb_png(pixels: np.ndarray) -> bytes:
     filtered[:, 0] = 1  # the Sub filter: each byte minus the same byte of the pixel to its left
     filtered[:, 1:4] = rows[:, :3]
     np.subtract(rows[:, 3:], rows[:, :-3], out=filtered[:, 4:])
-    packer = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
+    packer = zlib.compressobj(1)
     data = packer.compress(filtered.data) + packer.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
