@@ -643,3 +643,23 @@ def test_fast_png_encoder_gives_back_the_same_pixels():
     assert png_size(png) == (53, 37)
     with Image.open(io.BytesIO(png)) as image:
         assert image.mode == "RGB" and np.array_equal(np.asarray(image), pixels)
+
+
+def test_a_topic_guid_twice_keeps_the_first_and_says_so(document, exported, tmp_path):
+    copy = _members(exported)[f"{TOPIC_GUID}/markup.bcf"]
+    bad = _rewrite(exported, tmp_path / "twice.bcf", {"55555555-2222-4333-8444-555555555555/markup.bcf": copy})
+    imported = read_bcf(bad, document)
+    assert [t.guid for t in imported.topics] == [TOPIC_GUID, "4a5b6c7d-8e9f-4a0b-8c1d-2e3f4a5b6c7d"]
+    assert ("55555555-2222-4333-8444-555555555555/markup.bcf",
+            f"a second topic with GUID {TOPIC_GUID}; left out") in imported.skipped  # fmt: skip
+    assert merge_bcf(document, imported).command is None
+
+
+def test_a_camera_of_impossible_numbers_is_left_out_and_the_topic_kept(document, exported, tmp_path):
+    member = f"{TOPIC_GUID}/viewpoint.bcfv"
+    data = _members(exported)[member].replace(b"<X>30.0</X>", b"<X>INF</X>", 1)
+    bad = _rewrite(exported, tmp_path / "inf.bcf", {member: data, f"{TOPIC_GUID}/mothertwin.xml": None})
+    imported = read_bcf(bad, document)
+    assert imported.topics[0].viewpoints[0].camera is None
+    why = next(y for w, y in imported.skipped if w == member)
+    assert why.startswith(f"{member}, line ") and "CameraViewPoint: expected X, Y and Z numbers" in why

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,7 +103,7 @@ def _triple(element: etree._Element | None, name: str, member: str) -> Vec3:
     if found is None:
         raise ValueError(f"{place(member, element)}: expected a <{name}> with X, Y and Z")
     values = (_float(found, "X", member), _float(found, "Y", member), _float(found, "Z", member))
-    if any(v != v for v in values):
+    if not all(math.isfinite(v) for v in values):
         raise ValueError(f"{place(member, found)}: {name}: expected X, Y and Z numbers")
     return values
 
@@ -143,7 +144,9 @@ class _Reader:
             except ValueError as exc:
                 self.skip(f"{folder}/markup.bcf", f"{exc}; topic left out")
                 continue
-            if topic is not None:
+            if topic is not None and any(bcf_guid(t.guid) == bcf_guid(topic.guid) for t in self.result.topics):
+                self.skip(f"{folder}/markup.bcf", f"a second topic with GUID {topic.guid}; left out")
+            elif topic is not None:
                 self.result.topics.append(topic)
         return self.result
 
@@ -277,11 +280,14 @@ class _Reader:
                   viewpoints: set[str]) -> tuple[Comment, ...]:  # fmt: skip
         comments: list[Comment] = []
         known = {bcf_guid(v): v for v in viewpoints}
+        seen: set[str] = set()
         for node in [*root.findall("Comment"), *element.findall("Comments/Comment")]:
             guid = (node.get("Guid") or "").strip().lower()
-            if not is_bcf_guid(guid):
-                self.skip(place(member, node), f"Comment Guid {node.get('Guid')!r}: expected a GUID; comment left out")
+            if not is_bcf_guid(guid) or guid in seen:
+                what = "expected a GUID" if guid not in seen else "a second comment of this GUID"
+                self.skip(place(member, node), f"Comment Guid {node.get('Guid')!r}: {what}; comment left out")
                 continue
+            seen.add(guid)
             about = node.find("Viewpoint")
             viewpoint = (about.get("Guid") or "").strip().lower() if about is not None else ""
             comments.append(
@@ -305,11 +311,14 @@ class _Reader:
         nodes = [*root.findall("Viewpoints"), *element.findall("Viewpoints/ViewPoint")]
         nodes.sort(key=lambda n: int(text(n, "Index", "0")) if text(n, "Index", "0").lstrip("-").isdigit() else 0)
         viewpoints: list[ReviewViewpoint] = []
+        seen: set[str] = set()
         for node in nodes:
             guid = (node.get("Guid") or "").strip().lower()
-            if not is_bcf_guid(guid):
-                self.skip(place(member, node), f"Viewpoint Guid {node.get('Guid')!r}: expected a GUID; left out")
+            if not is_bcf_guid(guid) or guid in seen:
+                what = "expected a GUID" if guid not in seen else "a second viewpoint of this GUID"
+                self.skip(place(member, node), f"Viewpoint Guid {node.get('Guid')!r}: {what}; left out")
                 continue
+            seen.add(guid)
             extra = extension.viewpoints.get(guid) if extension else None
             viewpoint = self._viewpoint(folder, member, node, guid, extra)
             if viewpoint is not None:
@@ -468,7 +477,7 @@ class _Reader:
             view_to_world_scale=_float(node, "ViewToWorldScale", member) if orthogonal else 1.0,
             aspect_ratio=_float(node, "AspectRatio", member) if aspect is not None else 1.6,
         )
-        if orthogonal and not bcf.view_to_world_scale > 0:
+        if orthogonal and not 0 < bcf.view_to_world_scale < math.inf:
             raise ValueError(f"{place(member, node)}: ViewToWorldScale: expected a positive number")
         if not orthogonal and not 0 < bcf.field_of_view < 180:
             raise ValueError(f"{place(member, node)}: FieldOfView: expected an angle between 0 and 180 degrees")
