@@ -2,8 +2,9 @@
 
 Pillow's PNG encoder tries every row filter on every row and compresses hard (62 ms for an 800 x 500 render of
 the demo plant). Here every row gets PNG's "Sub" filter, done at once with numpy, and zlib's fastest level
-packs the result: 9 ms and 15 % larger for that render, 3 ms and 3 % larger for a noisy picture. zlib lets other
-threads run meanwhile, so the export draws its snapshots in parallel.
+packs the result (9 ms and 15 % larger for that render), or run-length coding where nothing repeats (a noisy
+picture: 1.4 ms instead of Pillow's 7, 1 % larger). zlib lets other threads run meanwhile, so the export draws
+its snapshots in parallel.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from viewer.model.review import MarkupShape
 from viewer.review.markup_draw import draw_markup
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+REPEAT_SHARE = 0.25  # zero bytes after the Sub filter above which LZ77 matching is worth its time
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -36,7 +38,10 @@ def encode_rgb_png(pixels: np.ndarray) -> bytes:
     filtered[:, 0] = 1  # the Sub filter: each byte minus the same byte of the pixel to its left
     filtered[:, 1:4] = rows[:, :3]
     np.subtract(rows[:, 3:], rows[:, :-3], out=filtered[:, 4:])
-    packer = zlib.compressobj(1)
+    # LZ77 only pays where bytes repeat: a render's flat floor and walls are runs of zeros after the filter; a
+    # noisy picture has next to none, and run-length coding packs it as small, twice as fast.
+    repeats = filtered.size - np.count_nonzero(filtered) > REPEAT_SHARE * filtered.size
+    packer = zlib.compressobj(1) if repeats else zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     data = packer.compress(filtered.data) + packer.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
