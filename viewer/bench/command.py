@@ -25,6 +25,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "live": ("tags", "rate", "seconds", "frames"),
     "recording": ("output", "tags", "hours", "queries", "window", "reuse"),
     "replay": ("recording", "speed", "seconds", "seeks", "msaa"),
+    "bcf": ("equipment", "topics"),
     "all": ("equipment", "size", "frames", "naive", "recording"),
 }
 LOAD_OPTIONS = KIND_OPTIONS["load"]  # also options of `bench` itself, for `bench` with no kind
@@ -113,6 +114,10 @@ def add_bench_parser(
     _optional(replay, "--seeks", type=int, help="random seeks timed before playing (default 10)")
     _optional(replay, "--msaa", type=int, help="set the view's multisampling (default: as is)")
 
+    bcf = _kind(kinds, "bcf", "BCF 2.1 and 3.0 export and import of review topics with snapshots, generated plant")
+    _optional(bcf, "--equipment", type=int, help="equipment in the generated plant (default 10000)")
+    _optional(bcf, "--topics", type=int, help="review topics with snapshots (default 1000)")
+
     every = _kind(
         kinds,
         "all",
@@ -190,6 +195,13 @@ def _run_replay(options: dict[str, Any]) -> int:
     return 0 if figures["no_stutter"] else 1
 
 
+def _run_bcf(options: dict[str, Any]) -> int:
+    from viewer.bench.bcf import run_bcf_benchmark
+
+    run_bcf_benchmark(**options)
+    return 0
+
+
 RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "load": _run_load,
     "compare": _run_compare,
@@ -198,6 +210,7 @@ RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "live": _run_live,
     "recording": _run_recording,
     "replay": _run_replay,
+    "bcf": _run_bcf,
 }
 
 

@@ -20,6 +20,7 @@ from viewer.cli import (
     info_cmd,
     open_cmd,
     render_cmd,
+    review_cmd,
     review_report_cmd,
     simulate_cmd,
     validate_cmd,
@@ -37,6 +38,7 @@ COMMANDS = (
     import_cmd,
     export_cmd,
     build_assets_cmd,
+    review_cmd,
     open_cmd,
     review_report_cmd,
 )
