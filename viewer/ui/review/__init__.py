@@ -1,3 +1,7 @@
-"""The window's layout review: the Review dock, pins in the 3D view, markup, presentation mode."""
+"""The window's layout review: the Review menu and dock, pins in the 3D view, topics raised from the selection
+or a measurement, and a topic's viewpoint restored when it is chosen."""
 
-__all__: list[str] = []
+# What the other parts of the window may use of this one (tests/test_architecture.py checks it).
+from viewer.ui.review.review_ui import AUTHOR_KEY, ReviewUi, install_review_ui
+
+__all__ = ["AUTHOR_KEY", "ReviewUi", "install_review_ui"]
