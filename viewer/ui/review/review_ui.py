@@ -326,9 +326,12 @@ class ReviewUi(QObject):
     # ------------------------------------------------------------ choosing a topic: its view back
 
     def show_dock(self) -> None:
+        """Show the Review dock in front of its tabs; made wide enough for its table when it was not in view."""
+        in_view = self.dock.isVisible() and not self.dock.visibleRegion().isEmpty()
         self.dock.show()
         self.dock.raise_()
-        self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+        if not in_view and not self.dock.isFloating():
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     def go_to_topic(self, guid: str) -> None:
         """The topic chosen (a row of the dock, a pin): its panel, its pin ringed, its viewpoint restored."""
@@ -407,7 +410,7 @@ class ReviewUi(QObject):
     def view_extras(self) -> tuple[tuple | None, str, str]:
         """What the window adds to the view state: clipping box, colour-by, replayed time."""
         w = self.window
-        box = w.scene.view.clip_box() if w.scene.clip_widget is not None else None
+        box = w.scene.view.clip_box if w.scene.clip_widget is not None else None
         clip = None if box is None else (tuple(map(float, box[0])), tuple(map(float, box[1])))
         sensors = getattr(w, "sensor_ui", None)
         controller = getattr(sensors, "controller", None)
@@ -557,6 +560,7 @@ class ReviewUi(QObject):
             assignee=fields.assignee, due_date=fields.due_date, measurement=measurement,
         )  # fmt: skip
         self._push(PutTopics([topic], snapshots, text=text or f"Review: new topic #{topic.number}"))
+        self.show_dock()
         self.dock.select_guid(topic.guid)
         self._show_panel()
         self.refresh_pins()
@@ -593,8 +597,6 @@ class ReviewUi(QObject):
         equipment = list(dict.fromkeys(i for i in ends if i))
         topic = self.create_topic(fields, equipment, middle, measurement,  # type: ignore[arg-type]
                                   text="Review: measurement kept as topic")  # fmt: skip
-        if topic is not None:
-            self.show_dock()
         return topic
 
     def _equipment_at(self, point: np.ndarray) -> str | None:
