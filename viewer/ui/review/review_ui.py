@@ -9,20 +9,16 @@ when its topics changed (a drag of equipment costs them nothing).
 
 from __future__ import annotations
 
-import getpass
-import io
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
-from PySide6.QtCore import QEvent, QObject, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QInputDialog, QMenu, QMenuBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QWidget
 
 from viewer.app.document import Message, Severity
-from viewer.app.review_view import apply_viewpoint, viewpoint_from_view
+from viewer.app.review_view import viewpoint_from_view
 from viewer.model.review import (
     Comment,
     Measurement,
@@ -39,15 +35,13 @@ from viewer.model.review_edit import PutTopics, RemoveTopics
 from viewer.model.undo import Command
 from viewer.scene.review_pins import ReviewPins
 from viewer.ui.review.dock import ReviewDock
+from viewer.ui.review.host import ReviewHost
 from viewer.ui.review.new_topic_dialog import NewTopicDialog, TopicFields, title_for
 from viewer.ui.review.topic_table import STATUS_COLORS
+from viewer.ui.review.viewpoints import default_author, equipment_at, png_bytes, restore_view, view_extras
 
 if TYPE_CHECKING:
-    from viewer.app.view_state import ViewState
     from viewer.model import PlantDocument
-    from viewer.ui.document import DocumentSession
-    from viewer.ui.scene_controller import SceneController
-    from viewer.ui.view_widget import ViewWidget
 
 __all__ = ["AUTHOR_KEY", "ReviewHost", "ReviewUi", "install_review_ui"]
 
@@ -59,35 +53,6 @@ FIELD_NAMES = {"title": "title", "type": "type", "status": "status", "priority":
                "assignee": "assignee", "due_date": "due date", "description": "description",
                "decision": "decision"}  # fmt: skip
 SAID_WITH_VALUE = {"type", "status", "priority", "assignee", "due_date"}  # the History row says the new value
-
-
-class ReviewHost(Protocol):
-    """What the review features need of the window (the main window, which knows nothing of this protocol).
-    It is a QMainWindow too: it parents the menu, dock and dialogs."""
-
-    session: DocumentSession
-    state: ViewState
-    scene: SceneController
-    plotter: ViewWidget
-    settings: QSettings
-    clip_action: QAction
-    inspector: QDockWidget
-    _site_of: dict[str, str]
-
-    def _report(self, messages: list[Message]) -> None: ...
-
-    # QMainWindow's (Qt's names)
-    def menuBar(self) -> QMenuBar: ...  # noqa: N802
-    def statusBar(self) -> QStatusBar: ...  # noqa: N802
-    def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget, /) -> None: ...  # noqa: N802
-    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget, /) -> None: ...  # noqa: N802
-    def resizeDocks(self, docks: Sequence[QDockWidget], sizes: Sequence[int], orientation: Qt.Orientation, /) -> None: ...  # noqa: N802, E501
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image[:, :, :3])).save(out, format="PNG")
-    return out.getvalue()
 
 
 def history_text(topic: Topic, field: str, value: object) -> str:
@@ -343,83 +308,17 @@ class ReviewUi(QObject):
         self.restore(guid)
 
     def restore(self, guid: str) -> list[str]:
-        """Put the topic's first viewpoint back: site, visibility, selection, X-ray, camera, and the window's
-        clipping box, colour-by and replay time. Returns (and says in the status bar) what could not be."""
+        """Put the topic's first viewpoint back (see `viewpoints.restore_view`); says in the status bar what
+        could not be, and returns it."""
         topic = self.topic(guid)
-        w = self.window
         if topic is None:
             return []
-        missed: list[str] = []
-        if not topic.viewpoints:
-            ids = [i for i in topic.equipment if i in w._site_of]
-            if topic.site and topic.site != w.state.active_site:
-                w.state.set_active_site(topic.site)
-            w.state.select(ids)
-            if ids:
-                w.scene.fit_ids(ids)
-            missed.append("the topic has no viewpoint (its equipment is selected)")
-        else:
-            viewpoint = topic.viewpoints[0]
-            extras = apply_viewpoint(w.state, viewpoint, w._site_of.keys())
-            gone = [i for i in viewpoint.selection if i not in w._site_of]
-            if gone:
-                missed.append(f"selection of {', '.join(gone)} (deleted since)")
-            if extras.clip_box is not None:
-                w.scene.set_clipping(True, np.array(extras.clip_box, float))
-                w.clip_action.setChecked(True)
-            elif w.scene.clip_widget is not None:
-                w.scene.set_clipping(False)
-                w.clip_action.setChecked(False)
-            missed += self._restore_sensors(extras.color_by, extras.replay_time)
+        missed = restore_view(self.window, topic)
         self.last_restore = missed
-        w.scene.request_render()
-        head = f"#{topic.number} {topic.title}"
-        w.statusBar().showMessage(f"{head}: view restored" + (f"; not restored: {'; '.join(missed)}" if missed else ""),
-                                  8000)  # fmt: skip
+        self.window.scene.request_render()
+        said = f"#{topic.number} {topic.title}: view restored"
+        self.window.statusBar().showMessage(said + (f"; not restored: {'; '.join(missed)}" if missed else ""), 8000)
         return missed
-
-    def _restore_sensors(self, color_by: str, replay_time: str) -> list[str]:
-        """Colour-by and replay time, through the sensor features when they can; what they could not."""
-        sensors = getattr(self.window, "sensor_ui", None)
-        controller = getattr(sensors, "controller", None)
-        missed: list[str] = []
-        if controller is not None:
-            if color_by and color_by in controller.colorable_signals():
-                sensors.set_color_by(color_by)  # type: ignore[union-attr]
-            elif color_by:
-                missed.append(f"colour by {color_by} (no such signal bound now)")
-            elif controller.color_by:
-                sensors.set_color_by(None)  # type: ignore[union-attr]
-        elif color_by:
-            missed.append(f"colour by {color_by} (no sensor features)")
-        if replay_time:
-            timeline = getattr(controller, "timeline", None)
-            try:
-                at = datetime.fromisoformat(replay_time).timestamp()
-            except ValueError:
-                missed.append(f"replay time {replay_time!r} (not a time)")
-            else:
-                source = getattr(timeline, "source", None)
-                if source is not None and timeline.start_time <= at <= timeline.end_time:  # type: ignore[union-attr]
-                    timeline.set_mode("replay")
-                    timeline.seek(at)
-                else:
-                    missed.append(f"replay time {replay_time} (no recording open that holds it)")
-        return missed
-
-    def view_extras(self) -> tuple[tuple | None, str, str]:
-        """What the window adds to the view state: clipping box, colour-by, replayed time."""
-        w = self.window
-        box = w.scene.view.clip_box if w.scene.clip_widget is not None else None
-        clip = None if box is None else (tuple(map(float, box[0])), tuple(map(float, box[1])))
-        sensors = getattr(w, "sensor_ui", None)
-        controller = getattr(sensors, "controller", None)
-        color_by = (controller.color_by or "") if controller is not None else ""
-        replay = ""
-        timeline = getattr(controller, "timeline", None)
-        if timeline is not None and timeline.source is not None and str(timeline.mode) == "replay":
-            replay = sensors.clock.display.iso(timeline.cursor)  # type: ignore[union-attr]
-        return clip, color_by, replay
 
     # ------------------------------------------------------------ edits
 
@@ -552,7 +451,7 @@ class ReviewUi(QObject):
         # Handed to the command, not put in the book here: undoing the topic takes its snapshot away too.
         key = snapshot_key(png) if png is not None else ""
         snapshots = {key: png} if png is not None else {}
-        clip, color_by, replay = self.view_extras()
+        clip, color_by, replay = view_extras(self.window)
         viewpoint = viewpoint_from_view(w.state, clip_box=clip, color_by=color_by, replay_time=replay, snapshot=key)
         topic = new_topic(
             document.review, fields.title, author, equipment=equipment, pin=pin, site=w.state.active_site or "",
@@ -587,7 +486,7 @@ class ReviewUi(QObject):
             return None
         start, end = (tuple(float(v) for v in p) for p in points)
         measurement = Measurement(start, end)  # type: ignore[arg-type]
-        ends = [self._equipment_at(np.array(p)) for p in (start, end)]
+        ends = [equipment_at(self.window.scene.view.batch, np.array(p)) for p in (start, end)]
         names = [self._names.get(i, i) if i else "the floor" for i in ends]
         between = "two points of " + names[0] if ends[0] and ends[0] == ends[1] else f"{names[0]} and {names[1]}"
         title = f"Distance {measurement.distance:.2f} m between {between}"
@@ -598,18 +497,6 @@ class ReviewUi(QObject):
         topic = self.create_topic(fields, equipment, middle, measurement,  # type: ignore[arg-type]
                                   text="Review: measurement kept as topic")  # fmt: skip
         return topic
-
-    def _equipment_at(self, point: np.ndarray) -> str | None:
-        """The smallest shown equipment whose box holds a point (a measured end on it), else None."""
-        batch = self.window.scene.view.batch
-        if batch is None or not len(batch):
-            return None
-        lo, hi = batch.bounds[:, 0], batch.bounds[:, 1]
-        inside = np.flatnonzero(((lo - 1e-3) <= point).all(axis=1) & (point <= (hi + 1e-3)).all(axis=1) & batch.visible)
-        if not len(inside):
-            return None
-        volume = np.prod(hi[inside] - lo[inside], axis=1)
-        return batch.paths[int(inside[np.argmin(volume)])].equipment.id
 
     def _update_actions(self) -> None:
         has_document = self.document is not None
@@ -660,13 +547,6 @@ class ReviewUi(QObject):
                 self.go_to_topic(guid)
             return True
         return kind == QEvent.Type.MouseButtonDblClick
-
-
-def default_author() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in the environment nor the password database
-        return "reviewer"
 
 
 def install_review_ui(window: ReviewHost) -> ReviewUi:
