@@ -25,6 +25,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "live": ("tags", "rate", "seconds", "frames"),
     "recording": ("output", "tags", "hours", "queries", "window", "reuse"),
     "replay": ("recording", "speed", "seconds", "seeks", "msaa"),
+    "review": ("equipment", "topics"),
     "all": ("equipment", "size", "frames", "naive", "recording"),
 }
 LOAD_OPTIONS = KIND_OPTIONS["load"]  # also options of `bench` itself, for `bench` with no kind
@@ -113,6 +114,12 @@ def add_bench_parser(
     _optional(replay, "--seeks", type=int, help="random seeks timed before playing (default 10)")
     _optional(replay, "--msaa", type=int, help="set the view's multisampling (default: as is)")
 
+    review = _kind(
+        kinds, "review", f"the Review dock and pins with --topics on a big plant: fill, filter, restore; {DISPLAY}"
+    )
+    _optional(review, "--equipment", type=int, help="equipment in the generated plant (default 10000)")
+    _optional(review, "--topics", type=int, help="review topics, with snapshots (default 1000)")
+
     every = _kind(
         kinds,
         "all",
@@ -190,6 +197,13 @@ def _run_replay(options: dict[str, Any]) -> int:
     return 0 if figures["no_stutter"] else 1
 
 
+def _run_review(options: dict[str, Any]) -> int:
+    from viewer.bench.review import run_review_benchmark
+
+    run_review_benchmark(**options)
+    return 0
+
+
 RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "load": _run_load,
     "compare": _run_compare,
@@ -198,6 +212,7 @@ RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "live": _run_live,
     "recording": _run_recording,
     "replay": _run_replay,
+    "review": _run_review,
 }
 
 

@@ -264,10 +264,15 @@ class ReviewDock(QDockWidget):
 
     def choose(self, guid: str) -> bool:
         """As if the user clicked the topic's row: it becomes current and `topic_chosen` is sent."""
-        if not self.select_guid(guid):
-            return False
-        self.topic_chosen.emit(guid)
-        return True
+        self._quiet = True  # one topic_chosen, not one from the row change too
+        try:
+            shown = self.select_guid(guid)
+        finally:
+            self._quiet = False
+        if shown:
+            self._chosen = (guid, time.monotonic())
+            self.topic_chosen.emit(guid)
+        return shown
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():
