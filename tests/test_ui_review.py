@@ -254,6 +254,8 @@ def test_clicking_a_pin_chooses_its_topic_and_equipment_picking_still_works(wind
     assert window.state.selection == target.viewpoints[0].selection
     assert np.allclose(window.scene.view.camera_state().position, target.viewpoints[0].camera.position)
     assert review.pins.highlighted == review._pin_guids.index(target.guid)
+    window.input.hovered.emit(QPointF(widget_pos(window, display_of(window, review.pin_point(topics[4].guid)))))
+    assert review.hover_text.startswith(f"<b>#{topics[4].number} {topics[4].title}</b>")
     # Away from the pins a click still picks equipment.
     window.scene.set_view("iso")
     window.state.clear_selection()
@@ -318,5 +320,10 @@ def test_a_viewpoint_restores_the_clipping_box_and_says_what_it_could_not(window
     assert missed == ["colour by temperature (no such signal bound now)",
                       "replay time 2026-12-01T09:00:00+09:00 (no recording open that holds it)"]  # fmt: skip
     assert "not restored: colour by temperature" in window.statusBar().currentMessage()
+    # A topic raised now keeps the box (and X-ray) in its viewpoint.
+    window.select_ids([CATHODE_COATER])
+    window.review.new_topic().accept()
+    kept = window.session.document.review.topics[-1].viewpoints[0]
+    assert np.allclose(kept.clip_box, box) and kept.xray
     window.review.restore(add_synthetic(window, 1, seed=3)[0].guid)  # a viewpoint with no box: clipping off
     assert window.scene.clip_widget is None and not window.clip_action.isChecked()

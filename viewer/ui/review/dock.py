@@ -101,7 +101,7 @@ class ReviewDock(QDockWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         # The title takes what the others leave; they keep widths that fit their longest usual text.
-        widths = {"#": 36, "Status": 98, "Priority": 62, "Assignee": 86, "Due": 80, "Equipment": 120}
+        widths = {"#": 34, "Status": 94, "Priority": 60, "Assignee": 84, "Due": 78, "Equipment": 104}
         for column, name in enumerate(COLUMNS):
             if name in widths:
                 header.resizeSection(column, widths[name])

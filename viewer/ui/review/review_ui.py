@@ -9,13 +9,14 @@ when its topics changed (a drag of equipment costs them nothing).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QToolTip, QWidget
 
 from viewer.app.document import Message, Severity
 from viewer.app.review_view import viewpoint_from_view
@@ -82,6 +83,7 @@ class ReviewUi(QObject):
         self._pin_guids: list[str] = []
         self._undo: object = None
         self._pressed_pin: int | None = None
+        self.hover_text = ""  # the last pin's tooltip (tests read it)
         self._build_actions()
         self._build_menu()
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
@@ -149,6 +151,23 @@ class ReviewUi(QObject):
         measure = self._measure()
         if measure is not None:
             measure.status.connect(lambda _text: self._update_actions())
+        viewport = getattr(w, "input", None)  # the 3D view's gestures: after the window's own hover text
+        if viewport is not None:
+            viewport.hovered.connect(self._on_hover)
+
+    def _on_hover(self, pos: QPointF) -> None:
+        """Resting the cursor on a pin: the topic, in place of the equipment's name."""
+        guid = self.pin_guid_at(pos)
+        topic = self.topic(guid) if guid else None
+        if topic is None:
+            return
+        who = f", {html.escape(topic.assignee)}" if topic.assignee else ""
+        due = f", due {topic.due_date}" if topic.due_date else ""
+        text = (f"<b>#{topic.number} {html.escape(topic.title)}</b><br>{topic.status} · {topic.priority}{who}{due}"
+                "<br><span style='color:gray'>click: go to its view</span>")  # fmt: skip
+        plotter = self.window.plotter
+        QToolTip.showText(plotter.mapToGlobal(pos.toPoint()), text, plotter)
+        self.hover_text = text
 
     def _measure(self) -> object:
         return getattr(getattr(self.window, "editing", None), "measure", None)
