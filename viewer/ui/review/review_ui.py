@@ -48,7 +48,7 @@ __all__ = ["AUTHOR_KEY", "ReviewHost", "ReviewUi", "install_review_ui"]
 
 AUTHOR_KEY = "review/author"
 NEW_TOPIC_KEYS = "Ctrl+T"
-SNAPSHOT_SIZE = (960, 540)
+SNAPSHOT_LONG_SIDE = 960  # pixels: a snapshot has the 3D view's shape, its longer side this long
 DOCK_WIDTH = 640  # the right dock area is widened to this when the Review dock is shown
 FIELD_NAMES = {"title": "title", "type": "type", "status": "status", "priority": "priority", "labels": "labels",
                "assignee": "assignee", "due_date": "due date", "description": "description",
@@ -485,10 +485,17 @@ class ReviewUi(QObject):
         w.statusBar().showMessage(f"Raised #{topic.number} {topic.title}", 6000)
         return topic
 
+    def snapshot_size(self) -> tuple[int, int]:
+        """The 3D view's shape, its longer side SNAPSHOT_LONG_SIDE: the picture shows what was seen."""
+        width, height = self.window.plotter.ren_win.GetSize()
+        width, height = max(width, 1), max(height, 1)
+        scale = SNAPSHOT_LONG_SIDE / max(width, height)
+        return max(16, round(width * scale)), max(16, round(height * scale))
+
     def take_snapshot(self) -> bytes | None:
         w, session = self.window, self.window.session
         try:
-            image = w.scene.snapshot(session.document, session.library, session.meshes, SNAPSHOT_SIZE, False)
+            image = w.scene.snapshot(session.document, session.library, session.meshes, self.snapshot_size(), False)
         except (ValueError, RuntimeError) as exc:
             w._report([Message(Severity.WARNING, f"review topic: no snapshot ({exc})")])
             return None

@@ -33,6 +33,7 @@ from viewer.review.markup_draw import snapshot_with_markup
 
 NO_DATE = QDate(2000, 1, 1)  # the date box's minimum, shown as "none"
 THUMBNAIL_WIDTH = 380
+THUMBNAIL_HEIGHT = 260
 THUMBNAIL_CACHE = 64
 
 
@@ -279,7 +280,8 @@ class TopicPanel(QWidget):
             self.picture.setText("Snapshot missing")
             return
         width = max(160, min(THUMBNAIL_WIDTH, self.width() - 12))
-        self.picture.setPixmap(pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
+        self.picture.setPixmap(pixmap.scaled(width, THUMBNAIL_HEIGHT, Qt.AspectRatioMode.KeepAspectRatio,
+                                             Qt.TransformationMode.SmoothTransformation))  # fmt: skip
 
     def picture_shown(self) -> bool:
         pixmap = self.picture.pixmap()
