@@ -31,7 +31,7 @@ from viewer.model.review import Priority, ReviewViewpoint, TopicStatus
 from viewer.model.review_edit import PutTopics
 from viewer.review.synthetic import synthetic_topics
 from viewer.ui.main_window import MainWindow
-from viewer.ui.review import AUTHOR_KEY
+from viewer.ui.review import AUTHOR_KEY, default_author
 
 pytestmark = pytest.mark.gui
 
@@ -221,6 +221,16 @@ def test_filters_by_status_assignee_label_and_text_show_the_right_rows(window):
     dock.set_sort(2)  # due date, soonest first
     dues = dock.row_texts(5)
     assert dues == sorted(dues)
+    # A click on a column's header sorts by it too: the Priority column, then again the other way round.
+    window.review.show_dock()
+    settle(window)
+    header = dock.table.horizontalHeader()
+    spot = QPoint(header.sectionViewportPosition(3) + 10, header.height() // 2)
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, spot)
+    first = [Priority(p).rank for p in dock.row_texts(3)]
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, spot)
+    second = [Priority(p).rank for p in dock.row_texts(3)]
+    assert sorted(first) in (first, first[::-1]) and second == first[::-1] and first != second
 
 
 def test_a_topic_whose_equipment_was_deleted_says_so_and_keeps_its_pin(window):
@@ -329,3 +339,22 @@ def test_a_viewpoint_restores_the_clipping_box_and_says_what_it_could_not(window
     assert np.allclose(kept.clip_box, box) and kept.xray
     window.review.restore(add_synthetic(window, 1, seed=3)[0].guid)  # a viewpoint with no box: clipping off
     assert window.scene.clip_widget is None and not window.clip_action.isChecked()
+
+
+def test_the_author_is_asked_once_and_kept_in_the_settings(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
+    main = open_window(qtbot, settings)
+    try:
+        main.select_ids([CATHODE_COATER])
+        dialog = main.review.new_topic()
+        assert dialog.author.isVisibleTo(dialog) and dialog.author.text() == default_author()
+        dialog.author.setText("a.novak")
+        dialog.accept()
+        assert settings.value(AUTHOR_KEY) == "a.novak"
+        assert main.session.document.review.topics[-1].author == "a.novak"
+        main.select_ids([ANODE_COATER])
+        again = main.review.new_topic()
+        assert not again.author.isVisibleTo(again)  # asked once
+        again.reject()
+    finally:
+        main.close()
