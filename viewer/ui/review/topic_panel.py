@@ -163,17 +163,22 @@ class TopicPanel(QWidget):
         comment_row.addWidget(self.comment, 1)
         comment_row.addWidget(self.add_comment_button, 0, Qt.AlignmentFlag.AlignBottom)
 
+        self.body = QWidget()  # everything but the heading: hidden while no topic is chosen
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.warning)
+        body.addWidget(self.picture)
+        body.addLayout(buttons)
+        body.addLayout(form)
+        body.addWidget(QLabel("<b>Comments</b>"))
+        body.addWidget(self.thread, 1)
+        body.addLayout(comment_row)
+        body.addWidget(self.author)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.heading)
-        layout.addWidget(self.warning)
-        layout.addWidget(self.picture)
-        layout.addLayout(buttons)
-        layout.addLayout(form)
-        layout.addWidget(QLabel("<b>Comments</b>"))
-        layout.addWidget(self.thread, 1)
-        layout.addLayout(comment_row)
-        layout.addWidget(self.author)
+        layout.addWidget(self.body, 1)
+        layout.addStretch(0)
 
         self.title.editingFinished.connect(lambda: self._edited("title", self.title.text().strip()))
         self.type.activated.connect(lambda i: self._edited("type", TopicType(self.type.itemText(i))))
@@ -203,6 +208,7 @@ class TopicPanel(QWidget):
 
     def _fill(self, topic: Topic | None, names: Callable[[str], str | None], people: list[str]) -> None:
         self.topic = topic
+        self.body.setVisible(topic is not None)
         for widget in self._editors():
             widget.setEnabled(topic is not None)
         if topic is None:
