@@ -161,6 +161,16 @@ def test_status_change_and_comment_are_undoable_and_named_in_the_history(window)
     review, panel = window.review, window.review.panel
     review.show_dock()
     assert review.dock.choose(topic.guid)
+    # The thumbnail has the snapshot's markup drawn: the red arrow from (0.2, 0.2) to (0.48, 0.46).
+    image = panel.picture.pixmap().toImage()
+    x, y = round(0.34 * image.width()), round(0.33 * image.height())
+    near = [image.pixelColor(x + dx, y + dy) for dx in range(-3, 4) for dy in range(-3, 4)]
+    assert any(c.red() > 180 and c.green() < 110 and c.blue() < 110 for c in near)
+    plain = np.asarray(Image.open(io.BytesIO(window.session.document.review.snapshots[topic.viewpoints[0].snapshot])))
+    px, py = round(0.34 * plain.shape[1]), round(0.33 * plain.shape[0])
+    around = plain[py - 3 : py + 4, px - 3 : px + 4].reshape(-1, 3).astype(int)
+    assert not any(r > 180 and g < 110 and b < 110 for r, g, b in around)  # the red is the markup's
+    assert panel.decoded == 1
     target = TopicStatus.RESOLVED if topic.status != TopicStatus.RESOLVED else TopicStatus.CLOSED
     panel.status.setCurrentText(str(target))
     panel.status.activated.emit(panel.status.currentIndex())
@@ -215,7 +225,10 @@ def test_filters_by_status_assignee_label_and_text_show_the_right_rows(window):
     assert dock.row_texts() == ["12"]
     dock.set_filters(text="")
 
+    chosen = topics[7].guid
+    assert dock.choose(chosen)
     dock.set_sort(1)  # priority, most urgent first
+    assert dock.current_guid() == chosen  # the chosen topic stays chosen, wherever it went
     ranks = [Priority(p).rank for p in dock.row_texts(3)]
     assert ranks == sorted(ranks, reverse=True) and ranks[0] == Priority.CRITICAL.rank
     dock.set_sort(2)  # due date, soonest first

@@ -163,7 +163,6 @@ class ReviewDock(QDockWidget):
         try:
             self.model.set_topics(topics, names)
             self._fill_choices(topics)
-            self.proxy.sort(self.proxy.sortColumn(), self.proxy.sortOrder())
             if keep:
                 self.select_guid(keep)
         finally:

@@ -8,10 +8,12 @@ again with the changed topic. Snapshots are decoded when a topic is shown, not w
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Callable
 
+from PIL import Image
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.model.review import Priority, Topic, TopicStatus, TopicType
-from viewer.review.markup_draw import snapshot_with_markup
+from viewer.review.markup_draw import draw_markup
 
 NO_DATE = QDate(2000, 1, 1)  # the date box's minimum, shown as "none"
 THUMBNAIL_WIDTH = 380
@@ -273,11 +275,8 @@ class TopicPanel(QWidget):
         pixmap = self._thumbnails.get(key)
         if pixmap is None:
             png = self._snapshot(viewpoint.snapshot)
-            pixmap = QPixmap()
-            if png is not None:
-                self.decoded += 1
-                drawn = snapshot_with_markup(png, viewpoint.markup)
-                pixmap.loadFromData(drawn, "PNG")
+            pixmap = QPixmap() if png is None else picture_with_markup(png, viewpoint.markup)
+            self.decoded += png is not None
             if len(self._thumbnails) >= THUMBNAIL_CACHE:
                 self._thumbnails.pop(next(iter(self._thumbnails)))
             self._thumbnails[key] = pixmap
@@ -320,6 +319,19 @@ class TopicPanel(QWidget):
             self.restore_requested.emit(self.topic.guid)  # a double-click on the picture goes there
             return True
         return False
+
+
+def picture_with_markup(png: bytes, shapes: tuple) -> QPixmap:
+    """The snapshot with its markup drawn (the same drawing as the report's and BCF's), straight into a pixmap:
+    no PNG written in between (that took most of the time). A picture that does not decode: an empty pixmap."""
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            drawn = draw_markup(image, shapes)  # RGB
+    except (OSError, ValueError):
+        return QPixmap()
+    data = drawn.tobytes()
+    image = QImage(data, drawn.width, drawn.height, 3 * drawn.width, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(image.copy())  # copied: `data` goes when this returns
 
 
 def parse_labels(text: str) -> tuple[str, ...]:
