@@ -27,7 +27,7 @@ from ui_helpers import (
 )
 
 from viewer.io import builtin_library, load_document
-from viewer.model.review import Priority, ReviewViewpoint, TopicStatus
+from viewer.model.review import MarkupKind, MarkupShape, Priority, ReviewViewpoint, TopicStatus
 from viewer.model.review_edit import PutTopics
 from viewer.review.synthetic import synthetic_topics
 from viewer.ui.main_window import MainWindow
@@ -199,6 +199,17 @@ def test_status_change_and_comment_are_undoable_and_named_in_the_history(window)
     assert review.dock.row_texts(2)[0] == str(topic.status)
     window.editing.redo_action.trigger()
     assert window.session.document.review.topic(topic.guid).status == target
+
+    # Markup handed back by an editor, then the topic deleted: each one step, undone in turn.
+    arrow = MarkupShape(MarkupKind.ARROW, ((0.1, 0.1), (0.3, 0.3)), color=(0, 90, 255))
+    review.set_markup(topic.guid, [arrow])
+    assert window.session.document.review.topic(topic.guid).viewpoints[0].markup == (arrow,)
+    assert window.editing.history_dock.texts()[-1] == f"3. Review: markup of #{topic.number}"
+    panel.delete_button.click()
+    assert window.session.document.review.topic(topic.guid) is None and review.dock.model.rowCount() == 2
+    assert topic.guid not in review._pin_guids
+    window.editing.undo_action.trigger()
+    assert window.session.document.review.topic(topic.guid) is not None and review.dock.model.rowCount() == 3
 
 
 def test_filters_by_status_assignee_label_and_text_show_the_right_rows(window):

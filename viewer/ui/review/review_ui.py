@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,7 @@ from viewer.app.document import Message, Severity
 from viewer.app.review_view import viewpoint_from_view
 from viewer.model.review import (
     Comment,
+    MarkupShape,
     Measurement,
     Priority,
     Topic,
@@ -381,6 +383,16 @@ class ReviewUi(QObject):
             return
         comment = Comment(guid=new_guid(), author=author, date=now_iso(), text=text.strip())
         self._push(PutTopics([topic.with_comment(comment)], text=f"Review: comment on #{topic.number}"))
+
+    def set_markup(self, guid: str, shapes: Sequence[MarkupShape]) -> None:
+        """The markup drawn on a topic's snapshot (its first viewpoint), as one undoable edit: what a markup
+        editor hands back."""
+        topic = self.topic(guid)
+        if topic is None or not topic.viewpoints:
+            return
+        first = replace(topic.viewpoints[0], markup=tuple(shapes))
+        changed = changed_topic(topic, self.author() or default_author(), viewpoints=(first, *topic.viewpoints[1:]))
+        self._push(PutTopics([changed], text=f"Review: markup of #{topic.number}"))
 
     def delete_topic(self, guid: str) -> None:
         topic = self.topic(guid)

@@ -35,7 +35,7 @@ from viewer.review.markup_draw import draw_markup
 
 NO_DATE = QDate(2000, 1, 1)  # the date box's minimum, shown as "none"
 THUMBNAIL_WIDTH = 380
-THUMBNAIL_HEIGHT = 260
+THUMBNAIL_HEIGHT = 300
 THUMBNAIL_CACHE = 64
 
 
