@@ -292,6 +292,22 @@ def test_clicking_a_pin_chooses_its_topic_and_equipment_picking_still_works(wind
     assert review.pins.highlighted == review._pin_guids.index(target.guid)
     window.input.hovered.emit(QPointF(widget_pos(window, display_of(window, review.pin_point(topics[4].guid)))))
     assert review.hover_text.startswith(f"<b>#{topics[4].number} {topics[4].title}</b>")
+    # A double-click on a pin does not frame the equipment behind it.
+    camera = window.scene.view.camera_state()
+    pos = widget_pos(window, display_of(window, review.pin_point(target.guid)))
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    global_pos = QPointF(window.plotter.mapToGlobal(pos))
+    event = QMouseEvent(QEvent.Type.MouseButtonDblClick, QPointF(pos), global_pos, left, left, none)
+    QApplication.sendEvent(window.plotter, event)
+    assert window.scene.view.camera_state() == camera
+    # A topic that names no site (a BCF import) has its pin at its equipment's site, and only there.
+    siteless = replace(topics[0], guid="bcf-topic", number=99, site="", pin=(5.0, 5.0, 3.0))
+    window.session.undo.push(PutTopics([siteless], text="Review: import"))
+    assert review.pin_point("bcf-topic") is not None
+    window.state.set_active_site(window.session.document.sites[1].id)
+    settle(window)
+    assert review.pin_point("bcf-topic") is None and review._pin_guids == []
+    window.state.set_active_site(window.session.document.sites[0].id)
     # Away from the pins a click still picks equipment.
     window.scene.set_view("iso")
     window.state.clear_selection()

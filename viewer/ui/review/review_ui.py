@@ -266,9 +266,12 @@ class ReviewUi(QObject):
         single = document is not None and len(document.sites) == 1
         batch = self.window.scene.view.batch
         chosen = self.dock.current_guid()
+        where = self.window._site_of
         positions, numbers, colors, ranks, guids = [], [], [], [], []
         for topic in self.dock.shown_topics() if document is not None else []:
-            if topic.site != (site or "") and not (single and not topic.site):
+            # A topic from elsewhere (BCF) may name no site: it is at its equipment's.
+            at = topic.site or next((where[i] for i in topic.equipment if i in where), "")
+            if at != (site or "") and not (single and not at):
                 continue
             point = topic.pin
             if point is None and batch is not None:  # a topic from elsewhere (BCF) with no pin: its equipment
@@ -571,6 +574,8 @@ class ReviewUi(QObject):
                 self._pressed_pin = self._pin_guids.index(guid)
                 return True  # neither orbit nor equipment pick: the pin has it
             return False
+        if kind == QEvent.Type.MouseButtonDblClick:  # on a pin: not the equipment behind it framed
+            return not self.placing and self.pin_guid_at(event.position()) is not None
         if self._pressed_pin is None:
             return False
         if kind == QEvent.Type.MouseMove:
@@ -584,7 +589,7 @@ class ReviewUi(QObject):
                 self.show_dock()
                 self.go_to_topic(guid)
             return True
-        return kind == QEvent.Type.MouseButtonDblClick
+        return False
 
 
 def install_review_ui(window: ReviewHost) -> ReviewUi:
