@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QDate, QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -180,6 +180,11 @@ def test_status_change_and_comment_are_undoable_and_named_in_the_history(window)
     # The pin turns grey: a finished topic fades.
     index = review._pin_guids.index(topic.guid)
     assert len(set(review.pins.colors[index].tolist())) == 1
+
+    panel.due.calendarWidget().clicked.emit(QDate(2027, 2, 3))  # a day picked in the calendar
+    assert window.session.document.review.topic(topic.guid).due_date == "2027-02-03"
+    assert window.editing.history_dock.texts()[-1] == f"3. Review: due date of #{topic.number} to 2027-02-03"
+    window.editing.undo_action.trigger()
 
     comments = len(topic.comments)
     panel.comment.setPlainText("Move the cabinet 600 mm east; check with maintenance.")

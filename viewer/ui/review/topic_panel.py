@@ -192,6 +192,10 @@ class TopicPanel(QWidget):
             lambda: self._edited("assignee", self.assignee.currentText().strip())
         )
         self.due.editingFinished.connect(lambda: self._edited("due_date", self.due_text()))
+        # A day picked in the calendar is an edit too (editingFinished comes only when the focus leaves).
+        self.due.calendarWidget().clicked.connect(
+            lambda day: self._edited("due_date", "" if day == NO_DATE else day.toString("yyyy-MM-dd"))
+        )
         self.description.editing_finished.connect(lambda text: self._edited("description", text.strip()))
         self.decision.editing_finished.connect(lambda text: self._edited("decision", text.strip()))
         self.picture.installEventFilter(self)
