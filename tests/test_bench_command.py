@@ -16,7 +16,7 @@ import pytest
 from viewer.bench import command
 from viewer.cli import build_parser, main
 
-KINDS = ("load", "ui", "live", "recording", "replay", "compare", "all")
+KINDS = ("load", "ui", "live", "recording", "replay", "review", "compare", "all")
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_bench_help_lists_every_kind():
         [sys.executable, "-m", "viewer.cli", "bench", "--help"], capture_output=True, text=True, check=True
     )
     listed = re.findall(r"^ {4}(\w+) ", result.stdout, re.MULTILINE)
-    assert listed == ["load", "compare", "formats", "ui", "live", "recording", "replay", "bcf", "all"]
+    assert listed == ["load", "compare", "formats", "ui", "live", "recording", "replay", "bcf", "review", "all"]
     assert "With no kind: load, then compare" in result.stdout
     for option in ("--equipment", "--size", "--frames", "--no-naive", "--ui"):
         assert option in result.stdout
@@ -105,6 +105,7 @@ def test_no_layer_below_the_benchmarks_imports_them():
             [("replay", {"recording": Path("r.parquet"), "speed": 60.0, "seconds": 2.0, "seeks": 3, "msaa": 0})],
         ),
         (["bench", "bcf", "--equipment", "900", "--topics", "40"], [("bcf", {"equipment": 900, "topics": 40})]),
+        (["bench", "review", "--equipment", "400", "--topics", "50"], [("review", {"equipment": 400, "topics": 50})]),
     ],
 )
 def test_each_kind_hands_its_options_to_its_benchmark(calls, argv, expected):
@@ -124,6 +125,8 @@ def test_all_runs_every_kind_in_turn_and_reports_the_worst_status(calls, tmp_pat
         ("formats", {"equipment": 300}),
         ("ui", {"equipment": 300}),
         ("live", {"frames": 4}),
+        ("bcf", {"equipment": 300}),
+        ("review", {"equipment": 300}),
         ("recording", {"output": recording, "reuse": True}),
         ("replay", {"recording": recording}),
     ]
@@ -191,6 +194,7 @@ def _help_defaults(capsys, kind: str) -> dict[str, str]:
         ("recording", "viewer.bench.recording", "run"),
         ("replay", "viewer.bench.replay", "run"),
         ("bcf", "viewer.bench.bcf", "run_bcf_benchmark"),
+        ("review", "viewer.bench.review", "run_review_benchmark"),
     ],
 )
 def test_each_kinds_options_are_keywords_of_its_benchmark_with_the_defaults_its_help_states(

@@ -26,11 +26,13 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "recording": ("output", "tags", "hours", "queries", "window", "reuse"),
     "replay": ("recording", "speed", "seconds", "seeks", "msaa"),
     "bcf": ("equipment", "topics"),
+    "review": ("equipment", "topics"),
     "all": ("equipment", "size", "frames", "naive", "recording"),
 }
 LOAD_OPTIONS = KIND_OPTIONS["load"]  # also options of `bench` itself, for `bench` with no kind
 NO_KIND = ("load", "compare")  # `mothertwin bench` alone
-ALL_BEFORE_RECORDING = ("load", "compare", "formats", "ui", "live")  # `bench all`: these, then recording and replay
+# `bench all`: these, then recording and replay
+ALL_BEFORE_RECORDING = ("load", "compare", "formats", "ui", "live", "bcf", "review")
 DISPLAY = "a real window: needs a display (xvfb-run -a will do)"
 
 
@@ -117,6 +119,11 @@ def add_bench_parser(
     bcf = _kind(kinds, "bcf", "BCF 2.1 and 3.0 export and import of review topics with snapshots, generated plant")
     _optional(bcf, "--equipment", type=int, help="equipment in the generated plant (default 10000)")
     _optional(bcf, "--topics", type=int, help="review topics with snapshots (default 1000)")
+    review = _kind(
+        kinds, "review", f"the Review dock and pins with --topics on a big plant: fill, filter, restore; {DISPLAY}"
+    )
+    _optional(review, "--equipment", type=int, help="equipment in the generated plant (default 10000)")
+    _optional(review, "--topics", type=int, help="review topics, with snapshots (default 1000)")
 
     every = _kind(
         kinds,
@@ -202,6 +209,13 @@ def _run_bcf(options: dict[str, Any]) -> int:
     return 0
 
 
+def _run_review(options: dict[str, Any]) -> int:
+    from viewer.bench.review import run_review_benchmark
+
+    run_review_benchmark(**options)
+    return 0
+
+
 RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "load": _run_load,
     "compare": _run_compare,
@@ -211,6 +225,7 @@ RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "recording": _run_recording,
     "replay": _run_replay,
     "bcf": _run_bcf,
+    "review": _run_review,
 }
 
 

@@ -214,10 +214,16 @@ class LabelLayer:
     (camera, viewport size, DPI) changed since the last placement."""
 
     def __init__(
-        self, specs: Sequence[LabelSpec], color: tuple[int, int, int], font_size: int, above: bool = False
+        self,
+        specs: Sequence[LabelSpec],
+        color: tuple[int, int, int],
+        font_size: int,
+        above: bool = False,
+        gap: int = ABOVE_GAP,
     ) -> None:
         self.color = tuple(int(c) for c in color)
         self.above = above
+        self.gap = int(gap)  # pixels between the anchor and a label `above` it (a pin's head is taller)
         self.font_size = int(font_size)
         self._texts = [s.text for s in specs]
         self._points = np.array([s.position for s in specs], dtype=float).reshape(-1, 3)
@@ -371,7 +377,7 @@ class LabelLayer:
         ax = np.floor((clip[:, 0] / w + 1.0) * 0.5 * width + 0.5).astype(np.int64)
         ay = np.floor((clip[:, 1] / w + 1.0) * 0.5 * height + 0.5).astype(np.int64)
         x0 = ax - size[:, 0] // 2
-        y0 = ay + ABOVE_GAP if self.above else ay - size[:, 1] // 2
+        y0 = ay + self.gap if self.above else ay - size[:, 1] // 2
         # Whole labels only: one cut by the view's edge reads as a different word.
         inside = (x0 >= 0) & (y0 >= 0) & (x0 + size[:, 0] <= width) & (y0 + size[:, 1] <= height)
         beside = self._beside

@@ -46,6 +46,7 @@ class PlantView:
         self._label_layers: list[LabelLayer] = []  # the layers of _label_actors, in the same order
         self._overlay_labels: dict[str, LabelLayer] = {}  # the measure and value labels, by actor name
         self._label_obstacles: list[Obstacle] = []  # drawn over the view, kept clear of by the names
+        self._pin_labels: list[Obstacle] = []  # the review pins' numbers, which the names give way to too
         self._outline: np.ndarray | None = None
         self._interacting = False
         # Desktop window state: what is highlighted, and in which batch.
@@ -187,7 +188,7 @@ class PlantView:
         """Names give way to the overlay labels (sensor values, a measurement): those are what the user
         asked to see just now; and to what `set_label_obstacles` gave (a legend)."""
         for layer in self._label_layers:
-            layer.yield_to([*self._overlay_labels.values(), *self._label_obstacles])
+            layer.yield_to([*self._overlay_labels.values(), *self._label_obstacles, *self._pin_labels])
 
     def set_label_obstacles(self, obstacles: list[Obstacle]) -> None:
         """Things drawn over the view (a legend) that the names and ids keep clear of."""
@@ -196,6 +197,11 @@ class PlantView:
         ids = self.id_label_layer()
         if ids is not None:
             ids.yield_to(self._label_obstacles)
+
+    def set_pin_labels(self, layers: list[Obstacle]) -> None:
+        """The review pins' numbers (viewer.scene.review_pins): the line and cell names give way to them."""
+        self._pin_labels = list(layers)
+        self._names_yield()
 
     def show_id_labels(self, on: bool = True, font_size: int = 10) -> None:
         """Each shown equipment's id over its middle, bigger equipment first where ids would overlap: one label

@@ -51,7 +51,7 @@ from viewer.ui.explore import InspectorDock, LibraryDock, PlantTreeDock, SiteBox
 from viewer.ui.formats import install_format_actions
 from viewer.ui.help import install_help_menu
 from viewer.ui.menus import build_actions, build_menus_and_toolbar
-from viewer.ui.review import install_presentation
+from viewer.ui.review import install_presentation, install_review_ui
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.view_widget import ViewWidget
 from viewer.ui.viewport_input import ViewportInput
@@ -155,8 +155,9 @@ class MainWindow(QMainWindow):
         self.session.registry_source = lambda: self.sensor_ui.controller.plugins.registry
         self.file_actions = install_file_actions(self)  # File > New, File > Close
         self.formats = install_format_actions(self)  # File > Import, File > Export Plant As (format plugins)
-        self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
+        self.review = install_review_ui(self)  # Review menu and dock, topic pins in the 3D view
         self.presentation = install_presentation(self)  # View > Presentation Mode: topics or viewpoints as slides
+        self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 
