@@ -51,7 +51,7 @@ from viewer.ui.explore import InspectorDock, LibraryDock, PlantTreeDock, SiteBox
 from viewer.ui.formats import install_format_actions
 from viewer.ui.help import install_help_menu
 from viewer.ui.menus import build_actions, build_menus_and_toolbar
-from viewer.ui.review import install_presentation, install_review_ui
+from viewer.ui.review import install_presentation, install_review_files, install_review_ui
 from viewer.ui.scene_controller import SceneController
 from viewer.ui.view_widget import ViewWidget
 from viewer.ui.viewport_input import ViewportInput
@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.formats = install_format_actions(self)  # File > Import, File > Export Plant As (format plugins)
         self.review = install_review_ui(self)  # Review menu and dock, topic pins in the 3D view
         self.presentation = install_presentation(self)  # View > Presentation Mode: topics or viewpoints as slides
+        self.review_files = install_review_files(self)  # Review > Import/Export BCF, Review Report; markup
         self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)

@@ -10,7 +10,7 @@ from datetime import datetime
 import numpy as np
 from PIL import Image
 
-from viewer.app.review_view import apply_viewpoint
+from viewer.app.review_view import RestoredExtras, apply_viewpoint
 from viewer.model.review import Topic, Vec3
 from viewer.scene.batch import EquipmentBatch
 from viewer.ui.review.host import ReviewHost
@@ -34,13 +34,20 @@ def restore_view(window: ReviewHost, topic: Topic) -> list[str]:
     gone = [i for i in viewpoint.selection if i not in w._site_of]
     if gone:
         missed.append(f"selection of {', '.join(gone)} (deleted since)")
+    return missed + restore_extras(window, extras)
+
+
+def restore_extras(window: ReviewHost, extras: RestoredExtras) -> list[str]:
+    """The parts of a viewpoint the window holds (clipping box, colour-by, replay time); returns what could not
+    be put back. Presentation mode restores its slides' through this too."""
+    w = window
     if extras.clip_box is not None:
         w.scene.set_clipping(True, np.array(extras.clip_box, float))
         w.clip_action.setChecked(True)
     elif w.scene.clip_widget is not None:
         w.scene.set_clipping(False)
         w.clip_action.setChecked(False)
-    return missed + restore_sensors(window, extras.color_by, extras.replay_time)
+    return restore_sensors(window, extras.color_by, extras.replay_time)
 
 
 def restore_sensors(window: ReviewHost, color_by: str, replay_time: str) -> list[str]:
