@@ -321,3 +321,20 @@ def test_one_tab_bar_per_dock_group_and_the_trend_beside_them(qtbot, tmp_path, w
         assert main.tabifiedDockWidgets(trend) == []  # beside the messages, not one more tab behind them
         assert trend.isVisible() and trend.geometry().left() >= messages.geometry().right()
     main.close()
+
+
+def test_a_hover_after_the_view_closed_is_ignored(qtbot, tmp_path):
+    """The hover timer can fire after the 3D view released its render window (closing): no error, no tooltip."""
+    from PySide6.QtCore import QPointF
+
+    main = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    main.plotter.close()
+    assert main.plotter.ren_win is None
+    said: list[QPointF] = []
+    main.input.hovered.connect(said.append)
+    main.input._hover_pos = QPointF(10, 10)
+    main.input._hover_timer.timeout.emit()  # the timer firing late
+    assert said == []

@@ -49,7 +49,7 @@ class ViewportInput(QObject):
         self._hover_timer = QTimer(self)
         self._hover_timer.setSingleShot(True)
         self._hover_timer.setInterval(HOVER_DELAY_MS)
-        self._hover_timer.timeout.connect(lambda: self.hovered.emit(self._hover_pos))
+        self._hover_timer.timeout.connect(self._hover_due)
         self._band_start: QPointF | None = None
         # Top-level, not a child: a child widget does not draw over the OpenGL window on every platform.
         self.rubber_band = QRubberBand(QRubberBand.Shape.Rectangle)
@@ -127,6 +127,11 @@ class ViewportInput(QObject):
         size = rect.size().expandedTo(QSize(1, 1))
         self.rubber_band.setGeometry(QRect(self.widget.mapToGlobal(rect.topLeft()), size))
         self.rubber_band.show()
+
+    def _hover_due(self) -> None:
+        # The timer can fire after the view released its render window (the window closing): nothing to pick.
+        if getattr(self.widget, "ren_win", True) is not None:
+            self.hovered.emit(self._hover_pos)
 
     def _stop_hover(self) -> None:
         self._hover_timer.stop()
