@@ -403,3 +403,21 @@ def test_the_author_is_asked_once_and_kept_in_the_settings(qtbot, tmp_path):
         again.reject()
     finally:
         main.close()
+
+
+def test_delete_in_the_topic_table_deletes_the_topic_not_the_equipment(window, qtbot):
+    topic = add_synthetic(window, 2)[0]
+    review = window.review
+    review.show_dock()
+    assert review.dock.choose(topic.guid)
+    assert window.state.selection == topic.viewpoints[0].selection  # its equipment is selected too
+    equipment = window.session.document.equipment_count()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    review.dock.table.setFocus()
+    QTest.keyClick(review.dock.table, Qt.Key.Key_Delete)
+    QApplication.processEvents()
+    assert window.session.document.review.topic(topic.guid) is None
+    assert window.session.document.equipment_count() == equipment, "the selected equipment stays"
+    window.editing.undo_action.trigger()
+    assert window.session.document.review.topic(topic.guid) is not None

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,6 +47,31 @@ SORTS = (("Number", NUMBER, Qt.SortOrder.AscendingOrder), ("Priority", PRIORITY,
          ("Due date", DUE, Qt.SortOrder.AscendingOrder))  # fmt: skip
 CLICK_SECONDS = 1.0  # a row made current this long ago by the same click
 SEARCH_DELAY_MS = 150  # typing in the search box filters once the typing pauses
+
+
+class TopicTableView(QTableView):
+    """The topics' table: Delete (or Backspace) here deletes the current topic, not the selected equipment
+    (the window's Delete shortcut would otherwise take the key first)."""
+
+    delete_pressed = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self._is_delete(event):  # type: ignore[arg-type]
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if self._is_delete(event):
+            self.delete_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    @staticmethod
+    def _is_delete(event: QKeyEvent) -> bool:
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        return plain and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 
 
 class ReviewDock(QDockWidget):
@@ -87,7 +113,8 @@ class ReviewDock(QDockWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(lambda: self.set_filters(text=self.search.text()))
 
-        self.table = QTableView()
+        self.table = TopicTableView()
+        self.table.delete_pressed.connect(self._delete_current)
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -240,6 +267,11 @@ class ReviewDock(QDockWidget):
         return [str(self.proxy.index(row, column).data()) for row in range(self.proxy.rowCount())]
 
     # ------------------------------------------------------------ the chosen topic
+
+    def _delete_current(self) -> None:
+        guid = self.current_guid()
+        if guid is not None:
+            self.panel.delete_requested.emit(guid)
 
     def current_guid(self) -> str | None:
         index = self.table.currentIndex()
