@@ -83,11 +83,9 @@ class InspectorDock(QDockWidget):
         if not sections:
             self.title.setText(PLACEHOLDER)
             self.title.setStyleSheet("color: palette(mid);")
-            self.tree.hide()
             return
         self.title.setText(heading)
         self.title.setStyleSheet("font-weight: bold; font-size: 12pt;")
-        self.tree.show()
         bold = QFont(self.tree.font())
         bold.setBold(True)
         for section in sections:
