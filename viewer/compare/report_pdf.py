@@ -33,6 +33,7 @@ from reportlab.platypus import (
 
 from viewer.compare import report_data as rep
 from viewer.io.atomic import atomic_write_bytes
+from viewer.io.pdf_pages import numbered_canvas
 
 PAGE = A4
 MARGIN = 15 * mm
@@ -279,39 +280,21 @@ def _numbered_canvas(data: dict[str, Any]) -> type[canvas.Canvas]:
     revision = f"child revision sha256 {(data['child']['revision'] or '-')[:16]}..."
     made = f"made {data['generated']['child_site_time']['text']}"
 
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+    def decorate(page: canvas.Canvas, total: int) -> None:
+        width, height = PAGE
+        page.setStrokeColor(RULE)
+        page.setLineWidth(0.6)
+        page.line(MARGIN, height - 11 * mm, width - MARGIN, height - 11 * mm)
+        page.line(MARGIN, 11 * mm, width - MARGIN, 11 * mm)
+        page.setFillColor(GREY)
+        page.setFont("Helvetica", 7)
+        page.drawString(MARGIN, height - 9.5 * mm, left)
+        page.drawRightString(width - MARGIN, height - 9.5 * mm, "MotherTwin")
+        page.drawString(MARGIN, 7.5 * mm, revision)
+        page.drawCentredString(width / 2, 7.5 * mm, made)
+        page.drawRightString(width - MARGIN, 7.5 * mm, f"Page {page._pageNumber} of {total}")
 
-        def showPage(self) -> None:  # noqa: N802
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(len(self._pages))
-                super().showPage()
-            super().save()
-
-        def _decorate(self, total: int) -> None:
-            width, height = PAGE
-            self.saveState()
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.6)
-            self.line(MARGIN, height - 11 * mm, width - MARGIN, height - 11 * mm)
-            self.line(MARGIN, 11 * mm, width - MARGIN, 11 * mm)
-            self.setFillColor(GREY)
-            self.setFont("Helvetica", 7)
-            self.drawString(MARGIN, height - 9.5 * mm, left)
-            self.drawRightString(width - MARGIN, height - 9.5 * mm, "MotherTwin")
-            self.drawString(MARGIN, 7.5 * mm, revision)
-            self.drawCentredString(width / 2, 7.5 * mm, made)
-            self.drawRightString(width - MARGIN, 7.5 * mm, f"Page {self._pageNumber} of {total}")
-            self.restoreState()
-
-    return NumberedCanvas
+    return numbered_canvas(decorate)
 
 
 def pdf_bytes(report: rep.ConformanceReport) -> bytes:

@@ -43,6 +43,7 @@ from reportlab.platypus import (
 )
 
 from viewer.io.atomic import atomic_write_bytes
+from viewer.io.pdf_pages import numbered_canvas
 from viewer.model.review import TopicStatus
 from viewer.review import report_data as rep
 
@@ -451,38 +452,20 @@ def _numbered_canvas(data: dict[str, Any]) -> type[canvas.Canvas]:
     meeting = f"Meeting {data['meeting_date']}"
     made = f"made {data['generated']['text']}"
 
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+    def decorate(page: canvas.Canvas, total: int) -> None:
+        width, height = PAGE
+        page.setStrokeColor(RULE)
+        page.setLineWidth(0.6)
+        page.line(MARGIN, height - 12 * mm, width - MARGIN, height - 12 * mm)
+        page.line(MARGIN, 11 * mm, width - MARGIN, 11 * mm)
+        page.setFillColor(GREY)
+        _draw_text(page, MARGIN, height - 10.5 * mm, f"{plant}  |  {head}", 7.5)
+        _draw_text(page, width - MARGIN, height - 10.5 * mm, meeting, 7.5, "right")
+        _draw_text(page, MARGIN, 7.5 * mm, "MotherTwin review report", 7)
+        _draw_text(page, width / 2, 7.5 * mm, made, 7, "centre")
+        _draw_text(page, width - MARGIN, 7.5 * mm, f"Page {page._pageNumber} of {total}", 7, "right")
 
-        def showPage(self) -> None:  # noqa: N802
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(len(self._pages))
-                super().showPage()
-            super().save()
-
-        def _decorate(self, total: int) -> None:
-            width, height = PAGE
-            self.saveState()
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.6)
-            self.line(MARGIN, height - 12 * mm, width - MARGIN, height - 12 * mm)
-            self.line(MARGIN, 11 * mm, width - MARGIN, 11 * mm)
-            self.setFillColor(GREY)
-            _draw_text(self, MARGIN, height - 10.5 * mm, f"{plant}  |  {head}", 7.5)
-            _draw_text(self, width - MARGIN, height - 10.5 * mm, meeting, 7.5, "right")
-            _draw_text(self, MARGIN, 7.5 * mm, "MotherTwin review report", 7)
-            _draw_text(self, width / 2, 7.5 * mm, made, 7, "centre")
-            _draw_text(self, width - MARGIN, 7.5 * mm, f"Page {self._pageNumber} of {total}", 7, "right")
-            self.restoreState()
-
-    return NumberedCanvas
+    return numbered_canvas(decorate)
 
 
 def pdf_bytes(report: rep.ReviewReport, data: dict[str, Any] | None = None) -> bytes:

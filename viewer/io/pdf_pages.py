@@ -1,0 +1,35 @@
+"""PDF pages that know how many there are (reportlab): every report's "page n of N" header and footer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.pdfgen import canvas
+
+# Draws one page's header and footer: the canvas (its page number is `_pageNumber`) and the page count.
+Decorate = Callable[[canvas.Canvas, int], None]
+
+
+def numbered_canvas(decorate: Decorate) -> type[canvas.Canvas]:
+    """A canvas class that holds its pages until the end, then decorates each with the page count known."""
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.saveState()
+                decorate(self, len(self._pages))
+                self.restoreState()
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
