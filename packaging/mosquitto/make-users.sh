@@ -9,6 +9,9 @@
 # PASSWORD_FILE and not given keep their entries; the file is replaced in one step (a half-written password
 # file never reaches the broker), mode 640 group mosquitto when run as root on a Mosquitto host, else 600.
 # Logins: letters, digits, ".", "_", "-" (no "/", "+", "#": they are topic levels in the ACL's %u pattern).
+# Every login needs a `user` block in the broker's ACL file (a login without one may still publish under its own
+# name in a session: the ACL's pattern line applies to every login); the logins that have none in $ACL_FILE
+# (default /etc/mosquitto/mothertwin/session.acl, when it exists) are named in a warning.
 # `systemctl reload mosquitto` (SIGHUP) makes a running broker read the file again.
 set -euo pipefail
 
@@ -78,3 +81,13 @@ else
 fi
 mv -f -- "$merged" "$file"
 echo "make-users.sh: $(cut -d: -f1 "$new" | paste -sd, -) in $file" >&2
+
+acl="${ACL_FILE:-/etc/mosquitto/mothertwin/session.acl}"
+if [ -r "$acl" ]; then
+    unlisted="$(awk 'NR == FNR { if ($1 == "user") listed[$2] = 1; next } { split($0, f, ":") } !(f[1] in listed) { print f[1] }' \
+        "$acl" "$file" | paste -sd, -)"
+    if [ -n "$unlisted" ]; then
+        echo "make-users.sh: warning: no 'user' block in $acl for: $unlisted; each may publish under its own" \
+            "name in a session until it has one (with 'topic deny mothertwin/v1/sessions/#' if it takes no part)" >&2
+    fi
+fi
