@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages MotherTwin needs: Mesa (off-screen rendering), the xcb libraries Qt needs,
-# Xvfb (tests and headless machines) and Mosquitto (the MQTT broker the tests start).
+# Xvfb (tests and headless machines), Mosquitto (the MQTT broker the tests start; mosquitto_passwd comes with it)
+# and openssl (packaging/mosquitto/make-certs.sh, which the session broker tests run).
 set -euo pipefail
 
 packages=(
@@ -9,7 +10,7 @@ packages=(
     libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-shape0
     libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0
     xvfb xauth
-    mosquitto
+    mosquitto openssl
 )
 
 missing=()
