@@ -426,9 +426,9 @@ class SessionClient:
             return None
         return client.publish(envelope.topic, payload, qos=policy.qos, retain=policy.retain)
 
-    def _clear(self, kind: Kind) -> Any:
+    def _clear(self, kind: Kind, client: Any = None) -> Any:
         """An empty retained payload: the broker forgets what this participant kept under `kind`."""
-        client = self._client
+        client = client or self._client
         if client is None or not self._session:
             return None
         return client.publish(topic_for(self._session, self.username, kind), b"", qos=1, retain=True)
@@ -507,10 +507,11 @@ class SessionClient:
         client.loop_start()
 
     def _shutdown(self, clear: tuple[Kind, ...]) -> None:
-        client = self._client
+        with self._lock:
+            client, self._client = self._client, None  # one caller shuts down (the app, or an `end` received)
         if client is None:
             return
-        infos = [self._clear(kind) for kind in clear]
+        infos = [self._clear(kind, client) for kind in clear]
         for info in infos:
             if info is not None:
                 with contextlib.suppress(RuntimeError, ValueError):
@@ -520,8 +521,7 @@ class SessionClient:
             self._camera_wake.notify_all()
         client.disconnect()
         client.loop_stop()
-        self._client = None
-        if self._camera_thread is not None:
+        if self._camera_thread is not None and self._camera_thread is not threading.current_thread():
             self._camera_thread.join(2.0)
         self._set_connection(ConnectionState.DISCONNECTED)
 
