@@ -283,7 +283,9 @@ def test_broker_restart_both_reconnect_and_the_follower_catches_up(participants,
     mosquitto_broker.start()  # without persistence: the broker comes back empty
     for events in (lead_seen, seen):
         wait_until(lambda e=events: e["connection_changed"][-1] == "connected", 30.0, "connected again")
-    # The leader republished its retained view on connect: a newcomer sees it at once ...
+    # The leader republished its retained view on connect: the follower has it again, a newcomer at once ...
+    wait_until(lambda: len(seen["view_received"]) >= 2, WAIT, "the follower caught up")
+    assert seen["view_received"][-1] == view(1.0)
     late, late_seen = participants("carol")
     late.join(leader.join_url)
     wait_until(lambda: late_seen["view_received"] == [view(1.0)], WAIT, "the view after the restart")
@@ -410,9 +412,12 @@ def test_tls_and_password_from_the_environment(secure_mosquitto_broker, monkeypa
     tls = str(secure_mosquitto_broker.tls.ca)
     credentials = SessionCredentials(MQTT_USER, password_env="MT_SESSION_PASSWORD", tls_ca=tls)
     leader = SessionClient(url, credentials, name="Kim")
-    wrong = SessionClient(url, SessionCredentials(MQTT_USER, password_env="NO_SUCH_VARIABLE", tls_ca=tls))
+    leader.start(document_hash="4" * 64)
+    assert leader.join_url.startswith("mqtts://127.0.0.1:")
+    wrong = SessionClient.for_join_url(
+        leader.join_url, SessionCredentials(MQTT_USER, password_env="NO_SUCH_VARIABLE", tls_ca=tls)
+    )
     try:
-        leader.start(document_hash="4" * 64)
         wait_until(lambda: leader.connection == ConnectionState.CONNECTED, WAIT, "TLS with the password")
         assert MQTT_PASSWORD not in repr(credentials)
         wrong.join(leader.join_url)

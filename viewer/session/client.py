@@ -212,6 +212,12 @@ class SessionClient:
         self._state_refresh_at: float | None = None
         self._camera_thread: threading.Thread | None = None
 
+    @classmethod
+    def for_join_url(cls, url: str, credentials: SessionCredentials, **options: Any) -> SessionClient:
+        """A client on the broker a join URL names (then `join(url)`); `options` as for the constructor."""
+        broker, _ = parse_join_url(url)
+        return cls(broker, credentials, **options)
+
     # ------------------------------------------------------------ what the window reads
 
     @property
@@ -576,7 +582,10 @@ class SessionClient:
     def _drop(self, reason: DropReason, detail: str) -> None:
         with self._lock:
             self.drops[reason.value] += 1
-        log.warning("session %s: dropped a message (%s): %s", self._session, reason.value, detail)
+            first = self.drops[reason.value] == 1
+        # The first of each reason as a warning, the rest for debugging: a flood of junk must not flood the log.
+        log.log(logging.WARNING if first else logging.DEBUG, "session %s: dropped a message (%s): %s",
+                self._session, reason.value, detail)  # fmt: skip
         self.message_dropped.emit(reason.value, detail)
 
     def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
