@@ -222,6 +222,9 @@ def test_control_is_requested_granted_and_handed_back(participants):
     other, seen = joined(participants, leader, "carol")
     follower.request_control()
     wait_until(lambda: lead_seen["control_requested"] == ["bob"], WAIT, "the request at the leader")
+    with pytest.raises(ValueError, match="not in the session"):
+        leader.grant("zoe")
+    assert (leader.leader, leader.epoch) == ("alice", 1)
     leader.grant("bob")
     for client in (leader, follower, other):
         wait_until(lambda c=client: (c.leader, c.epoch) == ("bob", 2), WAIT, f"{client.username} sees bob lead")

@@ -382,6 +382,8 @@ class SessionClient:
                 raise SessionError(f"only the leader ({self._leader or 'unknown'}) can grant control")
             if username == self.username:
                 return
+            if username not in self._members:
+                raise SessionError(f"{username} is not in the session: control goes to a participant present")
             epoch = self._epoch + 1
         self._publish(Kind.CONTROL, {"action": "grant", "to": username, "epoch": epoch})
         self._set_leader(username, epoch)
