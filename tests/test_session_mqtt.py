@@ -409,7 +409,7 @@ def test_review_topics_reach_everyone(participants):
     wait_until(lambda: seen["topics_received"] == [("alice", [], [topic.guid])], WAIT, "the removal")
 
 
-def test_tls_and_password_from_the_environment(secure_mosquitto_broker, monkeypatch):  # noqa: F811
+def test_tls_and_password_from_the_environment(secure_mosquitto_broker, monkeypatch, tmp_path_factory):  # noqa: F811
     monkeypatch.setenv("MT_SESSION_PASSWORD", MQTT_PASSWORD)
     url = secure_mosquitto_broker.url
     tls = str(secure_mosquitto_broker.tls.ca)
@@ -429,3 +429,7 @@ def test_tls_and_password_from_the_environment(secure_mosquitto_broker, monkeypa
     finally:
         for client in (leader, wrong):
             client.close()
+    not_pem = tmp_path_factory.mktemp("ca") / "not-a-ca.pem"
+    not_pem.write_text("hello")
+    with pytest.raises(ValueError, match=r"not-a-ca\.pem for TLS"):
+        SessionClient(url, SessionCredentials(MQTT_USER, tls_ca=str(not_pem))).start()

@@ -495,7 +495,11 @@ class SessionClient:
         password = self.credentials.password()
         client.username_pw_set(self.username, password)
         if self.address.tls:
-            client.tls_set(ca_certs=self.credentials.tls_ca)
+            try:
+                client.tls_set(ca_certs=self.credentials.tls_ca)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a CA file that is not PEM
+                where = self.credentials.tls_ca or "the system CA certificates"
+                raise SessionError(f"cannot use {where} for TLS: {exc}") from None
         # The Last Will clears presence: a participant whose app or link dies leaves the roster by itself.
         client.will_set(topic_for(self._session, self.username, Kind.PRESENCE), b"", qos=1, retain=True)
         client.reconnect_delay_set(min_delay=self.reconnect_delay[0], max_delay=self.reconnect_delay[1])
