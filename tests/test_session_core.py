@@ -328,3 +328,22 @@ def test_the_session_package_loads_no_qt_and_no_vtk():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_leader_records_move_only_forward_and_only_from_the_leader():
+    from viewer.session.records import LeaderRecord, leader_record_from_body, takes_leader_record
+
+    alice1, bob2 = LeaderRecord("alice", 1), LeaderRecord("bob", 2)
+    assert takes_leader_record(None, "carol", bob2)  # a late joiner takes the newest retained record
+    assert takes_leader_record(alice1, "alice", bob2)  # the leader grants
+    assert not takes_leader_record(bob2, "alice", bob2)  # repeated
+    assert not takes_leader_record(bob2, "alice", alice1)  # older, still retained
+    with pytest.raises(DropError) as caught:
+        takes_leader_record(alice1, "mallory", LeaderRecord("mallory", 2))
+    assert caught.value.reason == DropReason.NOT_LEADER
+    assert "alice leads" in caught.value.detail
+    assert leader_record_from_body("alice", bob2.to_body()) == bob2
+    for body in ({"leader": "bob", "epoch": 0}, {"leader": "bob", "epoch": True}, {"leader": "a/#", "epoch": 2}):
+        with pytest.raises(DropError) as caught:
+            leader_record_from_body("alice", body)
+        assert caught.value.reason == DropReason.BAD_BODY

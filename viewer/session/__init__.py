@@ -3,7 +3,6 @@ participant's client, the document's hash, transfer and differences. No Qt, no V
 
 from viewer.session.client import (
     ConnectionState,
-    RosterEntry,
     SessionClient,
     SessionCredentials,
     join_url,
@@ -12,6 +11,7 @@ from viewer.session.client import (
 from viewer.session.document_diff import document_differences
 from viewer.session.document_transfer import DocumentOffer, ReceivedDocument, document_bytes, document_hash
 from viewer.session.messages import KIND_POLICY, DropReason, Kind, SessionError, new_session_id, parse_topic, topic_for
+from viewer.session.records import RosterEntry
 from viewer.session.view_message import ReplayCursor, SessionView, session_view_from_state
 
 __all__ = [

@@ -4,10 +4,7 @@ Threads: paho's network loop calls back here and a small thread sends coalesced 
 leaves through a psygnal signal carrying plain values (a SessionView, a CameraState, a tuple of RosterEntry),
 emitted on paho's thread: a window hands them over to its own thread, as it does with the sensor sources.
 
-Who leads: `start` makes the starter leader at epoch 1. The leader record (retained, under the publisher's own
-topic) names the leader and the epoch; a participant who knows the leader takes a new epoch only from that
-leader (grant, hand back), one who joins late takes the highest retained epoch. Only the leader's state and
-camera move a follower's view; the broker's ACL makes sure a topic's user is who sent it.
+Who leads: see `records.takes_leader_record`. Only the leader's state and camera move a follower's view.
 
 Reconnects: paho reconnects by itself; on every connect the subscription is made again and this participant
 republishes what it keeps retained (presence; as leader the leader record, the view and the document info),
@@ -18,32 +15,30 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import ssl
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from psygnal import Signal
 
 from viewer.model.review import Topic, Vec3
 from viewer.model.views import CameraState
-from viewer.sensors import SourceSettings, check_tls_ca, parse_mqtt_url
-from viewer.session.document_transfer import (
-    DocumentAssembly,
-    DocumentOffer,
-    ReceivedDocument,
-    TransferError,
-    chunk_bodies,
-    offer_body,
-    offer_from_body,
-    sha256_hex,
+from viewer.sensors import check_tls_ca, parse_mqtt_url
+from viewer.session.camera_sender import CameraSender
+from viewer.session.connection import (
+    CREDENTIALS_REFUSED,
+    ConnectionState,
+    SessionCredentials,
+    connect_failure_text,
+    connect_properties,
+    join_url,
+    new_mqtt_client,
+    parse_join_url,
+    session_of_join_url,
 )
+from viewer.session.document_transfer import DocumentExchange, DocumentFailure, DocumentOffer, ReceivedDocument
 from viewer.session.messages import (
     KIND_POLICY,
     DropError,
@@ -64,8 +59,16 @@ from viewer.session.messages import (
     topic_for,
     utc_now,
 )
+from viewer.session.records import (
+    LeaderRecord,
+    Member,
+    RosterEntry,
+    info_from_body,
+    leader_record_from_body,
+    presence_from_body,
+    takes_leader_record,
+)
 from viewer.session.view_message import (
-    CameraCoalescer,
     SessionView,
     camera_from_body,
     camera_to_body,
@@ -77,76 +80,7 @@ from viewer.session.view_message import (
 
 log = logging.getLogger(__name__)
 
-SESSION_EXPIRY = 300  # seconds the broker keeps our subscription while we are away (clean_start False)
-STATE_REFRESH_SECONDS = 0.25  # after a camera move stops, the retained view takes its last camera
 PUBLISH_TIMEOUT = 5.0
-CREDENTIALS_REFUSED = frozenset({134, 135})  # CONNACK: bad user name or password, not authorized
-
-
-class ConnectionState(StrEnum):
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    RECONNECTING = "reconnecting"
-    REFUSED = "refused"  # the broker refused the login: not retried (a lock-out risk)
-    DISCONNECTED = "disconnected"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionCredentials:
-    """The broker login. The password comes from the environment variable `password_env` or the keyring, as
-    the sensor sources' does, and is never kept on this object, written to a file or put on a command line."""
-
-    username: str
-    password_env: str = ""
-    keyring_service: str = ""
-    tls_ca: str | None = None  # CA certificate file for mqtts:// (else the system's)
-
-    def password(self) -> str | None:
-        settings = SourceSettings(
-            kind="mqtt",
-            name="session",
-            username=self.username,
-            password_env=self.password_env,
-            keyring_service=self.keyring_service,
-        )
-        return settings.password()
-
-
-@dataclass(frozen=True, slots=True)
-class RosterEntry:
-    username: str
-    name: str
-    site: str
-    leader: bool
-    last_seen: str  # UTC ISO 8601 of the last message from them
-
-
-def join_url(broker_url: str, session: str) -> str:
-    """mqtt[s]://host:port/<session id>: what a presenter hands out."""
-    address = parse_mqtt_url(broker_url)
-    scheme = "mqtts" if address.tls else "mqtt"
-    return f"{scheme}://{address.host}:{address.port}/{check_session_id(session)}"
-
-
-def parse_join_url(url: str) -> tuple[str, str]:
-    """(broker URL, session id) of a join URL; SessionError naming what is wrong."""
-    try:
-        address = parse_mqtt_url(url)
-    except ValueError as exc:
-        raise SessionError(f"join URL: {exc}") from None
-    session = urlsplit(url).path.strip("/")
-    if not session:
-        raise SessionError(f"join URL {url!r}: expected mqtt[s]://HOST:PORT/SESSION_ID")
-    scheme = "mqtts" if address.tls else "mqtt"
-    user = f"{address.username}@" if address.username else ""
-    return f"{scheme}://{user}{address.host}:{address.port}", check_session_id(session)
-
-
-@dataclass(slots=True)
-class _Member:
-    name: str
-    site: str
-    last_seen: str
 
 
 class SessionClient:
@@ -197,20 +131,15 @@ class SessionClient:
         self._owner = ""
         self._leader = ""
         self._epoch = 0
-        self._members: dict[str, _Member] = {}
+        self._members: dict[str, Member] = {}
         self._states: dict[str, SessionView] = {}  # latest retained view per sender
         self._leader_camera: CameraState | None = None  # newest camera message of the current leader
-        self._infos: dict[str, dict[str, Any]] = {}  # document info per sender
+        self._infos: dict[str, dict[str, str]] = {}  # document info per sender
         self._my_view: SessionView | None = None
-        self._my_info: dict[str, Any] | None = None
-        self._offered: dict[str, bytes] = {}  # hash -> data this participant offered
-        self._offers: dict[str, DocumentOffer] = {}  # hash -> offers received
-        self._assemblies: dict[str, DocumentAssembly] = {}  # hash -> accepted transfers under way
+        self._my_info: dict[str, str] | None = None
+        self._documents = DocumentExchange(self.username)
         self._ended = False
-        self._coalescer = CameraCoalescer()
-        self._camera_wake = threading.Condition(self._lock)
-        self._state_refresh_at: float | None = None
-        self._camera_thread: threading.Thread | None = None
+        self._camera = CameraSender(self._send_camera, self._refresh_view)
 
     @classmethod
     def for_join_url(cls, url: str, credentials: SessionCredentials, **options: Any) -> SessionClient:
@@ -261,10 +190,8 @@ class SessionClient:
     @property
     def roster(self) -> tuple[RosterEntry, ...]:
         with self._lock:
-            return tuple(
-                RosterEntry(user, m.name, m.site, user == self._leader, m.last_seen)
-                for user, m in sorted(self._members.items())
-            )
+            members = sorted(self._members.items())
+            return tuple(RosterEntry(u, m.name, m.site, u == self._leader, m.last_seen) for u, m in members)
 
     @property
     def leader_view(self) -> SessionView | None:
@@ -295,18 +222,13 @@ class SessionClient:
             self._session = check_session_id(session or new_session_id())
             self._owner = self._leader = self.username
             self._epoch = 1
-            self._my_info = {"owner": self.username, "document_hash": document_hash, "document_name": document_name}
-            self._infos[self.username] = self._my_info
+        self._keep_info(document_hash, document_name)
         self._connect()
         return self._session
 
     def join(self, url: str) -> str:
         """Join the session of a join URL (on this client's broker); returns the session id."""
-        broker, session = parse_join_url(url)
-        joined = parse_mqtt_url(broker)
-        if (joined.host, joined.port) != (self.address.host, self.address.port):
-            raise SessionError(f"join URL {url!r} names broker {joined.host}:{joined.port}, this client's is "
-                               f"{self.address.host}:{self.address.port}")  # fmt: skip
+        session = session_of_join_url(url, self.address)
         with self._lock:
             self._session = session
         self._connect()
@@ -325,10 +247,7 @@ class SessionClient:
         self._ended = True
         self._shutdown(clear=(Kind.PRESENCE, Kind.LEADER, Kind.STATE, Kind.INFO))
 
-    def close(self) -> None:
-        """Disconnect without clearing anything (the app quits: the Last Will does not fire, presence stays
-        until the broker's session expires; prefer `leave`)."""
-        self._shutdown(clear=())
+    close = leave  # a clean disconnect sends no Last Will: presence is cleared as on leaving
 
     # ------------------------------------------------------------ publishing
 
@@ -350,13 +269,7 @@ class SessionClient:
 
     def publish_camera(self, camera: CameraState) -> None:
         """The camera while it moves: sent at most 30 times a second, newest first, the last one always."""
-        with self._lock:
-            send = self._coalescer.offer(camera, time.monotonic())
-            if send is None:
-                self._ensure_camera_thread()
-                self._camera_wake.notify()
-        if send is not None:
-            self._send_camera(send)
+        self._camera.offer(camera)
 
     def publish_pointer(self, point: Vec3 | None) -> None:
         self._publish(Kind.POINTER, {"point": list(point) if point is not None else None})
@@ -366,10 +279,13 @@ class SessionClient:
 
     def set_document(self, document_hash: str, document_name: str = "") -> None:
         """(Leader) announce the session document's hash (after a save, or on taking control)."""
+        self._publish(Kind.INFO, self._keep_info(document_hash, document_name))
+
+    def _keep_info(self, document_hash: str, document_name: str) -> dict[str, str]:
         with self._lock:
-            self._my_info = {"owner": self._owner, "document_hash": document_hash, "document_name": document_name}
-            self._infos[self.username] = self._my_info
-        self._publish(Kind.INFO, self._my_info)
+            info = {"owner": self._owner, "document_hash": document_hash, "document_name": document_name}
+            self._my_info = self._infos[self.username] = info
+            return info
 
     def request_control(self) -> None:
         self._publish(Kind.CONTROL, {"action": "request"})
@@ -401,20 +317,13 @@ class SessionClient:
 
     def offer_document(self, data: bytes, name: str) -> str:
         """Offer a document's bytes (see `document_bytes`); chunks go only to who accepts. Returns its hash."""
-        digest = sha256_hex(data)
-        with self._lock:
-            self._offered[digest] = data
-        self._publish(Kind.DOCUMENT, offer_body(data, name))
-        return digest
+        body = self._documents.offer(data, name)
+        self._publish(Kind.DOCUMENT, body)
+        return str(body["hash"])
 
     def accept_document(self, document_hash: str) -> None:
         """Ask the offerer for the document; `document_received` (or `document_failed`) follows."""
-        with self._lock:
-            offer = self._offers.get(document_hash)
-            if offer is None:
-                raise SessionError(f"no document {document_hash[:12]}… was offered")
-            self._assemblies[document_hash] = DocumentAssembly(offer)
-        self._publish(Kind.DOCUMENT, {"action": "request", "hash": document_hash, "to": offer.sender})
+        self._publish(Kind.DOCUMENT, self._documents.accept(document_hash))
 
     # ------------------------------------------------------------ internals: sending
 
@@ -446,75 +355,33 @@ class SessionClient:
         with self._lock:
             if self.is_leader and self._my_view is not None:
                 self._my_view = self._my_view.with_camera(camera)
-                self._state_refresh_at = time.monotonic() + STATE_REFRESH_SECONDS
-                self._ensure_camera_thread()
-                self._camera_wake.notify()
 
-    def _ensure_camera_thread(self) -> None:
-        if self._camera_thread is None or not self._camera_thread.is_alive():
-            self._camera_thread = threading.Thread(target=self._camera_loop, name="session-camera", daemon=True)
-            self._camera_thread.start()
-
-    def _camera_loop(self) -> None:
-        while True:
-            send: CameraState | None = None
-            refresh: SessionView | None = None
-            with self._lock:
-                if self._stopping:
-                    return
-                now = time.monotonic()
-                send = self._coalescer.due(now)
-                refresh_at = self._state_refresh_at
-                if send is None and refresh_at is not None and now >= refresh_at and not self._coalescer.pending:
-                    self._state_refresh_at = None
-                    refresh = self._my_view if self.is_leader else None
-                if send is None and refresh is None:
-                    waits = [w for w in (self._coalescer.wait_time(now),) if w is not None]
-                    if refresh_at is not None:
-                        waits.append(max(0.0, refresh_at - now))
-                    self._camera_wake.wait(min(waits) if waits else 1.0)
-                    continue
-            if send is not None:
-                self._send_camera(send)
-            if refresh is not None:
-                self._publish(Kind.STATE, view_to_body(refresh))
+    def _refresh_view(self, camera: CameraState) -> None:
+        """A move ended: the retained view takes its last camera, for whoever joins next."""
+        with self._lock:
+            view = self._my_view if self.is_leader else None
+        if view is not None:
+            self._publish(Kind.STATE, view_to_body(view.with_camera(camera)))
 
     # ------------------------------------------------------------ internals: connection
 
     def _connect(self) -> None:
-        import paho.mqtt.client as mqtt
-        from paho.mqtt.packettypes import PacketTypes
-        from paho.mqtt.properties import Properties
-
         self._stopping = False
-        client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
-            client_id=f"mothertwin-{self.username}-{uuid.uuid4().hex[:10]}",
-            protocol=mqtt.MQTTv5,
-        )
-        password = self.credentials.password()
-        client.username_pw_set(self.username, password)
-        if self.address.tls:
-            try:
-                client.tls_set(ca_certs=self.credentials.tls_ca)
-            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a CA file that is not PEM
-                where = self.credentials.tls_ca or "the system CA certificates"
-                raise SessionError(f"cannot use {where} for TLS: {exc}") from None
         # The Last Will clears presence: a participant whose app or link dies leaves the roster by itself.
-        client.will_set(topic_for(self._session, self.username, Kind.PRESENCE), b"", qos=1, retain=True)
-        client.reconnect_delay_set(min_delay=self.reconnect_delay[0], max_delay=self.reconnect_delay[1])
+        will = topic_for(self._session, self.username, Kind.PRESENCE)
+        client = new_mqtt_client(self.address, self.credentials, self.username, will, self.reconnect_delay)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
-        properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = SESSION_EXPIRY
         with self._lock:
-            self._members[self.username] = _Member(self.name, self.site, utc_now())
+            self._members[self.username] = Member(self.name, self.site, utc_now())
             self._client = client
         self._set_connection(ConnectionState.CONNECTING)
+        # clean_start False: a reconnect keeps the broker's session; the subscription is made again anyway.
+        address = self.address
         client.connect_async(
-            self.address.host, self.address.port, keepalive=self.keepalive, clean_start=False, properties=properties
+            address.host, address.port, keepalive=self.keepalive, clean_start=False, properties=connect_properties()
         )
         client.loop_start()
 
@@ -528,13 +395,10 @@ class SessionClient:
             if info is not None:
                 with contextlib.suppress(RuntimeError, ValueError):
                     info.wait_for_publish(PUBLISH_TIMEOUT)
-        with self._lock:
-            self._stopping = True
-            self._camera_wake.notify_all()
+        self._stopping = True
+        self._camera.stop()
         client.disconnect()
         client.loop_stop()
-        if self._camera_thread is not None and self._camera_thread is not threading.current_thread():
-            self._camera_thread.join(2.0)
         self._set_connection(ConnectionState.DISCONNECTED)
 
     def _set_connection(self, state: ConnectionState) -> None:
@@ -559,11 +423,10 @@ class SessionClient:
         # What this participant keeps retained, again: the broker may have restarted without it.
         self._publish(Kind.PRESENCE, {"name": self.name, "site": self.site})
         with self._lock:
-            leading = self.is_leader
-            leader_record = {"leader": self._leader, "epoch": self._epoch}
+            record = LeaderRecord(self._leader, self._epoch) if self.is_leader else None
             view, info = self._my_view, self._my_info
-        if leading:
-            self._publish(Kind.LEADER, leader_record)
+        if record is not None:
+            self._publish(Kind.LEADER, record.to_body())
             if info is not None:
                 self._publish(Kind.INFO, info)
             if view is not None:
@@ -571,10 +434,7 @@ class SessionClient:
         self._set_connection(ConnectionState.CONNECTED)
 
     def _on_connect_fail(self, client: Any, userdata: Any) -> None:
-        error = sys.exception()
-        self.last_error = f"connection to {self.address.host}:{self.address.port} failed: {error or 'unknown error'}"
-        if isinstance(error, ssl.SSLCertVerificationError):
-            self.last_error += "; the broker's certificate is not trusted: give the CA that signed it"
+        self.last_error = connect_failure_text(self.address, sys.exception())
         self._set_connection(ConnectionState.RECONNECTING)
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
@@ -619,8 +479,7 @@ class SessionClient:
                 member.last_seen = envelope.sent
         if not accepted:
             raise DropError(DropReason.OLD_SEQUENCE, f"{envelope.kind} #{envelope.seq} from {envelope.sender}")
-        handler = getattr(self, f"_on_{envelope.kind.value}")
-        handler(envelope)
+        getattr(self, f"_on_{envelope.kind.value}")(envelope)
 
     def _cleared(self, sender: str, kind: Kind) -> None:
         with self._lock:
@@ -633,25 +492,18 @@ class SessionClient:
             self.roster_changed.emit(self.roster)
 
     def _on_presence(self, envelope: Envelope) -> None:
-        name, site = envelope.body.get("name", ""), envelope.body.get("site", "")
-        if not isinstance(name, str) or not isinstance(site, str):
-            raise DropError(DropReason.BAD_BODY, f"presence of {envelope.sender}: expected 'name' and 'site'")
+        name, site = presence_from_body(envelope.sender, envelope.body)
         with self._lock:
-            self._members[envelope.sender] = _Member(name or envelope.sender, site, envelope.sent)
+            self._members[envelope.sender] = Member(name, site, envelope.sent)
         self.roster_changed.emit(self.roster)
 
     def _on_leader(self, envelope: Envelope) -> None:
-        leader, epoch = envelope.body.get("leader"), envelope.body.get("epoch")
-        if not isinstance(leader, str) or isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 1:
-            raise DropError(DropReason.BAD_BODY, f"leader record of {envelope.sender}: expected leader, epoch")
-        check_leader = check_username(leader) if leader else ""
+        record = leader_record_from_body(envelope.sender, envelope.body)
         with self._lock:
-            if epoch <= self._epoch:
-                return  # an older record still retained, or the one we know
-            if self._leader and envelope.sender != self._leader:
-                detail = f"{envelope.sender} named {leader} leader at epoch {epoch}; {self._leader} leads"
-                raise DropError(DropReason.NOT_LEADER, detail)
-        self._set_leader(check_leader, epoch, publish=False)
+            current = LeaderRecord(self._leader, self._epoch) if self._epoch else None
+            if not takes_leader_record(current, envelope.sender, record):
+                return
+        self._set_leader(record.leader, record.epoch, publish=False)
 
     def _set_leader(self, leader: str, epoch: int, publish: bool = True) -> None:
         with self._lock:
@@ -661,13 +513,13 @@ class SessionClient:
             now_leader = self.is_leader
             view = self.leader_view if self._following and not now_leader else None
         if publish:
-            self._publish(Kind.LEADER, {"leader": leader, "epoch": epoch})
+            self._publish(Kind.LEADER, LeaderRecord(leader, epoch).to_body())
         if was_leader and not now_leader:
             self._clear(Kind.STATE)  # no stale view of ours lingers for late joiners
             with self._lock:
                 self._my_view = None
         if now_leader and not was_leader:
-            self._publish(Kind.LEADER, {"leader": leader, "epoch": epoch})  # under our own topic too
+            self._publish(Kind.LEADER, LeaderRecord(leader, epoch).to_body())  # under our own topic too
         self.leadership_changed.emit(leader, epoch)
         self.roster_changed.emit(self.roster)
         if view is not None:
@@ -695,14 +547,12 @@ class SessionClient:
             self.camera_received.emit(camera)
 
     def _on_info(self, envelope: Envelope) -> None:
-        digest, owner = envelope.body.get("document_hash", ""), envelope.body.get("owner", "")
-        if not isinstance(digest, str) or not isinstance(owner, str):
-            raise DropError(DropReason.BAD_BODY, f"info of {envelope.sender}: expected document_hash, owner")
+        info = info_from_body(envelope.sender, envelope.body)
         with self._lock:
             before = self.session_document_hash
-            self._infos[envelope.sender] = dict(envelope.body)
-            if not self._owner and owner == envelope.sender:
-                self._owner = owner  # the starter announces itself
+            self._infos[envelope.sender] = info
+            if not self._owner and info["owner"] == envelope.sender:
+                self._owner = envelope.sender  # the starter announces itself
             after = self.session_document_hash
         if after != before:
             self.document_info_changed.emit(after)
@@ -724,42 +574,16 @@ class SessionClient:
         # grant and hand back are notices: the leader record that comes with them moves the leadership.
 
     def _on_document(self, envelope: Envelope) -> None:
-        action = envelope.body.get("action")
-        if action == "offer":
-            offer = offer_from_body(envelope.sender, envelope.body)
-            with self._lock:
-                self._offers[offer.hash] = offer
-            self.document_offered.emit(offer)
-        elif action == "request":
-            digest = str(envelope.body.get("hash", ""))
-            with self._lock:
-                data = self._offered.get(digest) if envelope.body.get("to") == self.username else None
-            for body in chunk_bodies(data, envelope.sender) if data is not None else []:
+        outcome = self._documents.receive(envelope.sender, envelope.body)
+        if isinstance(outcome, DocumentOffer):
+            self.document_offered.emit(outcome)
+        elif isinstance(outcome, ReceivedDocument):
+            self.document_received.emit(outcome)
+        elif isinstance(outcome, DocumentFailure):
+            self.document_failed.emit(outcome.hash, outcome.reason)
+        elif outcome is not None:
+            for body in outcome:  # the chunks of our offer, to who asked
                 self._publish(Kind.DOCUMENT, body)
-        elif action == "chunk":
-            self._on_chunk(envelope)
-        else:
-            raise DropError(DropReason.BAD_BODY, f"document from {envelope.sender}: unknown action {action!r}")
-
-    def _on_chunk(self, envelope: Envelope) -> None:
-        digest = str(envelope.body.get("hash", ""))
-        with self._lock:
-            assembly = self._assemblies.get(digest) if envelope.body.get("to") == self.username else None
-            if assembly is not None and assembly.offer.sender != envelope.sender:
-                assembly = None
-        if assembly is None:
-            return  # for someone else, or not accepted here
-        try:
-            done: ReceivedDocument | None = assembly.add(envelope.body)
-        except TransferError as exc:
-            with self._lock:
-                self._assemblies.pop(assembly.offer.hash, None)
-            self.document_failed.emit(assembly.offer.hash, str(exc))
-            return
-        if done is not None:
-            with self._lock:
-                self._assemblies.pop(done.hash, None)
-            self.document_received.emit(done)
 
     def _on_end(self, envelope: Envelope) -> None:
         with self._lock:

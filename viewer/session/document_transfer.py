@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from viewer.io.plant_json import dumps_document
 from viewer.model import PlantDocument
-from viewer.session.messages import CHUNK_BYTES, DropError, DropReason
+from viewer.session.messages import CHUNK_BYTES, DropError, DropReason, SessionError
 
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024  # an offer above this is refused before a byte is asked for
 _HEX64 = frozenset("0123456789abcdef")
@@ -134,3 +135,66 @@ class DocumentAssembly:
                 f"the document's SHA-256 is not the offered {self.offer.hash[:12]}…: refused ({len(data)} bytes)"
             )
         return ReceivedDocument(self.offer.sender, self.offer.hash, self.offer.name, data)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFailure:
+    hash: str
+    reason: str
+
+
+DocumentOutcome = DocumentOffer | ReceivedDocument | DocumentFailure | list[dict[str, Any]] | None
+
+
+class DocumentExchange:
+    """One participant's side of document transfers: what it offered, the offers it saw, the transfers it
+    accepted. `receive` turns a `document` message into what follows from it: an offer to show, chunk bodies
+    to send (to who asked for ours), a verified document, a refusal, or nothing (not for us)."""
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+        self._lock = threading.Lock()
+        self._offered: dict[str, bytes] = {}  # hash -> data offered here
+        self._offers: dict[str, DocumentOffer] = {}  # hash -> offers received
+        self._assemblies: dict[str, DocumentAssembly] = {}  # hash -> accepted transfers under way
+
+    def offer(self, data: bytes, name: str) -> dict[str, Any]:
+        with self._lock:
+            self._offered[sha256_hex(data)] = data
+        return offer_body(data, name)
+
+    def accept(self, document_hash: str) -> dict[str, Any]:
+        with self._lock:
+            offer = self._offers.get(document_hash)
+            if offer is None:
+                raise SessionError(f"no document {document_hash[:12]}… was offered")
+            self._assemblies[document_hash] = DocumentAssembly(offer)
+        return {"action": "request", "hash": document_hash, "to": offer.sender}
+
+    def receive(self, sender: str, body: dict[str, Any]) -> DocumentOutcome:
+        action, digest, to = body.get("action"), str(body.get("hash", "")), body.get("to")
+        if action == "offer":
+            offer = offer_from_body(sender, body)
+            with self._lock:
+                self._offers[offer.hash] = offer
+            return offer
+        if action == "request":
+            with self._lock:
+                data = self._offered.get(digest) if to == self.username else None
+            return chunk_bodies(data, sender) if data is not None else None
+        if action != "chunk":
+            raise DropError(DropReason.BAD_BODY, f"document from {sender}: unknown action {action!r}")
+        with self._lock:
+            assembly = self._assemblies.get(digest) if to == self.username else None
+        if assembly is None or assembly.offer.sender != sender:
+            return None  # for someone else, or not accepted here
+        try:
+            done = assembly.add(body)
+        except TransferError as exc:
+            with self._lock:
+                self._assemblies.pop(digest, None)
+            return DocumentFailure(digest, str(exc))
+        if done is not None:
+            with self._lock:
+                self._assemblies.pop(digest, None)
+        return done
