@@ -317,6 +317,10 @@ def test_end_clears_every_retained_message_of_the_session(participants, raw):
     # What a new subscriber got before its own marker: only the retained `end`.
     retained = [(t, p) for t, p, r in subscriber.received() if r]
     assert [t for t, _ in retained] == [topic_for(leader.session, "alice", Kind.END)]
+    # Whoever joins the ended session is told at once.
+    late, late_seen = participants("zoe")
+    late.join(leader.join_url)
+    wait_until(lambda: late_seen["session_ended"] == ["alice"], WAIT, "the end at a late joiner")
 
 
 def test_garbage_oversize_and_old_messages_are_dropped_and_counted(participants, raw):
