@@ -7,6 +7,8 @@ schema's `reviewViewpoint`) plus how the replay runs: live, or a cursor and a sp
 
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -62,8 +64,10 @@ def session_view_from_state(
 
 @cache
 def _check(definition: str) -> SchemaCheck:
-    schema = load_schema("plant.schema.json")
-    return SchemaCheck({"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"})
+    # A copy, under the plant schema's own $id: compiling a schema rewrites its "$ref"s in place into absolute
+    # URIs under that $id (fastjsonschema), so a shared dict or another base would send them to the network.
+    schema = copy.deepcopy(load_schema("plant.schema.json"))
+    return SchemaCheck({"$id": schema["$id"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"})
 
 
 def _checked(definition: str, data: Any, where: str) -> None:
