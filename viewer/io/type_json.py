@@ -4,6 +4,7 @@ these, so they live here rather than in either."""
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ LIMIT_KEYS = ("lolo", "lo", "hi", "hihi")
 @cache
 def type_manifest_schema_check() -> SchemaCheck:
     """Manifest of one library type: the document's type entry plus its own name and header."""
-    plant = load_schema("plant.schema.json")
+    # A copy under the plant schema's $id: compiling a schema rewrites its "$ref"s in place (fastjsonschema).
+    plant = copy.deepcopy(load_schema("plant.schema.json"))
     entry = plant["$defs"]["equipmentType"]
     schema = {
+        "$id": plant["$id"],
         "$defs": plant["$defs"],
         "type": "object",
         "required": ["format", "version", "name", *entry["required"]],

@@ -8,7 +8,6 @@ schema's `reviewViewpoint`) plus how the replay runs: live, or a cursor and a sp
 from __future__ import annotations
 
 import copy
-
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
