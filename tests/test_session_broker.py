@@ -593,11 +593,22 @@ def joined_at(broker: SiteBroker, login: str, session: str, monkeypatch, made: l
     return client
 
 
+def sequence(payload: bytes) -> int:
+    return int(json.loads(payload)["seq"])
+
+
+def last_sequence(received: list[tuple[bytes, bool]]) -> int:
+    return sequence(received[-1][0])
+
+
 def test_after_a_mother_broker_crash_the_child_leader_republishes_when_the_bridge_is_back(
-    bridged, clients, monkeypatch
+    bridged, peers, clients, monkeypatch
 ):
+    """Mosquitto 2.0.11's bridge also queues the child's retained messages again when it reconnects; the leader
+    republishes anyway (a bridge of another broker may not), and the restarted mother ends up with the leader's
+    republished state, the higher sequence number."""
     mother_broker, child_broker = bridged
-    # No quiet keep-fresh here: only the bridge coming back may bring the state to the restarted mother.
+    # No quiet keep-fresh here: it is the bridge coming back that makes the leader republish.
     leader = session_client(child_broker, "child-engineer", monkeypatch, clients, keep_fresh=0)
     session = leader.start(document_hash="ab" * 32)
     wait_until(lambda: leader._link_states.get("bridge-holland") == b"1", TIMEOUT, "the leader to see the bridge up")
@@ -605,6 +616,10 @@ def test_after_a_mother_broker_crash_the_child_leader_republishes_when_the_bridg
     watcher = joined_at(mother_broker, "mother-engineer", session, monkeypatch, clients)
     wait_until(lambda: watcher.leader_view == session_view(4.0), TIMEOUT, "the leader's view at the mother")
     watcher.close()
+    state = topic(session, "child-engineer", "state")
+    at_child = join(peers, child_broker, "child-engineer", state)  # what the child's broker holds, as it changes
+    wait_until(lambda: at_child.received(state), TIMEOUT, "the retained state at the child")
+    before_crash = list(at_child.received(state))
 
     mother_broker.kill()  # kill -9: its database was never saved (autosave_interval 60 s)
     wait_until(lambda: leader._link_states.get("bridge-holland") == b"0", TIMEOUT, "the leader to see the bridge down")
@@ -620,6 +635,16 @@ def test_after_a_mother_broker_crash_the_child_leader_republishes_when_the_bridg
     assert [entry.username for entry in late.roster] == ["child-engineer", "mother-engineer"]
     assert leader.republished == republished + 1  # once, for the bridge back up (the leader never reconnected)
     assert leader.connection == ConnectionState.CONNECTED
+    # The mother keeps the republished state (a newer sequence number), not only the one the bridge queued again.
+    wait_until(lambda: last_sequence(at_child.received(state)) > last_sequence(before_crash), TIMEOUT,
+               "the republished state at the child")  # fmt: skip
+    republished_state = last_sequence(at_child.received(state))
+    watching = join(peers, mother_broker, "mother-engineer", state)
+    wait_until(lambda: watching.received(state) and last_sequence(watching.received(state)) == republished_state,
+               TIMEOUT, "the republished state at the mother")  # fmt: skip
+    retained = join(peers, mother_broker, "mother-engineer", state)
+    wait_until(lambda: retained.received(state), TIMEOUT, "the retained state at the mother")
+    assert [(sequence(payload), kept) for payload, kept in retained.received(state)] == [(republished_state, True)]
 
 
 def test_a_participant_republishes_what_it_keeps_retained_every_keep_fresh_seconds(site, peers, clients, monkeypatch):

@@ -10,8 +10,9 @@ Reconnects: paho reconnects by itself; on every connect the subscription is made
 republishes what it keeps retained (presence; as leader the leader record, the view and the document info),
 so a broker restarted without persistence is whole again and followers catch up. It republishes the same
 when a Mosquitto bridge of its broker comes back up (`$SYS/broker/connection/<name>/state` going "0" then
-"1": the broker at the other end may have lost them in a crash, and a bridge does not push retained messages
-again), and quietly every `keep_fresh` seconds, for a restart nobody here could see.
+"1": the broker at the other end may have lost them in a crash; Mosquitto 2.0's bridge queues its side's
+retained messages again when it reconnects, other bridges may not), and quietly every `keep_fresh` seconds,
+for a restart nobody here could see.
 """
 
 from __future__ import annotations
