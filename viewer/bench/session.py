@@ -258,6 +258,7 @@ def _moves(
     sent: dict[tuple[float, ...], float] = {}
     applied: dict[tuple[float, ...], float] = {}
     framed: dict[tuple[float, ...], float] = {}
+    renders: list[float] = []
     newest: list[CameraState] = []
     arrived = threading.Event()
 
@@ -294,7 +295,7 @@ def _moves(
             arrived.clear()
             camera = newest[0]
             scene.view.apply_camera(camera)  # the follower's frame of the newest camera (this thread renders)
-            _render(scene.plotter)
+            renders.append(_render(scene.plotter))
             framed[camera.position] = time.perf_counter()
         sender.join()
     finally:
@@ -305,6 +306,7 @@ def _moves(
         "frame": [framed[key] - sent[key] for key in framed if key in sent],
         "received": [float(len(applied))],
         "last": [float(last in applied)],
+        "render": renders,
     }
 
 
@@ -503,6 +505,10 @@ def _run(figures: dict[str, float], moves: int, followers: int, equipment: int, 
                 figures.update({f"{key}_applied_{k}": v for k, v in result.items()})
                 result = _latency_figures(f"{name}: to the follower's frame", values["frame"], target, floor)
                 figures.update({f"{key}_frame_{k}": v for k, v in result.items()})
+                render = statistics.median(values["render"]) if values["render"] else 0.0
+                figures[f"{key}_render_s"] = render
+                figure_line("  of which the follower's render, full detail", f"{render * 1000:.1f} ms",
+                            f"median; {len(values['frame'])} frames for {moves} moves, the newest drawn")  # fmt: skip
                 floor_result = _latency_figures(f"  floor: bare paho publish -> receive, {size} B", floor, None, floor)
                 figures.update({f"{key}_floor_{k}": v for k, v in floor_result.items()})
             alone, shared, received = _orbit_with_followers(mother, variables, scene, frames)
