@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from viewer.bench import command
+from viewer.bench import session as session_bench
 from viewer.cli import build_parser, main
 
 KINDS = ("load", "ui", "live", "recording", "replay", "review", "compare", "all")
@@ -41,7 +42,9 @@ def test_bench_help_lists_every_kind():
         [sys.executable, "-m", "viewer.cli", "bench", "--help"], capture_output=True, text=True, check=True
     )
     listed = re.findall(r"^ {4}(\w+) ", result.stdout, re.MULTILINE)
-    assert listed == ["load", "compare", "formats", "ui", "live", "recording", "replay", "bcf", "review", "all"]
+    assert listed == [
+        "load", "compare", "formats", "ui", "live", "recording", "replay", "bcf", "review", "session", "all"
+    ]  # fmt: skip
     assert "With no kind: load, then compare" in result.stdout
     for option in ("--equipment", "--size", "--frames", "--no-naive", "--ui"):
         assert option in result.stdout
@@ -106,6 +109,12 @@ def test_no_layer_below_the_benchmarks_imports_them():
         ),
         (["bench", "bcf", "--equipment", "900", "--topics", "40"], [("bcf", {"equipment": 900, "topics": 40})]),
         (["bench", "review", "--equipment", "400", "--topics", "50"], [("review", {"equipment": 400, "topics": 50})]),
+        (
+            ["bench", "session", "--moves", "30", "--followers", "7", "--equipment", "100", "--frames", "5"],
+            [("session", {"moves": 30, "followers": 7, "equipment": 100, "frames": 5})],
+        ),
+        (["bench", "session"], [("session", {})]),
+        (["bench", "--equipment", "300", "session"], [("session", {"equipment": 300})]),
     ],
 )
 def test_each_kind_hands_its_options_to_its_benchmark(calls, argv, expected):
@@ -127,6 +136,7 @@ def test_all_runs_every_kind_in_turn_and_reports_the_worst_status(calls, tmp_pat
         ("live", {"frames": 4}),
         ("bcf", {"equipment": 300}),
         ("review", {"equipment": 300}),
+        ("session", {"equipment": 300, "frames": 4}),
         ("recording", {"output": recording, "reuse": True}),
         ("replay", {"recording": recording}),
     ]
@@ -152,6 +162,38 @@ def test_an_option_the_kind_does_not_take_is_refused(calls, capsys, argv, messag
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert calls == []
+
+
+def test_session_without_mosquitto_says_what_to_install(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(session_bench, "MOSQUITTO", str(tmp_path / "no-mosquitto"))
+    ran: list[dict] = []
+    monkeypatch.setattr(session_bench, "run_session_benchmark", lambda **options: ran.append(options) or {})
+    assert main(["bench", "session", "--moves", "10"]) == 2
+    assert "mothertwin bench session: needs Mosquitto: no-mosquitto not found (install the Debian package " \
+           "`mosquitto`)" in capsys.readouterr().err  # fmt: skip
+    assert ran == []
+
+
+@pytest.mark.skipif(bool(session_bench.missing_tools()), reason="mosquitto is not installed (Debian `mosquitto`)")
+def test_session_benchmark_runs_small_through_the_shipped_brokers(capsys):
+    """A small run for real (about 10 s): two brokers from packaging/mosquitto, bridged; every figure there."""
+    from viewer.bench.session import run_session_benchmark
+
+    figures = run_session_benchmark(moves=20, followers=4, equipment=60, frames=4, bursts=2)
+    out = capsys.readouterr().out
+    for label in ("one broker: to the follower's frame", "bridge: to the follower's frame",
+                  "floor: bare paho publish -> receive", "with a session / without", "last camera of a burst missed"):
+        assert label in out  # fmt: skip
+    # The moves reached the follower through one broker and through the bridge: the last one always (a move
+    # offered a moment early in its 1/30 s slot may be replaced by the next one on a loaded machine).
+    for name in ("one", "bridge"):
+        assert figures[f"{name}_last_received"] == 1 and 15 <= figures[f"{name}_received"] <= 20
+    assert figures["many_lost"] == 0 and figures["many_checked"] == 2 * 4 and figures["many_messages"] > 0
+    for name in ("one", "bridge"):
+        p50, p95, most = (figures[f"{name}_frame_{q}"] for q in ("p50", "p95", "max"))
+        assert figures[f"{name}_floor_p50"] > 0 and 0 < p50 <= p95 <= most < 5.0
+        assert figures[f"{name}_applied_p50"] <= p50  # the frame comes after the camera is applied
+    assert figures["orbit_alone_s"] > 0 and figures["orbit_session_s"] > 0
 
 
 def test_replay_of_a_missing_recording_says_how_to_make_one(capsys, tmp_path):
@@ -195,6 +237,7 @@ def _help_defaults(capsys, kind: str) -> dict[str, str]:
         ("replay", "viewer.bench.replay", "run"),
         ("bcf", "viewer.bench.bcf", "run_bcf_benchmark"),
         ("review", "viewer.bench.review", "run_review_benchmark"),
+        ("session", "viewer.bench.session", "run_session_benchmark"),
     ],
 )
 def test_each_kinds_options_are_keywords_of_its_benchmark_with_the_defaults_its_help_states(

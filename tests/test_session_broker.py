@@ -28,6 +28,13 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from sensor_fixtures import MOSQUITTO, MOSQUITTO_PASSWD, Broker, make_tls_files, wait_for_port, wait_until
 
+from viewer.model.review import ReviewViewpoint
+from viewer.model.views import CameraState
+from viewer.session import SessionClient, SessionCredentials
+from viewer.session.broker_config import BrokerTls, bridge_config, site_config
+from viewer.session.connection import ConnectionState
+from viewer.session.view_message import ReplayCursor, SessionView
+
 SHIPPED = Path(__file__).resolve().parents[1] / "packaging" / "mosquitto"
 SITE_CONFIG = SHIPPED / "session-site.conf"
 ACL = SHIPPED / "session.acl"
@@ -85,34 +92,11 @@ class SiteBroker(Broker):
         data.mkdir()
         included = folder / "conf.d"
         included.mkdir()
-        text = _filled(
-            SITE_CONFIG.read_text(),
-            {
-                "password_file /etc/mosquitto/mothertwin/passwords": f"password_file {self.passwords}",
-                "acl_file /etc/mosquitto/mothertwin/session.acl": f"acl_file {ACL}",
-                "\nlistener 8883\n": f"\nlistener {self.port} 127.0.0.1\n",
-                "cafile /etc/mosquitto/certs/ca.crt": f"cafile {self.tls.ca}",
-                "certfile /etc/mosquitto/certs/broker.crt": f"certfile {self.tls.cert}",
-                "keyfile /etc/mosquitto/certs/broker.key": f"keyfile {self.tls.key}",
-                "persistence_location /var/lib/mosquitto/": f"persistence_location {data}/",
-                "log_dest file /var/log/mosquitto/mosquitto.log": f"log_dest file {self.log}",
-                "include_dir /etc/mosquitto/conf.d": f"include_dir {included}",
-            },
-            SITE_CONFIG.name,
-        )
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            text += "user root\n"  # else Mosquitto drops to `mosquitto`, which cannot read tmp_path
-        self.config.write_text(text)
+        # The shipped files with only their paths, port and host names filled in (viewer.session.broker_config).
+        tls = BrokerTls(self.tls.ca, self.tls.cert, self.tls.key)
+        self.config.write_text(site_config(self.port, self.passwords, tls, data, self.log, included))
         if bridge_to is not None:
-            bridge = _filled(
-                BRIDGE_CONFIG.read_text(),
-                {
-                    "address mother-broker.example.com:8883": f"address 127.0.0.1:{bridge_to.port}",
-                    "remote_password CHANGE-ME-bridge-password": f"remote_password {PASSWORDS['bridge-holland']}",
-                    "bridge_cafile /etc/mosquitto/certs/mother-ca.crt": f"bridge_cafile {bridge_to.tls.ca}",
-                },
-                BRIDGE_CONFIG.name,
-            )
+            bridge = bridge_config(bridge_to.port, PASSWORDS["bridge-holland"], bridge_to.tls.ca)
             (included / BRIDGE_CONFIG.name).write_text(bridge)
 
     def stop(self) -> None:
@@ -574,6 +558,113 @@ def test_qos1_messages_wait_for_a_child_broker_that_restarts(bridged, peers):
     back = Peer(child_broker, "child-engineer", client_id=follower_id).connect(session_expiry=600)
     peers.append(back)
     back.wait_for(topic(session, "mother-engineer", "control"), grant, timeout=RECONNECT_LIMIT)
+
+
+# ---------------------------------------------------------------- session clients across a mother broker crash
+
+
+def session_client(broker: SiteBroker, login: str, monkeypatch, made: list, **options) -> SessionClient:
+    """A SessionClient over TLS on `broker` as `login` (password from an environment variable), closed by the
+    test's `made` list at teardown."""
+    variable = f"MT_TEST_PASSWORD_{login.replace('-', '_').upper()}"
+    monkeypatch.setenv(variable, PASSWORDS[login])
+    credentials = SessionCredentials(login, password_env=variable, tls_ca=str(broker.tls.ca))
+    client = SessionClient(f"mqtts://127.0.0.1:{broker.port}", credentials, name=login, **options)
+    made.append(client)
+    return client
+
+
+@pytest.fixture
+def clients() -> Iterator[list[SessionClient]]:
+    made: list[SessionClient] = []
+    yield made
+    for client in made:
+        client.close()
+
+
+def session_view(x: float) -> SessionView:
+    camera = CameraState((x, -7.5, 12.0), (0.1, 0.2, 0.3), (0.0, 0.0, 1.0), False, 1.0, 30.0)
+    return SessionView(ReviewViewpoint("session-view", camera, "OC", (), (), None, True), ReplayCursor(True, "", 1.0))
+
+
+def joined_at(broker: SiteBroker, login: str, session: str, monkeypatch, made: list) -> SessionClient:
+    client = session_client(broker, login, monkeypatch, made, keep_fresh=0)
+    client.join(f"mqtts://127.0.0.1:{broker.port}/{session}")
+    return client
+
+
+def sequence(payload: bytes) -> int:
+    return int(json.loads(payload)["seq"])
+
+
+def last_sequence(received: list[tuple[bytes, bool]]) -> int:
+    return sequence(received[-1][0])
+
+
+def test_after_a_mother_broker_crash_the_child_leader_republishes_when_the_bridge_is_back(
+    bridged, peers, clients, monkeypatch
+):
+    """Mosquitto 2.0.11's bridge also queues the child's retained messages again when it reconnects; the leader
+    republishes anyway (a bridge of another broker may not), and the restarted mother ends up with the leader's
+    republished state, the higher sequence number."""
+    mother_broker, child_broker = bridged
+    # No quiet keep-fresh here: it is the bridge coming back that makes the leader republish.
+    leader = session_client(child_broker, "child-engineer", monkeypatch, clients, keep_fresh=0)
+    session = leader.start(document_hash="ab" * 32)
+    wait_until(lambda: leader._link_states.get("bridge-holland") == b"1", TIMEOUT, "the leader to see the bridge up")
+    leader.publish_view(session_view(4.0))
+    watcher = joined_at(mother_broker, "mother-engineer", session, monkeypatch, clients)
+    wait_until(lambda: watcher.leader_view == session_view(4.0), TIMEOUT, "the leader's view at the mother")
+    watcher.close()
+    state = topic(session, "child-engineer", "state")
+    at_child = join(peers, child_broker, "child-engineer", state)  # what the child's broker holds, as it changes
+    wait_until(lambda: at_child.received(state), TIMEOUT, "the retained state at the child")
+    before_crash = list(at_child.received(state))
+
+    mother_broker.kill()  # kill -9: its database was never saved (autosave_interval 60 s)
+    wait_until(lambda: leader._link_states.get("bridge-holland") == b"0", TIMEOUT, "the leader to see the bridge down")
+    republished = leader.republished
+    mother_broker.start()
+    restarted = time.monotonic()
+    late = joined_at(mother_broker, "mother-engineer", session, monkeypatch, clients)
+    wait_until(lambda: late.leader_view == session_view(4.0), RECONNECT_LIMIT, "the child leader's view at the mother")
+    caught_up = time.monotonic() - restarted
+    print(f"\nlate joiner at the restarted mother broker has the child leader's view after {caught_up:.2f} s")
+    assert late.leader == "child-engineer" and late.epoch == 1
+    assert late.session_document_hash == "ab" * 32
+    assert [entry.username for entry in late.roster] == ["child-engineer", "mother-engineer"]
+    assert leader.republished == republished + 1  # once, for the bridge back up (the leader never reconnected)
+    assert leader.connection == ConnectionState.CONNECTED
+    # The mother keeps the republished state (a newer sequence number), not only the one the bridge queued again.
+    wait_until(lambda: last_sequence(at_child.received(state)) > last_sequence(before_crash), TIMEOUT,
+               "the republished state at the child")  # fmt: skip
+    republished_state = last_sequence(at_child.received(state))
+    watching = join(peers, mother_broker, "mother-engineer", state)
+    wait_until(lambda: watching.received(state) and last_sequence(watching.received(state)) == republished_state,
+               TIMEOUT, "the republished state at the mother")  # fmt: skip
+    retained = join(peers, mother_broker, "mother-engineer", state)
+    wait_until(lambda: retained.received(state), TIMEOUT, "the retained state at the mother")
+    assert [(sequence(payload), kept) for payload, kept in retained.received(state)] == [(republished_state, True)]
+
+
+def test_a_participant_republishes_what_it_keeps_retained_every_keep_fresh_seconds(site, peers, clients, monkeypatch):
+    leader = session_client(site, "mother-engineer", monkeypatch, clients, keep_fresh=0.3)
+    session = leader.start()
+    leader.publish_view(session_view(2.0))
+    watcher = join(peers, site, "child-engineer", f"{SESSIONS}/{session}/#")
+    wait_until(lambda: len(watcher.received(topic(session, "mother-engineer", "state"))) >= 3, TIMEOUT,
+               "three republished views")  # fmt: skip
+    states = watcher.received(topic(session, "mother-engineer", "state"))
+    bodies = [json.loads(payload)["body"] for payload, _ in states]
+    assert all(body == bodies[0] for body in bodies) and all(retain is False for _, retain in states[1:])
+    seqs = [json.loads(payload)["seq"] for payload, _ in states]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)  # new numbers: no follower drops them as repeats
+    assert len(watcher.received(topic(session, "mother-engineer", "presence"))) >= 3
+    assert leader.republished >= 3
+    leader.close()
+    count = leader.republished
+    time.sleep(1.0)
+    assert leader.republished == count  # stops with the client
 
 
 # ---------------------------------------------------------------- the shipped scripts

@@ -27,12 +27,13 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "replay": ("recording", "speed", "seconds", "seeks", "msaa"),
     "bcf": ("equipment", "topics"),
     "review": ("equipment", "topics"),
+    "session": ("moves", "followers", "equipment", "frames"),
     "all": ("equipment", "size", "frames", "naive", "recording"),
 }
 LOAD_OPTIONS = KIND_OPTIONS["load"]  # also options of `bench` itself, for `bench` with no kind
 NO_KIND = ("load", "compare")  # `mothertwin bench` alone
 # `bench all`: these, then recording and replay
-ALL_BEFORE_RECORDING = ("load", "compare", "formats", "ui", "live", "bcf", "review")
+ALL_BEFORE_RECORDING = ("load", "compare", "formats", "ui", "live", "bcf", "review", "session")
 DISPLAY = "a real window: needs a display (xvfb-run -a will do)"
 
 
@@ -125,10 +126,21 @@ def add_bench_parser(
     _optional(review, "--equipment", type=int, help="equipment in the generated plant (default 10000)")
     _optional(review, "--topics", type=int, help="review topics, with snapshots (default 1000)")
 
+    session = _kind(
+        kinds,
+        "session",
+        "remote sessions through Mosquitto brokers started from packaging/mosquitto (needs mosquitto): camera "
+        "move to follower frame through one broker and a bridge, orbit frame with 5 followers, many followers",
+    )
+    _optional(session, "--moves", type=int, help="camera moves at 30 Hz per latency measurement (default 300)")
+    _optional(session, "--followers", type=int, help="followers on one broker in the last measurement (default 50)")
+    _optional(session, "--equipment", type=int, help="equipment in the generated plant (default 2000)")
+    _optional(session, "--frames", type=int, help="frames per orbit measurement (default 60)")
+
     every = _kind(
         kinds,
         "all",
-        f"load, compare, formats, ui, live, recording, replay with their defaults; {DISPLAY}",
+        f"load, compare, formats, ui, live, bcf, review, session, recording, replay with their defaults; {DISPLAY}",
         description="Every benchmark in turn with its defaults; the options below go to those that take them.",
     )
     _load_options(every, size_type)
@@ -216,6 +228,17 @@ def _run_review(options: dict[str, Any]) -> int:
     return 0
 
 
+def _run_session(options: dict[str, Any]) -> int:
+    from viewer.bench.session import missing_tools, run_session_benchmark
+
+    missing = missing_tools()
+    if missing:
+        print(f"mothertwin bench session: {missing}", file=sys.stderr)
+        return EXIT_USAGE
+    run_session_benchmark(**options)
+    return 0
+
+
 RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "load": _run_load,
     "compare": _run_compare,
@@ -226,6 +249,7 @@ RUNNERS: dict[str, Callable[[dict[str, Any]], int]] = {
     "replay": _run_replay,
     "bcf": _run_bcf,
     "review": _run_review,
+    "session": _run_session,
 }
 
 

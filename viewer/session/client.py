@@ -8,7 +8,11 @@ Who leads: see `records.takes_leader_record`. Only the leader's state and camera
 
 Reconnects: paho reconnects by itself; on every connect the subscription is made again and this participant
 republishes what it keeps retained (presence; as leader the leader record, the view and the document info),
-so a broker restarted without persistence is whole again and followers catch up.
+so a broker restarted without persistence is whole again and followers catch up. It republishes the same
+when a Mosquitto bridge of its broker comes back up (`$SYS/broker/connection/<name>/state` going "0" then
+"1": the broker at the other end may have lost them in a crash; Mosquitto 2.0's bridge queues its side's
+retained messages again when it reconnects, other bridges may not), and quietly every `keep_fresh` seconds,
+for a restart nobody here could see.
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ from viewer.session.view_message import (
 log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 5.0
+KEEP_FRESH_SECONDS = 60.0  # the quiet republishing of what a participant keeps retained
+LINK_STATE_FILTER = "$SYS/broker/connection/+/state"  # Mosquitto bridge notifications: "1" up, "0" down
 
 
 class SessionClient:
@@ -108,7 +114,9 @@ class SessionClient:
         site: str = "",
         keepalive: int = 30,
         reconnect_delay: tuple[int, int] = (1, 10),
+        keep_fresh: float = KEEP_FRESH_SECONDS,
     ) -> None:
+        """`keep_fresh`: seconds between quiet republishings of what this participant keeps retained (0: never)."""
         self.address = parse_mqtt_url(broker_url)
         check_tls_ca(self.address, credentials.tls_ca)
         self.broker_url = broker_url
@@ -118,6 +126,8 @@ class SessionClient:
         self.site = site
         self.keepalive = keepalive
         self.reconnect_delay = reconnect_delay
+        self.keep_fresh = keep_fresh
+        self.republished = 0  # times the retained messages were sent again (reconnect, bridge back, keep-fresh)
         self.drops: Counter[str] = Counter()  # DropReason value -> count
         self.last_error = ""
         self._lock = threading.RLock()
@@ -140,6 +150,8 @@ class SessionClient:
         self._documents = DocumentExchange(self.username)
         self._ended = False
         self._camera = CameraSender(self._send_camera, self._refresh_view)
+        self._link_states: dict[str, bytes] = {}  # bridge connection name -> its last state payload
+        self._keep_fresh_stop = threading.Event()
 
     @classmethod
     def for_join_url(cls, url: str, credentials: SessionCredentials, **options: Any) -> SessionClient:
@@ -384,6 +396,9 @@ class SessionClient:
             address.host, address.port, keepalive=self.keepalive, clean_start=False, properties=connect_properties()
         )
         client.loop_start()
+        if self.keep_fresh > 0:
+            self._keep_fresh_stop = stop = threading.Event()
+            threading.Thread(target=self._keep_fresh_loop, args=(stop,), name="session-keep-fresh", daemon=True).start()
 
     def _shutdown(self, clear: tuple[Kind, ...]) -> None:
         with self._lock:
@@ -396,6 +411,7 @@ class SessionClient:
                 with contextlib.suppress(RuntimeError, ValueError):
                     info.wait_for_publish(PUBLISH_TIMEOUT)
         self._stopping = True
+        self._keep_fresh_stop.set()
         self._camera.stop()
         client.disconnect()
         client.loop_stop()
@@ -419,19 +435,43 @@ class SessionClient:
             self.last_error = f"broker refused the connection: {reason}"
             self._set_connection(ConnectionState.RECONNECTING)
             return
-        client.subscribe(session_filter(self._session), qos=1)
+        # The bridge states too (read where the broker allows it): a bridge back up means a republish.
+        client.subscribe([(session_filter(self._session), 1), (LINK_STATE_FILTER, 1)])
         # What this participant keeps retained, again: the broker may have restarted without it.
+        self._republish_retained()
+        self._set_connection(ConnectionState.CONNECTED)
+
+    def _republish_retained(self) -> None:
+        """Presence; as leader the leader record, the document info and the view (with its latest camera)."""
         self._publish(Kind.PRESENCE, {"name": self.name, "site": self.site})
         with self._lock:
             record = LeaderRecord(self._leader, self._epoch) if self.is_leader else None
             view, info = self._my_view, self._my_info
+            self.republished += 1
         if record is not None:
             self._publish(Kind.LEADER, record.to_body())
             if info is not None:
                 self._publish(Kind.INFO, info)
             if view is not None:
                 self._publish(Kind.STATE, view_to_body(view))
-        self._set_connection(ConnectionState.CONNECTED)
+
+    def _keep_fresh_loop(self, stop: threading.Event) -> None:
+        while not stop.wait(self.keep_fresh):
+            if self._connection == ConnectionState.CONNECTED and self._client is not None:
+                with contextlib.suppress(SessionError, RuntimeError, ValueError):
+                    self._republish_retained()
+
+    def _on_link_state(self, topic: str, payload: bytes) -> None:
+        """A bridge of the broker went down ("0") or up ("1"): up after down, the far broker may have lost
+        what we keep retained (a crash without a saved database), and the bridge does not send it again."""
+        name = topic.split("/")[3] if topic.count("/") == 4 else topic
+        with self._lock:
+            before = self._link_states.get(name)
+            self._link_states[name] = payload
+        if payload == b"1" and before == b"0":
+            log.info("session %s: bridge %s is up again: republishing what this participant keeps retained",
+                     self._session, name)  # fmt: skip
+            self._republish_retained()
 
     def _on_connect_fail(self, client: Any, userdata: Any) -> None:
         self.last_error = connect_failure_text(self.address, sys.exception())
@@ -455,6 +495,9 @@ class SessionClient:
         self.message_dropped.emit(reason.value, detail)
 
     def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        if message.topic.startswith("$SYS/"):  # a bridge's state: the broker's, not a participant's message
+            self._on_link_state(message.topic, bytes(message.payload))
+            return
         try:
             self._handle(message.topic, bytes(message.payload))
         except DropError as dropped:
