@@ -1,13 +1,8 @@
 """Remote troubleshooting sessions over the plant's MQTT broker: the wire format, the view as a message, one
 participant's client, the document's hash, transfer and differences. No Qt, no VTK: the window listens."""
 
-from viewer.session.client import (
-    ConnectionState,
-    SessionClient,
-    SessionCredentials,
-    join_url,
-    parse_join_url,
-)
+from viewer.session.client import SessionClient
+from viewer.session.connection import ConnectionState, SessionCredentials, join_url, parse_join_url
 from viewer.session.document_diff import document_differences
 from viewer.session.document_transfer import DocumentOffer, ReceivedDocument, document_bytes, document_hash
 from viewer.session.messages import KIND_POLICY, DropReason, Kind, SessionError, new_session_id, parse_topic, topic_for

@@ -21,8 +21,6 @@ import contextlib
 import logging
 import sys
 import threading
-import time
-from collections import Counter
 from typing import Any
 
 from psygnal import Signal
@@ -30,33 +28,30 @@ from psygnal import Signal
 from viewer.model.review import Topic, Vec3
 from viewer.model.views import CameraState
 from viewer.sensors import check_tls_ca, parse_mqtt_url
-from viewer.session.camera_sender import CameraSender
+from viewer.session.client_state import SessionState
 from viewer.session.connection import (
     CREDENTIALS_REFUSED,
     ConnectionState,
     SessionCredentials,
     connect_failure_text,
     connect_properties,
-    join_url,
     new_mqtt_client,
     parse_join_url,
     session_of_join_url,
 )
-from viewer.session.document_transfer import DocumentExchange, DocumentFailure, DocumentOffer, ReceivedDocument
+from viewer.session.document_transfer import DocumentFailure, DocumentOffer, ReceivedDocument
 from viewer.session.messages import (
     KIND_POLICY,
     DropError,
     DropReason,
     Envelope,
     Kind,
-    SequenceGuard,
     SessionError,
     check_session_id,
     check_username,
     decode,
     encode,
     finite_vec3,
-    first_sequence_number,
     new_session_id,
     parse_topic,
     session_filter,
@@ -66,7 +61,6 @@ from viewer.session.messages import (
 from viewer.session.records import (
     LeaderRecord,
     Member,
-    RosterEntry,
     info_from_body,
     leader_record_from_body,
     presence_from_body,
@@ -89,7 +83,7 @@ KEEP_FRESH_SECONDS = 60.0  # the quiet republishing of what a participant keeps 
 LINK_STATE_FILTER = "$SYS/broker/connection/+/state"  # Mosquitto bridge notifications: "1" up, "0" down
 
 
-class SessionClient:
+class SessionClient(SessionState):
     connection_changed = Signal(str)  # a ConnectionState value
     roster_changed = Signal(tuple)  # tuple[RosterEntry, ...]
     leadership_changed = Signal(str, int)  # leader's username, epoch
@@ -127,104 +121,13 @@ class SessionClient:
         self.keepalive = keepalive
         self.reconnect_delay = reconnect_delay
         self.keep_fresh = keep_fresh
-        self.republished = 0  # times the retained messages were sent again (reconnect, bridge back, keep-fresh)
-        self.drops: Counter[str] = Counter()  # DropReason value -> count
-        self.last_error = ""
-        self._lock = threading.RLock()
-        self._session = ""
-        self._seq = first_sequence_number(time.time_ns())
-        self._guard = SequenceGuard()
-        self._connection = ConnectionState.DISCONNECTED
-        self._stopping = False
-        self._client: Any = None
-        self._following = True
-        self._owner = ""
-        self._leader = ""
-        self._epoch = 0
-        self._members: dict[str, Member] = {}
-        self._states: dict[str, SessionView] = {}  # latest retained view per sender
-        self._leader_camera: CameraState | None = None  # newest camera message of the current leader
-        self._infos: dict[str, dict[str, str]] = {}  # document info per sender
-        self._my_view: SessionView | None = None
-        self._my_info: dict[str, str] | None = None
-        self._documents = DocumentExchange(self.username)
-        self._ended = False
-        self._camera = CameraSender(self._send_camera, self._refresh_view)
-        self._link_states: dict[str, bytes] = {}  # bridge connection name -> its last state payload
-        self._keep_fresh_stop = threading.Event()
+        self._init_state()
 
     @classmethod
     def for_join_url(cls, url: str, credentials: SessionCredentials, **options: Any) -> SessionClient:
         """A client on the broker a join URL names (then `join(url)`); `options` as for the constructor."""
         broker, _ = parse_join_url(url)
         return cls(broker, credentials, **options)
-
-    # ------------------------------------------------------------ what the window reads
-
-    @property
-    def session(self) -> str:
-        return self._session
-
-    @property
-    def join_url(self) -> str:
-        return join_url(self.broker_url, self._session)
-
-    @property
-    def connection(self) -> ConnectionState:
-        return self._connection
-
-    @property
-    def leader(self) -> str:
-        """The leader's username, "" while not known (a joiner before the retained leader record came)."""
-        return self._leader
-
-    @property
-    def epoch(self) -> int:
-        return self._epoch
-
-    @property
-    def is_leader(self) -> bool:
-        return bool(self._leader) and self._leader == self.username
-
-    @property
-    def owner(self) -> str:
-        """Who started the session (control is handed back to them)."""
-        return self._owner
-
-    @property
-    def following(self) -> bool:
-        return self._following
-
-    @property
-    def ended(self) -> bool:
-        return self._ended
-
-    @property
-    def roster(self) -> tuple[RosterEntry, ...]:
-        with self._lock:
-            members = sorted(self._members.items())
-            return tuple(RosterEntry(u, m.name, m.site, u == self._leader, m.last_seen) for u, m in members)
-
-    @property
-    def leader_view(self) -> SessionView | None:
-        """The leader's latest view with its latest camera, None while none came."""
-        with self._lock:
-            view = self._states.get(self._leader)
-            if view is not None and self._leader_camera is not None:
-                view = view.with_camera(self._leader_camera)
-            return view
-
-    @property
-    def session_document_hash(self) -> str:
-        """The session document's SHA-256 as the leader (else the starter) announced it; "" when unknown."""
-        with self._lock:
-            info = self._infos.get(self._leader) or self._infos.get(self._owner) or self._my_info
-            return str(info.get("document_hash", "")) if info else ""
-
-    def document_differs(self, local_hash: str) -> bool:
-        """True when the session announced a document hash and `local_hash` (see `document_hash`) is another."""
-        announced = self.session_document_hash
-        return bool(announced) and announced != local_hash
 
     # ------------------------------------------------------------ life cycle
 
