@@ -63,7 +63,9 @@ def session_view_from_state(
 @cache
 def _check(definition: str) -> SchemaCheck:
     schema = load_schema("plant.schema.json")
-    return SchemaCheck({"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"})
+    # The plant schema's own $id: without it, once the whole plant schema was compiled (a plant opened), the
+    # compiler resolves "#/$defs/..." against that $id and tries to fetch it from the network.
+    return SchemaCheck({"$id": schema["$id"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"})
 
 
 def _checked(definition: str, data: Any, where: str) -> None:
