@@ -312,7 +312,10 @@ class SessionUi(QObject):
         entries = tuple(roster) if client is not None else ()  # type: ignore[call-overload]
         me = client.username if client is not None else ""
         self.dock.set_roster(entries, me, client is not None and client.is_leader)
-        self.pointer.roster({e.username: e.name for e in entries})
+        names = {e.username: e.name for e in entries}
+        if client is not None and client.is_leader and set(names) - set(self.pointer.names):
+            self.plant.announce()  # offers are not retained: whoever joined since needs one
+        self.pointer.roster(names)
         self._update_actions()
 
     def _connection(self, state: str) -> None:
