@@ -105,8 +105,18 @@ def test_the_follower_mirrors_camera_selection_visibility_and_xray(windows, qtbo
     qtbot.waitUntil(lambda: bob.state.selection == (CATHODE_COATER,) and bob.state.xray, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: ANODE_COATER in bob.state.hidden, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: same_camera(alice, bob), timeout=WAIT_MS)
+    # The clipping box (the window's, not the view state's) follows too.
+    box = np.array([[20.0, 5.0, 0.0], [50.0, 20.0, 6.0]])
+    alice.scene.set_clipping(True, box)
+    alice.clip_action.setChecked(True)
+    qtbot.waitUntil(lambda: bob.scene.clip_widget is not None, timeout=WAIT_MS)
+    assert np.allclose(bob.scene.view.clip_box, box, atol=1e-6)
     # A follower never publishes: its client never held a view of its own.
     assert bob.session_ui.client._my_view is None
+    # Another site shown at the presenter's: the follower's view goes there too.
+    child = alice.session.document.sites[1].id
+    alice.state.set_active_site(child)
+    qtbot.waitUntil(lambda: bob.state.active_site == child, timeout=WAIT_MS)
 
 
 def test_stop_following_stays_where_you_are_and_following_again_catches_up(windows, qtbot):
@@ -147,6 +157,11 @@ def test_take_control_and_the_other_side_follows_the_new_leader(windows, qtbot):
     qtbot.waitUntil(lambda: alice.session_ui.client.is_leader, timeout=WAIT_MS)
     orbit(alice, 15.0)
     qtbot.waitUntil(lambda: same_camera(alice, bob), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: alice.session_ui.end_action.isEnabled(), timeout=WAIT_MS)
+    alice.session_ui.end_action.trigger()  # the leader ends it: the others are told and out
+    qtbot.waitUntil(lambda: bob.session_ui.client is None, timeout=WAIT_MS)
+    assert bob.session_ui.join_action.isEnabled() and not bob.session_ui.leave_action.isEnabled()
+    assert "Session ended by Alice" in bob.statusBar().currentMessage()
 
 
 def test_a_topic_made_in_one_window_appears_in_the_other_as_one_undo_step(windows, qtbot):

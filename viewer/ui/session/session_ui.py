@@ -34,6 +34,7 @@ class SessionUi(QObject):
         self.client: SessionClient | None = None
         self.bridge: SessionBridge | None = None
         self.last_error = ""  # why the last start or join failed (tests read it)
+        self.known: dict[str, str] = {}  # username -> name of everyone seen in this session, gone or not
         parent: QWidget = window  # type: ignore[assignment]
         self.dock = PresenceDock(parent)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
@@ -167,7 +168,7 @@ class SessionUi(QObject):
             client = SessionClient(broker_url, credentials, name=name, site=site)
         except (SessionError, ValueError, OSError) as exc:
             return self._failed(str(exc))
-        self.client = client
+        self.client, self.known = client, {}
         self.bridge = SessionBridge(client, self)
         self._connect_bridge(self.bridge)
         for part in (self.view, self.plant, self.pointer):
@@ -240,7 +241,7 @@ class SessionUi(QObject):
         self.window.statusBar().showMessage("Session ended", 5000)
 
     def _ended(self, by: str) -> None:
-        name = self.plant.name_of(by)
+        name = self.known.get(by, by)  # their presence is cleared by now
         self.leave()
         self.window._report([Message(Severity.INFO, f"the session was ended by {name}")])
         self.window.statusBar().showMessage(f"Session ended by {name}", 8000)
@@ -316,6 +317,7 @@ class SessionUi(QObject):
         if client is not None and client.is_leader and set(names) - set(self.pointer.names):
             self.plant.announce()  # offers are not retained: whoever joined since needs one
         self.pointer.roster(names)
+        self.known.update(names)
         self._update_actions()
 
     def _connection(self, state: str) -> None:
