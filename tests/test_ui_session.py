@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from viewer.paths import demo_plant_path
 from viewer.session import SessionCredentials, document_hash
 from viewer.session.view_message import SessionView, view_from_body, view_to_body
 from viewer.ui.main_window import MainWindow
+from viewer.ui.session.view_sync import ViewSync
 
 pytestmark = pytest.mark.gui
 
@@ -214,6 +216,29 @@ def test_the_pointer_shows_on_the_other_window_and_goes_when_turned_off(windows,
     alice.session_ui.pointer_action.trigger()
     qtbot.waitUntil(lambda: not bob.session_ui.pointer.points, timeout=WAIT_MS)
     assert markers.names == [] and not markers.actor.GetVisibility()
+    alice.session_ui.pointer_action.trigger()
+    alice.session_ui.pointer.move_to(QPointF(centre.x() + 40, centre.y()))
+    qtbot.waitUntil(lambda: "alice" in bob.session_ui.pointer.points, timeout=WAIT_MS)
+    alice.session_ui.leave()  # who leaves takes their pointer along
+    qtbot.waitUntil(lambda: not bob.session_ui.pointer.points, timeout=WAIT_MS)
+    assert markers.names == [] and [r[2] for r in bob.session_ui.dock.rows()] == ["bob"]
+
+
+def test_session_events_are_handled_on_the_gui_thread(windows, qtbot, monkeypatch):
+    """The client's signals fire on paho's thread; what the window does with them runs on the GUI thread."""
+    seen: list[bool] = []
+    gui = threading.get_ident()
+    apply_camera = ViewSync.apply_camera
+
+    def recording(self: ViewSync, camera: CameraState) -> None:
+        seen.append(threading.get_ident() == gui)
+        apply_camera(self, camera)
+
+    monkeypatch.setattr(ViewSync, "apply_camera", recording)  # before the windows join: the bridge calls it
+    alice, bob = windows()
+    orbit(alice, 10.0)
+    qtbot.waitUntil(lambda: bool(seen) and same_camera(alice, bob), timeout=WAIT_MS)
+    assert all(seen)
 
 
 def test_a_follower_with_another_plant_is_told_and_may_open_the_presenter_s(windows, qtbot, tmp_path):

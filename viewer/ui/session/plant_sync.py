@@ -157,6 +157,9 @@ class PlantSync(QObject):
         choices = [("Get the presenter's plant", self.get_presenter_plant), ("Dismiss", lambda: None)]
         self.bar.ask("differs", text, choices)
 
+    def info_changed(self, _digest: str) -> None:
+        self.check_same_plant()
+
     def offered(self, offer: DocumentOffer) -> None:
         self.offers[offer.hash] = offer
         if offer.hash == self.wanted:

@@ -204,7 +204,8 @@ class SessionUi(QObject):
         bridge.pointer_moved.connect(self.pointer.moved)
         bridge.topics_received.connect(self.plant.receive_topics)
         bridge.control_requested.connect(self._control_requested)
-        bridge.document_info_changed.connect(lambda _digest: self.plant.check_same_plant())
+        # Bound methods of QObjects of this thread only: a lambda would run on paho's thread.
+        bridge.document_info_changed.connect(self.plant.info_changed)
         bridge.document_offered.connect(self.plant.offered)
         bridge.document_received.connect(self.plant.document_received)
         bridge.document_failed.connect(self.plant.document_failed)
