@@ -30,6 +30,7 @@ from viewer.paths import demo_plant_path
 from viewer.session import SessionCredentials, document_hash
 from viewer.session.view_message import SessionView, view_from_body, view_to_body
 from viewer.ui.main_window import MainWindow
+from viewer.ui.session.dialogs import SessionDialog
 from viewer.ui.session.view_sync import ViewSync
 
 pytestmark = pytest.mark.gui
@@ -332,3 +333,27 @@ def test_open_join_options_are_checked_before_the_window_opens(monkeypatch):
         "user": "bob",
         "password_env": "SESSION_PASSWORD",
     }
+
+
+def test_start_dialog_remembers_all_but_a_typed_password(qtbot, tmp_path):
+    settings = settings_at(tmp_path, "dialog")
+    dialog = SessionDialog(settings, joining=False)
+    qtbot.addWidget(dialog)
+    dialog.url.setText("mqtts://broker.ochang.example:8883")
+    dialog.login.setText("kim.minjun")
+    dialog.password.setText("typed-secret-1234")
+    dialog.name.setText("Kim Min-jun")
+    dialog.site.setText("Ochang mother plant")
+    choice = dialog.choice()
+    assert choice.credentials.password() == "typed-secret-1234"
+    assert "typed-secret-1234" not in repr(choice.credentials)
+    settings.sync()
+    assert "typed-secret-1234" not in (tmp_path / "dialog.ini").read_text(encoding="utf-8")
+    again = SessionDialog(settings, joining=False)
+    qtbot.addWidget(again)
+    assert (again.url.text(), again.login.text(), again.name.text(), again.password.text()) == (
+        "mqtts://broker.ochang.example:8883",
+        "kim.minjun",
+        "Kim Min-jun",
+        "",
+    )
