@@ -116,6 +116,10 @@ def test_the_follower_mirrors_camera_selection_visibility_and_xray(windows, qtbo
     assert np.allclose(bob.scene.view.clip_box, box, atol=1e-6)
     # A follower never publishes: its client never held a view of its own.
     assert bob.session_ui.client._my_view is None
+    # Colour-by (the sensor features', read by the presenter's window every half second) follows as well.
+    signal = alice.sensor_ui.controller.colorable_signals()[0]
+    alice.sensor_ui.set_color_by(signal)
+    qtbot.waitUntil(lambda: bob.sensor_ui.controller.color_by == signal, timeout=WAIT_MS)
     # Another site shown at the presenter's: the follower's view goes there too.
     child = alice.session.document.sites[1].id
     alice.state.set_active_site(child)
