@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--screenshot", type=Path, help="save the window as PNG once everything asked for is shown, then exit"
     )
     add_recording_options(parser)
+    session = parser.add_argument_group("remote session")
+    session.add_argument("--join", metavar="URL", help="join a session: mqtt[s]://HOST:PORT/SESSION_ID")
+    session.add_argument("--session-user", metavar="LOGIN", help="with --join: the broker login (default: yours)")
+    session.add_argument("--session-password-env", metavar="VAR", help="with --join: the variable holding the password")
+    session.add_argument("--session-ca", type=Path, metavar="CA", help="with --join: CA certificate file for mqtts://")
+    session.add_argument("--session-name", metavar="NAME", help="with --join: your name shown (default: the login)")
+    session.add_argument("--session-site", metavar="SITE", help="with --join: your site, shown to the others")
     parser.set_defaults(func=run)
 
 
@@ -101,8 +109,34 @@ def run(args: argparse.Namespace) -> int:
         print("mothertwin open: --time-column, --rate, --start, --timezone and --decimal need --recording",
               file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
+    join = join_request(args)
+    if isinstance(join, str):
+        print(f"mothertwin open: {join}", file=sys.stderr)
+        return EXIT_USAGE
     select = [part.strip() for part in (getattr(args, "select", None) or "").split(",") if part.strip()]
     request = StartupRequest(args.file, recording, None, select, color_by, getattr(args, "screenshot", None), at_text)
     request.site = getattr(args, "site", None)
     request.recording_options = options
+    request.join = join
     return run_app(request)
+
+
+def join_request(args: argparse.Namespace) -> dict[str, str] | str | None:
+    """--join and its options as `StartupRequest.join`; None without --join; a text saying what is wrong."""
+    url = getattr(args, "join", None)
+    options = {key: getattr(args, f"session_{key}", None) for key in ("user", "password_env", "ca", "name", "site")}
+    if url is None:
+        given = [f"--session-{key.replace('_', '-')}" for key, value in options.items() if value]
+        return f"{', '.join(given)} need --join" if given else None
+    from viewer.session import SessionError, parse_join_url
+
+    try:
+        parse_join_url(url)
+    except SessionError as exc:
+        return f"--join: {exc}"
+    ca = options["ca"]
+    if ca is not None and not Path(ca).is_file():
+        return f"--session-ca: {ca}: no such file"
+    if options["password_env"] and options["password_env"] not in os.environ:
+        return f"--session-password-env: the variable {options['password_env']} is not set"
+    return {"url": url, **{key: str(value) for key, value in options.items() if value}}

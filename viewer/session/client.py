@@ -154,8 +154,7 @@ class SessionClient(SessionState):
         self._shutdown(clear=(Kind.PRESENCE,))
 
     def end(self) -> None:
-        """(Leader) end the session: `end` (retained) tells everyone, and this participant clears every retained
-        message it holds; the others clear theirs when `end` reaches them."""
+        """(Leader) end the session: `end` (retained) tells everyone; all clear what they keep retained."""
         if not self.is_leader:
             raise SessionError(f"only the leader ({self._leader or 'unknown'}) can end the session")
         self._publish(Kind.END, {"by": self.username})
@@ -169,8 +168,10 @@ class SessionClient(SessionState):
     def follow(self, on: bool) -> None:
         """Mirror the leader (True) or look around freely (False); following again catches up at once."""
         with self._lock:
-            self._following = on
-            view = self.leader_view if on and not self.is_leader else None
+            self._following, view = on, (self.leader_view if on and not self.is_leader else None)
+        if self._session and self.username in self._members:  # the rosters (ours too) say who follows
+            self._members[self.username].following = on
+            self._publish(Kind.PRESENCE, {"name": self.name, "site": self.site, "following": on})
         if view is not None:
             self.view_received.emit(view)
 
@@ -290,7 +291,7 @@ class SessionClient(SessionState):
         client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
         with self._lock:
-            self._members[self.username] = Member(self.name, self.site, utc_now())
+            self._members[self.username] = Member(self.name, self.site, utc_now(), self._following)
             self._client = client
         self._set_connection(ConnectionState.CONNECTING)
         # clean_start False: a reconnect keeps the broker's session; the subscription is made again anyway.
@@ -309,10 +310,9 @@ class SessionClient(SessionState):
         if client is None:
             return
         infos = [self._clear(kind, client) for kind in clear]
-        for info in infos:
-            if info is not None:
-                with contextlib.suppress(RuntimeError, ValueError):
-                    info.wait_for_publish(PUBLISH_TIMEOUT)
+        for info in (info for info in infos if info is not None):
+            with contextlib.suppress(RuntimeError, ValueError):
+                info.wait_for_publish(PUBLISH_TIMEOUT)
         self._stopping = True
         self._keep_fresh_stop.set()
         self._camera.stop()
@@ -346,7 +346,7 @@ class SessionClient(SessionState):
 
     def _republish_retained(self) -> None:
         """Presence; as leader the leader record, the document info and the view (with its latest camera)."""
-        self._publish(Kind.PRESENCE, {"name": self.name, "site": self.site})
+        self._publish(Kind.PRESENCE, {"name": self.name, "site": self.site, "following": self._following})
         with self._lock:
             record = LeaderRecord(self._leader, self._epoch) if self.is_leader else None
             view, info = self._my_view, self._my_info
@@ -438,9 +438,9 @@ class SessionClient(SessionState):
             self.roster_changed.emit(self.roster)
 
     def _on_presence(self, envelope: Envelope) -> None:
-        name, site = presence_from_body(envelope.sender, envelope.body)
+        name, site, following = presence_from_body(envelope.sender, envelope.body)
         with self._lock:
-            self._members[envelope.sender] = Member(name, site, envelope.sent)
+            self._members[envelope.sender] = Member(name, site, envelope.sent, following)
         self.roster_changed.emit(self.roster)
 
     def _on_leader(self, envelope: Envelope) -> None:

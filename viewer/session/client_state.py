@@ -97,8 +97,8 @@ class SessionState:
     @property
     def roster(self) -> tuple[RosterEntry, ...]:
         with self._lock:
-            members = sorted(self._members.items())
-            return tuple(RosterEntry(u, m.name, m.site, u == self._leader, m.last_seen) for u, m in members)
+            rows = sorted(self._members.items())
+            return tuple(RosterEntry(u, m.name, m.site, u == self._leader, m.last_seen, m.following) for u, m in rows)
 
     @property
     def leader_view(self) -> SessionView | None:

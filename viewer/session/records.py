@@ -22,6 +22,7 @@ class RosterEntry:
     site: str
     leader: bool
     last_seen: str  # UTC ISO 8601 of the last message from them
+    following: bool = True  # as their presence last said: mirroring the leader, or looking around
 
 
 @dataclass(slots=True)
@@ -29,6 +30,7 @@ class Member:
     name: str
     site: str
     last_seen: str
+    following: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +64,12 @@ def takes_leader_record(current: LeaderRecord | None, sender: str, record: Leade
     return True
 
 
-def presence_from_body(sender: str, body: dict[str, Any]) -> tuple[str, str]:
-    """(name, site) of a presence message; the name defaults to the login."""
+def presence_from_body(sender: str, body: dict[str, Any]) -> tuple[str, str, bool]:
+    """(name, site, following) of a presence message; the name defaults to the login, following to yes."""
     name, site = body.get("name", ""), body.get("site", "")
     if not isinstance(name, str) or not isinstance(site, str):
         raise DropError(DropReason.BAD_BODY, f"presence of {sender}: expected 'name' and 'site' text")
-    return name or sender, site
+    return name or sender, site, body.get("following", True) is not False
 
 
 def info_from_body(sender: str, body: dict[str, Any]) -> dict[str, str]:

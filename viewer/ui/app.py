@@ -37,6 +37,7 @@ class StartupRequest:
     at_text: str | None = None  # a time as typed (`--at`): one without an offset is in the shown site's zone
     site: str | None = None  # the site to show (id or name); else the mother site
     recording_options: dict[str, object] = field(default_factory=dict)  # how its times are read (ReadOptions)
+    join: dict[str, str] | None = None  # `--join`: url, and user, password_env, ca, name, site when given
 
 
 def run_app(request: StartupRequest | None = None) -> int:
@@ -57,11 +58,23 @@ def run_app(request: StartupRequest | None = None) -> int:
         window.start_open(Path(request.path) if request.path is not None else demo_plant_path(), request.site)
         window.startup = _Startup(app, window, request)  # kept: the timer's slot is one of its methods
         window.startup.start()
+        if request.join:
+            _join(window, request.join)
     elif request.recording is not None or request.select:
         text = "the work recovered from the last session is open: run the same command again to see what it asks"
         print(f"mothertwin: {text}", file=sys.stderr)
         window.messages.add_messages([Message(Severity.WARNING, text)])
     return app.exec()
+
+
+def _join(window: MainWindow, join: dict[str, str]) -> None:
+    """Join the session once the plant is open (the session compares the plants)."""
+    from viewer.ui.session import TypedCredentials, default_login
+
+    login = join.get("user") or default_login()
+    credentials = TypedCredentials(login, join.get("password_env", ""), tls_ca=join.get("ca"))
+    ui = window.session_ui  # type: ignore[attr-defined]
+    ui.join_when_open(join["url"], credentials, join.get("name", login), join.get("site", ""))
 
 
 class _Startup:

@@ -53,6 +53,7 @@ from viewer.ui.help import install_help_menu
 from viewer.ui.menus import build_actions, build_menus_and_toolbar
 from viewer.ui.review import install_presentation, install_review_files, install_review_ui
 from viewer.ui.scene_controller import SceneController
+from viewer.ui.session import install_session_ui
 from viewer.ui.view_widget import ViewWidget
 from viewer.ui.viewport_input import ViewportInput
 
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self.presentation = install_presentation(self)  # View > Presentation Mode: topics or viewpoints as slides
         self.review_files = install_review_files(self)  # Review > Import/Export BCF, Review Report; markup
         self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
+        install_session_ui(self)  # Session menu and dock: follow a leader's view, pointers, topics for all
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 

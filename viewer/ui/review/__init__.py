@@ -8,7 +8,7 @@ from viewer.ui.review.presentation_menu import PresentationUi, install_presentat
 from viewer.ui.review.review_files import ReviewFiles, install_review_files
 from viewer.ui.review.review_ui import AUTHOR_KEY, ReviewUi, install_review_ui
 from viewer.ui.review.slides import Slide, slides_from_document
-from viewer.ui.review.viewpoints import default_author
+from viewer.ui.review.viewpoints import default_author, restore_extras, view_extras
 
 __all__ = [
     "AUTHOR_KEY",
@@ -24,5 +24,7 @@ __all__ = [
     "install_review_files",
     "install_review_ui",
     "presentation_keys",
+    "restore_extras",
     "slides_from_document",
+    "view_extras",
 ]
