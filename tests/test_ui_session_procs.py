@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
-from sensor_fixtures import MOSQUITTO, MOSQUITTO_PASSWD, Broker, mosquitto_broker  # noqa: F401 (fixture)
+from sensor_fixtures import MOSQUITTO, MOSQUITTO_PASSWD, mosquitto_broker  # noqa: F401 (fixture)
+from test_session_broker import PASSWORDS, SiteBroker
 from ui_helpers import open_window
 
 from viewer.model.review import new_topic
@@ -191,3 +192,67 @@ def test_a_peer_with_another_plant_is_told_that_it_differs(presenter, qtbot, tmp
     joined(qtbot, alice, peer, "bob")
     qtbot.waitUntil(lambda: peer.report().get("bar_kind") == "differs", timeout=WAIT_MS)
     assert "Your plant differs from the presenter's" in peer.report()["bar"]
+
+
+needs_mosquitto_passwd = pytest.mark.skipif(
+    not Path(MOSQUITTO).exists() or not Path(MOSQUITTO_PASSWD).exists(),
+    reason="mosquitto or mosquitto_passwd is not installed (Debian package `mosquitto`)",
+)
+
+
+@pytest.fixture
+def site_broker(tmp_path, monkeypatch):
+    """A broker from the shipped session-site.conf and session.acl (TLS, the example logins of the ACL); the
+    presenter's password in this process's environment."""
+    broker = SiteBroker(tmp_path / "broker")
+    broker.start()
+    monkeypatch.setenv("MT_TEST_MOTHER_PASSWORD", PASSWORDS["mother-engineer"])
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def site_login(broker: SiteBroker, login: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The peer's options and environment for `login` of the shipped ACL on `broker`."""
+    return ("--password-env", "MT_TEST_PEER_PASSWORD", "--ca", str(broker.tls.ca)), {
+        "MT_TEST_PEER_PASSWORD": PASSWORDS[login]
+    }
+
+
+def mother_engineer(broker: SiteBroker) -> SessionCredentials:
+    return SessionCredentials("mother-engineer", "MT_TEST_MOTHER_PASSWORD", tls_ca=str(broker.tls.ca))
+
+
+@needs_mosquitto_passwd
+def test_with_the_shipped_broker_config_a_participant_login_follows(presenter, qtbot, site_broker):
+    """The counterpart of the outsider's test below: the same broker, TLS and passwords let a participant in."""
+    alice = presenter(f"mqtts://127.0.0.1:{site_broker.port}", mother_engineer(site_broker))
+    options, env = site_login(site_broker, "child-engineer")
+    peer = presenter.peer("child-engineer", *options, env=env)
+    qtbot.waitUntil(lambda: "child-engineer" in [row[2] for row in alice.session_ui.dock.rows()], timeout=START_MS)
+    qtbot.waitUntil(lambda: peer.report().get("leader") == "mother-engineer", timeout=WAIT_MS)
+    orbit(alice, 30.0)
+    qtbot.waitUntil(lambda: peer.has_camera(camera_values(alice.scene.view.camera_state())), timeout=WAIT_MS)
+    assert sorted(peer.report()["roster"]) == ["child-engineer", "mother-engineer"]
+
+
+@needs_mosquitto_passwd
+def test_the_shipped_acl_refuses_an_outsider_process_anything_of_the_session(presenter, qtbot, site_broker):
+    alice = presenter(f"mqtts://127.0.0.1:{site_broker.port}", mother_engineer(site_broker))
+    topic = new_topic(alice.session.document.review, "Only for participants", "mother-engineer")
+    alice.session.undo.push(PutTopics([topic]))
+    options, env = site_login(site_broker, "outsider")
+    peer = presenter.peer("outsider", *options, env=env)
+    # Its login is good (the broker lets it connect), its topic rights are none.
+    qtbot.waitUntil(lambda: peer.report().get("connection") == "connected", timeout=START_MS)
+    start = camera_values(CameraState.from_dict(peer.report()["camera"]))
+    for degrees in (15.0, 30.0, 45.0):  # the presenter keeps moving while the outsider is in
+        orbit(alice, degrees)
+        qtbot.wait(1500)
+        seen = peer.report()
+        assert seen["leader"] == "" and seen["roster"] in ([], ["outsider"]), seen
+        assert "Only for participants" not in seen["topics"]
+        assert [row[2] for row in alice.session_ui.dock.rows()] == ["mother-engineer"]
+    assert np.allclose(peer.camera(), start, atol=1e-9)  # never moved by the presenter
+    assert not np.allclose(start, camera_values(alice.scene.view.camera_state()), atol=1e-3)
