@@ -59,8 +59,10 @@ class PeerProcess:
         command = [sys.executable, str(ROOT / "tests" / "session_peer.py"), url, login, str(self.report_path),
                    str(self.stop_path), str(folder / "peer.ini"), "--commands", str(self.commands_path),
                    *options]  # fmt: skip
-        self.process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": path, **(env or {})},
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+        self.log_path = folder / "peer.log"  # a file, not a pipe: a chatty peer never blocks on a full pipe
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": path, **(env or {})},
+                                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
 
     def report(self) -> dict:
         try:
@@ -91,7 +93,7 @@ class PeerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
-        return self.process.stdout.read().decode(errors="replace") if self.process.stdout else ""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 @pytest.fixture
