@@ -12,7 +12,6 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -33,15 +32,8 @@ from reportlab.platypus import (
 
 from viewer.compare import report_data as rep
 from viewer.io.atomic import atomic_write_bytes
-from viewer.io.pdf_pages import numbered_canvas
+from viewer.io.pdf_pages import GREY, HEAD, INK, MARGIN, PAGE, RULE, WIDTH, numbered_canvas
 
-PAGE = A4
-MARGIN = 15 * mm
-WIDTH = PAGE[0] - 2 * MARGIN
-INK = colors.HexColor("#1d2733")
-GREY = colors.HexColor("#5c6772")
-RULE = colors.HexColor("#c3ccd5")
-HEAD = colors.HexColor("#e8edf2")
 PROBLEM_ROW = colors.HexColor("#fbe3f4")
 DRIFT_ROW = colors.HexColor("#fff1e0")
 LEVEL_COLOURS = {"4": "#1e7d3c", "3": "#2d6fb8", "2": "#b86a00", "1": "#b3261e"}

@@ -1,11 +1,23 @@
-"""PDF pages that know how many there are (reportlab): every report's "page n of N" header and footer."""
+"""The reports' PDF house style (reportlab): A4 with 15 mm margins, the ink, grey, rule and heading colours, and
+pages that know how many there are for every report's "page n of N" header and footer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
+
+PAGE = A4
+MARGIN = 15 * mm
+WIDTH = PAGE[0] - 2 * MARGIN  # of the text between the margins
+INK = colors.HexColor("#1d2733")
+GREY = colors.HexColor("#5c6772")
+RULE = colors.HexColor("#c3ccd5")
+HEAD = colors.HexColor("#e8edf2")  # table headings
 
 # Draws one page's header and footer: the canvas (its page number is `_pageNumber`) and the page count.
 Decorate = Callable[[canvas.Canvas, int], None]

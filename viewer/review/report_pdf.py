@@ -22,7 +22,6 @@ from xml.sax.saxutils import escape
 from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -43,20 +42,13 @@ from reportlab.platypus import (
 )
 
 from viewer.io.atomic import atomic_write_bytes
-from viewer.io.pdf_pages import numbered_canvas
+from viewer.io.pdf_pages import GREY, HEAD, INK, MARGIN, PAGE, RULE, WIDTH, numbered_canvas
 from viewer.model.review import TopicStatus
 from viewer.review import report_data as rep
 
-PAGE = A4
-MARGIN = 15 * mm
 TOP = 20 * mm  # room for the running head
-WIDTH = PAGE[0] - 2 * MARGIN
 PRINT_WIDTH = 1600  # pixels: about 225 dpi over the 180 mm a picture is printed
 PICTURE_HEIGHT = 112 * mm  # the most a topic's picture takes: over half the page, the facts still fit below
-INK = colors.HexColor("#1d2733")
-GREY = colors.HexColor("#5c6772")
-RULE = colors.HexColor("#c3ccd5")
-HEAD = colors.HexColor("#e8edf2")
 DECISION_BG = colors.HexColor("#f1f7ee")
 DECISION_RULE = colors.HexColor("#268c46")
 MEASURE_BG = colors.HexColor("#e8f0fd")
