@@ -361,3 +361,35 @@ def test_start_dialog_remembers_all_but_a_typed_password(qtbot, tmp_path):
         "Kim Min-jun",
         "",
     )
+
+
+COATER_TAG = "OC/OC-ELE1/OC-ELE1-COT/OC-ELE1-COT-01/{}"
+
+
+def _coater_recording(path: Path, start: float = 1_735_689_600.0) -> float:
+    """100 s of the cathode coater: running, then a fault from 50 s."""
+    lines = ["time,tag,value"]
+    for second in range(101):
+        lines.append(f"{start + second},{COATER_TAG.format('state')},{'running' if second < 50 else 'fault'}")
+    path.write_text("\n".join(lines) + "\n")
+    return start
+
+
+def test_the_follower_follows_a_replay_s_time_and_speed(windows, qtbot, tmp_path):
+    from viewer.ui.sensors.dialogs import source_settings
+    from viewer.ui.sensors.timeline import Mode
+
+    alice, bob = windows()
+    start = _coater_recording(tmp_path / "coater.csv")
+    for window in (alice, bob):  # both sites have the recording (sent along with the question)
+        window.sensor_ui.controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
+        qtbot.waitUntil(lambda w=window: w.sensor_ui.controller.timeline.mode is Mode.REPLAY, timeout=10000)
+    presenter, follower = alice.sensor_ui.controller.timeline, bob.sensor_ui.controller.timeline
+    presenter.set_speed(10.0)
+    presenter.seek(start + 60.0)
+    qtbot.waitUntil(lambda: presenter.idle() and abs(presenter.cursor - (start + 60.0)) < 0.5, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: abs(follower.cursor - (start + 60.0)) < 0.5, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: follower.speed == 10.0, timeout=WAIT_MS)
+    assert follower.mode is Mode.REPLAY
+    presenter.seek(start + 20.0)
+    qtbot.waitUntil(lambda: abs(follower.cursor - (start + 20.0)) < 0.5, timeout=WAIT_MS)
