@@ -393,3 +393,17 @@ def test_the_follower_follows_a_replay_s_time_and_speed(windows, qtbot, tmp_path
     assert follower.mode is Mode.REPLAY
     presenter.seek(start + 20.0)
     qtbot.waitUntil(lambda: abs(follower.cursor - (start + 20.0)) < 0.5, timeout=WAIT_MS)
+
+
+def test_a_follower_without_the_recording_is_told_what_it_cannot_follow(windows, qtbot, tmp_path):
+    from viewer.ui.sensors.dialogs import source_settings
+    from viewer.ui.sensors.timeline import Mode
+
+    alice, bob = windows()
+    start = _coater_recording(tmp_path / "coater.csv")
+    alice.sensor_ui.controller.connect_source(source_settings("recording", {"path": str(tmp_path / "coater.csv")}))
+    qtbot.waitUntil(lambda: alice.sensor_ui.controller.timeline.mode is Mode.REPLAY, timeout=10000)
+    alice.sensor_ui.controller.timeline.seek(start + 30.0)
+    sync = bob.session_ui.view
+    qtbot.waitUntil(lambda: any("replay time" in m for m in sync.not_followed), timeout=WAIT_MS)
+    assert "Following: not here:" in bob.statusBar().currentMessage()

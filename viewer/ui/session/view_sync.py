@@ -29,6 +29,7 @@ class ViewSync(QObject):
         self.applying = False  # a received view is being applied: its changes are not ours to publish
         self.published: SessionView | None = None  # the last view published (camera aside)
         self.applied = 0  # views and cameras applied here (tests read it)
+        self.not_followed: list[str] = []  # what of the leader's last view could not be put back here
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(VIEW_DELAY_MS)
@@ -120,7 +121,10 @@ class ViewSync(QObject):
         self.applying = True
         try:
             extras = apply_viewpoint(w.state, view.viewpoint, w._site_of.keys())
-            restore_extras(w, extras)  # type: ignore[arg-type]
+            missed = restore_extras(w, extras)  # type: ignore[arg-type]
+            if missed and missed != self.not_followed:  # said once, not at every view the leader sends
+                w.statusBar().showMessage(f"Following: not here: {'; '.join(missed)}", 10000)
+            self.not_followed = missed
             timeline = self._timeline()
             if timeline is not None and getattr(timeline, "source", None) is not None:
                 if view.replay.live and str(timeline.mode) == "replay":  # type: ignore[attr-defined]
