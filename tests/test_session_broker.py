@@ -652,12 +652,14 @@ def test_a_participant_republishes_what_it_keeps_retained_every_keep_fresh_secon
     session = leader.start()
     leader.publish_view(session_view(2.0))
     watcher = join(peers, site, "child-engineer", f"{SESSIONS}/{session}/#")
-    wait_until(lambda: len(watcher.received(topic(session, "mother-engineer", "state"))) >= 3, TIMEOUT,
-               "three republished views")  # fmt: skip
-    states = watcher.received(topic(session, "mother-engineer", "state"))
+    state = topic(session, "mother-engineer", "state")
+    # Only live copies: the broker may hand over the retained one after a republish that crossed the subscription.
+    wait_until(lambda: sum(not kept for _, kept in watcher.received(state)) >= 3, TIMEOUT, "three republished views")
+    states = watcher.received(state)
     bodies = [json.loads(payload)["body"] for payload, _ in states]
-    assert all(body == bodies[0] for body in bodies) and all(retain is False for _, retain in states[1:])
-    seqs = [json.loads(payload)["seq"] for payload, _ in states]
+    assert all(body == bodies[0] for body in bodies)
+    assert sum(kept for _, kept in states) <= 1  # one retained copy at most, from the subscription
+    seqs = [json.loads(payload)["seq"] for payload, kept in states if not kept]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)  # new numbers: no follower drops them as repeats
     assert len(watcher.received(topic(session, "mother-engineer", "presence"))) >= 3
     assert leader.republished >= 3

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -42,6 +44,7 @@ from viewer.session import (
 )
 from viewer.session.document_transfer import chunk_bodies, offer_body
 from viewer.session.messages import CHUNK_BYTES, Envelope, encode, session_filter, utc_now
+from viewer.session.view_message import view_from_body
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 20.0
@@ -191,6 +194,35 @@ def test_follower_mirrors_the_leaders_view_and_camera(participants):
     assert seen["camera_received"][-1] == camera(39 / 7)
     follower.follow(True)
     assert seen["view_received"][-1].camera == camera(100.0)
+
+
+def test_messages_leave_in_the_order_of_their_numbers_when_two_threads_send(mosquitto_broker, raw, monkeypatch):  # noqa: F811
+    """The keep-fresh thread republishes while the GUI thread publishes views: a follower drops a number lower
+    than one it has seen, so a newer view sent under a lower number would be lost."""
+    import viewer.session.client as client_module
+
+    def slow_encode(envelope: Envelope) -> bytes:  # widens the gap between numbering and sending
+        time.sleep(0.002)
+        return encode(envelope)
+
+    monkeypatch.setattr(client_module, "encode", slow_encode)
+    leader = SessionClient(mosquitto_broker.url, SessionCredentials("alice"), keep_fresh=0.005)
+    try:
+        session = leader.start()
+        wait_until(lambda: leader.connection == ConnectionState.CONNECTED, WAIT, "the leader connected")
+        watcher = raw()
+        watcher.client.subscribe(session_filter(session), qos=1)
+        wait_until(lambda: watcher.received(), WAIT, "the retained messages")
+        for x in range(60):
+            leader.publish_view(view(float(x)))
+        wait_until(lambda: leader.republished >= 5, WAIT, "republishing meanwhile")
+    finally:
+        leader.close()
+    live = [json.loads(payload) for got, payload, kept in watcher.received() if payload and not kept]
+    numbers = [message["seq"] for message in live]
+    assert len(numbers) > 60 and numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    states = [message["body"] for message in live if message["kind"] == "state"]
+    assert view_from_body(states[-1]) == view(59.0)  # the newest view is the last one sent, under the highest number
 
 
 def test_a_late_joiner_gets_the_current_view_at_once(participants):

@@ -177,11 +177,12 @@ class SessionClient(SessionState):
 
     def publish_view(self, view: SessionView) -> None:
         """(Leader) the full view: retained, so a late joiner gets it at once."""
-        with self._lock:
-            if not self.is_leader:
-                raise SessionError("only the leader publishes the view; request control first")
-            self._my_view = view
-        self._publish(Kind.STATE, view_to_body(view))
+        with self._send_lock:
+            with self._lock:
+                if not self.is_leader:
+                    raise SessionError("only the leader publishes the view; request control first")
+                self._my_view = view
+            self._publish(Kind.STATE, view_to_body(view))
 
     def publish_camera(self, camera: CameraState) -> None:
         """The camera while it moves: sent at most 30 times a second, newest first, the last one always."""
@@ -251,13 +252,14 @@ class SessionClient(SessionState):
             return Envelope(kind, self._session, self.username, self._seq, utc_now(), body)
 
     def _publish(self, kind: Kind, body: dict[str, Any]) -> Any:
-        envelope = self._next_envelope(kind, body)
-        payload = encode(envelope)
-        policy = KIND_POLICY[kind]
-        client = self._client
-        if client is None:
-            return None
-        return client.publish(envelope.topic, payload, qos=policy.qos, retain=policy.retain)
+        with self._send_lock:
+            envelope = self._next_envelope(kind, body)
+            payload = encode(envelope)
+            policy = KIND_POLICY[kind]
+            client = self._client
+            if client is None:
+                return None
+            return client.publish(envelope.topic, payload, qos=policy.qos, retain=policy.retain)
 
     def _clear(self, kind: Kind, client: Any = None) -> Any:
         """An empty retained payload: the broker forgets what this participant kept under `kind`."""
@@ -267,17 +269,19 @@ class SessionClient(SessionState):
         return client.publish(topic_for(self._session, self.username, kind), b"", qos=1, retain=True)
 
     def _send_camera(self, camera: CameraState) -> None:
-        self._publish(Kind.CAMERA, camera_to_body(camera))
-        with self._lock:
-            if self.is_leader and self._my_view is not None:
-                self._my_view = self._my_view.with_camera(camera)
+        with self._send_lock:
+            self._publish(Kind.CAMERA, camera_to_body(camera))
+            with self._lock:
+                if self.is_leader and self._my_view is not None:
+                    self._my_view = self._my_view.with_camera(camera)
 
     def _refresh_view(self, camera: CameraState) -> None:
         """A move ended: the retained view takes its last camera, for whoever joins next."""
-        with self._lock:
-            view = self._my_view if self.is_leader else None
-        if view is not None:
-            self._publish(Kind.STATE, view_to_body(view.with_camera(camera)))
+        with self._send_lock:
+            with self._lock:
+                view = self._my_view if self.is_leader else None
+            if view is not None:
+                self._publish(Kind.STATE, view_to_body(view.with_camera(camera)))
 
     # ------------------------------------------------------------ internals: connection
 
@@ -346,17 +350,18 @@ class SessionClient(SessionState):
 
     def _republish_retained(self) -> None:
         """Presence; as leader the leader record, the document info and the view (with its latest camera)."""
-        self._publish(Kind.PRESENCE, {"name": self.name, "site": self.site, "following": self._following})
-        with self._lock:
-            record = LeaderRecord(self._leader, self._epoch) if self.is_leader else None
-            view, info = self._my_view, self._my_info
-            self.republished += 1
-        if record is not None:
-            self._publish(Kind.LEADER, record.to_body())
-            if info is not None:
-                self._publish(Kind.INFO, info)
-            if view is not None:
-                self._publish(Kind.STATE, view_to_body(view))
+        with self._send_lock:  # a view published meanwhile goes out after this one, with the higher number
+            self._publish(Kind.PRESENCE, {"name": self.name, "site": self.site, "following": self._following})
+            with self._lock:
+                record = LeaderRecord(self._leader, self._epoch) if self.is_leader else None
+                view, info = self._my_view, self._my_info
+                self.republished += 1
+            if record is not None:
+                self._publish(Kind.LEADER, record.to_body())
+                if info is not None:
+                    self._publish(Kind.INFO, info)
+                if view is not None:
+                    self._publish(Kind.STATE, view_to_body(view))
 
     def _keep_fresh_loop(self, stop: threading.Event) -> None:
         while not stop.wait(self.keep_fresh):

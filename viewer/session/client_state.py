@@ -28,6 +28,9 @@ class SessionState:
         self.drops: Counter[str] = Counter()  # DropReason value -> count
         self.last_error = ""
         self._lock = threading.RLock()
+        # Held from taking a sequence number to handing the message to paho (and around reading what is kept
+        # and sending it): two threads sending at once must not put a newer number on the wire first.
+        self._send_lock = threading.RLock()
         self._session = ""
         self._seq = first_sequence_number(time.time_ns())
         self._guard = SequenceGuard()
