@@ -23,13 +23,15 @@ from ui_helpers import ANODE_COATER, CATHODE_COATER, open_window, settle
 
 from viewer.cli.open_cmd import join_request
 from viewer.io import builtin_library, load_document
+from viewer.model.edit import RenameEquipment
 from viewer.model.review import new_topic
 from viewer.model.review_edit import PutTopics, RemoveTopics
 from viewer.model.views import CameraState
 from viewer.paths import demo_plant_path
-from viewer.session import SessionCredentials, document_hash
+from viewer.session import SessionCredentials, data_bytes, document_hash
 from viewer.session.view_message import SessionView, view_from_body, view_to_body
 from viewer.ui.main_window import MainWindow
+from viewer.ui.session import plant_sync
 from viewer.ui.session.dialogs import SessionDialog
 from viewer.ui.session.view_sync import ViewSync
 
@@ -267,6 +269,41 @@ def test_a_follower_with_another_plant_is_told_and_may_open_the_presenter_s(wind
     assert document_hash(bob.session.document) == document_hash(alice.session.document)
     assert "(from the session, not saved)" in bob.windowTitle()
     assert bob.session.modified  # closing asks: it is nowhere on disk here
+
+
+def test_the_plant_is_written_out_only_for_a_session_and_once_a_change(windows, qtbot, tmp_path, monkeypatch):
+    """Writing out a plant of 10,000 equipment takes over half a second: never on an open outside a session, once
+    per change inside one (on a worker thread for the presenter), however many join meanwhile."""
+    written: list[int] = []  # the thread of each writing out
+
+    def counting(data: dict) -> bytes:
+        written.append(threading.get_ident())
+        return data_bytes(data)
+
+    monkeypatch.setattr(plant_sync, "data_bytes", counting)
+    alone = open_window(qtbot, settings_at(tmp_path, "carol"))
+    try:
+        assert alone.open_file(demo_plant_path())
+        settle(alone)
+        assert written == []  # no session: nothing written out
+    finally:
+        alone.close()
+    alice, bob = windows()
+    before = len(written)
+    assert before >= 1  # the session's hash: once each
+    hash_before = bob.session_ui.client.session_document_hash
+    assert hash_before == document_hash(alice.session.document)
+    alice.session.undo.push(RenameEquipment(CATHODE_COATER, "Cathode coater (rebuilt)"))
+    wanted = document_hash(alice.session.document)
+    bar = bob.session_ui.bar
+    qtbot.waitUntil(lambda: bob.session_ui.client.session_document_hash == wanted, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.kind == "differs", timeout=WAIT_MS)
+    assert wanted[:12] in bar.label.text()
+    gui = threading.get_ident()
+    after_edit = written[before:]
+    assert len(after_edit) == 1 and after_edit[0] != gui  # the presenter wrote it out once, off the GUI thread
+    alice.session_ui.plant.announce()  # as when someone joins: the bytes taken for the change are offered again
+    assert len(written) == before + 1
 
 
 def test_two_app_processes_the_follower_s_camera_equals_the_presenter_s(qtbot, tmp_path, mosquitto_broker):  # noqa: F811

@@ -292,7 +292,13 @@ def document_to_dict(document: PlantDocument) -> dict[str, Any]:
 
 
 def dumps_document(document: PlantDocument) -> str:
-    return dumps_pretty(document_to_dict(document)) + "\n"
+    return dumps_document_data(document_to_dict(document))
+
+
+def dumps_document_data(data: dict[str, Any]) -> str:
+    """The text of a save from `document_to_dict`'s result: the slow part (a plain structure, so it may run
+    on another thread while the document itself changes)."""
+    return dumps_pretty(data) + "\n"
 
 
 def save_document(document: PlantDocument, path: Path) -> None:

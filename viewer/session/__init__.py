@@ -4,7 +4,15 @@ participant's client, the document's hash, transfer and differences. No Qt, no V
 from viewer.session.client import SessionClient
 from viewer.session.connection import ConnectionState, SessionCredentials, join_url, parse_join_url
 from viewer.session.document_diff import document_differences
-from viewer.session.document_transfer import DocumentOffer, ReceivedDocument, document_bytes, document_hash
+from viewer.session.document_transfer import (
+    DocumentOffer,
+    ReceivedDocument,
+    data_bytes,
+    document_bytes,
+    document_data,
+    document_hash,
+    sha256_hex,
+)
 from viewer.session.messages import KIND_POLICY, DropReason, Kind, SessionError, new_session_id, parse_topic, topic_for
 from viewer.session.records import RosterEntry
 from viewer.session.view_message import ReplayCursor, SessionView, session_view_from_state
@@ -22,7 +30,9 @@ __all__ = [
     "SessionCredentials",
     "SessionError",
     "SessionView",
+    "data_bytes",
     "document_bytes",
+    "document_data",
     "document_differences",
     "document_hash",
     "join_url",
@@ -30,5 +40,6 @@ __all__ = [
     "parse_join_url",
     "parse_topic",
     "session_view_from_state",
+    "sha256_hex",
     "topic_for",
 ]

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from viewer.io.plant_json import dumps_document
+from viewer.io.plant_json import document_to_dict, dumps_document, dumps_document_data
 from viewer.model import PlantDocument
 from viewer.session.messages import CHUNK_BYTES, DropError, DropReason, SessionError
 
@@ -32,6 +32,16 @@ def document_bytes(document: PlantDocument) -> bytes:
 
 def document_hash(document: PlantDocument) -> str:
     return sha256_hex(document_bytes(document))
+
+
+def document_data(document: PlantDocument) -> dict[str, Any]:
+    """What `data_bytes` turns into `document_bytes`: taken quickly on the thread that owns the document."""
+    return document_to_dict(document)
+
+
+def data_bytes(data: dict[str, Any]) -> bytes:
+    """`document_bytes` of the document `data` was taken from (the slow part: any thread)."""
+    return dumps_document_data(data).encode("utf-8")
 
 
 def _is_hash(value: Any) -> bool:

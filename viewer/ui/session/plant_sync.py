@@ -4,11 +4,13 @@ follower whose document differs from the session's is told, and may get the pres
 
 from __future__ import annotations
 
+import contextlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.app.document import Message, Severity
 from viewer.io.errors import PlantFileError
@@ -19,9 +21,10 @@ from viewer.session import (
     DocumentOffer,
     ReceivedDocument,
     SessionError,
-    document_bytes,
+    data_bytes,
+    document_data,
     document_differences,
-    document_hash,
+    sha256_hex,
 )
 from viewer.ui.session.host import SessionHost
 from viewer.ui.session.session_bar import SessionBar
@@ -39,6 +42,8 @@ def short(digest: str) -> str:
 
 
 class PlantSync(QObject):
+    _serialised = Signal(int, bytes)  # generation of the document, its bytes (from the worker thread)
+
     def __init__(self, window: SessionHost, bar: SessionBar) -> None:
         super().__init__(window)  # type: ignore[arg-type]
         self.window = window
@@ -52,6 +57,13 @@ class PlantSync(QObject):
         self.received_name = ""
         self.differences: list[str] = []  # what differs from the received plant, in words (tests read it)
         self.local_hash = ""
+        # The open document's bytes (what a save writes) and their hash, taken once a change: a 10,000-equipment
+        # plant takes over half a second to write out. None: not taken since the last change.
+        self._bytes: bytes | None = None
+        self._generation = 0  # counts the changes of the open document: bytes taken before one are stale
+        self._serialising = -1  # the generation a worker is writing out (-1: none)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-document")
+        self._serialised.connect(self._on_serialised)
         self._undo: object = None
         self._announce = QTimer(self)
         self._announce.setSingleShot(True)
@@ -75,9 +87,13 @@ class PlantSync(QObject):
             undo.changed.connect(self._on_changed)
             self._undo = undo
         self.topics = {t.guid: t for t in document.review.topics}
-        self.local_hash = document_hash(document)
+        self._forget_bytes()  # taken when a session needs them, not on every open
         self.check_same_plant()
         self._announce.start()
+
+    def _forget_bytes(self) -> None:
+        self._generation += 1
+        self._bytes, self.local_hash = None, ""
 
     def _on_changed(self, *_: object) -> None:
         document = self.window.session.document
@@ -87,7 +103,7 @@ class PlantSync(QObject):
         put = [t for guid, t in now.items() if self.topics.get(guid) != t]
         removed = [guid for guid in self.topics if guid not in now]
         self.topics = now
-        self.local_hash = ""  # hashed again when needed (it is the whole document)
+        self._forget_bytes()  # taken again when needed (it is the whole document)
         if self.client is not None and self.client.is_leader:
             self._announce.start()
         if (put or removed) and not self.receiving and self.client is not None and not self.client.ended:
@@ -124,9 +140,12 @@ class PlantSync(QObject):
         document = self.window.session.document
         if document is None:
             return ""
-        if not self.local_hash:
-            self.local_hash = document_hash(document)
+        if self._bytes is None:
+            self._keep_bytes(data_bytes(document_data(document)))
         return self.local_hash
+
+    def _keep_bytes(self, data: bytes) -> None:
+        self._bytes, self.local_hash = data, sha256_hex(data)
 
     # ------------------------------------------------------------ the same plant
 
@@ -135,11 +154,29 @@ class PlantSync(QObject):
         client, document = self.client, self.window.session.document
         if client is None or document is None or not client.is_leader or client.ended:
             return
+        if self._bytes is None:  # changed since last taken: written out on the worker, announced when done
+            if self._serialising != self._generation:
+                self._serialising = generation = self._generation
+                data = document_data(document)  # quick, here; the writing out is the slow part
+                self._worker.submit(self._serialise, generation, data)
+            return
         name = self.window.session.path.name if self.window.session.path else "plant.mtplant.json"
-        digest = self.document_hash()
-        if client.session_document_hash != digest:
-            client.set_document(digest, name)
-        client.offer_document(document_bytes(document), name)
+        if client.session_document_hash != self.local_hash:
+            client.set_document(self.local_hash, name)
+        client.offer_document(self._bytes, name)
+
+    def _serialise(self, generation: int, data: dict) -> None:
+        """(The worker thread) the document's bytes, back on the GUI thread through a queued signal."""
+        written = data_bytes(data)
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self._serialised.emit(generation, written)
+
+    def _on_serialised(self, generation: int, data: bytes) -> None:
+        self._serialising = -1
+        if generation != self._generation:
+            return  # changed again meanwhile: that change starts the announce timer again
+        self._keep_bytes(data)
+        self.announce()
 
     def check_same_plant(self) -> None:
         """(Follower) tell when the open plant is not the session's; the bar offers the presenter's."""
