@@ -28,6 +28,7 @@ WORK_PAUSE_MS = 4
 STEP_SECONDS = 0.025  # GUI-thread time a drawing step aims at (a repaint may come between two steps)
 SLICED_FRAME_SECONDS = 0.08  # full frames expected to take longer are drawn in slices
 SLICED_FRAME_TRIANGLES = 250_000  # ... and only for meshes this big (small scenes: one frame is cheaper)
+WORST_SPEED_MEMORY = 0.9  # a step's share of the slowest speed seen before it (forgets it in some twenty steps)
 SLICE_TRIANGLES = (20_000, 4_000_000)  # bounds of the slice size, which follows the measured drawing speed
 # Scenes this big are drawn without multi-sampling in software OpenGL, where 4x multi-sampling doubles a frame
 # (200k triangles: 75 -> 170 ms on two cores), too slow for a view that sensor data redraws several times a second.
@@ -66,6 +67,10 @@ class SceneController(QObject):
         self._drawing_stamp: tuple[int, ...] = ()  # what the slices drawn so far were drawn from
         self._redraw = False  # something changed while a drawing was under way: draw again after it
         self._slice_triangles = 50_000  # then sized from the measured drawing speed
+        # The slowest drawing speed of recent slices (seconds a triangle): slices differ several times over
+        # (equipment that fills the screen against equipment out of view), so a size grown on cheap slices
+        # is held to what the dearest would cost. It forgets slowly, for views that got cheaper.
+        self._worst_seconds_per_triangle = 0.0
         self._seconds_per_triangle = 0.0  # measured cost of a full frame, per triangle of the meshes
         self._own_render = False
         self._other_render = False  # a frame not drawn by the slices overwrote what they kept
@@ -519,6 +524,7 @@ class SceneController(QObject):
             self._present()
             return
         slice_step = drawing.next_triangle is not None and drawing.next_triangle < drawing.total
+        first = drawing.next_triangle or 0
         start = time.perf_counter()
         self._own_render = True
         try:
@@ -528,9 +534,12 @@ class SceneController(QObject):
         if slice_step:  # size the next slices from the speed of this one
             seconds = max(time.perf_counter() - start, 1e-4)
             wanted = drawing.triangles_per_step * STEP_SECONDS / seconds
+            self._worst_seconds_per_triangle = max(seconds / max(1, (drawing.next_triangle or 0) - first),
+                                                   WORST_SPEED_MEMORY * self._worst_seconds_per_triangle)  # fmt: skip
             # Shrink at once, grow by a quarter at most: a slice's cost grows faster than its size near the
             # limit, and one overshoot is a stall the user feels.
-            size = int(np.clip(min(wanted, 1.25 * drawing.triangles_per_step), *SLICE_TRIANGLES))
+            wanted = min(wanted, 1.25 * drawing.triangles_per_step, STEP_SECONDS / self._worst_seconds_per_triangle)
+            size = int(np.clip(wanted, *SLICE_TRIANGLES))
             drawing.triangles_per_step = self._slice_triangles = size
         if self._showing:
             self.progress.emit(0.3 + 0.7 * drawing.fraction, "Drawing the detail")
