@@ -39,6 +39,7 @@ from viewer.session import (
     ReplayCursor,
     SessionClient,
     SessionCredentials,
+    SessionError,
     SessionView,
     topic_for,
 )
@@ -56,22 +57,7 @@ class Recorder:
     def __init__(self, client: SessionClient) -> None:
         self.lock = threading.Lock()
         self.events: dict[str, list[Any]] = {}
-        for name in (
-            "connection_changed",
-            "roster_changed",
-            "leadership_changed",
-            "view_received",
-            "camera_received",
-            "pointer_moved",
-            "topics_received",
-            "control_requested",
-            "document_info_changed",
-            "document_offered",
-            "document_received",
-            "document_failed",
-            "session_ended",
-            "message_dropped",
-        ):
+        for name in SessionClient.signal_names():
             getattr(client, name).connect(self._recorder(name))
 
     def _recorder(self, name: str):
@@ -275,6 +261,24 @@ def test_control_is_requested_granted_and_handed_back(participants):
     follower.hand_back()
     for client in (leader, follower, other, late):
         wait_until(lambda c=client: (c.leader, c.epoch) == ("alice", 3), WAIT, f"{client.username}: alice leads")
+
+
+def test_a_declined_request_is_told_to_who_asked_only(participants, raw):
+    leader, _ = started(participants)
+    follower, asked = joined(participants, leader)
+    other, watching = joined(participants, leader, "carol")
+    follower.request_control()
+    with pytest.raises(SessionError, match="only the leader"):
+        other.decline("bob")
+    leader.decline("bob")
+    wait_until(lambda: asked["control_declined"], WAIT, "the decline at bob")
+    assert asked["control_declined"] == ["alice"] and watching["control_declined"] == []
+    assert (follower.leader, follower.epoch) == ("alice", 1) and not follower.is_leader
+    # A decline in someone else's name is dropped: only the leader says no.
+    forged_decline = forged(leader.session, "mallory", Kind.CONTROL, 1, {"action": "decline", "to": "bob"})
+    raw().publish(topic_for(leader.session, "mallory", Kind.CONTROL), forged_decline)
+    wait_until(lambda: follower.drops[DropReason.NOT_LEADER.value] >= 1, WAIT, "the forged decline dropped")
+    assert asked["control_declined"] == ["alice"]
 
 
 def test_presence_roster_on_join_leave_and_a_killed_client(participants, mosquitto_broker):  # noqa: F811

@@ -146,6 +146,17 @@ def test_stop_following_stays_where_you_are_and_following_again_catches_up(windo
     qtbot.waitUntil(lambda: same_camera(alice, bob), timeout=WAIT_MS)
 
 
+def test_a_declined_request_for_control_is_told_to_who_asked(windows, qtbot):
+    alice, bob = windows()
+    bob.session_ui.request_control()
+    bar = alice.session_ui.bar
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.kind == "control", timeout=WAIT_MS)
+    bar.button("Decline").click()
+    qtbot.waitUntil(lambda: "declined your request" in bob.statusBar().currentMessage(), timeout=WAIT_MS)
+    assert bob.statusBar().currentMessage() == "Session: Alice declined your request for control"
+    assert alice.session_ui.client.is_leader and not bob.session_ui.client.is_leader
+
+
 def test_take_control_and_the_other_side_follows_the_new_leader(windows, qtbot):
     alice, bob = windows()
     assert not bob.session_ui.end_action.isEnabled() and bob.session_ui.request_action.isEnabled()

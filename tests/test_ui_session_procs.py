@@ -246,8 +246,11 @@ def test_the_shipped_acl_refuses_an_outsider_process_anything_of_the_session(pre
     alice.session.undo.push(PutTopics([topic]))
     options, env = site_login(site_broker, "outsider")
     peer = presenter.peer("outsider", *options, env=env)
-    # Its login is good (the broker lets it connect), its topic rights are none.
-    qtbot.waitUntil(lambda: peer.report().get("connection") == "connected", timeout=START_MS)
+    # Its login is good (the broker lets it connect), its topic rights are none: its first publish is refused
+    # and it says so, rather than showing an empty session as connected.
+    qtbot.waitUntil(lambda: peer.report().get("connection") == "refused", timeout=START_MS)
+    assert "does not let user 'outsider' take part in session" in peer.report()["last_error"]
+    assert "not authorized" in peer.report()["last_error"]
     start = camera_values(CameraState.from_dict(peer.report()["camera"]))
     for degrees in (15.0, 30.0, 45.0):  # the presenter keeps moving while the outsider is in
         orbit(alice, degrees)

@@ -80,6 +80,7 @@ log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 5.0
 KEEP_FRESH_SECONDS = 60.0  # the quiet republishing of what a participant keeps retained
+NOT_AUTHORIZED = 135  # the MQTT v5 reason code of a PUBACK the broker's ACL refused
 LINK_STATE_FILTER = "$SYS/broker/connection/+/state"  # Mosquitto bridge notifications: "1" up, "0" down
 
 
@@ -92,12 +93,18 @@ class SessionClient(SessionState):
     pointer_moved = Signal(str, object)  # username, Vec3 or None (pointer gone)
     topics_received = Signal(str, list, list)  # sender, list[Topic] put, list[str] guids removed
     control_requested = Signal(str)  # (to the leader) username asking for control
+    control_declined = Signal(str)  # (to who asked) the leader who said no
     document_info_changed = Signal(str)  # the session document's SHA-256
     document_offered = Signal(object)  # DocumentOffer
     document_received = Signal(object)  # ReceivedDocument (hash checked; never applied here)
     document_failed = Signal(str, str)  # offered hash, why the transfer was refused
     session_ended = Signal(str)  # who ended it
     message_dropped = Signal(str, str)  # DropReason value, detail
+
+    @classmethod
+    def signal_names(cls) -> tuple[str, ...]:
+        """The names of the client's events, in the order declared (what a bridge or a recorder connects to)."""
+        return tuple(name for name, value in vars(cls).items() if isinstance(value, Signal))
 
     def __init__(
         self,
@@ -221,6 +228,14 @@ class SessionClient(SessionState):
         self._publish(Kind.CONTROL, {"action": "grant", "to": username, "epoch": epoch})
         self._set_leader(username, epoch)
 
+    def decline(self, username: str) -> None:
+        """(Leader) say no to `username`'s request for control: they are told, nothing else changes."""
+        check_username(username)
+        with self._lock:
+            if not self.is_leader:
+                raise SessionError(f"only the leader ({self._leader or 'unknown'}) can decline a request")
+        self._publish(Kind.CONTROL, {"action": "decline", "to": username})
+
     def hand_back(self) -> None:
         """(Leader who was granted control) give it back to whoever started the session."""
         with self._lock:
@@ -294,6 +309,7 @@ class SessionClient(SessionState):
         client.on_disconnect = self._on_disconnect
         client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
+        client.on_publish = self._on_publish
         with self._lock:
             self._members[self.username] = Member(self.name, self.site, utc_now(), self._following)
             self._client = client
@@ -380,6 +396,17 @@ class SessionClient(SessionState):
             log.info("session %s: bridge %s is up again: republishing what this participant keeps retained",
                      self._session, name)  # fmt: skip
             self._republish_retained()
+
+    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, properties: Any) -> None:
+        """A PUBACK: "not authorized" means the broker's ACL gives this login no part in the session (Mosquitto
+        still grants such a login its subscription and just delivers nothing): say so, not "connected"."""
+        if getattr(reason, "value", 0) != NOT_AUTHORIZED or self._stopping:
+            return
+        self.last_error = (f"broker {self.address.host}:{self.address.port} does not let user {self.username!r} "
+                           f"take part in session {self._session} (not authorized by its ACL)")  # fmt: skip
+        self._stopping = True
+        client.disconnect()
+        self._set_connection(ConnectionState.REFUSED)
 
     def _on_connect_fail(self, client: Any, userdata: Any) -> None:
         self.last_error = connect_failure_text(self.address, sys.exception())
@@ -518,10 +545,14 @@ class SessionClient(SessionState):
 
     def _on_control(self, envelope: Envelope) -> None:
         action = envelope.body.get("action")
-        if action not in ("request", "grant", "hand_back"):
+        if action not in ("request", "grant", "hand_back", "decline"):
             raise DropError(DropReason.BAD_BODY, f"control from {envelope.sender}: unknown action {action!r}")
         if action == "request" and self.is_leader:
             self.control_requested.emit(envelope.sender)
+        if action == "decline" and envelope.body.get("to") == self.username:
+            if envelope.sender != self._leader:
+                raise DropError(DropReason.NOT_LEADER, f"decline from {envelope.sender}; {self._leader} leads")
+            self.control_declined.emit(envelope.sender)
         # grant and hand back are notices: the leader record that comes with them moves the leadership.
 
     def _on_document(self, envelope: Envelope) -> None:

@@ -13,22 +13,8 @@ from PySide6.QtCore import QObject, Signal
 
 from viewer.session import SessionClient
 
-# client signal -> bridge signal of the same name
-FORWARDED = (
-    "connection_changed",
-    "roster_changed",
-    "leadership_changed",
-    "view_received",
-    "camera_received",
-    "pointer_moved",
-    "topics_received",
-    "control_requested",
-    "document_info_changed",
-    "document_offered",
-    "document_received",
-    "document_failed",
-    "session_ended",
-)
+# client signal -> bridge signal of the same name (the drops are counted on the client, not shown)
+FORWARDED = tuple(name for name in SessionClient.signal_names() if name != "message_dropped")
 
 
 class SessionBridge(QObject):
@@ -40,6 +26,7 @@ class SessionBridge(QObject):
     pointer_moved = Signal(str, object)  # username, Vec3 | None
     topics_received = Signal(str, object, object)  # sender, list[Topic], list[str]
     control_requested = Signal(str)
+    control_declined = Signal(str)
     document_info_changed = Signal(str)
     document_offered = Signal(object)  # DocumentOffer
     document_received = Signal(object)  # ReceivedDocument

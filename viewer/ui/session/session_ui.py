@@ -204,6 +204,7 @@ class SessionUi(QObject):
         bridge.pointer_moved.connect(self.pointer.moved)
         bridge.topics_received.connect(self.plant.receive_topics)
         bridge.control_requested.connect(self._control_requested)
+        bridge.control_declined.connect(self._control_declined)
         # Bound methods of QObjects of this thread only: a lambda would run on paho's thread.
         bridge.document_info_changed.connect(self.plant.info_changed)
         bridge.document_offered.connect(self.plant.offered)
@@ -292,8 +293,20 @@ class SessionUi(QObject):
         self.bar.ask(
             "control",
             f"<b>{name}</b> ({username}) asks for control of the session.",
-            [("Grant", lambda: self.grant(username)), ("Decline", lambda: None)],
+            [("Grant", lambda: self.grant(username)), ("Decline", lambda: self.decline(username))],
         )
+
+    def decline(self, username: str) -> None:
+        if self.client is None:
+            return
+        try:
+            self.client.decline(username)
+        except SessionError as exc:
+            self._failed(str(exc))
+
+    def _control_declined(self, leader: str) -> None:
+        self.window.statusBar().showMessage(f"Session: {self.plant.name_of(leader)} declined your request for "
+                                            "control", 10000)  # fmt: skip
 
     def _leadership(self, leader: str, epoch: int) -> None:
         client = self.client
