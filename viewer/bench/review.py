@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from viewer.bench.figures import figure_line, verdict
+from viewer.bench.gui_probe import LatencyProbe, wait_until
 from viewer.io import builtin_library, save_document
 from viewer.model.synthetic import generate_plant
 from viewer.review.synthetic import synthetic_topics
@@ -32,18 +33,6 @@ def drawn(window: object) -> bool:
     return not scene.busy and getattr(scene, "_drawing", None) is None  # the slices' drawing, while under way
 
 
-def wait_until(done: Callable[[], bool], timeout: float, loop_class: type, timer_class: type) -> bool:
-    """Run the event loop until `done()` (checked every 2 ms) or `timeout` seconds."""
-    loop, check = loop_class(), timer_class()
-    check.setInterval(2)
-    check.timeout.connect(lambda: loop.quit() if done() else None)
-    check.start()
-    timer_class.singleShot(round(timeout * 1000), loop.quit)
-    loop.exec()
-    check.stop()
-    return done()
-
-
 def run_review_benchmark(equipment: int = 10_000, topics: int = 1_000, repeats: int = 12) -> dict[str, float]:
     """Time, on the GUI thread of a real main window with `topics` review topics (with snapshots) on a plant of
     `equipment`:
@@ -56,7 +45,7 @@ def run_review_benchmark(equipment: int = 10_000, topics: int = 1_000, repeats: 
       pin ring set; then until the frame is on screen through the window's own drawing (sliced for a big
       plant), with the longest the GUI thread was held meanwhile (how late a 10 ms timer fired).
     """
-    from PySide6.QtCore import QEventLoop, QSettings, QSortFilterProxyModel, QTimer
+    from PySide6.QtCore import QSettings, QSortFilterProxyModel
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
@@ -137,17 +126,7 @@ def run_review_benchmark(equipment: int = 10_000, topics: int = 1_000, repeats: 
         filter_times = [_timed(lambda f=f: review.dock.set_filters(**f)) for f in filters]
         figures["filter_median"], figures["filter_max"] = statistics.median(filter_times), max(filter_times)
 
-        lateness: list[float] = []
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            lateness.append(max(0.0, now - last[0] - 0.010))
-            last[0] = now
-
-        probe = QTimer()
-        probe.setInterval(10)
-        probe.timeout.connect(tick)
+        probe = LatencyProbe()
         frames: list[float] = []
         window.scene.rendered.connect(lambda: frames.append(time.perf_counter()))
         rng = np.random.default_rng(2)
@@ -156,16 +135,15 @@ def run_review_benchmark(equipment: int = 10_000, topics: int = 1_000, repeats: 
         for index in picks:
             guid = made[int(index)].guid
             frames.clear()
-            last[0] = time.perf_counter()
             probe.start()
             start = time.perf_counter()
             review.dock.choose(guid)
             restores.append(time.perf_counter() - start)
-            wait_until(lambda: bool(frames) and drawn(window), FRAME_WAIT_SECONDS, QEventLoop, QTimer)
+            wait_until(lambda: bool(frames) and drawn(window), FRAME_WAIT_SECONDS)
             probe.stop()
+            lateness = probe.take()
             on_screen.append((frames[-1] if frames else time.perf_counter()) - start)
             held.append(max(lateness) if lateness else 0.0)  # the longest wait of the timer, this restore
-            lateness.clear()
         # The first selection of a session shows the inspector's sections for the first time, and Qt draws the
         # 3D view at once when it does (a full frame of the plant): a cost of the window's first selection
         # (`bench ui` measures clicks), reported on its own here; the figures are of the restores after it.

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from viewer.bench.figures import figure_line, percentile, verdict
+from viewer.bench.gui_probe import LatencyProbe
+from viewer.bench.gui_probe import wait_until as wait_for
 from viewer.io import builtin_library, save_document
 from viewer.model.synthetic import generate_plant
 
@@ -32,7 +34,7 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
     - picking: `PlantView.pick` alone and the whole click-to-selection path (pick, selection, highlight,
       tree and inspector), at random points of the view.
     """
-    from PySide6.QtCore import QEventLoop, QPointF, QSettings, QTimer
+    from PySide6.QtCore import QPointF, QSettings
     from PySide6.QtWidgets import QApplication
 
     from viewer.paths import demo_plant_path
@@ -54,28 +56,10 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
         size = f"{window.plotter.width()}x{window.plotter.height()}"
         header = f"MotherTwin window benchmark: {equipment} equipment, view {size}, {renderer}"
 
-        lateness: list[float] = []
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            lateness.append(max(0.0, now - last[0] - 0.010))
-            last[0] = now
-
-        probe = QTimer()
-        probe.setInterval(10)
-        probe.timeout.connect(tick)
+        probe = LatencyProbe()
 
         def wait_until(done: Callable[[], bool], timeout: float) -> bool:
-            loop = QEventLoop()
-            check = QTimer()
-            check.setInterval(5)
-            check.timeout.connect(lambda: loop.quit() if done() else None)
-            check.start()
-            QTimer.singleShot(round(timeout * 1000), loop.quit)
-            loop.exec()
-            check.stop()
-            return done()
+            return wait_for(done, timeout, interval_ms=5)
 
         # Cancel half-way: the demo stays open.
         before = window.session.document
@@ -95,13 +79,12 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
                 boxes.append(time.perf_counter())  # the first frame (level-of-detail boxes) is on screen
 
         window.scene.progress.connect(on_scene_progress)
-        last[0] = time.perf_counter()
         probe.start()
         start = time.perf_counter()
         window.start_open(path)
         loaded = wait_until(lambda: window.session.document is not before and not window.opening, 120)
         figures["open_total"] = time.perf_counter() - start
-        while_opening = list(lateness)
+        while_opening = probe.take()
         wait_until(lambda: False, UI_SETTLE_SECONDS)
         probe.stop()
         window.scene.progress.disconnect(on_scene_progress)
@@ -113,7 +96,7 @@ def run_ui_benchmark(equipment: int = 10_000, clicks: int = 40) -> dict[str, flo
         figures["latency_max"] = max(while_opening)
         figures["latency_p95"] = percentile(while_opening, 95)
         figures["latency_ticks"] = len(while_opening)
-        after = lateness[len(while_opening) :] or [0.0]
+        after = probe.take() or [0.0]
         figures["after_max"] = max(after)
         figures["after_p95"] = percentile(after, 95)
         header += f", {window.plotter.ren_win.GetMultiSamples()}x multi-sampling for this plant"

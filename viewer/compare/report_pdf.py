@@ -17,13 +17,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
-    Frame,
     Image,
     KeepTogether,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -32,7 +29,7 @@ from reportlab.platypus import (
 
 from viewer.compare import report_data as rep
 from viewer.io.atomic import atomic_write_bytes
-from viewer.io.pdf_pages import GREY, HEAD, INK, MARGIN, PAGE, RULE, WIDTH, numbered_canvas
+from viewer.io.pdf_pages import GREY, HEAD, INK, MARGIN, PAGE, RULE, WIDTH, build_pdf, numbered_canvas, rgb
 
 PROBLEM_ROW = colors.HexColor("#fbe3f4")
 DRIFT_ROW = colors.HexColor("#fff1e0")
@@ -52,10 +49,6 @@ FIGURE_LABEL = ParagraphStyle("figure_label", parent=SMALL, alignment=TA_CENTER,
 
 def _p(text: object, style: ParagraphStyle = CELL) -> Paragraph:
     return Paragraph(escape(str(text)), style)
-
-
-def _rgb(value: tuple[int, int, int]) -> colors.Color:
-    return colors.Color(*(c / 255 for c in value))
 
 
 def _grid(extra: list[tuple] | None = None) -> TableStyle:
@@ -152,7 +145,7 @@ def _legend() -> Table:
     cells, style = [], [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2)]
     for n, (colour, text) in enumerate(rep.LEGEND):
         cells += ["", _p(text, SMALL)]
-        style.append(("BACKGROUND", (2 * n, 0), (2 * n, 0), _rgb(colour)))
+        style.append(("BACKGROUND", (2 * n, 0), (2 * n, 0), rgb(colour)))
     widths = [w for _, text in rep.LEGEND for w in (4 * mm, stringWidth(text, SMALL.fontName, SMALL.fontSize) + 8)]
     table = Table([cells], colWidths=widths, rowHeights=[9], hAlign="LEFT")
     table.setStyle(TableStyle(style))
@@ -291,23 +284,8 @@ def _numbered_canvas(data: dict[str, Any]) -> type[canvas.Canvas]:
 
 def pdf_bytes(report: rep.ConformanceReport) -> bytes:
     data = rep.report_dict(report)
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=data["title"],
-        author="MotherTwin",
-        subject=f"Copy Exactly level {data['summary']['level']}",
-    )
-    frame = Frame(MARGIN, MARGIN, WIDTH, PAGE[1] - 2 * MARGIN, id="body", leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)  # fmt: skip
-    document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    document.build(_story(report, data), canvasmaker=_numbered_canvas(data))
-    return buffer.getvalue()
+    return build_pdf(_story(report, data), _numbered_canvas(data), title=data["title"],
+                     subject=f"Copy Exactly level {data['summary']['level']}")  # fmt: skip
 
 
 def write_pdf(path: Path, report: rep.ConformanceReport) -> None:

@@ -3,6 +3,7 @@ pages that know how many there are for every report's "page n of N" header and f
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 PAGE = A4
 MARGIN = 15 * mm
@@ -18,6 +20,13 @@ INK = colors.HexColor("#1d2733")
 GREY = colors.HexColor("#5c6772")
 RULE = colors.HexColor("#c3ccd5")
 HEAD = colors.HexColor("#e8edf2")  # table headings
+
+
+
+def rgb(value: tuple[int, int, int]) -> colors.Color:
+    """A colour of the window's palette (0-255) for reportlab."""
+    return colors.Color(*(c / 255 for c in value))
+
 
 # Draws one page's header and footer: the canvas (its page number is `_pageNumber`) and the page count.
 Decorate = Callable[[canvas.Canvas, int], None]
@@ -45,3 +54,18 @@ def numbered_canvas(decorate: Decorate) -> type[canvas.Canvas]:
             super().save()
 
     return NumberedCanvas
+
+
+def build_pdf(
+    story: list, canvas_class: type[canvas.Canvas], *, title: str, subject: str, top: float = MARGIN
+) -> bytes:
+    """The bytes of a report: `story` in one body frame between the margins (`top`: room left for a header),
+    on pages made by `canvas_class` (a `numbered_canvas`)."""
+    buffer = io.BytesIO()
+    document = BaseDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top,
+                               bottomMargin=MARGIN, title=title, author="MotherTwin", subject=subject)  # fmt: skip
+    frame = Frame(MARGIN, MARGIN, WIDTH, PAGE[1] - MARGIN - top, id="body", leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)  # fmt: skip
+    document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    document.build(story, canvasmaker=canvas_class)
+    return buffer.getvalue()

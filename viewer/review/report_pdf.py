@@ -29,12 +29,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
     Image,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -42,7 +39,7 @@ from reportlab.platypus import (
 )
 
 from viewer.io.atomic import atomic_write_bytes
-from viewer.io.pdf_pages import GREY, HEAD, INK, MARGIN, PAGE, RULE, WIDTH, numbered_canvas
+from viewer.io.pdf_pages import GREY, HEAD, INK, MARGIN, PAGE, RULE, WIDTH, build_pdf, numbered_canvas, rgb
 from viewer.model.review import TopicStatus
 from viewer.review import report_data as rep
 
@@ -167,10 +164,6 @@ def _p(text: object, style: str = "cell") -> Paragraph:
     return Paragraph(markup(text), _styles()[style])
 
 
-def _rgb(value: tuple[int, int, int]) -> colors.Color:
-    return colors.Color(*(c / 255 for c in value))
-
-
 def _grid(extra: list[tuple] | None = None) -> TableStyle:
     return TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, RULE),
@@ -199,7 +192,7 @@ def _box(flowables: list, background: colors.Color, rule: colors.Color) -> Table
 
 
 def _status_colour(status: str) -> colors.Color:
-    return _rgb(rep.STATUS_COLORS.get(TopicStatus(status), (90, 98, 106)))
+    return rgb(rep.STATUS_COLORS.get(TopicStatus(status), (90, 98, 106)))
 
 
 # ---------------------------------------------------------------- the title page
@@ -474,23 +467,8 @@ def pdf_bytes(report: rep.ReviewReport, data: dict[str, Any] | None = None) -> b
 
 
 def _build(data: dict[str, Any], story: list) -> bytes:
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP,
-        bottomMargin=MARGIN,
-        title=data["title"],
-        author="MotherTwin",
-        subject=f"Layout review of {data['plant']['name']}, {data['meeting_date']}",
-    )
-    frame = Frame(MARGIN, MARGIN, WIDTH, PAGE[1] - MARGIN - TOP, id="body", leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)  # fmt: skip
-    document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    document.build(story, canvasmaker=_numbered_canvas(data))
-    return buffer.getvalue()
+    return build_pdf(story, _numbered_canvas(data), title=data["title"], top=TOP,
+                     subject=f"Layout review of {data['plant']['name']}, {data['meeting_date']}")  # fmt: skip
 
 
 def write_pdf(path: Path, report: rep.ReviewReport, data: dict[str, Any] | None = None) -> None:
