@@ -19,8 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import keyring
 import paho.mqtt.client as mqtt
 import pytest
+from keyring.backend import KeyringBackend
 from sensor_fixtures import (  # noqa: F401 (fixtures)
     MQTT_PASSWORD,
     MQTT_USER,
@@ -447,6 +449,49 @@ def test_review_topics_reach_everyone(participants):
     assert lead_seen["topics_received"] == [("bob", [topic], [])]
     leader.publish_topics(removed=[topic.guid])
     wait_until(lambda: seen["topics_received"] == [("alice", [], [topic.guid])], WAIT, "the removal")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring back end that keeps its passwords in memory (the workstation's would be the system's)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+        self.asked: list[tuple[str, str]] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.asked.append((service, username))
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+def test_the_password_from_the_keyring(secure_mosquitto_broker):  # noqa: F811
+    before = keyring.get_keyring()
+    memory = MemoryKeyring()
+    memory.set_password("mothertwin-session", MQTT_USER, MQTT_PASSWORD)
+    keyring.set_keyring(memory)
+    tls = str(secure_mosquitto_broker.tls.ca)
+    client = SessionClient(secure_mosquitto_broker.url,
+                           SessionCredentials(MQTT_USER, keyring_service="mothertwin-session", tls_ca=tls))  # fmt: skip
+    other = SessionClient(secure_mosquitto_broker.url,
+                          SessionCredentials(MQTT_USER, keyring_service="no-such-service", tls_ca=tls))  # fmt: skip
+    try:
+        client.start()
+        wait_until(lambda: client.connection == ConnectionState.CONNECTED, WAIT, "TLS with the keyring's password")
+        other.start()
+        wait_until(lambda: other.connection == ConnectionState.REFUSED, WAIT, "no entry in the keyring: refused")
+        assert ("mothertwin-session", MQTT_USER) in memory.asked and ("no-such-service", MQTT_USER) in memory.asked
+    finally:
+        for made in (client, other):
+            made.close()
+        keyring.set_keyring(before)
 
 
 def test_tls_and_password_from_the_environment(secure_mosquitto_broker, monkeypatch, tmp_path_factory):  # noqa: F811
