@@ -280,6 +280,8 @@ def test_a_follower_with_another_plant_is_told_and_may_open_the_presenter_s(wind
     assert document_hash(bob.session.document) == document_hash(alice.session.document)
     assert "(from the session, not saved)" in bob.windowTitle()
     assert bob.session.modified  # closing asks: it is nowhere on disk here
+    bob.session.undo.push(RenameEquipment(ANODE_COATER, "Anode coater (Bob's note)"))
+    assert bob.windowTitle() == f"{demo_plant_path().name} (from the session, not saved)* — MotherTwin"
 
 
 def test_the_plant_is_written_out_only_for_a_session_and_once_a_change(windows, qtbot, tmp_path, monkeypatch):

@@ -80,6 +80,7 @@ class DocumentSession:
         self.document: PlantDocument | None = None
         self.path: Path | None = None
         self.imported_from: Path | None = None  # the file of another format an untitled plant was read from
+        self.untitled_name = ""  # what the title calls an untitled plant that came from elsewhere (a session)
         self.disk_on_open: object = None  # the opened file's DiskState as it was read, until taken
         # What a loading thread prepared for the first show of the document (its site's scene, the tree's
         # model): held while `document_changed` is handled, then let go (the view holds what it was made into).
@@ -147,6 +148,7 @@ class DocumentSession:
         self.prepared = prepared
         self.document, self.path = document, path
         self.imported_from = imported_from
+        self.untitled_name = ""
         self.library = library if library is not None else self.base_library.merged(document.types)
         self.undo = UndoStack(document)
         try:
@@ -157,6 +159,7 @@ class DocumentSession:
     def close(self) -> None:
         """No document open any more (the window asked about unsaved edits before)."""
         self.document = self.path = self.prepared = self.imported_from = None
+        self.untitled_name = ""
         self.disk_on_open = self.library = self.undo = None
         self.document_closed.emit()
 
@@ -198,6 +201,7 @@ class DocumentSession:
         save_document(self.document, target)
         self.path = target
         self.imported_from = None
+        self.untitled_name = ""
         if self.undo is not None:
             self.undo.set_clean()
         self.saved.emit(target)

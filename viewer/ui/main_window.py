@@ -520,7 +520,7 @@ class MainWindow(QMainWindow):
         path = self.session.path
         marker = "*" if self.session.modified else ""  # unsaved edits
         source = self.session.imported_from
-        untitled = f"{source.name} (imported, not saved)" if source else "Untitled"  # File > New, or an import
+        untitled = self.session.untitled_name or (f"{source.name} (imported, not saved)" if source else "Untitled")
         name = path.name if path else untitled if self.session.document is not None else ""
         self.setWindowTitle(f"{name}{marker} — {APPLICATION}" if name else APPLICATION)
         self.setWindowFilePath(str(path) if path else "")

@@ -255,6 +255,7 @@ class PlantSync(QObject):
         w.session.set_document(document, None)
         if w.session.undo is not None:
             w.session.undo.set_unsaved()  # not on disk anywhere here: closing asks
-        w.setWindowTitle(f"{self.received_name} {FROM_SESSION} — MotherTwin")
+        w.session.untitled_name = f"{self.received_name} {FROM_SESSION}"  # kept by the title until a save
+        w._update_title()
         w._report([Message(Severity.INFO, f"opened the presenter's plant {self.received_name} {FROM_SESSION}")])
         return True
