@@ -338,3 +338,24 @@ def test_a_hover_after_the_view_closed_is_ignored(qtbot, tmp_path):
     main.input._hover_pos = QPointF(10, 10)
     main.input._hover_timer.timeout.emit()  # the timer firing late
     assert said == []
+
+
+def test_every_feature_s_dock_comes_back_where_the_user_left_it(qtbot, tmp_path, window):
+    """The layout is restored once all docks exist: the Review, History and Checks docks too."""
+    review, history = window.review.dock, window.editing.history_dock
+    window.review.show_dock()
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, review)  # moved by the user to the left
+    history.show()
+    window.editing.checks_dock.hide()
+    QApplication.processEvents()
+    assert window.dockWidgetArea(review) == Qt.DockWidgetArea.LeftDockWidgetArea
+    window.close()
+    again = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.dockWidgetArea(again.review.dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert again.review.dock.isVisible() and again.editing.history_dock.isVisible()
+    assert not again.editing.checks_dock.isVisible()
+    assert not again.session_ui.dock.isVisible()  # never shown: stays hidden
+    again.close()

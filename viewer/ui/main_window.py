@@ -145,7 +145,6 @@ class MainWindow(QMainWindow):
         self.resize(1600, 960)
         self.resizeDocks([self.tree_dock, self.inspector], [360, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.messages], [120], Qt.Orientation.Vertical)
-        self._restore_window()
         self._update_actions()
         self.editing = EditingUi(self)  # undo, drag, snap, checks, measure, autosave and recovery
         install_mother_line_menu(self)  # clone a line to a child site, compare a child with its mother
@@ -161,6 +160,7 @@ class MainWindow(QMainWindow):
         self.review_files = install_review_files(self)  # Review > Import/Export BCF, Review Report; markup
         self.help_menu = install_help_menu(self)  # Help > User Guide, Keyboard Shortcuts, About
         install_session_ui(self)  # Session menu and dock: follow a leader's view, pointers, topics for all
+        self._restore_window()  # once every feature's dock exists, so each gets back where the user left it
         self._strays_hidden = False
         self.startup: object | None = None  # what `mothertwin open` asked for besides the plant (app.py)
 

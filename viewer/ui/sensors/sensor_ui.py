@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu
 
 from viewer.app.document import Message, Severity
@@ -84,10 +84,6 @@ class SensorUI(QObject):
         w.inspector.raise_()
         w.resizeDocks([w.messages, self.trend_dock], [650, 950], Qt.Orientation.Horizontal)
         w.resizeDocks([w.messages], [220], Qt.Orientation.Vertical)
-        # The window restored its layout before these docks existed: restore again so they keep theirs.
-        state = w.settings.value("window/state")
-        if isinstance(state, QByteArray):
-            w.restoreState(state)
 
     def _build_menus(self) -> None:
         w = self.window
