@@ -272,19 +272,22 @@ class SessionUi(QObject):
             self.window.statusBar().showMessage("Session: control requested from the leader", 5000)
 
     def grant(self, username: str) -> None:
+        self._as_leader(lambda client: client.grant(username))
+
+    def hand_back(self) -> None:
+        self._as_leader(lambda client: client.hand_back())
+
+    def decline(self, username: str) -> None:
+        self._as_leader(lambda client: client.decline(username))
+
+    def _as_leader(self, act: Callable[[SessionClient], None]) -> None:
+        """A leader's step on the session; what the client refuses (no longer leading) is said, not raised."""
         if self.client is None:
             return
         try:
-            self.client.grant(username)
+            act(self.client)
         except SessionError as exc:
             self._failed(str(exc))
-
-    def hand_back(self) -> None:
-        if self.client is not None:
-            try:
-                self.client.hand_back()
-            except SessionError as exc:
-                self._failed(str(exc))
 
     def _control_requested(self, username: str) -> None:
         if self.client is None or not self.client.is_leader:
@@ -295,14 +298,6 @@ class SessionUi(QObject):
             f"<b>{name}</b> ({username}) asks for control of the session.",
             [("Grant", lambda: self.grant(username)), ("Decline", lambda: self.decline(username))],
         )
-
-    def decline(self, username: str) -> None:
-        if self.client is None:
-            return
-        try:
-            self.client.decline(username)
-        except SessionError as exc:
-            self._failed(str(exc))
 
     def _control_declined(self, leader: str) -> None:
         self.window.statusBar().showMessage(f"Session: {self.plant.name_of(leader)} declined your request for "
