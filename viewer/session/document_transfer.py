@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from viewer.io.plant_json import document_to_dict, dumps_document, dumps_document_data
+from viewer.io.plant_json import document_to_dict, dumps_document_data
 from viewer.model import PlantDocument
 from viewer.session.messages import CHUNK_BYTES, DropError, DropReason, SessionError
 
@@ -27,7 +27,7 @@ def sha256_hex(data: bytes) -> str:
 
 def document_bytes(document: PlantDocument) -> bytes:
     """The bytes a save writes (`dumps_document`): what both sides hash and what an offer carries."""
-    return dumps_document(document).encode("utf-8")
+    return data_bytes(document_data(document))
 
 
 def document_hash(document: PlantDocument) -> str:

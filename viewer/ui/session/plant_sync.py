@@ -172,7 +172,8 @@ class PlantSync(QObject):
             self._serialised.emit(generation, written)
 
     def _on_serialised(self, generation: int, data: bytes) -> None:
-        self._serialising = -1
+        if generation == self._serialising:
+            self._serialising = -1
         if generation != self._generation:
             return  # changed again meanwhile: that change starts the announce timer again
         self._keep_bytes(data)
