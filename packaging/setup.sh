@@ -32,6 +32,9 @@ case "$action" in
         export MOTHERTWIN_GLTF_VALIDATOR_DIR="$root/.tools/node_modules/gltf-validator"
         # A virtual screen for the window tests; 3D renders go off-screen through EGL either way.
         screen=(xvfb-run -a -s "-screen 0 1920x1080x24")
+        # A crash prints where each thread was, the interpreter's exit included (pytest's own handler stops
+        # with the tests).
+        export PYTHONFAULTHANDLER=1
         if [ $# -gt 0 ]; then
             exec "${screen[@]}" .venv/bin/python -m pytest "$@"
         fi

@@ -362,3 +362,28 @@ def test_state_colours_dialog_offers_the_colour_blind_safe_preset(qtbot):
     dialog.colors["idle"] = (1, 2, 3)
     dialog._paint()
     assert dialog.preset.currentText() == OWN_COLOURS
+
+
+def test_spare_trend_plots_stay_in_the_scene_hidden_so_none_is_held_by_python_alone(qtbot):
+    """A plot left over when fewer signals are shown is kept for reuse; outside the scene it was owned by
+    Python alone, and destroying it at the interpreter's exit crashed the process."""
+    import shiboken6
+
+    from viewer.ui.sensors.docks import TrendDock
+
+    dock = TrendDock()
+    qtbot.addWidget(dock)
+    dock.resize(700, 300)
+    dock.show()
+    qtbot.waitExposed(dock)
+    signals = [trend_signal(), trend_signal("web_speed", "m/min"), trend_signal("web_tension", "N")]
+    dock.set_signals(signals, "Coater")
+    dock.set_signals(signals[:1], "Coater")
+    scene = dock.graphics.scene()
+    assert len(dock._pool) == 3
+    shown, *spare = dock._pool
+    assert shown.plot.isVisible() and [t.plot.isVisible() for t in spare] == [False, False]
+    assert all(t.plot.scene() is scene and not shiboken6.ownedByPython(t.plot) for t in dock._pool)
+    assert dock.plot_grid() == [(signals[0].tag, 0, 0)]
+    dock.set_signals(signals[:2], "Coater")  # a spare comes back into the grid, shown
+    assert [t.plot.isVisible() for t in dock._pool] == [True, True, False]

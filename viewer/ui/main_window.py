@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
     site_separator: QAction
     site_label_action: QAction
     site_combo_action: QAction
+    closed = Signal()  # closed for good (not a close refused for unsaved edits): features stop their work
 
     def __init__(
         self,
@@ -593,6 +594,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
+        self.closed.emit()  # before the view goes: features may still take their drawings out of it
         self.scene.close()
         self.plotter.close()  # releases the OpenGL context while the window still exists
         super().closeEvent(event)

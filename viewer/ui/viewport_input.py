@@ -53,6 +53,7 @@ class ViewportInput(QObject):
         self._band_start: QPointF | None = None
         # Top-level, not a child: a child widget does not draw over the OpenGL window on every platform.
         self.rubber_band = QRubberBand(QRubberBand.Shape.Rectangle)
+        self.destroyed.connect(self.rubber_band.deleteLater)  # no parent to take it along
         widget.setMouseTracking(True)
         widget.installEventFilter(self)
 

@@ -45,9 +45,16 @@ class ChecksController(QObject):
         self._rebuild_timer.timeout.connect(self.rebuild)
         edits.edited.connect(self._on_edited)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layout-checks")
+        self.closed = False  # the window closed: nothing more is checked
         self._built.connect(self._on_built)  # queued: the worker's result is applied on the GUI thread
         self._after_showing = False  # a rebuild asked for while a big site was being drawn
         scene.showing_finished.connect(self._on_showing_finished)
+
+    def shutdown(self) -> None:
+        """The window closed: checks waiting are dropped (one under way finishes; its result is not used)."""
+        self.closed = True
+        self._rebuild_timer.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------ results
 
@@ -156,7 +163,7 @@ class ChecksController(QObject):
         """Check a site on the worker; the window keeps answering (shapely lets go of the GIL for the heavy
         parts). An edit of that site meanwhile makes the result stale, and the site is checked again."""
         document, library = self.session.document, self.session.library
-        if site is None or document is None or library is None:
+        if site is None or document is None or library is None or self.closed:
             return
         key = (site.id, self._epoch, self._site_epochs.get(site.id, 0))
         if key in self._queued:

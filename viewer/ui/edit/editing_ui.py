@@ -255,6 +255,7 @@ class EditingUi(QObject):
         self.edits.status.connect(lambda text: w.statusBar().showMessage(text, 6000))
         self.edits.failed.connect(self._refused)
         self.checks.changed.connect(self._on_checks)
+        w.closed.connect(self.checks.shutdown)
         self.checks_dock.clearance_changed.connect(self.checks.set_clearance)
         self.checks_dock.focus_requested.connect(w.focus_ids)
         self.history_dock.row_clicked.connect(self._go_to)

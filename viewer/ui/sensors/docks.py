@@ -359,8 +359,13 @@ class TrendDock(QDockWidget):
     def _place(self, columns: int) -> None:
         self._columns = columns
         self.graphics.clear()
-        for index in range(len(self._plots)):
-            self.graphics.addItem(self._pool[index].plot, row=index // columns, col=index % columns)
+        for index, trend in enumerate(self._pool):
+            if index < len(self._plots):
+                self.graphics.addItem(trend.plot, row=index // columns, col=index % columns)
+                trend.plot.show()
+            else:  # spare, but kept in the scene, which owns it: one held by Python alone crashed the exit
+                self.graphics.scene().addItem(trend.plot)
+                trend.plot.hide()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMenu
 
 from viewer.app.document import Message, Severity
@@ -60,7 +60,7 @@ class SensorUI(QObject):
         self._trend_timer.setInterval(LIVE_TREND_MS)
         self._trend_timer.timeout.connect(self.refresh_trend)
         self._trend_timer.start()
-        window.installEventFilter(self)
+        window.closed.connect(self.shutdown)  # type: ignore[attr-defined]
         self.controller.discover_plugins()
         self.refresh_docks()
         self.alarms_dock.set_alarms([], {})
@@ -382,16 +382,6 @@ class SensorUI(QObject):
         self.refresh_trend(layout=True)
 
     # ------------------------------------------------------------ closing
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            # The window may still refuse to close (unsaved changes): decide once the event is done.
-            QTimer.singleShot(0, self._after_close)
-        return False
-
-    def _after_close(self) -> None:
-        if not self.window.isVisible():
-            self.shutdown()
 
     def shutdown(self) -> None:
         self._refresh_timer.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, SignalInstance
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenuBar, QStatusBar, QWidget
 
@@ -27,6 +27,7 @@ class SessionHost(Protocol):
     plotter: ViewWidget
     settings: QSettings
     clip_action: QAction
+    closed: SignalInstance  # the window closed for good
     _site_of: dict[str, str]  # equipment id -> site id of the open plant
 
     def _report(self, messages: list[Message]) -> None: ...

@@ -63,6 +63,7 @@ class PlantSync(QObject):
         self._generation = 0  # counts the changes of the open document: bytes taken before one are stale
         self._serialising = -1  # the generation a worker is writing out (-1: none)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-document")
+        self.closed = False  # the window closed: the worker is gone
         self._serialised.connect(self._on_serialised)
         self._undo: object = None
         self._announce = QTimer(self)
@@ -152,7 +153,7 @@ class PlantSync(QObject):
     def announce(self) -> None:
         """(Leader) the session's document is ours: its hash, and an offer for whoever needs it."""
         client, document = self.client, self.window.session.document
-        if client is None or document is None or not client.is_leader or client.ended:
+        if client is None or document is None or not client.is_leader or client.ended or self.closed:
             return
         if self._bytes is None:  # changed since last taken: written out on the worker, announced when done
             if self._serialising != self._generation:
@@ -164,6 +165,11 @@ class PlantSync(QObject):
         if client.session_document_hash != self.local_hash:
             client.set_document(self.local_hash, name)
         client.offer_document(self._bytes, name)
+
+    def shutdown(self) -> None:
+        """The window closed: no more writing out (one under way finishes on its own; its result is dropped)."""
+        self.closed = True
+        self._worker.shutdown(wait=False, cancel_futures=True)
 
     def _serialise(self, generation: int, data: dict) -> None:
         """(The worker thread) the document's bytes, back on the GUI thread through a queued signal."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QWidget
 
@@ -49,7 +49,7 @@ class SessionUi(QObject):
         self.plant = PlantSync(window, self.bar)
         self.pointer = PointerTool(window)
         self._build_menu()
-        parent.installEventFilter(self)  # closing the window leaves the session
+        window.closed.connect(self._window_closed)  # closing the window leaves the session
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.leave)
@@ -248,14 +248,9 @@ class SessionUi(QObject):
         self.window._report([Message(Severity.INFO, f"the session was ended by {name}")])
         self.window.statusBar().showMessage(f"Session ended by {name}", 8000)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            QTimer.singleShot(0, self._left_if_closed)  # the close may still be refused (unsaved edits)
-        return False
-
-    def _left_if_closed(self) -> None:
-        if not self.window.isVisible():  # type: ignore[attr-defined]
-            self.leave()
+    def _window_closed(self) -> None:
+        self.leave()
+        self.plant.shutdown()
 
     # ------------------------------------------------------------ following and control
 
