@@ -114,26 +114,3 @@ def fail_on_vtk_errors(request):
         yield
 
 
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Plotters and the widgets of closed windows are released while Qt still runs, in order: left to the
-    interpreter's exit they went in no set order, and one held by Python alone (a spare trend plot outside
-    its scene) crashed the process after the tests had passed. Doing it here makes such a crash happen every
-    time instead of now and then."""
-    if "PySide6.QtWidgets" not in sys.modules:
-        return
-    import gc
-
-    import pyvista as pv
-    from PySide6.QtCore import QCoreApplication, QEvent
-    from PySide6.QtWidgets import QApplication
-
-    pv.close_all()
-    if QApplication.instance() is None:
-        return
-    for widget in QApplication.topLevelWidgets():
-        if not widget.isVisible():
-            widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QCoreApplication.processEvents()
-    gc.collect()
