@@ -314,3 +314,19 @@ def test_big_plant_opens_in_the_background_with_progress_and_cancel(window, qtbo
     assert not recovery.check_disk()
     big_plant.write_bytes(big_plant.read_bytes().replace(b'"name": "Site 1"', b'"name": "Site One"', 1))
     assert recovery.check_disk()
+
+
+def test_closing_for_good_stops_the_features_and_a_refused_close_does_not(window, qtbot, monkeypatch):
+    import threading
+
+    checks, plant = window.editing.checks, window.session_ui.plant
+    sensor_timer = window.sensor_ui._refresh_timer
+    window.editing.edits.add_at("workbench", 20.0, 20.0)
+    monkeypatch.setenv("MOTHERTWIN_UNSAVED_ANSWER", "cancel")
+    assert not window.close()  # refused: unsaved edits
+    assert window.isVisible() and not checks.closed and not plant.closed and sensor_timer.isActive()
+    monkeypatch.setenv("MOTHERTWIN_UNSAVED_ANSWER", "discard")
+    assert window.close()
+    assert checks.closed and plant.closed and not sensor_timer.isActive()
+    # The checks' worker thread ends with the window (every window of this file has closed by now).
+    qtbot.waitUntil(lambda: not any(t.name.startswith("layout-checks") for t in threading.enumerate()), timeout=5000)
